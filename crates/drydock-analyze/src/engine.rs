@@ -1,0 +1,412 @@
+use crate::analyzers::os::{self, OsInfo};
+use crate::dispatch::Dispatcher;
+use crate::{Analyzer, Artifact, FileInput};
+use drydock_fs::{
+    EntryKind, EntryMeta, Fate, FileTree, ImagePath, LayerError, LayerErrorKind, Limits,
+    StreamStats,
+};
+use drydock_image::Image;
+use rayon::prelude::*;
+use serde::Serialize;
+use std::collections::{BTreeMap, HashSet};
+use std::io::Read;
+
+/// A fact an analyzer found in one file of one layer, and what later layers did to that file.
+#[derive(Clone, Debug, Serialize)]
+pub struct Output {
+    pub analyzer: &'static str,
+    pub layer: usize,
+    pub path: ImagePath,
+    #[serde(flatten)]
+    pub fate: Fate,
+    pub artifact: Artifact,
+}
+
+/// Something the scan could not do fully; the scan went on.
+#[derive(Clone, Debug, Serialize)]
+pub struct Diagnostic {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub layer: Option<usize>,
+    pub source: String,
+    pub message: String,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct LayerScan {
+    pub index: usize,
+    #[serde(flatten)]
+    pub stats: StreamStats,
+}
+
+/// Everything one scan learned.
+#[derive(Debug)]
+pub struct Scan {
+    pub layers: Vec<LayerScan>,
+    pub tree: FileTree,
+    pub outputs: Vec<Output>,
+    pub diagnostics: Vec<Diagnostic>,
+    pub os: Option<OsInfo>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ScanError {
+    #[error(transparent)]
+    Layer(#[from] LayerError),
+    #[error("analyzer registry: {0}")]
+    Registry(String),
+}
+
+pub struct Engine {
+    analyzers: Vec<Box<dyn Analyzer>>,
+    dispatch: Dispatcher,
+    limits: Limits,
+}
+
+/// A file whose content must be fetched after the first pass (link targets).
+struct Deferred {
+    read_layer: usize,
+    read_path: ImagePath,
+    analyzers: Vec<usize>,
+    attr_layer: usize,
+    attr_path: ImagePath,
+}
+
+/// What one layer's stream yields.
+struct LayerPass {
+    stats: StreamStats,
+    entries: Vec<EntryMeta>,
+    outputs: Vec<Output>,
+    diagnostics: Vec<Diagnostic>,
+    hardlinks: Vec<(ImagePath, ImagePath, Vec<usize>)>,
+}
+
+impl Engine {
+    pub fn new(analyzers: Vec<Box<dyn Analyzer>>, limits: Limits) -> Result<Self, ScanError> {
+        let dispatch = Dispatcher::new(&analyzers).map_err(ScanError::Registry)?;
+        Ok(Self {
+            analyzers,
+            dispatch,
+            limits,
+        })
+    }
+
+    /// The engine with every built-in analyzer.
+    pub fn builtin(limits: Limits) -> Result<Self, ScanError> {
+        Self::new(crate::analyzers::builtin(), limits)
+    }
+
+    pub fn scan(&self, image: &Image, progress: &(dyn Fn(u64) + Sync)) -> Result<Scan, ScanError> {
+        let passes: Vec<LayerPass> = (0..image.layers.len())
+            .into_par_iter()
+            .map(|i| self.first_pass(image, i, progress))
+            .collect::<Result<_, _>>()?;
+
+        let mut outputs = Vec::new();
+        let mut diagnostics = Vec::new();
+        let mut deferred = Vec::new();
+        let mut layers = Vec::with_capacity(passes.len());
+        let mut entries = Vec::with_capacity(passes.len());
+        for (i, p) in passes.into_iter().enumerate() {
+            let name = image.layer_name(i);
+            diagnostics.extend(p.stats.warnings.iter().map(|w| Diagnostic {
+                layer: Some(i),
+                source: name.clone(),
+                message: w.clone(),
+            }));
+            outputs.extend(p.outputs);
+            diagnostics.extend(p.diagnostics);
+            for (link, target, analyzers) in p.hardlinks {
+                deferred.push((i, link, target, analyzers));
+            }
+            layers.push(LayerScan {
+                index: i,
+                stats: p.stats,
+            });
+            entries.push(p.entries);
+        }
+
+        // Hard links share their target's content: find the layer that holds it (the link's own
+        // or a lower one), to read it in the follow-up pass.
+        let mut follow_up = Vec::new();
+        for (layer, link, target, analyzers) in deferred {
+            let holder = (0..=layer).rev().find(|&l| {
+                entries[l]
+                    .iter()
+                    .any(|e| e.path == target && e.kind == EntryKind::File)
+            });
+            match holder {
+                Some(read_layer) => follow_up.push(Deferred {
+                    read_layer,
+                    read_path: target,
+                    analyzers,
+                    attr_layer: layer,
+                    attr_path: link,
+                }),
+                None => diagnostics.push(Diagnostic {
+                    layer: Some(layer),
+                    source: image.layer_name(layer),
+                    message: format!(
+                        "hard link {link} points to {target}, which no layer up to it holds"
+                    ),
+                }),
+            }
+        }
+
+        let mut tracked: HashSet<(usize, ImagePath)> =
+            outputs.iter().map(|o| (o.layer, o.path.clone())).collect();
+        tracked.extend(
+            follow_up
+                .iter()
+                .map(|d| (d.attr_layer, d.attr_path.clone())),
+        );
+        let (tree, fates) = FileTree::squash(entries.iter().map(Vec::as_slice), &tracked);
+        drop(entries);
+
+        // Exact paths that are symlinks in the final view: analyze what they resolve to, inside
+        // the image root, unless the analyzer already saw that file.
+        let seen: HashSet<(usize, usize, ImagePath)> = outputs
+            .iter()
+            .filter_map(|o| {
+                self.index_of(o.analyzer)
+                    .map(|a| (a, o.layer, o.path.clone()))
+            })
+            .collect();
+        for (path, analyzers) in self.dispatch.exact_paths() {
+            let path = ImagePath::normalize(path).0;
+            let Some(node) = tree.get(&path) else {
+                continue;
+            };
+            if !matches!(node.kind, EntryKind::Symlink { .. }) {
+                continue;
+            }
+            match tree.resolve(&path, true) {
+                Ok(r) if r.node.kind == EntryKind::File => {
+                    let todo: Vec<usize> = analyzers
+                        .iter()
+                        .copied()
+                        .filter(|&a| !seen.contains(&(a, r.node.layer, r.path.clone())))
+                        .collect();
+                    if !todo.is_empty() {
+                        follow_up.push(Deferred {
+                            read_layer: r.node.layer,
+                            read_path: r.path.clone(),
+                            analyzers: todo,
+                            attr_layer: r.node.layer,
+                            attr_path: r.path,
+                        });
+                    }
+                }
+                Ok(_) => {}
+                Err(e) => diagnostics.push(Diagnostic {
+                    layer: Some(node.layer),
+                    source: image.layer_name(node.layer),
+                    message: format!("symlink {path}: {e}"),
+                }),
+            }
+        }
+        self.follow_up(image, follow_up, &mut outputs, &mut diagnostics)?;
+
+        for o in &mut outputs {
+            o.fate = fates
+                .get(&(o.layer, o.path.clone()))
+                .copied()
+                .unwrap_or(Fate::Present);
+        }
+        outputs.sort_by(|a, b| (a.layer, &a.path, a.analyzer).cmp(&(b.layer, &b.path, b.analyzer)));
+        let mut scan = Scan {
+            layers,
+            tree,
+            outputs,
+            diagnostics,
+            os: None,
+        };
+        scan.os = os::detect(&scan);
+        Ok(scan)
+    }
+
+    fn index_of(&self, id: &str) -> Option<usize> {
+        self.analyzers.iter().position(|a| a.id() == id)
+    }
+
+    fn first_pass(
+        &self,
+        image: &Image,
+        i: usize,
+        progress: &(dyn Fn(u64) + Sync),
+    ) -> Result<LayerPass, LayerError> {
+        let name = image.layer_name(i);
+        let mut entries = Vec::new();
+        let mut outputs = Vec::new();
+        let mut diagnostics = Vec::new();
+        let mut hardlinks = Vec::new();
+        let mut wanted = Vec::new();
+        let mut buf = Vec::new();
+        let stats = image.walk_layer(
+            i,
+            &self.limits,
+            progress,
+            &mut |meta: &EntryMeta, content: &mut dyn Read| {
+                entries.push(meta.clone());
+                if !matches!(meta.kind, EntryKind::File | EntryKind::Hardlink { .. }) {
+                    return Ok(());
+                }
+                self.dispatch.matching(meta, &mut wanted);
+                if wanted.is_empty() {
+                    return Ok(());
+                }
+                if let EntryKind::Hardlink { target } = &meta.kind {
+                    hardlinks.push((meta.path.clone(), target.clone(), wanted.clone()));
+                    return Ok(());
+                }
+                if self.read_content(meta, content, &mut buf, &name, i, &mut diagnostics)? {
+                    self.run(
+                        &wanted,
+                        i,
+                        meta,
+                        &meta.path,
+                        &buf,
+                        &name,
+                        &mut outputs,
+                        &mut diagnostics,
+                    );
+                }
+                Ok(())
+            },
+        )?;
+        Ok(LayerPass {
+            stats,
+            entries,
+            outputs,
+            diagnostics,
+            hardlinks,
+        })
+    }
+
+    /// Reads a wanted file's content, within the size limit; `false` means skipped (and said why).
+    fn read_content(
+        &self,
+        meta: &EntryMeta,
+        content: &mut dyn Read,
+        buf: &mut Vec<u8>,
+        name: &str,
+        layer: usize,
+        diagnostics: &mut Vec<Diagnostic>,
+    ) -> Result<bool, LayerError> {
+        buf.clear();
+        if meta.size > self.limits.max_file_bytes {
+            diagnostics.push(Diagnostic {
+                layer: Some(layer),
+                source: name.to_owned(),
+                message: format!(
+                    "{}: {} bytes is over the {} MiB file limit; not analyzed",
+                    meta.path,
+                    meta.size,
+                    self.limits.max_file_bytes >> 20
+                ),
+            });
+            return Ok(false);
+        }
+        content
+            .take(self.limits.max_file_bytes)
+            .read_to_end(buf)
+            .map_err(|e| {
+                LayerError::new(
+                    name,
+                    LayerErrorKind::Corrupt {
+                        what: format!("content of {}", meta.path),
+                        detail: e.to_string(),
+                    },
+                )
+            })?;
+        Ok(true)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn run(
+        &self,
+        wanted: &[usize],
+        layer: usize,
+        meta: &EntryMeta,
+        path: &ImagePath,
+        content: &[u8],
+        name: &str,
+        outputs: &mut Vec<Output>,
+        diagnostics: &mut Vec<Diagnostic>,
+    ) {
+        let input = FileInput {
+            layer,
+            path,
+            meta,
+            content,
+        };
+        for &a in wanted {
+            let analyzer = &self.analyzers[a];
+            match analyzer.analyze(&input) {
+                Ok(Some(artifact)) => outputs.push(Output {
+                    analyzer: analyzer.id(),
+                    layer,
+                    path: path.clone(),
+                    fate: Fate::Present,
+                    artifact,
+                }),
+                Ok(None) => {}
+                Err(e) => diagnostics.push(Diagnostic {
+                    layer: Some(layer),
+                    source: name.to_owned(),
+                    message: format!("{path}: {}: {e}", analyzer.id()),
+                }),
+            }
+        }
+    }
+
+    /// Reads link targets found after the squash: one more stream per layer that holds any.
+    fn follow_up(
+        &self,
+        image: &Image,
+        requests: Vec<Deferred>,
+        outputs: &mut Vec<Output>,
+        diagnostics: &mut Vec<Diagnostic>,
+    ) -> Result<(), ScanError> {
+        let mut by_layer: BTreeMap<usize, Vec<Deferred>> = BTreeMap::new();
+        for r in requests {
+            by_layer.entry(r.read_layer).or_default().push(r);
+        }
+        for (layer, reqs) in by_layer {
+            let name = image.layer_name(layer);
+            let mut buf = Vec::new();
+            image.walk_layer(
+                layer,
+                &self.limits,
+                &|_| {},
+                &mut |meta: &EntryMeta, content: &mut dyn Read| {
+                    if meta.kind != EntryKind::File
+                        || !reqs.iter().any(|r| r.read_path == meta.path)
+                    {
+                        return Ok(());
+                    }
+                    if !self.read_content(meta, content, &mut buf, &name, layer, diagnostics)? {
+                        return Ok(());
+                    }
+                    for r in reqs.iter().filter(|r| r.read_path == meta.path) {
+                        let attr = EntryMeta {
+                            path: r.attr_path.clone(),
+                            ..meta.clone()
+                        };
+                        self.run(
+                            &r.analyzers,
+                            r.attr_layer,
+                            &attr,
+                            &r.attr_path,
+                            &buf,
+                            &name,
+                            outputs,
+                            diagnostics,
+                        );
+                    }
+                    Ok(())
+                },
+            )?;
+        }
+        Ok(())
+    }
+}

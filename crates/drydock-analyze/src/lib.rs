@@ -1,0 +1,48 @@
+//! The one-pass engine. Each layer blob is decompressed once, in parallel with the others; every
+//! entry is offered to the analyzers that declared an interest in it, and only those files'
+//! contents are read into memory. Per-layer results are then squashed into the image view, each
+//! keeping the layer it came from and what later layers did to its file.
+//!
+//! Analyzers are pure: they get bytes and return artifacts; they never touch the host.
+
+pub mod analyzers;
+mod dispatch;
+mod engine;
+
+pub use analyzers::os::{OsHint, OsInfo};
+pub use dispatch::Want;
+pub use engine::{Diagnostic, Engine, LayerScan, Output, Scan, ScanError};
+
+use drydock_fs::{EntryMeta, ImagePath};
+use serde::Serialize;
+
+/// A file handed to an analyzer: where it is, what it is, and its bytes.
+pub struct FileInput<'a> {
+    pub layer: usize,
+    pub path: &'a ImagePath,
+    pub meta: &'a EntryMeta,
+    pub content: &'a [u8],
+}
+
+/// Why an analyzer could not make sense of a file; becomes a diagnostic, never aborts the scan.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct AnalyzeError(pub String);
+
+/// What analyzers produce. One variant per kind of fact; new analyzers add theirs here.
+#[derive(Clone, Debug, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Artifact {
+    Os(OsHint),
+}
+
+/// An analyzer: a declaration of interest plus a pure function over file bytes.
+pub trait Analyzer: Send + Sync {
+    /// Stable identifier (output field and, later, the layer-cache key).
+    fn id(&self) -> &'static str;
+    /// Bumped whenever output for the same input may change (layer-cache key).
+    fn version(&self) -> u32;
+    /// Which files this analyzer wants; matched once per entry for all analyzers together.
+    fn wants(&self) -> &'static [Want];
+    fn analyze(&self, file: &FileInput<'_>) -> Result<Option<Artifact>, AnalyzeError>;
+}

@@ -1,0 +1,331 @@
+use crate::EntryVisitor;
+use crate::digest::{Digest, Sha256Reader};
+use crate::entry::{EntryKind, EntryMeta};
+use crate::error::{LayerError, LayerErrorKind};
+use crate::path::ImagePath;
+use serde::Serialize;
+use std::io::{self, BufRead, BufReader, Read};
+
+/// Resource bounds for one layer; hitting one is a warning, never a crash or an unbounded wait.
+#[derive(Clone, Debug)]
+pub struct Limits {
+    /// Entries indexed per layer; later entries are still streamed (for the digest) but not indexed.
+    pub max_entries: u64,
+    /// Uncompressed bytes read per layer; past this the layer is cut short (decompression bombs).
+    pub max_layer_bytes: u64,
+    /// Largest file whose content analyzers may ask for.
+    pub max_file_bytes: u64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            max_entries: 2_000_000,
+            max_layer_bytes: 64 << 30,
+            max_file_bytes: 64 << 20,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Compression {
+    None,
+    Gzip,
+    Zstd,
+}
+
+/// Digests the manifest and config promise; checked against what the stream really holds.
+#[derive(Clone, Debug, Default)]
+pub struct Expected {
+    pub digest: Option<Digest>,
+    pub diff_id: Option<Digest>,
+}
+
+/// What streaming a layer measured. Digests are `None` for directory sources.
+#[derive(Clone, Debug, Serialize)]
+pub struct StreamStats {
+    pub compression: Option<Compression>,
+    pub digest: Option<Digest>,
+    pub diff_id: Option<Digest>,
+    pub compressed_bytes: u64,
+    pub uncompressed_bytes: u64,
+    pub entries: u64,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
+}
+
+/// Streams one layer blob once: detects the compression from its magic bytes (media types lie),
+/// decompresses, hashes both the blob and the tar, and hands every entry to `visitor`.
+///
+/// `progress` is told how many compressed bytes were consumed, in coarse steps.
+pub fn walk_blob(
+    name: &str,
+    raw: impl Read,
+    expected: &Expected,
+    limits: &Limits,
+    progress: &(dyn Fn(u64) + Sync),
+    visitor: &mut dyn EntryVisitor,
+) -> Result<StreamStats, LayerError> {
+    let err = |kind| LayerError::new(name, kind);
+    let mut raw = Sha256Reader::new(ProgressReader::new(raw, progress));
+    let mut warnings = Vec::new();
+    let (compression, diff_id, uncompressed_bytes, entries) = {
+        let mut buf = BufReader::with_capacity(256 << 10, &mut raw);
+        let compression = sniff(buf.fill_buf().map_err(|e| err(LayerErrorKind::Io(e)))?)
+            .map_err(|what| err(LayerErrorKind::UnsupportedCompression(what)))?;
+        let what = match compression {
+            Compression::None => "tar stream",
+            Compression::Gzip => "gzip stream",
+            Compression::Zstd => "zstd stream",
+        };
+        let corrupt = |e: io::Error| {
+            err(LayerErrorKind::Corrupt {
+                what: what.into(),
+                detail: e.to_string(),
+            })
+        };
+        let decoder: Box<dyn Read + '_> = match compression {
+            Compression::None => Box::new(buf),
+            Compression::Gzip => Box::new(flate2::bufread::MultiGzDecoder::new(buf)),
+            Compression::Zstd => {
+                Box::new(zstd::stream::read::Decoder::with_buffer(buf).map_err(corrupt)?)
+            }
+        };
+        let mut plain = Sha256Reader::new(CapReader {
+            inner: decoder,
+            left: limits.max_layer_bytes,
+            hit: false,
+        });
+        let walked = {
+            let mut archive = tar::Archive::new(&mut plain);
+            walk_tar(&mut archive, limits, visitor, &mut warnings)
+        };
+        // A capped stream looks truncated to tar; the cap, not corruption, is the story then.
+        let entries = match walked {
+            Ok(n) => n,
+            Err(_) if plain.get_ref().hit => 0,
+            Err(WalkError::Io(e)) => return Err(corrupt(e)),
+            Err(WalkError::Layer(e)) => return Err(e),
+        };
+        if plain.get_ref().hit {
+            warnings.push(format!(
+                "layer is larger than the {} MiB uncompressed limit: the rest was not read and its digests were not verified",
+                limits.max_layer_bytes >> 20
+            ));
+            return Ok(StreamStats {
+                compression: Some(compression),
+                digest: None,
+                diff_id: None,
+                compressed_bytes: 0,
+                uncompressed_bytes: plain.consumed(),
+                entries,
+                warnings,
+            });
+        }
+        let (diff_id, n) = plain.finish().map_err(corrupt)?;
+        (compression, diff_id, n, entries)
+    };
+    let (digest, compressed_bytes) = raw.finish().map_err(|e| err(LayerErrorKind::Io(e)))?;
+    if let Some(expected) = &expected.digest {
+        if *expected != digest {
+            return Err(err(LayerErrorKind::DigestMismatch {
+                expected: expected.clone(),
+                actual: digest,
+            }));
+        }
+    }
+    if let Some(expected) = &expected.diff_id {
+        if *expected != diff_id {
+            return Err(err(LayerErrorKind::DiffIdMismatch {
+                expected: expected.clone(),
+                actual: diff_id,
+            }));
+        }
+    }
+    Ok(StreamStats {
+        compression: Some(compression),
+        digest: Some(digest),
+        diff_id: Some(diff_id),
+        compressed_bytes,
+        uncompressed_bytes,
+        entries,
+        warnings,
+    })
+}
+
+fn sniff(magic: &[u8]) -> Result<Compression, &'static str> {
+    Ok(match magic {
+        [0x1f, 0x8b, ..] => Compression::Gzip,
+        [0x28, 0xb5, 0x2f, 0xfd, ..] => Compression::Zstd,
+        [0xfd, b'7', b'z', b'X', b'Z', 0x00, ..] => return Err("xz"),
+        [b'B', b'Z', b'h', ..] => return Err("bzip2"),
+        _ => Compression::None,
+    })
+}
+
+enum WalkError {
+    Io(io::Error),
+    Layer(LayerError),
+}
+
+fn walk_tar<R: Read>(
+    archive: &mut tar::Archive<R>,
+    limits: &Limits,
+    visitor: &mut dyn EntryVisitor,
+    warnings: &mut Vec<String>,
+) -> Result<u64, WalkError> {
+    let mut count = 0u64;
+    for (i, entry) in archive.entries().map_err(WalkError::Io)?.enumerate() {
+        let mut entry = entry
+            .map_err(|e| WalkError::Io(io::Error::new(e.kind(), format!("entry #{i}: {e}"))))?;
+        count += 1;
+        if count > limits.max_entries {
+            if count == limits.max_entries + 1 {
+                warnings.push(format!(
+                    "more than {} entries: later entries are not analyzed",
+                    limits.max_entries
+                ));
+            }
+            continue;
+        }
+        let Some(meta) = classify(&entry, warnings) else {
+            continue;
+        };
+        visitor.visit(&meta, &mut entry).map_err(WalkError::Layer)?;
+    }
+    Ok(count)
+}
+
+/// Turns a tar header into an [`EntryMeta`], recognising whiteouts and clamping hostile names.
+fn classify<R: Read>(entry: &tar::Entry<'_, R>, warnings: &mut Vec<String>) -> Option<EntryMeta> {
+    let raw_name = entry.path_bytes();
+    let (path, escaped) = ImagePath::normalize(&raw_name);
+    if escaped {
+        warnings.push(format!(
+            "entry {:?} climbs above the image root; it is read as {path}",
+            String::from_utf8_lossy(&raw_name)
+        ));
+    }
+    let header = entry.header();
+    let mode = header.mode().unwrap_or(0);
+    let uid = header.uid().unwrap_or(0);
+    let gid = header.gid().unwrap_or(0);
+    let name = path.file_name();
+    let (path, kind) = if let Some(hidden) = name.strip_prefix(b".wh.") {
+        if hidden == b".wh..opq" {
+            (path.parent(), EntryKind::OpaqueDir)
+        } else if hidden.starts_with(b".wh.")
+            || hidden.is_empty()
+            || hidden == b"."
+            || hidden == b".."
+        {
+            // aufs bookkeeping (`.wh..wh.plnk` and friends) is not content; skip it like containerd.
+            return None;
+        } else {
+            (path.parent().child(hidden), EntryKind::Whiteout)
+        }
+    } else {
+        let kind = match header.entry_type() {
+            tar::EntryType::Regular | tar::EntryType::Continuous | tar::EntryType::GNUSparse => {
+                EntryKind::File
+            }
+            tar::EntryType::Directory => EntryKind::Dir,
+            tar::EntryType::Symlink => EntryKind::Symlink {
+                target: entry
+                    .link_name_bytes()
+                    .map(|t| t.into_owned().into_boxed_slice())
+                    .unwrap_or_default(),
+            },
+            tar::EntryType::Link => {
+                let target = entry.link_name_bytes().unwrap_or_default();
+                let (target, escaped) = ImagePath::normalize(&target);
+                if escaped {
+                    warnings.push(format!(
+                        "hard link {path} points above the image root; read as {target}"
+                    ));
+                }
+                EntryKind::Hardlink { target }
+            }
+            tar::EntryType::Char => EntryKind::CharDevice,
+            tar::EntryType::Block => EntryKind::BlockDevice,
+            tar::EntryType::Fifo => EntryKind::Fifo,
+            _ => EntryKind::Other,
+        };
+        (path, kind)
+    };
+    if path.is_root() && !matches!(kind, EntryKind::Dir | EntryKind::OpaqueDir) {
+        warnings.push(format!(
+            "entry {:?} names the image root as a non-directory; skipped",
+            String::from_utf8_lossy(&raw_name)
+        ));
+        return None;
+    }
+    let size = if kind == EntryKind::File {
+        entry.size()
+    } else {
+        0
+    };
+    Some(EntryMeta {
+        path,
+        kind,
+        size,
+        mode,
+        uid,
+        gid,
+    })
+}
+
+/// Ends the stream after `left` bytes so a decompression bomb cannot run forever.
+struct CapReader<R> {
+    inner: R,
+    left: u64,
+    hit: bool,
+}
+
+impl<R: Read> Read for CapReader<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if self.left == 0 {
+            let mut probe = [0u8; 1];
+            if self.inner.read(&mut probe)? > 0 {
+                self.hit = true;
+            }
+            return Ok(0);
+        }
+        let max = buf
+            .len()
+            .min(usize::try_from(self.left).unwrap_or(usize::MAX));
+        let n = self.inner.read(&mut buf[..max])?;
+        self.left -= n as u64;
+        Ok(n)
+    }
+}
+
+/// Reports consumed bytes every few MiB, so progress costs nothing per read.
+struct ProgressReader<'a, R> {
+    inner: R,
+    pending: u64,
+    progress: &'a (dyn Fn(u64) + Sync),
+}
+
+impl<'a, R> ProgressReader<'a, R> {
+    fn new(inner: R, progress: &'a (dyn Fn(u64) + Sync)) -> Self {
+        Self {
+            inner,
+            pending: 0,
+            progress,
+        }
+    }
+}
+
+impl<R: Read> Read for ProgressReader<'_, R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.pending += n as u64;
+        if self.pending >= 4 << 20 || (n == 0 && self.pending > 0) {
+            (self.progress)(self.pending);
+            self.pending = 0;
+        }
+        Ok(n)
+    }
+}

@@ -1,0 +1,179 @@
+use std::borrow::Cow;
+use std::fmt;
+
+/// A path inside an image, normalised so that it cannot leave the image root.
+///
+/// Stored as the bytes after the root slash, components joined by `/`, with no `.`, `..` or empty
+/// components: the empty path is the root itself. Bytes, not `str`, because tar names need not be
+/// UTF-8 and a scanner that drops such names would let them hide content.
+#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct ImagePath(Box<[u8]>);
+
+impl ImagePath {
+    /// The image root.
+    pub fn root() -> Self {
+        Self::default()
+    }
+
+    /// Normalises an untrusted name (a tar entry name or link target) against the root.
+    ///
+    /// `..` never climbs above the root (as containerd's in-root join does); the second value tells
+    /// whether it tried to, so callers can warn about entries crafted to escape.
+    pub fn normalize(raw: &[u8]) -> (Self, bool) {
+        Self::root().join_lexical(raw)
+    }
+
+    /// Appends a relative name lexically (no symlink resolution); an absolute `rel` starts at the root.
+    pub fn join_lexical(&self, rel: &[u8]) -> (Self, bool) {
+        let mut out: Vec<u8> = if rel.first() == Some(&b'/') {
+            Vec::new()
+        } else {
+            self.0.to_vec()
+        };
+        let mut escaped = false;
+        for comp in rel.split(|&b| b == b'/') {
+            match comp {
+                b"" | b"." => {}
+                b".." => {
+                    if out.is_empty() {
+                        escaped = true;
+                    } else {
+                        let cut = out.iter().rposition(|&b| b == b'/').unwrap_or(0);
+                        out.truncate(cut);
+                    }
+                }
+                c => {
+                    if !out.is_empty() {
+                        out.push(b'/');
+                    }
+                    out.extend_from_slice(c);
+                }
+            }
+        }
+        (Self(out.into_boxed_slice()), escaped)
+    }
+
+    /// Builds a path from an already-clean relative form (used for trusted constants such as
+    /// analyzer interests). Unclean input is normalised, so this can never produce an escape.
+    pub fn new(clean: &str) -> Self {
+        Self::normalize(clean.as_bytes()).0
+    }
+
+    /// A bound for ordered-map range scans (`dir/` .. `dir0`); never a real path.
+    pub(crate) fn range_key(bytes: Vec<u8>) -> Self {
+        Self(bytes.into_boxed_slice())
+    }
+
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.0
+    }
+
+    pub fn is_root(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// The last component (empty for the root).
+    pub fn file_name(&self) -> &[u8] {
+        match self.0.iter().rposition(|&b| b == b'/') {
+            Some(i) => &self.0[i + 1..],
+            None => &self.0,
+        }
+    }
+
+    /// The parent directory (the root is its own parent).
+    pub fn parent(&self) -> Self {
+        match self.0.iter().rposition(|&b| b == b'/') {
+            Some(i) => Self(self.0[..i].into()),
+            None => Self::root(),
+        }
+    }
+
+    /// Appends one component; the component must not contain `/` and must not be `.` or `..`.
+    pub fn child(&self, name: &[u8]) -> Self {
+        self.join_lexical(name).0
+    }
+
+    /// Whether `self` is `dir` or lies below it.
+    pub fn is_within(&self, dir: &ImagePath) -> bool {
+        dir.is_root()
+            || (self.0.starts_with(&dir.0)
+                && (self.0.len() == dir.0.len() || self.0[dir.0.len()] == b'/'))
+    }
+
+    pub fn components(&self) -> impl Iterator<Item = &[u8]> {
+        self.0.split(|&b| b == b'/').filter(|c| !c.is_empty())
+    }
+
+    /// The path as the user sees it inside the image: `/etc/passwd`. Invalid UTF-8 is shown lossily.
+    pub fn display(&self) -> Cow<'_, str> {
+        let mut s = String::with_capacity(self.0.len() + 1);
+        s.push('/');
+        s.push_str(&String::from_utf8_lossy(&self.0));
+        Cow::Owned(s)
+    }
+
+    pub fn to_str(&self) -> Option<&str> {
+        std::str::from_utf8(&self.0).ok()
+    }
+}
+
+impl fmt::Display for ImagePath {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.display())
+    }
+}
+
+impl fmt::Debug for ImagePath {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:?}", self.display())
+    }
+}
+
+impl serde::Serialize for ImagePath {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.display())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn n(s: &str) -> (String, bool) {
+        let (p, e) = ImagePath::normalize(s.as_bytes());
+        (p.display().into_owned(), e)
+    }
+
+    #[test]
+    fn normalises_and_clamps() {
+        assert_eq!(n("./etc//passwd"), ("/etc/passwd".into(), false));
+        assert_eq!(n("/etc/passwd"), ("/etc/passwd".into(), false));
+        assert_eq!(n("../../etc/passwd"), ("/etc/passwd".into(), true));
+        assert_eq!(n("a/b/../../../c"), ("/c".into(), true));
+        assert_eq!(n("a/./b/.."), ("/a".into(), false));
+        assert_eq!(n(""), ("/".into(), false));
+        assert_eq!(n("/"), ("/".into(), false));
+    }
+
+    #[test]
+    fn parents_and_children() {
+        let p = ImagePath::new("usr/lib/os-release");
+        assert_eq!(p.file_name(), b"os-release");
+        assert_eq!(p.parent(), ImagePath::new("usr/lib"));
+        assert_eq!(ImagePath::new("usr").parent(), ImagePath::root());
+        assert!(p.is_within(&ImagePath::new("usr")));
+        assert!(!ImagePath::new("usrx/a").is_within(&ImagePath::new("usr")));
+        assert!(p.is_within(&ImagePath::root()));
+        assert_eq!(ImagePath::new("a").child(b"b"), ImagePath::new("a/b"));
+    }
+
+    #[test]
+    fn join_respects_absolute_targets() {
+        let base = ImagePath::new("etc");
+        assert_eq!(base.join_lexical(b"/usr/lib").0, ImagePath::new("usr/lib"));
+        assert_eq!(
+            base.join_lexical(b"../usr/lib").0,
+            ImagePath::new("usr/lib")
+        );
+    }
+}

@@ -1,0 +1,136 @@
+//! Output formats. Each format is one module rendering the same [`Report`]; the report owns the
+//! JSON schema, which is versioned ([`SCHEMA_VERSION`]) and ordered deterministically.
+
+mod summary;
+
+pub use summary::summary;
+
+use drydock_analyze::{Diagnostic, OsInfo, Output, Scan};
+use drydock_fs::{Compression, Digest};
+use drydock_image::{ContainerConfig, History, Image, SourceKind};
+use serde::Serialize;
+
+/// Bumped on any incompatible change to the JSON output.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// One scan of one target, as every format sees it.
+#[derive(Serialize)]
+pub struct Report<'a> {
+    pub schema_version: u32,
+    pub drydock_version: &'static str,
+    pub target: Target,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub image: Option<ImageMeta<'a>>,
+    pub os: Option<&'a OsInfo>,
+    pub layers: Vec<LayerReport<'a>>,
+    /// Paths in the final (squashed) image view.
+    pub files: usize,
+    pub analyses: &'a [Output],
+    pub diagnostics: &'a [Diagnostic],
+}
+
+#[derive(Serialize)]
+pub struct Target {
+    pub kind: SourceKind,
+    pub path: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reference: Option<String>,
+}
+
+#[derive(Serialize)]
+pub struct ImageMeta<'a> {
+    /// The config digest: what `docker images` calls the image ID.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<&'a Digest>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub manifest_digest: Option<&'a Digest>,
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    pub repo_tags: &'a [String],
+    pub architecture: &'a str,
+    pub os: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub variant: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub created: Option<&'a str>,
+    pub config: &'a ContainerConfig,
+    pub history: &'a [History],
+}
+
+#[derive(Serialize)]
+pub struct LayerReport<'a> {
+    pub index: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub digest: Option<&'a Digest>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub diff_id: Option<&'a Digest>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub media_type: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub compression: Option<Compression>,
+    pub compressed_bytes: u64,
+    pub uncompressed_bytes: u64,
+    pub entries: u64,
+    /// Both digests the image promised were checked against the bytes streamed.
+    pub verified: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub created_by: Option<&'a str>,
+}
+
+impl<'a> Report<'a> {
+    pub fn new(image: &'a Image, scan: &'a Scan) -> Self {
+        let layers = scan
+            .layers
+            .iter()
+            .map(|l| {
+                let meta = image.layers.get(l.index);
+                let promised_digest = meta.and_then(|m| m.digest.as_ref());
+                let promised_diff = meta.and_then(|m| m.diff_id.as_ref());
+                LayerReport {
+                    index: l.index,
+                    digest: promised_digest.or(l.stats.digest.as_ref()),
+                    diff_id: promised_diff.or(l.stats.diff_id.as_ref()),
+                    media_type: meta.and_then(|m| m.media_type.as_deref()),
+                    compression: l.stats.compression,
+                    compressed_bytes: l.stats.compressed_bytes,
+                    uncompressed_bytes: l.stats.uncompressed_bytes,
+                    entries: l.stats.entries,
+                    verified: l.stats.diff_id.is_some() && promised_diff.is_some(),
+                    created_by: meta.and_then(|m| m.created_by.as_deref()),
+                }
+            })
+            .collect();
+        Report {
+            schema_version: SCHEMA_VERSION,
+            drydock_version: env!("CARGO_PKG_VERSION"),
+            target: Target {
+                kind: image.kind,
+                path: image.location.display().to_string(),
+                reference: image.reference.clone(),
+            },
+            image: image.config.as_ref().map(|c| ImageMeta {
+                id: image.config_digest.as_ref(),
+                manifest_digest: image.manifest_digest.as_ref(),
+                repo_tags: &image.repo_tags,
+                architecture: &c.architecture,
+                os: &c.os,
+                variant: c.variant.as_deref(),
+                created: c.created.as_deref(),
+                config: &c.config,
+                history: &c.history,
+            }),
+            os: scan.os.as_ref(),
+            layers,
+            files: scan.tree.len(),
+            analyses: &scan.outputs,
+            diagnostics: &scan.diagnostics,
+        }
+    }
+
+    /// The versioned JSON document, pretty-printed, with a trailing newline.
+    pub fn json(&self) -> String {
+        let mut s = serde_json::to_string_pretty(self)
+            .unwrap_or_else(|e| format!("{{\"error\": {:?}}}", e.to_string()));
+        s.push('\n');
+        s
+    }
+}

@@ -1,0 +1,128 @@
+use crate::Report;
+use std::fmt::Write;
+
+/// The short human summary printed by default.
+pub fn summary(r: &Report<'_>) -> String {
+    let mut o = String::new();
+    let name = r.target.reference.as_deref().unwrap_or("");
+    let _ = writeln!(o, "{}  ({}) {name}", r.target.path, kind(r));
+    if let Some(img) = &r.image {
+        let id = img.id.map(|d| short(&d.to_string())).unwrap_or_default();
+        let plat = match img.variant {
+            Some(v) => format!("{}/{}/{v}", img.os, img.architecture),
+            None => format!("{}/{}", img.os, img.architecture),
+        };
+        let _ = writeln!(
+            o,
+            "  image    {id}  {plat}{}",
+            img.created
+                .map(|c| format!("  created {c}"))
+                .unwrap_or_default()
+        );
+        let c = img.config;
+        let user = match c.user.as_deref() {
+            None | Some("") => "root (no USER set)".to_string(),
+            Some(u) => u.to_string(),
+        };
+        let cmd: Vec<&str> = c
+            .entrypoint
+            .iter()
+            .chain(&c.cmd)
+            .map(String::as_str)
+            .collect();
+        let ports: Vec<&str> = c.exposed_ports.keys().map(String::as_str).collect();
+        let _ = writeln!(
+            o,
+            "  config   user {user}; cmd {}; ports {}",
+            if cmd.is_empty() {
+                "-".into()
+            } else {
+                cmd.join(" ")
+            },
+            if ports.is_empty() {
+                "-".into()
+            } else {
+                ports.join(", ")
+            }
+        );
+    }
+    match r.os {
+        Some(os) => {
+            let support = match (os.eol, os.eol_date) {
+                (Some(true), Some(d)) => format!("  END OF LIFE since {d}"),
+                (Some(false), Some(d)) => format!("  supported until {d}"),
+                _ => String::new(),
+            };
+            let _ = writeln!(
+                o,
+                "  os       {} {}{}  ({}){support}",
+                os.family,
+                os.version,
+                os.codename
+                    .as_deref()
+                    .map(|c| format!(" ({c})"))
+                    .unwrap_or_default(),
+                os.name.as_deref().unwrap_or("")
+            );
+        }
+        None => {
+            let _ = writeln!(o, "  os       unknown (no release file found)");
+        }
+    }
+    let _ = writeln!(o, "  layers   {}", r.layers.len());
+    for l in &r.layers {
+        let digest = l
+            .diff_id
+            .or(l.digest)
+            .map(|d| short(&d.to_string()))
+            .unwrap_or_else(|| "-".into());
+        let comp = l
+            .compression
+            .map(|c| format!("{c:?}").to_lowercase())
+            .unwrap_or_else(|| "dir".into());
+        let _ = writeln!(
+            o,
+            "    {:>2}  {digest}  {comp:<5} {:>9} -> {:>9}  {:>7} entries{}",
+            l.index,
+            bytes(l.compressed_bytes),
+            bytes(l.uncompressed_bytes),
+            l.entries,
+            if l.verified { "  verified" } else { "" }
+        );
+    }
+    let _ = writeln!(o, "  files    {} in the final view", r.files);
+    if !r.diagnostics.is_empty() {
+        let _ = writeln!(o, "  warnings {}", r.diagnostics.len());
+        for d in r.diagnostics.iter().take(20) {
+            let _ = writeln!(o, "    {}: {}", d.source, d.message);
+        }
+    }
+    o
+}
+
+fn kind(r: &Report<'_>) -> &'static str {
+    match r.target.kind {
+        drydock_image::SourceKind::DockerArchive => "docker-archive",
+        drydock_image::SourceKind::OciLayout => "oci",
+        drydock_image::SourceKind::Rootfs => "rootfs",
+    }
+}
+
+fn short(d: &str) -> String {
+    d.chars().take(19).collect()
+}
+
+fn bytes(n: u64) -> String {
+    const UNITS: [&str; 5] = ["B", "KiB", "MiB", "GiB", "TiB"];
+    let mut v = n as f64;
+    let mut u = 0;
+    while v >= 1024.0 && u < UNITS.len() - 1 {
+        v /= 1024.0;
+        u += 1;
+    }
+    if u == 0 {
+        format!("{n} B")
+    } else {
+        format!("{v:.1} {}", UNITS[u])
+    }
+}

@@ -1,0 +1,160 @@
+//! The `drydock` command: argument parsing, progress, output and exit codes. All the work is in
+//! the library crates; this is the only place that prints.
+
+use anyhow::{Context, Result};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use drydock_analyze::Engine;
+use drydock_fs::Limits;
+use drydock_image::{Image, OpenOptions, Platform};
+use drydock_report::Report;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Exit code for errors: unreadable or corrupt input, bad flags. (1 is reserved for findings.)
+const EXIT_ERROR: u8 = 2;
+
+#[derive(Parser)]
+#[command(
+    name = "drydock",
+    version,
+    about = "Audit container images and root filesystems, offline"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Scan an image: a `docker save` archive, or an OCI layout (directory or tar)
+    Image {
+        /// Path to the archive or layout
+        path: PathBuf,
+        /// Platform to pick from a multi-arch index: os/arch[/variant]
+        #[arg(long, value_parser = parse_platform)]
+        platform: Option<Platform>,
+        /// Image to pick when the source holds several (ref name, image name or repo tag)
+        #[arg(long = "ref")]
+        reference: Option<String>,
+        #[command(flatten)]
+        common: Common,
+    },
+    /// Scan a root filesystem directory (an unpacked image or a mounted host)
+    Rootfs {
+        /// The directory to treat as `/`
+        dir: PathBuf,
+        #[command(flatten)]
+        common: Common,
+    },
+}
+
+#[derive(Args)]
+struct Common {
+    /// Output format
+    #[arg(long, short, value_enum, default_value_t = Format::Summary)]
+    format: Format,
+    /// Write the output to this file instead of stdout
+    #[arg(long, short)]
+    output: Option<PathBuf>,
+    /// No progress on stderr
+    #[arg(long, short, env = "DRYDOCK_QUIET")]
+    quiet: bool,
+    /// Largest file analyzers may read, in MiB
+    #[arg(long, default_value_t = 64, value_name = "MIB")]
+    max_file_size: u64,
+    /// Largest uncompressed layer read, in MiB (past it the layer is cut short with a warning)
+    #[arg(long, default_value_t = 64 << 10, value_name = "MIB")]
+    max_layer_size: u64,
+    /// Most entries indexed per layer
+    #[arg(long, default_value_t = 2_000_000)]
+    max_entries: u64,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Format {
+    /// A short human summary
+    Summary,
+    /// The versioned JSON document
+    Json,
+}
+
+fn parse_platform(s: &str) -> Result<Platform, String> {
+    s.parse()
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("drydock: error: {e:#}");
+            ExitCode::from(EXIT_ERROR)
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<ExitCode> {
+    let (image, common) = match cli.command {
+        Command::Image {
+            path,
+            platform,
+            reference,
+            common,
+        } => (
+            Image::open(
+                &path,
+                &OpenOptions {
+                    platform,
+                    reference,
+                },
+            )?,
+            common,
+        ),
+        Command::Rootfs { dir, common } => (Image::rootfs(&dir)?, common),
+    };
+    let limits = Limits {
+        max_entries: common.max_entries,
+        max_layer_bytes: common.max_layer_size.saturating_mul(1 << 20),
+        max_file_bytes: common.max_file_size.saturating_mul(1 << 20),
+    };
+    let engine = Engine::builtin(limits)?;
+    let bar = progress_bar(&image, common.quiet);
+    let scan = engine.scan(&image, &|n| bar.inc(n))?;
+    bar.finish_and_clear();
+
+    let report = Report::new(&image, &scan);
+    let text = match common.format {
+        Format::Summary => drydock_report::summary(&report),
+        Format::Json => report.json(),
+    };
+    match &common.output {
+        Some(path) => std::fs::write(path, text)
+            .with_context(|| format!("cannot write {}", path.display()))?,
+        None => {
+            let mut out = std::io::stdout().lock();
+            // A closed pipe (`drydock ... | head`) is not an error worth a message.
+            if let Err(e) = out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+                if e.kind() != std::io::ErrorKind::BrokenPipe {
+                    return Err(e).context("cannot write to stdout");
+                }
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn progress_bar(image: &Image, quiet: bool) -> ProgressBar {
+    if quiet {
+        return ProgressBar::hidden();
+    }
+    let total: u64 = image.layers.iter().filter_map(|l| l.size).sum();
+    let bar = ProgressBar::with_draw_target(Some(total.max(1)), ProgressDrawTarget::stderr());
+    if let Ok(style) = ProgressStyle::with_template(
+        "{spinner} reading layers {bytes}/{total_bytes} {wide_bar} {eta}",
+    ) {
+        bar.set_style(style);
+    }
+    bar
+}
