@@ -3,6 +3,9 @@ use drydock_fs::EntryMeta;
 use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
 use std::collections::HashMap;
 
+/// A cheap test on an entry's metadata (never its content).
+pub type EntryPredicate = fn(&EntryMeta) -> bool;
+
 /// One way an analyzer names the files it wants.
 #[derive(Clone, Copy)]
 pub enum Want {
@@ -14,7 +17,7 @@ pub enum Want {
     /// A glob over the path without the leading slash (`usr/lib/**/*.jar`).
     Glob(&'static str),
     /// A cheap test on path, size and mode, for what names alone cannot say.
-    Predicate(fn(&EntryMeta) -> bool),
+    Predicate(EntryPredicate),
 }
 
 /// All analyzers' interests compiled into lookups that cost one hash probe and one glob-set match
@@ -24,7 +27,7 @@ pub(crate) struct Dispatcher {
     names: HashMap<Box<[u8]>, Vec<usize>>,
     globs: GlobSet,
     glob_owner: Vec<usize>,
-    predicates: Vec<(fn(&EntryMeta) -> bool, usize)>,
+    predicates: Vec<(EntryPredicate, usize)>,
 }
 
 impl Dispatcher {
