@@ -69,6 +69,8 @@ struct Deferred {
     analyzers: Vec<usize>,
     attr_layer: usize,
     attr_path: ImagePath,
+    /// The path the analyzer asked for (a link); analyzers may key their parsing on it.
+    as_path: ImagePath,
 }
 
 /// What one layer's stream yields.
@@ -140,6 +142,7 @@ impl Engine {
                     read_path: target,
                     analyzers,
                     attr_layer: layer,
+                    as_path: link.clone(),
                     attr_path: link,
                 }),
                 None => diagnostics.push(Diagnostic {
@@ -193,6 +196,7 @@ impl Engine {
                             analyzers: todo,
                             attr_layer: r.node.layer,
                             attr_path: r.path,
+                            as_path: path.clone(),
                         });
                     }
                 }
@@ -322,6 +326,8 @@ impl Engine {
     }
 
     #[allow(clippy::too_many_arguments)]
+    /// Runs `wanted` on one file. `meta.path` is what the analyzers see; `path` is where the
+    /// outputs are attributed (they differ only for link targets read in the follow-up pass).
     fn run(
         &self,
         wanted: &[usize],
@@ -335,7 +341,7 @@ impl Engine {
     ) {
         let input = FileInput {
             layer,
-            path,
+            path: &meta.path,
             meta,
             content,
         };
@@ -389,7 +395,7 @@ impl Engine {
                     }
                     for r in reqs.iter().filter(|r| r.read_path == meta.path) {
                         let attr = EntryMeta {
-                            path: r.attr_path.clone(),
+                            path: r.as_path.clone(),
                             ..meta.clone()
                         };
                         self.run(

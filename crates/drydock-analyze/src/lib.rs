@@ -17,6 +17,9 @@ use drydock_fs::{EntryMeta, ImagePath};
 use serde::Serialize;
 
 /// A file handed to an analyzer: where it is, what it is, and its bytes.
+///
+/// `path` is the path the analyzer asked for: for a link followed after the squash, that is the
+/// link's path (so `etc/os-release` is parsed as os-release wherever its target lives).
 pub struct FileInput<'a> {
     pub layer: usize,
     pub path: &'a ImagePath,

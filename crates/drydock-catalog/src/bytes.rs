@@ -6,6 +6,11 @@ pub(crate) fn slice(buf: &[u8], off: usize, len: usize) -> Option<&[u8]> {
     buf.get(off..off.checked_add(len)?)
 }
 
+/// Mutable counterpart of [`slice`].
+pub(crate) fn slice_mut(buf: &mut [u8], off: usize, len: usize) -> Option<&mut [u8]> {
+    buf.get_mut(off..off.checked_add(len)?)
+}
+
 fn array<const N: usize>(buf: &[u8], off: usize) -> Option<[u8; N]> {
     slice(buf, off, N)?.try_into().ok()
 }
