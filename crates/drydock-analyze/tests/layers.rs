@@ -199,7 +199,7 @@ fn hostile_names_stay_inside_the_root() {
         Entry::Fifo(b"dev/fifo".to_vec()),
         Entry::CharDev(b"dev/null".to_vec()),
         file(vec![b'z'; 10_000], "long name"),
-        file(b"bad/\xff\xfe-utf8".to_vec(), "x"),
+        file(b"bad/\xff\xfe-utf8", "x"),
     ])]));
     assert_eq!(os(&s), ("alpine".into(), "3.19.1".into()));
     assert!(s.tree.get(&ImagePath::new("b")).is_some());

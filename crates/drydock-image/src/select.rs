@@ -437,9 +437,20 @@ fn parse_json<T: serde::de::DeserializeOwned>(
     file: &str,
     what: &'static str,
 ) -> Result<T, ImageError> {
-    serde_json::from_slice(bytes).map_err(|e| ImageError::Json {
-        file: file.into(),
-        what,
-        detail: e.to_string(),
+    serde_json::from_slice(bytes).map_err(|e| {
+        let mut detail = e.to_string();
+        // oci-spec rejects malformed digests while deserializing; say so in plain words.
+        if ["encoded value", "algorithm", "digest"]
+            .iter()
+            .any(|k| detail.contains(k))
+            && !detail.contains("digest")
+        {
+            detail = format!("invalid digest: {detail}");
+        }
+        ImageError::Json {
+            file: file.into(),
+            what,
+            detail,
+        }
     })
 }

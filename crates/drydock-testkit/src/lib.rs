@@ -82,25 +82,27 @@ impl Layer {
                 Entry::Fifo(n) => (n, tar::EntryType::Fifo, b"", b""),
                 Entry::CharDev(n) => (n, tar::EntryType::Char, b"", b""),
             };
-            if name.len() >= 100 {
-                // GNU long name: a `././@LongLink` entry carrying the name, then the real header.
-                let mut long = tar::Header::new_gnu();
-                long.as_gnu_mut().unwrap().name[..13].copy_from_slice(b"././@LongLink");
-                long.set_entry_type(tar::EntryType::GNULongName);
-                long.set_size(name.len() as u64 + 1);
-                long.set_cksum();
-                let mut data = name.to_vec();
-                data.push(0);
-                b.append(&long, &data[..]).unwrap();
+            // GNU long names and link targets: a `././@LongLink` entry carrying the bytes first.
+            for (value, kind) in [
+                (name, tar::EntryType::GNULongName),
+                (link, tar::EntryType::GNULongLink),
+            ] {
+                if value.len() >= 100 {
+                    let mut long = tar::Header::new_gnu();
+                    long.as_gnu_mut().unwrap().name[..13].copy_from_slice(b"././@LongLink");
+                    long.set_entry_type(kind);
+                    long.set_size(value.len() as u64 + 1);
+                    long.set_cksum();
+                    let mut data = value.to_vec();
+                    data.push(0);
+                    b.append(&long, &data[..]).unwrap();
+                }
             }
             let mut h = tar::Header::new_gnu();
             let n = name.len().min(99);
             h.as_gnu_mut().unwrap().name[..n].copy_from_slice(&name[..n]);
-            assert!(
-                link.len() < 100,
-                "testkit: link targets must be under 100 bytes"
-            );
-            h.as_gnu_mut().unwrap().linkname[..link.len()].copy_from_slice(link);
+            let l = link.len().min(99);
+            h.as_gnu_mut().unwrap().linkname[..l].copy_from_slice(&link[..l]);
             h.set_entry_type(kind);
             h.set_mode(if kind == tar::EntryType::Directory {
                 0o755

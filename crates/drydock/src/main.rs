@@ -59,7 +59,7 @@ struct Common {
     #[arg(long, short)]
     output: Option<PathBuf>,
     /// No progress on stderr
-    #[arg(long, short, env = "DRYDOCK_QUIET")]
+    #[arg(long, short, env = "DRYDOCK_QUIET", value_parser = clap::builder::FalseyValueParser::new())]
     quiet: bool,
     /// Largest file analyzers may read, in MiB
     #[arg(long, default_value_t = 64, value_name = "MIB")]

@@ -1,0 +1,301 @@
+//! The binary end to end: real shared images, corrupt input, and the host canary.
+#![allow(clippy::unwrap_used)]
+
+use drydock_testkit::*;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn drydock(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_drydock"))
+        .args(args)
+        .env("DRYDOCK_QUIET", "1")
+        .output()
+        .unwrap()
+}
+
+fn json(args: &[&str]) -> serde_json::Value {
+    let mut a = args.to_vec();
+    a.extend(["--format", "json"]);
+    let out = drydock(&a);
+    assert!(
+        out.status.success(),
+        "drydock {args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+fn shared(rel: &str) -> Option<PathBuf> {
+    let p = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared")
+        .join(rel);
+    if p.exists() {
+        Some(p)
+    } else {
+        eprintln!(
+            "skipping: {} not found (the shared data lives beside the repository)",
+            p.display()
+        );
+        None
+    }
+}
+
+#[test]
+fn debian_min_archive_and_oci_layout_agree() {
+    let (Some(tar), Some(oci)) = (
+        shared("images/debian-min.tar"),
+        shared("images/debian-min.oci"),
+    ) else {
+        return;
+    };
+    let a = json(&["image", tar.to_str().unwrap()]);
+    let b = json(&["image", oci.to_str().unwrap()]);
+    for r in [&a, &b] {
+        assert_eq!(r["schema_version"], 1);
+        assert_eq!(r["os"]["family"], "debian");
+        assert_eq!(r["os"]["version"], "12");
+        assert_eq!(r["os"]["codename"], "bookworm");
+        assert_eq!(r["layers"].as_array().unwrap().len(), 1);
+        assert_eq!(r["layers"][0]["verified"], true);
+        assert_eq!(r["layers"][0]["compression"], "gzip");
+        assert_eq!(r["image"]["architecture"], "amd64");
+    }
+    assert_eq!(a["target"]["kind"], "docker-archive");
+    assert_eq!(b["target"]["kind"], "oci-layout");
+    assert_eq!(a["layers"][0]["diff_id"], b["layers"][0]["diff_id"]);
+    assert_eq!(a["image"]["id"], b["image"]["id"]);
+    assert_eq!(
+        b["layers"][0]["digest"],
+        "sha256:118d3e3f4e6b4b147e0c3c4102edd620eda11a03ec4a1347d2e71a28e6c74f8f",
+        "the OCI layer digest is the blob's name"
+    );
+    assert_eq!(a["files"], b["files"]);
+    // The archive's layer.tar is the same gzip blob as the layout's: same compressed digest.
+    assert_eq!(
+        a["layers"][0]["compressed_bytes"],
+        b["layers"][0]["compressed_bytes"]
+    );
+}
+
+#[test]
+fn summary_is_the_default_output() {
+    let Some(tar) = shared("images/debian-min.tar") else {
+        return;
+    };
+    let out = drydock(&["image", tar.to_str().unwrap()]);
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("debian 12 (bookworm)"), "{text}");
+    assert!(text.contains("verified"), "{text}");
+}
+
+/// Runs drydock on a broken input; it must exit 2 with one line naming `expect_file` and `expect`.
+fn fails(path: &Path, expect_file: &str, expect: &str) {
+    let out = drydock(&["image", path.to_str().unwrap()]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "stderr: {err}");
+    assert_eq!(err.trim_end().lines().count(), 1, "one line: {err}");
+    assert!(
+        err.contains(expect_file),
+        "{err:?} should name {expect_file:?}"
+    );
+    assert!(err.contains(expect), "{err:?} should say {expect:?}");
+    assert!(!err.contains("panicked"), "{err}");
+}
+
+fn simple() -> ImageSpec {
+    image(vec![layer(vec![file(
+        "etc/os-release",
+        "ID=debian\nVERSION_ID=12\n",
+    )])])
+}
+
+#[test]
+fn corrupt_inputs_give_one_line_errors() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mk = |name: &str| {
+        let d = tmp.path().join(name);
+        let built = simple().write_oci_dir(&d);
+        (d, built)
+    };
+
+    let (d, _) = mk("badjson");
+    std::fs::write(d.join("index.json"), "{not json").unwrap();
+    fails(&d, "index.json", "not valid JSON");
+
+    let (d, b) = mk("missing");
+    std::fs::remove_file(d.join(blob_name(&b.layer_digests[0]))).unwrap();
+    fails(&d, &b.layer_digests[0][7..], "No such file");
+
+    let (d, b) = mk("truncated");
+    let p = d.join(blob_name(&b.layer_digests[0]));
+    let blob = std::fs::read(&p).unwrap();
+    std::fs::write(&p, &blob[..blob.len() / 2]).unwrap();
+    fails(&d, &b.layer_digests[0][7..], "corrupt or truncated gzip");
+
+    let (d, b) = mk("tampered");
+    let p = d.join(blob_name(&b.layer_digests[0]));
+    let other = layer(vec![file("etc/os-release", "ID=evil\n")]).blob();
+    std::fs::write(&p, other).unwrap();
+    fails(&d, &b.layer_digests[0][7..], "blob digest mismatch");
+
+    for (name, digest) in [
+        ("slash", format!("sha256:{}/x", "a".repeat(62))),
+        ("dotdot", "sha256:../../../etc/passwd".into()),
+    ] {
+        let (d, _) = mk(name);
+        let index = serde_json::json!({"schemaVersion": 2, "manifests": [
+            {"mediaType": "application/vnd.oci.image.manifest.v1+json", "digest": digest, "size": 10}]});
+        std::fs::write(d.join("index.json"), serde_json::to_vec(&index).unwrap()).unwrap();
+        fails(&d, "index.json", "digest");
+    }
+
+    let bad = tmp.path().join("nothing-here");
+    fails(&bad, "nothing-here", "No such file");
+}
+
+#[test]
+fn wrong_diff_id_is_reported() {
+    let tmp = tempfile::tempdir().unwrap();
+    let spec = simple();
+    // A docker archive whose config promises a different uncompressed layer.
+    let path = tmp.path().join("img.tar");
+    let built = spec.write_docker_archive(&path);
+    let mut files: Vec<(String, Vec<u8>)> = Vec::new();
+    let mut ar = tar::Archive::new(std::fs::File::open(&path).unwrap());
+    for e in ar.entries().unwrap() {
+        let mut e = e.unwrap();
+        let name = e.path().unwrap().to_string_lossy().into_owned();
+        let mut data = Vec::new();
+        std::io::Read::read_to_end(&mut e, &mut data).unwrap();
+        files.push((name, data));
+    }
+    let fake = spec.config_json(&[format!("sha256:{}", "0".repeat(64))]);
+    let fake_name = format!("{}.json", &sha256(&fake)[7..]);
+    for (name, data) in &mut files {
+        if name.ends_with(".json") && name != "manifest.json" {
+            *name = fake_name.clone();
+            *data = fake.clone();
+        }
+        if name == "manifest.json" {
+            let s = String::from_utf8(data.clone())
+                .unwrap()
+                .replace(&built.config_digest[7..], &sha256(&fake)[7..]);
+            *data = s.into_bytes();
+        }
+    }
+    write_tar(&path, &files);
+    fails(&path, "layer.tar", "diff-id mismatch");
+}
+
+#[test]
+fn manifest_paths_cannot_leave_the_archive() {
+    let tmp = tempfile::tempdir().unwrap();
+    let path = tmp.path().join("evil.tar");
+    let manifest =
+        serde_json::json!([{"Config": "../../etc/passwd", "RepoTags": ["x:y"], "Layers": []}]);
+    write_tar(
+        &path,
+        &[(
+            "manifest.json".into(),
+            serde_json::to_vec(&manifest).unwrap(),
+        )],
+    );
+    fails(&path, "manifest.json", "points outside the archive");
+
+    let manifest = serde_json::json!([{"Config": "c.json", "Layers": ["/etc/passwd"]}]);
+    let config = simple().config_json(&[format!("sha256:{}", "0".repeat(64))]);
+    write_tar(
+        &path,
+        &[
+            (
+                "manifest.json".into(),
+                serde_json::to_vec(&manifest).unwrap(),
+            ),
+            ("c.json".into(), config),
+        ],
+    );
+    fails(&path, "manifest.json", "points outside the archive");
+
+    let gz = tmp.path().join("compressed.tar.gz");
+    std::fs::write(&gz, compress(b"whatever", Compression::Gzip)).unwrap();
+    fails(&gz, "compressed.tar.gz", "decompress it first");
+}
+
+/// A hostile image aimed at a canary outside it: through absolute and `..` symlinks, hard links
+/// and entry names. The canary must never show up, and nothing may be written outside the temp dir.
+#[test]
+fn host_canary_is_never_read_or_written() {
+    let tmp = tempfile::tempdir().unwrap();
+    let canary_dir = tmp.path().join("outside");
+    std::fs::create_dir(&canary_dir).unwrap();
+    let secret = "AKIAIOSFODNN7CANARY42";
+    let canary = canary_dir.join("os-release");
+    std::fs::write(&canary, format!("ID=canary\nVERSION_ID={secret}\n")).unwrap();
+    let abs = canary.to_str().unwrap().to_owned();
+    let escape_name = format!("drydock-escape-{}", std::process::id());
+    let up = "../".repeat(30);
+    let spec = image(vec![
+        layer(vec![
+            symlink("etc/os-release", &abs),
+            hardlink("usr/lib/os-release", &abs),
+            symlink("etc/lsb-release", format!("{up}{}", &abs[1..])),
+            symlink("hostroot", "/"),
+            symlink("etc/redhat-release", format!("/hostroot/{}", &abs[1..])),
+            file(format!("{up}tmp/{escape_name}"), "escaped"),
+            file(format!("/tmp/{escape_name}-abs"), "escaped"),
+        ]),
+        layer(vec![symlink(
+            "etc/alpine-release",
+            format!("/hostroot/{up}{}", &abs[1..]),
+        )]),
+    ]);
+    let targets = [
+        tmp.path().join("img.tar"),
+        tmp.path().join("img-oci.tar"),
+        tmp.path().join("img-oci"),
+    ];
+    spec.write_docker_archive(&targets[0]);
+    spec.write_oci_tar(&targets[1]);
+    spec.write_oci_dir(&targets[2]);
+    for t in &targets {
+        for format in ["json", "summary"] {
+            let out = drydock(&["image", t.to_str().unwrap(), "--format", format]);
+            assert!(
+                out.status.success(),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            let all = [out.stdout, out.stderr].concat();
+            let all = String::from_utf8_lossy(&all);
+            assert!(!all.contains(secret), "canary leaked: {all}");
+            assert!(!all.contains("panicked"));
+        }
+    }
+    assert!(!Path::new("/tmp").join(&escape_name).exists());
+    assert!(
+        !Path::new("/tmp")
+            .join(format!("{escape_name}-abs"))
+            .exists()
+    );
+    assert_eq!(
+        std::fs::read_dir(&canary_dir).unwrap().count(),
+        1,
+        "nothing written beside the canary"
+    );
+}
+
+#[test]
+fn rootfs_subcommand_reads_a_directory() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(tmp.path().join("etc")).unwrap();
+    std::fs::write(
+        tmp.path().join("etc/os-release"),
+        "ID=alpine\nVERSION_ID=3.20.3\n",
+    )
+    .unwrap();
+    let r = json(&["rootfs", tmp.path().to_str().unwrap()]);
+    assert_eq!(r["target"]["kind"], "rootfs");
+    assert_eq!(r["os"]["family"], "alpine");
+    assert_eq!(r["os"]["version"], "3.20.3");
+}
