@@ -62,10 +62,10 @@ fn debian12_host_status_matches_dpkg_query() {
     );
     let bsdutils = pkgs.iter().find(|p| p.name == "bsdutils").expect("bsdutils");
     assert_eq!(bsdutils.epoch, Some(1));
+    // `+` is percent-encoded in canonical purls (packageurl, trivy and syft agree).
     assert_eq!(
         bsdutils.purl,
         "pkg:deb/debian/bsdutils@1:2.38.1-5%2Bdeb12u3?arch=amd64&distro=debian-12"
-            .replace("%2B", "+")
     );
     assert!(pkgs.iter().all(|p| p.ecosystem == Ecosystem::Dpkg
         && p.db_path == STATUS
@@ -258,7 +258,7 @@ fn truncated_and_flipped_status_never_panics() {
     let Some(data) = fixture("dpkg/trivy-ubuntu-valid.status") else {
         return;
     };
-    let n = mangle(&data, 2000, 0xd9c6, |bytes| {
+    let n = mangle(&data, 1000, 0xd9c6, |bytes| {
         let mut diags = Vec::new();
         let pkgs = dpkg::parse(&DbFile::new(STATUS, bytes), &ubuntu(), &mut diags)
             .expect("dpkg never fails as a whole");

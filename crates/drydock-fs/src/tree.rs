@@ -270,3 +270,129 @@ static ROOT_DIR: Node = Node {
     uid: 0,
     gid: 0,
 };
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn e(path: &str, kind: EntryKind) -> EntryMeta {
+        EntryMeta {
+            path: ImagePath::new(path),
+            kind,
+            size: 0,
+            mode: 0o644,
+            uid: 0,
+            gid: 0,
+        }
+    }
+    fn f(path: &str) -> EntryMeta {
+        e(path, EntryKind::File)
+    }
+    fn l(path: &str, target: &str) -> EntryMeta {
+        e(
+            path,
+            EntryKind::Symlink {
+                target: target.as_bytes().into(),
+            },
+        )
+    }
+    fn tree(layers: &[Vec<EntryMeta>]) -> FileTree {
+        FileTree::squash(layers.iter().map(Vec::as_slice), &HashSet::new()).0
+    }
+    fn resolved(t: &FileTree, p: &str) -> Result<String, ResolveError> {
+        t.resolve(&ImagePath::new(p), true)
+            .map(|r| r.path.display().into_owned())
+    }
+
+    #[test]
+    fn whiteout_position_in_stream_does_not_matter() {
+        // The marker comes after a same-layer file of that name: it still only hides lower layers.
+        let t = tree(&[
+            vec![f("a/x")],
+            vec![f("a/x"), e("a/x", EntryKind::Whiteout)],
+        ]);
+        assert_eq!(t.get(&ImagePath::new("a/x")).map(|n| n.layer), Some(1));
+    }
+
+    #[test]
+    fn fates_are_recorded_once_with_the_first_layer_that_acted() {
+        let tracked: HashSet<_> = [(0, ImagePath::new("d/x")), (0, ImagePath::new("y"))].into();
+        let layers = [
+            vec![f("d/x"), f("y")],
+            vec![f("y")],
+            vec![e("d", EntryKind::Whiteout)],
+            vec![e("y", EntryKind::Whiteout)],
+        ];
+        let (_, fates) = FileTree::squash(layers.iter().map(Vec::as_slice), &tracked);
+        assert_eq!(
+            fates[&(0, ImagePath::new("d/x"))],
+            Fate::Deleted { by_layer: 2 }
+        );
+        assert_eq!(
+            fates[&(0, ImagePath::new("y"))],
+            Fate::Replaced { by_layer: 1 }
+        );
+    }
+
+    #[test]
+    fn lower_symlink_becomes_a_directory_under_upper_entries() {
+        let t = tree(&[
+            vec![l("etc", "/usr/etc"), f("usr/etc/passwd")],
+            vec![f("etc/hosts")],
+        ]);
+        assert!(
+            t.get(&ImagePath::new("etc")).is_none(),
+            "the symlink gave way to an implicit dir"
+        );
+        assert_eq!(resolved(&t, "etc/hosts").as_deref(), Ok("/etc/hosts"));
+        assert!(resolved(&t, "etc/passwd").is_err());
+    }
+
+    #[test]
+    fn resolution_stays_in_the_root() {
+        let t = tree(&[vec![
+            l("up", "../../../.."),
+            l("abs", "/etc"),
+            l("rel", "etc/../etc/./"),
+            f("etc/passwd"),
+            l("dangling", "/nowhere/x"),
+            l("file-as-dir", "etc/passwd/x"),
+        ]]);
+        assert_eq!(resolved(&t, "up/etc/passwd").as_deref(), Ok("/etc/passwd"));
+        assert_eq!(resolved(&t, "abs/passwd").as_deref(), Ok("/etc/passwd"));
+        assert_eq!(resolved(&t, "rel/passwd").as_deref(), Ok("/etc/passwd"));
+        assert_eq!(resolved(&t, "up").as_deref(), Ok("/"));
+        assert!(matches!(
+            t.resolve(&ImagePath::new("dangling"), true),
+            Err(ResolveError::NotFound(_))
+        ));
+        assert!(matches!(
+            t.resolve(&ImagePath::new("file-as-dir"), true),
+            Err(ResolveError::NotADirectory(_))
+        ));
+        // Not following the final link returns the link itself.
+        let r = t.resolve(&ImagePath::new("abs"), false).expect("exists");
+        assert!(matches!(r.node.kind, EntryKind::Symlink { .. }));
+    }
+
+    #[test]
+    fn loops_and_deep_chains_stop_at_the_limit() {
+        let t = tree(&[vec![l("a", "b"), l("b", "a")]]);
+        assert!(matches!(
+            t.resolve(&ImagePath::new("a"), true),
+            Err(ResolveError::TooManyLinks(_))
+        ));
+        let mut chain: Vec<EntryMeta> = (0..MAX_SYMLINK_DEPTH)
+            .map(|i| l(&format!("c{i}"), &format!("c{}", i + 1)))
+            .collect();
+        chain.push(f(&format!("c{MAX_SYMLINK_DEPTH}")));
+        let t = tree(&[chain.clone()]);
+        assert!(resolved(&t, "c0").is_ok(), "exactly the limit resolves");
+        chain.insert(0, l("start", "c0"));
+        let t = tree(&[chain]);
+        assert!(matches!(
+            t.resolve(&ImagePath::new("start"), true),
+            Err(ResolveError::TooManyLinks(_))
+        ));
+    }
+}
