@@ -268,7 +268,7 @@ mod tests {
         assert_eq!(compare("1.2", "1.10"), Less);
         assert_eq!(compare("01", "1"), Equal); // the first component is always numeric
         assert_eq!(compare("1.0~ab", "1.0~b"), Less);
-        assert_eq!(compare("1.0~ab", "1.0"), Less);
+        assert_eq!(compare("1.0~ab", "1.0"), Greater); // not a pre-release suffix
         assert_eq!(compare("1.0~ab-r1", "1.0~ab-r0"), Greater);
     }
 

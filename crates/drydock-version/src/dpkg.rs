@@ -211,7 +211,9 @@ mod tests {
         assert_eq!((v.epoch(), v.upstream(), v.revision()), (2, "1.2-3", "4"));
         let v = DpkgVersion::parse(" 1.0 ").unwrap();
         assert_eq!((v.epoch(), v.upstream(), v.revision()), (0, "1.0", ""));
-        assert_eq!(cmp("1:1.0", "1.0:x"), Greater);
+        assert_eq!(cmp("1:1.0", "2.0"), Greater);
+        assert_eq!(DpkgVersion::parse("0:1.0:x").unwrap().upstream(), "1.0:x");
+        assert!(DpkgVersion::parse("1.0:x").is_err()); // the first colon always ends an epoch
     }
 
     #[test]

@@ -215,7 +215,7 @@ mod tests {
         assert_eq!(v("  1.2.3-beta+meta  ").metadata(), Some("meta"));
         assert_eq!(v("1.0.0-alpha.1.2").labels.as_ref().map(Vec::len), Some(3));
         assert_eq!(v("1. 2.3").numbers(), [1, 2, 3, 0]); // int.TryParse allows white space
-        assert_eq!(v("+1.2").numbers(), [1, 2, 0, 0]);
+        assert!(NuGetVersion::parse("1.+2").is_err()); // a sign would start the metadata
         assert_eq!(v("2147483647.0").numbers()[0], 2147483647);
     }
 
@@ -225,7 +225,7 @@ mod tests {
         for bad in [
             "", " ", "1.0.0-", "1.0.0+", "1.0.0-+meta", "1.0.0-a..b", "1.0.0+a..b", "1.2.3.4.5",
             "1.0.0-beta_1", "1.0.0-01", "a.b", "1.0.0-beta+meta+more", "2147483648.0", "-1.0",
-            "1.0.0.-1", "1.", ".1", "1.0.0-\u{e9}",
+            "1.0.0.-1", "1.", ".1", "+1.2", "1.0.0-\u{e9}",
         ] {
             assert!(NuGetVersion::parse(bad).is_err(), "{bad:?}");
         }

@@ -50,7 +50,7 @@ enum Slot<'a> {
     Inf,
 }
 
-fn slot(v: &Option<(Box<str>, Num)>, none: Slot<'static>) -> Slot<'_> {
+fn slot<'a>(v: &'a Option<(Box<str>, Num)>, none: Slot<'a>) -> Slot<'a> {
     match v {
         Some((l, n)) => Slot::Val(l, n),
         None => none,

@@ -1,0 +1,129 @@
+//! Upstream comparison vectors from `../shared/data/versions/*.tsv` (see its README.md).
+//!
+//! Every row `a<TAB>op<TAB>b` must hold for `Scheme::compare(a, b)`, and so must its mirror
+//! image `compare(b, a)`, since a comparator that is right one way round only is still wrong.
+//! Invalid inputs appear only where the reference orders them (Go: invalid < valid, all invalid
+//! equal; apk: token-wise), and `Scheme::compare` reproduces exactly that, so no row is
+//! special-cased here.
+
+use std::cmp::Ordering;
+use std::path::{Path, PathBuf};
+
+use drydock_version::Scheme;
+
+const FILES: [(&str, Scheme); 8] = [
+    ("dpkg.tsv", Scheme::Dpkg),
+    ("apk.tsv", Scheme::Apk),
+    ("rpm.tsv", Scheme::Rpm),
+    ("pep440.tsv", Scheme::Pep440),
+    ("semver.tsv", Scheme::Semver),
+    ("semver-loose.tsv", Scheme::SemverLoose),
+    ("gosemver.tsv", Scheme::Go),
+    ("maven.tsv", Scheme::Maven),
+];
+
+const MAX_REPORTED: usize = 20;
+
+fn vectors_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/versions")
+}
+
+fn op(o: Ordering) -> &'static str {
+    match o {
+        Ordering::Less => "<",
+        Ordering::Equal => "=",
+        Ordering::Greater => ">",
+    }
+}
+
+fn parse_op(s: &str) -> Option<Ordering> {
+    match s {
+        "<" => Some(Ordering::Less),
+        "=" => Some(Ordering::Equal),
+        ">" => Some(Ordering::Greater),
+        _ => None,
+    }
+}
+
+/// Checks one direction; `None` when it holds, otherwise a description of the failure.
+fn check(scheme: Scheme, a: &str, b: &str, want: Ordering) -> Option<String> {
+    let got = match scheme.compare(a, b) {
+        Ok(got) => got,
+        Err(e) => return Some(format!("{a:?} {} {b:?}: error: {e}", op(want))),
+    };
+    if got != want {
+        return Some(format!("{a:?} {} {b:?}: got {}", op(want), op(got)));
+    }
+    // Where both sides are valid, the parsed `Version` ordering must agree with `compare`
+    // (for Go and apk `compare` does not go through `Version`).
+    if let (Ok(va), Ok(vb)) = (scheme.parse(a), scheme.parse(b)) {
+        let parsed = va.cmp(&vb);
+        if parsed != want {
+            return Some(format!(
+                "{a:?} {} {b:?}: Version::cmp got {}",
+                op(want),
+                op(parsed)
+            ));
+        }
+    }
+    None
+}
+
+#[test]
+fn upstream_vectors() {
+    let dir = vectors_dir();
+    if !dir.is_dir() {
+        println!(
+            "skipping: ../shared/data/versions not found (looked in {})",
+            dir.display()
+        );
+        return;
+    }
+    let mut failures = Vec::new();
+    let mut total_failed = 0;
+    for (file, scheme) in FILES {
+        let path = dir.join(file);
+        let text = std::fs::read_to_string(&path)
+            .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+        let mut lines = text.lines();
+        assert_eq!(lines.next(), Some("a\top\tb"), "{file}: unexpected header");
+        let (mut rows, mut failed) = (0, 0);
+        for (n, line) in lines.enumerate() {
+            let fields: Vec<&str> = line.split('\t').collect();
+            let [a, o, b] = fields[..] else {
+                panic!("{file}:{}: expected 3 tab-separated fields", n + 2);
+            };
+            let want = parse_op(o).unwrap_or_else(|| panic!("{file}:{}: bad op {o:?}", n + 2));
+            rows += 1;
+            let errs: Vec<String> = [check(scheme, a, b, want), check(scheme, b, a, want.reverse())]
+                .into_iter()
+                .flatten()
+                .collect();
+            if !errs.is_empty() {
+                failed += 1;
+                for e in errs {
+                    failures.push(format!("{file}:{}: {scheme}: {e}", n + 2));
+                }
+            }
+        }
+        assert!(rows > 0, "{file}: no rows");
+        if failed == 0 {
+            println!("{scheme}: {rows} rows passed");
+        } else {
+            println!("{scheme}: {} of {rows} rows passed, {failed} failed", rows - failed);
+        }
+        total_failed += failed;
+    }
+    if total_failed > 0 {
+        let shown: Vec<&String> = failures.iter().take(MAX_REPORTED).collect();
+        panic!(
+            "{total_failed} rows failed; first {}:\n{}",
+            shown.len(),
+            shown
+                .iter()
+                .map(|s| s.as_str())
+                .collect::<Vec<_>>()
+                .join("\n")
+        );
+    }
+}
