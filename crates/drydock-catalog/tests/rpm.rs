@@ -250,6 +250,20 @@ fn never_panics(file: &str, path: &str, flips: usize, seed: u64) {
     println!("{file}: {n} mangled variants, {errors} rejected with an error, none panicked");
 }
 
+/// Sets each byte in `range` to 0x00 and 0xff in turn and parses.
+fn sweep(data: &[u8], range: std::ops::Range<usize>, path: &str) {
+    let mut m = data.to_vec();
+    for at in range {
+        let old = m[at];
+        for v in [0u8, 0xff] {
+            m[at] = v;
+            let mut diags = Vec::new();
+            let _ = rpm::parse(&DbFile::new(path, &m), &distro(), &mut diags);
+        }
+        m[at] = old;
+    }
+}
+
 #[test]
 fn sqlite_corruption_never_panics() {
     never_panics("rpm/cbl-mariner-2.0/rpmdb.sqlite", "/var/lib/rpm/rpmdb.sqlite", 150, 11);
@@ -260,14 +274,7 @@ fn bdb_corruption_never_panics() {
     never_panics("rpm/libuuid-bdb/Packages", "/var/lib/rpm/Packages", 3000, 12);
     // Every byte of the metadata page and the first hash page, set to extremes.
     let Some(data) = fixture("rpm/libuuid-bdb/Packages") else { return };
-    for at in 0..data.len().min(8192) {
-        for v in [0u8, 0xff] {
-            let mut m = data.clone();
-            m[at] = v;
-            let mut diags = Vec::new();
-            let _ = rpm::parse(&DbFile::new("/var/lib/rpm/Packages", &m), &distro(), &mut diags);
-        }
-    }
+    sweep(&data, 0..data.len().min(8192), "/var/lib/rpm/Packages");
 }
 
 #[test]
@@ -275,12 +282,5 @@ fn ndb_corruption_never_panics() {
     never_panics("rpm/sle15-bci-ndb/Packages.db", "/var/lib/rpm/Packages.db", 1500, 13);
     // Every byte of the slot page, set to extremes.
     let Some(data) = fixture("rpm/sle15-bci-ndb/Packages.db") else { return };
-    for at in 0..4096 {
-        for v in [0u8, 0xff] {
-            let mut m = data.clone();
-            m[at] = v;
-            let mut diags = Vec::new();
-            let _ = rpm::parse(&DbFile::new("/var/lib/rpm/Packages.db", &m), &distro(), &mut diags);
-        }
-    }
+    sweep(&data, 0..4096, "/var/lib/rpm/Packages.db");
 }

@@ -218,7 +218,11 @@ impl ParseError {
 /// SemVer ignores build metadata, and so on. There is deliberately no `Hash`: a hash consistent
 /// with those equalities would need a canonical form per scheme that the references do not
 /// define. Versions of different schemes never compare equal; they are ordered by [`Scheme`]
-/// only so that `Ord` is total (sorting mixed lists is well defined but meaningless).
+/// (sorting mixed lists is well defined but meaningless).
+///
+/// Caveat: Maven's `ComparableVersion` is not transitive (`1.r-1 < 1-beta < 1 < 1.r-1` in Maven
+/// itself), and `Ord` reproduces it because matching decisions must agree with Maven. The
+/// standard library's sorts may panic on such an order; sort untrusted lists with [`sort`].
 #[derive(Clone)]
 pub struct Version {
     scheme: Scheme,
@@ -260,6 +264,45 @@ impl fmt::Display for Version {
 impl fmt::Debug for Version {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "Version({}, {:?})", self.scheme, self.original)
+    }
+}
+
+/// Sorts ascending with a merge sort that cannot panic or lose elements when the order is
+/// not transitive (as Maven's is, see [`Version`]): the result is then *a* permutation that is
+/// sorted wherever the order is consistent. Stable. Prefer this over `slice::sort` for lists
+/// built from untrusted input.
+pub fn sort(versions: &mut [Version]) {
+    let n = versions.len();
+    let mut idx: Vec<usize> = (0..n).collect();
+    let mut buf: Vec<usize> = Vec::with_capacity(n);
+    let mut width = 1;
+    while width < n {
+        buf.clear();
+        for lo in (0..n).step_by(2 * width) {
+            let mid = (lo + width).min(n);
+            let hi = (lo + 2 * width).min(n);
+            let (mut i, mut j) = (lo, mid);
+            while i < mid && j < hi {
+                if versions[idx[j]] < versions[idx[i]] {
+                    buf.push(idx[j]);
+                    j += 1;
+                } else {
+                    buf.push(idx[i]);
+                    i += 1;
+                }
+            }
+            buf.extend_from_slice(&idx[i..mid]);
+            buf.extend_from_slice(&idx[j..hi]);
+        }
+        std::mem::swap(&mut idx, &mut buf);
+        width *= 2;
+    }
+    // Apply the permutation: position k receives the element that was at idx[k].
+    let mut taken: Vec<Option<Version>> = versions.iter().cloned().map(Some).collect();
+    for (slot, &from) in versions.iter_mut().zip(&idx) {
+        if let Some(v) = taken[from].take() {
+            *slot = v;
+        }
     }
 }
 
@@ -341,6 +384,27 @@ mod tests {
         assert_eq!(Scheme::Apk.compare("23_foo", "4_beta"), Ok(Ordering::Greater));
         assert!(Scheme::Apk.parse("23_foo").is_err());
         assert!(Scheme::Dpkg.compare("", "1").is_err());
+    }
+
+    #[test]
+    fn sort_orders_and_tolerates_maven_cycles() {
+        let mut vs: Vec<Version> = ["2.0", "1.0~rc1", "1.0", "1.0+b", "0.9"]
+            .iter()
+            .map(|s| Scheme::Dpkg.parse(s).unwrap())
+            .collect();
+        sort(&mut vs);
+        let got: Vec<&str> = vs.iter().map(Version::as_str).collect();
+        assert_eq!(got, ["0.9", "1.0~rc1", "1.0", "1.0+b", "2.0"]);
+
+        let cycle = ["1.r-1", "1-beta", "1"];
+        let m: Vec<Version> = cycle.iter().map(|s| Scheme::Maven.parse(s).unwrap()).collect();
+        assert!(m[0] < m[1] && m[1] < m[2] && m[2] < m[0]);
+        let mut many: Vec<Version> = m.iter().cycle().take(300).cloned().collect();
+        sort(&mut many);
+        assert_eq!(many.len(), 300);
+        for s in cycle {
+            assert_eq!(many.iter().filter(|v| v.as_str() == s).count(), 100);
+        }
     }
 
     #[test]

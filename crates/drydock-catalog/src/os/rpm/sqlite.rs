@@ -195,7 +195,8 @@ pub(crate) fn read(
         return Err(corrupt(path, "database shorter than its header after WAL replay"));
     }
     // Bytes 18-19 = 1: rollback-journal mode. Everything the WAL held is already in
-    // `image`, and an in-memory database cannot open a WAL anyway.
+    // `image`, and an in-memory database cannot open a WAL: left at 2, every query on
+    // the deserialized fixture fails with SQLITE_CANTOPEN.
     let mut head = [0u8; HEADER_LEN];
     head.copy_from_slice(&image[..HEADER_LEN]);
     head[18] = 1;
