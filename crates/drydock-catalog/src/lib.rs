@@ -398,7 +398,10 @@ mod tests {
         assert_eq!(eco("/lib/apk/db/installed"), Some(Ecosystem::Apk));
         assert_eq!(eco("/var/lib/rpm/Packages"), Some(Ecosystem::Rpm));
         assert_eq!(eco("/var/lib/rpm/Packages.db"), Some(Ecosystem::Rpm));
-        assert_eq!(eco("/usr/lib/sysimage/rpm/rpmdb.sqlite"), Some(Ecosystem::Rpm));
+        assert_eq!(
+            eco("/usr/lib/sysimage/rpm/rpmdb.sqlite"),
+            Some(Ecosystem::Rpm)
+        );
         assert_eq!(eco("/usr/lib/sysimage/rpm/rpmdb.sqlite-wal"), None);
         assert_eq!(eco("/etc/os-release"), None);
     }
@@ -428,6 +431,9 @@ mod tests {
             Some("debian-12")
         );
         assert_eq!(Distro::new("debian", None).qualified(), None);
-        assert_eq!(Distro::new("", Some("3.20")).qualified().as_deref(), Some("3.20"));
+        assert_eq!(
+            Distro::new("", Some("3.20")).qualified().as_deref(),
+            Some("3.20")
+        );
     }
 }

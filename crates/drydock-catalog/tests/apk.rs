@@ -41,10 +41,19 @@ fn trivy_alpine_installed_matches_trivy_expectations() {
     assert!(pkgs.iter().all(|p| p.ecosystem == Ecosystem::Apk
         && p.arch.as_deref() == Some("x86_64")
         && p.epoch.is_none()));
-    let ada = pkgs.iter().find(|p| p.name == "ada-libs").expect("ada-libs");
-    assert_eq!(ada.license.as_deref(), Some("( Apache-2.0 OR MIT ) AND MPL-2.0"));
+    let ada = pkgs
+        .iter()
+        .find(|p| p.name == "ada-libs")
+        .expect("ada-libs");
+    assert_eq!(
+        ada.license.as_deref(),
+        Some("( Apache-2.0 OR MIT ) AND MPL-2.0")
+    );
     let musl = pkgs.iter().find(|p| p.name == "musl").expect("musl");
-    assert_eq!(musl.maintainer.as_deref(), Some("Timo Teräs <timo.teras@iki.fi>"));
+    assert_eq!(
+        musl.maintainer.as_deref(),
+        Some("Timo Teräs <timo.teras@iki.fi>")
+    );
     assert_eq!(
         musl.purl,
         "pkg:apk/alpine/musl@1.1.14-r10?arch=x86_64&distro=3.4.6"

@@ -37,7 +37,13 @@ fn expected(rows: Vec<Vec<String>>) -> Vec<Vec<String>> {
                 None if source.is_empty() => (name.clone(), version.clone()),
                 None => (source.to_owned(), version.clone()),
             };
-            vec![name.clone(), version.clone(), arch.clone(), src_name, src_version]
+            vec![
+                name.clone(),
+                version.clone(),
+                arch.clone(),
+                src_name,
+                src_version,
+            ]
         })
         .collect()
 }
@@ -55,12 +61,11 @@ fn debian12_host_status_matches_dpkg_query() {
     assert_eq!(pkgs.len(), 723);
     let want = expected(want);
     assert_eq!(want.len(), 723);
-    assert_same_rows(
-        "debian12-host.status",
-        pkgs.iter().map(row).collect(),
-        want,
-    );
-    let bsdutils = pkgs.iter().find(|p| p.name == "bsdutils").expect("bsdutils");
+    assert_same_rows("debian12-host.status", pkgs.iter().map(row).collect(), want);
+    let bsdutils = pkgs
+        .iter()
+        .find(|p| p.name == "bsdutils")
+        .expect("bsdutils");
     assert_eq!(bsdutils.epoch, Some(1));
     // `+` is percent-encoded in canonical purls (packageurl, trivy and syft agree).
     assert_eq!(
@@ -96,7 +101,10 @@ fn trivy_ubuntu_valid_keeps_only_installed() {
     let libgcc1 = pkgs.iter().find(|p| p.name == "libgcc1").expect("libgcc1");
     assert_eq!(libgcc1.version, "1:8-20180414-1ubuntu2");
     assert_eq!(libgcc1.source_name.as_deref(), Some("gcc-8"));
-    assert_eq!(libgcc1.source_version.as_deref(), Some("8-20180414-1ubuntu2"));
+    assert_eq!(
+        libgcc1.source_version.as_deref(),
+        Some("8-20180414-1ubuntu2")
+    );
     let adduser = pkgs.iter().find(|p| p.name == "adduser").expect("adduser");
     assert_eq!(
         adduser.maintainer.as_deref(),
@@ -157,8 +165,18 @@ fn trivy_corrupsed() {
         got,
         rows(&[
             ["libgcc1", "1:5.1.1-12ubuntu1", "gcc-5", "5.1.1-12ubuntu1"],
-            ["libpam-modules-bin", "1.1.8-3.1ubuntu3", "pam", "1.1.8-3.1ubuntu3"],
-            ["libpam-runtime", "1.1.8-3.1ubuntu3", "pam", "1.1.8-3.1ubuntu3"],
+            [
+                "libpam-modules-bin",
+                "1.1.8-3.1ubuntu3",
+                "pam",
+                "1.1.8-3.1ubuntu3",
+            ],
+            [
+                "libpam-runtime",
+                "1.1.8-3.1ubuntu3",
+                "pam",
+                "1.1.8-3.1ubuntu3",
+            ],
             ["makedev", "2.3.1-93ubuntu1", "makedev", "2.3.1-93ubuntu1"],
         ]),
     );
@@ -178,7 +196,12 @@ fn trivy_only_apt_third_party_digest_md5sums() {
         (
             "trivy-third-party.txtar",
             rows(&[
-                ["docker-ce", "5:20.10.7~3-0~debian-buster", "docker-ce", "5:20.10.7~3-0~debian-buster"],
+                [
+                    "docker-ce",
+                    "5:20.10.7~3-0~debian-buster",
+                    "docker-ce",
+                    "5:20.10.7~3-0~debian-buster",
+                ],
                 ["apt", "1.6.3ubuntu0.1", "apt", "1.6.3ubuntu0.1"],
             ]),
         ),
@@ -215,9 +238,15 @@ fn syft_status_d() {
         "syft-status.d/libpam-runtime",
         pkgs.iter().map(row).collect(),
         vec![
-            ["libpam-runtime", "1.5.2-6+deb12u1", "all", "pam", "1.5.2-6+deb12u1"]
-                .map(String::from)
-                .to_vec(),
+            [
+                "libpam-runtime",
+                "1.5.2-6+deb12u1",
+                "all",
+                "pam",
+                "1.5.2-6+deb12u1",
+            ]
+            .map(String::from)
+            .to_vec(),
         ],
     );
     let Some(multiple) = fixture("dpkg/syft-status.d/multiple") else {
@@ -229,12 +258,24 @@ fn syft_status_d() {
         "syft-status.d/multiple",
         pkgs.iter().map(row).collect(),
         vec![
-            ["tzdata", "2020a-0+deb10u1", "all", "tzdata-dev", "2020a-0+deb10u1"]
-                .map(String::from)
-                .to_vec(),
-            ["util-linux", "2.33.1-0.1", "amd64", "util-linux", "2.33.1-0.1"]
-                .map(String::from)
-                .to_vec(),
+            [
+                "tzdata",
+                "2020a-0+deb10u1",
+                "all",
+                "tzdata-dev",
+                "2020a-0+deb10u1",
+            ]
+            .map(String::from)
+            .to_vec(),
+            [
+                "util-linux",
+                "2.33.1-0.1",
+                "amd64",
+                "util-linux",
+                "2.33.1-0.1",
+            ]
+            .map(String::from)
+            .to_vec(),
         ],
     );
 }

@@ -27,7 +27,11 @@ fn expected(rows: Vec<Vec<String>>) -> Vec<Vec<String>> {
         .map(|r| {
             let epoch = &r[1];
             let with_epoch = |vr: String| {
-                if epoch == "0" { vr } else { format!("{epoch}:{vr}") }
+                if epoch == "0" {
+                    vr
+                } else {
+                    format!("{epoch}:{vr}")
+                }
             };
             let srpm = r[5].strip_suffix(".src.rpm").expect("a .src.rpm name");
             let mut parts = srpm.rsplitn(3, '-');
@@ -48,7 +52,12 @@ fn expected(rows: Vec<Vec<String>>) -> Vec<Vec<String>> {
         .collect()
 }
 
-fn check_fixture(db: &str, expected_tsv: &str, path_in_image: &str, count: usize) -> Option<Vec<Package>> {
+fn check_fixture(
+    db: &str,
+    expected_tsv: &str,
+    path_in_image: &str,
+    count: usize,
+) -> Option<Vec<Package>> {
     let (Some(data), Some(want)) = (fixture(db), tsv(expected_tsv)) else {
         return None;
     };
@@ -56,7 +65,10 @@ fn check_fixture(db: &str, expected_tsv: &str, path_in_image: &str, count: usize
     assert!(diags.is_empty(), "{diags:?}");
     assert_eq!(want.len(), count);
     assert_same_rows(db, pkgs.iter().map(row).collect(), expected(want));
-    assert!(pkgs.iter().all(|p| p.ecosystem == Ecosystem::Rpm && p.db_path == path_in_image));
+    assert!(
+        pkgs.iter()
+            .all(|p| p.ecosystem == Ecosystem::Rpm && p.db_path == path_in_image)
+    );
     Some(pkgs)
 }
 
@@ -211,11 +223,19 @@ fn sqlite_wal_replay() {
         pkgs.len()
     };
     assert!(wal.len() > wal_after_1.len());
-    assert_eq!(count(None), 129, "main file alone: nothing checkpointed yet");
+    assert_eq!(
+        count(None),
+        129,
+        "main file alone: nothing checkpointed yet"
+    );
     assert_eq!(count(Some(&wal)), 129 - 10 + 1 - 5, "both transactions");
     assert_eq!(count(Some(&wal_after_1)), 120, "first transaction only");
     // A WAL cut inside transaction 2's frames rolls back to transaction 1.
-    assert_eq!(count(Some(&wal[..wal.len() - 1])), 120, "torn second commit");
+    assert_eq!(
+        count(Some(&wal[..wal.len() - 1])),
+        120,
+        "torn second commit"
+    );
     println!("sqlite WAL replay: 129 / 120 / 115 packages as committed");
 
     // Garbage WAL: ignored (bad header) or rejected, never a panic.
@@ -266,21 +286,146 @@ fn sweep(data: &[u8], range: std::ops::Range<usize>, path: &str) {
 
 #[test]
 fn sqlite_corruption_never_panics() {
-    never_panics("rpm/cbl-mariner-2.0/rpmdb.sqlite", "/var/lib/rpm/rpmdb.sqlite", 150, 11);
+    never_panics(
+        "rpm/cbl-mariner-2.0/rpmdb.sqlite",
+        "/var/lib/rpm/rpmdb.sqlite",
+        150,
+        11,
+    );
+    let Some(data) = fixture("rpm/cbl-mariner-2.0/rpmdb.sqlite") else {
+        return;
+    };
+    sweep(&data, 0..100, "/var/lib/rpm/rpmdb.sqlite");
+}
+
+/// A `Packages` view that would generate rows forever is refused before any query.
+#[test]
+fn sqlite_packages_view_is_refused() {
+    let mut conn = rusqlite::Connection::open_in_memory().expect("memory db");
+    conn.execute_batch(
+        "CREATE VIEW Packages AS
+           WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c)
+           SELECT x AS hnum, zeroblob(100) AS blob FROM c;",
+    )
+    .expect("view");
+    let bytes = conn
+        .serialize(rusqlite::MAIN_DB)
+        .expect("serialize")
+        .to_vec();
+    let mut diags = Vec::new();
+    let err = rpm::parse(
+        &DbFile::new("/var/lib/rpm/rpmdb.sqlite", &bytes),
+        &distro(),
+        &mut diags,
+    )
+    .expect_err("must be rejected");
+    assert!(err.to_string().contains("Packages is a view"), "{err}");
+
+    // And a database without the table at all is not an rpmdb.
+    let plain = rusqlite::Connection::open_in_memory()
+        .and_then(|mut c| {
+            c.execute_batch("CREATE TABLE t(x);")?;
+            Ok(c.serialize(rusqlite::MAIN_DB)?.to_vec())
+        })
+        .expect("db");
+    let err = rpm::parse(
+        &DbFile::new("/var/lib/rpm/rpmdb.sqlite", &plain),
+        &distro(),
+        &mut diags,
+    )
+    .expect_err("must be rejected");
+    assert!(err.to_string().contains("no Packages table"), "{err}");
 }
 
 #[test]
 fn bdb_corruption_never_panics() {
-    never_panics("rpm/libuuid-bdb/Packages", "/var/lib/rpm/Packages", 3000, 12);
-    // Every byte of the metadata page and the first hash page, set to extremes.
-    let Some(data) = fixture("rpm/libuuid-bdb/Packages") else { return };
-    sweep(&data, 0..data.len().min(8192), "/var/lib/rpm/Packages");
+    never_panics(
+        "rpm/libuuid-bdb/Packages",
+        "/var/lib/rpm/Packages",
+        3000,
+        12,
+    );
+    let Some(data) = fixture("rpm/libuuid-bdb/Packages") else {
+        return;
+    };
+    // Metadata page and both hash pages (the second holds the off-page item), then the
+    // header of every overflow page.
+    sweep(&data, 0..12288, "/var/lib/rpm/Packages");
+    for page in 3..23 {
+        sweep(
+            &data,
+            page * 4096..page * 4096 + 26,
+            "/var/lib/rpm/Packages",
+        );
+    }
+}
+
+/// An overflow chain that loops back on itself is reported, not followed forever.
+#[test]
+fn bdb_overflow_cycle_is_reported() {
+    let Some(data) = fixture("rpm/libuuid-bdb/Packages") else {
+        return;
+    };
+    for target in [3u32, 10] {
+        let mut m = data.clone();
+        // Page 10's next_pgno (offset 16) pointed back into the chain.
+        m[10 * 4096 + 16..10 * 4096 + 20].copy_from_slice(&target.to_le_bytes());
+        let mut diags = Vec::new();
+        let pkgs = rpm::parse(
+            &DbFile::new("/var/lib/rpm/Packages", &m),
+            &distro(),
+            &mut diags,
+        )
+        .expect("structure is sound; the entry is skipped");
+        assert!(pkgs.is_empty());
+        assert_eq!(diags.len(), 1, "{diags:?}");
+        assert!(
+            diags[0].message.contains("already part of another chain"),
+            "{}",
+            diags[0].message
+        );
+    }
 }
 
 #[test]
 fn ndb_corruption_never_panics() {
-    never_panics("rpm/sle15-bci-ndb/Packages.db", "/var/lib/rpm/Packages.db", 1500, 13);
-    // Every byte of the slot page, set to extremes.
-    let Some(data) = fixture("rpm/sle15-bci-ndb/Packages.db") else { return };
-    sweep(&data, 0..4096, "/var/lib/rpm/Packages.db");
+    never_panics(
+        "rpm/sle15-bci-ndb/Packages.db",
+        "/var/lib/rpm/Packages.db",
+        600,
+        13,
+    );
+    // Every byte of the header and the used part of the slot page (35 slots), set to
+    // extremes.
+    let Some(data) = fixture("rpm/sle15-bci-ndb/Packages.db") else {
+        return;
+    };
+    sweep(&data, 0..1024, "/var/lib/rpm/Packages.db");
+}
+
+/// Two slots claiming the same blocks: the second is reported, the rest still parse.
+#[test]
+fn ndb_overlapping_slots_are_reported() {
+    let Some(data) = fixture("rpm/sle15-bci-ndb/Packages.db") else {
+        return;
+    };
+    let mut m = data.clone();
+    // Slot 1 (package 2) gets slot 0's block offset and count.
+    let (slot0, slot1) = (32, 48);
+    let extent: [u8; 8] = m[slot0 + 8..slot0 + 16].try_into().expect("8 bytes");
+    m[slot1 + 8..slot1 + 16].copy_from_slice(&extent);
+    let mut diags = Vec::new();
+    let pkgs = rpm::parse(
+        &DbFile::new("/var/lib/rpm/Packages.db", &m),
+        &distro(),
+        &mut diags,
+    )
+    .expect("slot table is sound");
+    assert_eq!(pkgs.len(), 34);
+    assert_eq!(diags.len(), 1, "{diags:?}");
+    assert!(
+        diags[0].message.contains("overlaps"),
+        "{}",
+        diags[0].message
+    );
 }

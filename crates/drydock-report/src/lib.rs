@@ -6,9 +6,11 @@ mod summary;
 pub use summary::summary;
 
 use drydock_analyze::{Diagnostic, OsInfo, Output, Scan};
+use drydock_finding::{Finding, Severity};
 use drydock_fs::{Compression, Digest};
 use drydock_image::{ContainerConfig, History, Image, SourceKind};
 use serde::Serialize;
+use std::collections::BTreeMap;
 
 /// Bumped on any incompatible change to the JSON output.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -26,6 +28,10 @@ pub struct Report<'a> {
     /// Paths in the final (squashed) image view.
     pub files: usize,
     pub analyses: &'a [Output],
+    /// Findings at the selected severities, most severe first.
+    pub findings: &'a [Finding],
+    /// Count per severity of `findings`.
+    pub totals: BTreeMap<Severity, usize>,
     pub diagnostics: &'a [Diagnostic],
 }
 
@@ -77,7 +83,7 @@ pub struct LayerReport<'a> {
 }
 
 impl<'a> Report<'a> {
-    pub fn new(image: &'a Image, scan: &'a Scan) -> Self {
+    pub fn new(image: &'a Image, scan: &'a Scan, findings: &'a [Finding]) -> Self {
         let layers = scan
             .layers
             .iter()
@@ -122,6 +128,11 @@ impl<'a> Report<'a> {
             layers,
             files: scan.tree.len(),
             analyses: &scan.outputs,
+            findings,
+            totals: findings.iter().fold(BTreeMap::new(), |mut m, f| {
+                *m.entry(f.severity).or_default() += 1;
+                m
+            }),
             diagnostics: &scan.diagnostics,
         }
     }

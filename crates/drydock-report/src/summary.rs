@@ -91,6 +91,44 @@ pub fn summary(r: &Report<'_>) -> String {
         );
     }
     let _ = writeln!(o, "  files    {} in the final view", r.files);
+    if !r.findings.is_empty() {
+        let _ = writeln!(o);
+        for f in r.findings {
+            let place = match (&f.location.path, f.location.layer) {
+                (Some(p), Some(l)) => format!("{p} (layer {l})"),
+                (Some(p), None) => p.clone(),
+                _ => String::new(),
+            };
+            let _ = writeln!(o, "  {:<8} {:<11} {}", f.severity, f.id, f.title);
+            let _ = writeln!(
+                o,
+                "  {:<8} {:<11} {}{}",
+                "",
+                "",
+                f.message,
+                if place.is_empty() || f.message.contains(&place) {
+                    String::new()
+                } else {
+                    format!("  [{place}]")
+                }
+            );
+        }
+    }
+    let totals: Vec<String> = r
+        .totals
+        .iter()
+        .rev()
+        .map(|(s, n)| format!("{n} {}", s.as_str().to_lowercase()))
+        .collect();
+    let _ = writeln!(
+        o,
+        "\n  findings {}",
+        if totals.is_empty() {
+            "none".to_string()
+        } else {
+            format!("{} ({})", r.findings.len(), totals.join(", "))
+        }
+    );
     if !r.diagnostics.is_empty() {
         let _ = writeln!(o, "  warnings {}", r.diagnostics.len());
         for d in r.diagnostics.iter().take(20) {

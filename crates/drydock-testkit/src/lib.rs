@@ -10,8 +10,8 @@ use std::path::{Path, PathBuf};
 /// One tar entry, with the name written byte for byte (no sanitising).
 #[derive(Clone)]
 pub enum Entry {
-    File(Vec<u8>, Vec<u8>),
-    Dir(Vec<u8>),
+    File(Vec<u8>, Vec<u8>, u32),
+    Dir(Vec<u8>, u32),
     Symlink(Vec<u8>, Vec<u8>),
     Hardlink(Vec<u8>, Vec<u8>),
     Fifo(Vec<u8>),
@@ -19,10 +19,16 @@ pub enum Entry {
 }
 
 pub fn file(name: impl AsRef<[u8]>, content: impl AsRef<[u8]>) -> Entry {
-    Entry::File(name.as_ref().to_vec(), content.as_ref().to_vec())
+    Entry::File(name.as_ref().to_vec(), content.as_ref().to_vec(), 0o644)
+}
+pub fn file_mode(name: impl AsRef<[u8]>, content: impl AsRef<[u8]>, mode: u32) -> Entry {
+    Entry::File(name.as_ref().to_vec(), content.as_ref().to_vec(), mode)
 }
 pub fn dir(name: impl AsRef<[u8]>) -> Entry {
-    Entry::Dir(name.as_ref().to_vec())
+    Entry::Dir(name.as_ref().to_vec(), 0o755)
+}
+pub fn dir_mode(name: impl AsRef<[u8]>, mode: u32) -> Entry {
+    Entry::Dir(name.as_ref().to_vec(), mode)
 }
 pub fn symlink(name: impl AsRef<[u8]>, target: impl AsRef<[u8]>) -> Entry {
     Entry::Symlink(name.as_ref().to_vec(), target.as_ref().to_vec())
@@ -74,13 +80,14 @@ impl Layer {
     pub fn tar(&self) -> Vec<u8> {
         let mut b = tar::Builder::new(Vec::new());
         for e in &self.entries {
-            let (name, kind, data, link): (&[u8], tar::EntryType, &[u8], &[u8]) = match e {
-                Entry::File(n, c) => (n, tar::EntryType::Regular, c, b""),
-                Entry::Dir(n) => (n, tar::EntryType::Directory, b"", b""),
-                Entry::Symlink(n, t) => (n, tar::EntryType::Symlink, b"", t),
-                Entry::Hardlink(n, t) => (n, tar::EntryType::Link, b"", t),
-                Entry::Fifo(n) => (n, tar::EntryType::Fifo, b"", b""),
-                Entry::CharDev(n) => (n, tar::EntryType::Char, b"", b""),
+            let (name, kind, data, link, mode): (&[u8], tar::EntryType, &[u8], &[u8], u32) = match e
+            {
+                Entry::File(n, c, m) => (n, tar::EntryType::Regular, c, b"", *m),
+                Entry::Dir(n, m) => (n, tar::EntryType::Directory, b"", b"", *m),
+                Entry::Symlink(n, t) => (n, tar::EntryType::Symlink, b"", t, 0o777),
+                Entry::Hardlink(n, t) => (n, tar::EntryType::Link, b"", t, 0o644),
+                Entry::Fifo(n) => (n, tar::EntryType::Fifo, b"", b"", 0o644),
+                Entry::CharDev(n) => (n, tar::EntryType::Char, b"", b"", 0o666),
             };
             // GNU long names and link targets: a `././@LongLink` entry carrying the bytes first.
             for (value, kind) in [
@@ -104,11 +111,7 @@ impl Layer {
             let l = link.len().min(99);
             h.as_gnu_mut().unwrap().linkname[..l].copy_from_slice(&link[..l]);
             h.set_entry_type(kind);
-            h.set_mode(if kind == tar::EntryType::Directory {
-                0o755
-            } else {
-                0o644
-            });
+            h.set_mode(mode);
             h.set_size(data.len() as u64);
             h.set_mtime(0);
             h.set_cksum();
@@ -146,6 +149,9 @@ pub struct ImageSpec {
     pub env: Vec<String>,
     pub exposed: Vec<String>,
     pub arch: String,
+    /// `created_by` per layer; defaults to `layer N`.
+    pub history: Vec<String>,
+    pub healthcheck: bool,
 }
 
 pub fn image(layers: Vec<Layer>) -> ImageSpec {
@@ -155,6 +161,8 @@ pub fn image(layers: Vec<Layer>) -> ImageSpec {
         env: vec![],
         exposed: vec![],
         arch: "amd64".into(),
+        history: vec![],
+        healthcheck: false,
     }
 }
 
@@ -176,9 +184,12 @@ impl ImageSpec {
             .collect();
         serde_json::to_vec(&serde_json::json!({
             "architecture": self.arch, "os": "linux",
-            "config": {"User": self.user, "Env": self.env, "Cmd": ["/bin/sh"], "ExposedPorts": ports},
+            "config": {"User": self.user, "Env": self.env, "Cmd": ["/bin/sh"], "ExposedPorts": ports,
+                       "Healthcheck": if self.healthcheck { serde_json::json!({"Test": ["CMD", "true"]}) } else { serde_json::Value::Null }},
             "rootfs": {"type": "layers", "diff_ids": diff_ids},
-            "history": self.layers.iter().enumerate().map(|(i, _)| serde_json::json!({"created_by": format!("layer {i}")})).collect::<Vec<_>>(),
+            "history": self.layers.iter().enumerate().map(|(i, _)| serde_json::json!({
+                "created_by": self.history.get(i).cloned().unwrap_or_else(|| format!("layer {i}"))
+            })).collect::<Vec<_>>(),
         }))
         .unwrap()
     }

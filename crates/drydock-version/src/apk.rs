@@ -108,7 +108,10 @@ impl<'a> Tokenizer<'a> {
                 let n = body.iter().take_while(|c| c.is_ascii_lowercase()).count();
                 self.cur.value = &body[..n];
                 self.rest = &body[n..];
-                match SUFFIXES.iter().find(|(name, _)| name.as_bytes() == self.cur.value) {
+                match SUFFIXES
+                    .iter()
+                    .find(|(name, _)| name.as_bytes() == self.cur.value)
+                {
                     Some(&(_, rank)) => {
                         self.cur.suffix = rank;
                         self.cur.tok = Tok::Suffix;
@@ -124,7 +127,11 @@ impl<'a> Tokenizer<'a> {
                     .count();
                 self.cur.value = &body[..n];
                 self.rest = &body[n..];
-                self.cur.tok = if n == 0 { Tok::Invalid } else { Tok::CommitHash };
+                self.cur.tok = if n == 0 {
+                    Tok::Invalid
+                } else {
+                    Tok::CommitHash
+                };
             }
             b'-' if prev < Tok::RevisionNo && self.rest.starts_with(b"-r") => {
                 self.rest = &self.rest[2..];
@@ -248,8 +255,24 @@ mod tests {
             assert!(is_valid(ok), "{ok}");
         }
         for bad in [
-            "", "a", "1.", "1..2", "1.0bc", "1.0a1", "1.0_foo", "1.0-1", "1.0-r", "1.0-r1a",
-            "1.0~", "1.0~XYZ", "1.0~ab~cd", "1.0-r1_p1", "1.0A", "1.0 ", "v1.0", "1_p.2",
+            "",
+            "a",
+            "1.",
+            "1..2",
+            "1.0bc",
+            "1.0a1",
+            "1.0_foo",
+            "1.0-1",
+            "1.0-r",
+            "1.0-r1a",
+            "1.0~",
+            "1.0~XYZ",
+            "1.0~ab~cd",
+            "1.0-r1_p1",
+            "1.0A",
+            "1.0 ",
+            "v1.0",
+            "1_p.2",
         ] {
             assert!(!is_valid(bad), "{bad}");
         }
@@ -287,10 +310,7 @@ mod tests {
         let b = format!("1.0_pre1{}", "0".repeat(40));
         assert_eq!(compare(&a, &b), Less);
         assert_eq!(
-            compare(
-                "1.0.0_pre20191002222144-r0",
-                "1.0.0_pre20210530193627-r0"
-            ),
+            compare("1.0.0_pre20191002222144-r0", "1.0.0_pre20210530193627-r0"),
             Less
         );
     }

@@ -235,7 +235,10 @@ mod tests {
         ] {
             assert_eq!(DpkgVersion::parse(s).map(|_| ()), Err(why), "{s:?}");
         }
-        assert_eq!(DpkgVersion::parse("2147483647:1").unwrap().epoch(), 2147483647);
+        assert_eq!(
+            DpkgVersion::parse("2147483647:1").unwrap().epoch(),
+            2147483647
+        );
         assert_eq!(DpkgVersion::parse("-0:1").unwrap().epoch(), 0);
         assert_eq!(DpkgVersion::parse("+1:1").unwrap().epoch(), 1);
     }

@@ -89,7 +89,11 @@ fn canonical_segments(version: &str) -> Vec<Segment> {
     let b = version.as_bytes();
     // sub(/(?<=[a-zA-Z.])[.0]+\z/, ""): drop the trailing run of '.'/'0' that starts right
     // after a letter or a dot (so "1.10" keeps its zero, "1.0.0" becomes "1.").
-    let tail = b.iter().rev().take_while(|c| matches!(c, b'.' | b'0')).count();
+    let tail = b
+        .iter()
+        .rev()
+        .take_while(|c| matches!(c, b'.' | b'0'))
+        .count();
     let mut end = b.len();
     for i in (b.len() - tail).max(1)..b.len() {
         if b[i - 1].is_ascii_alphabetic() || b[i - 1] == b'.' {
@@ -242,7 +246,15 @@ mod tests {
     // test_prerelease
     #[test]
     fn prerelease() {
-        for pre in ["1.2.0.a", "2.9.b", "22.1.50.0.d", "1.2.d.42", "1.A", "1-1", "1-a"] {
+        for pre in [
+            "1.2.0.a",
+            "2.9.b",
+            "22.1.50.0.d",
+            "1.2.d.42",
+            "1.A",
+            "1-1",
+            "1-a",
+        ] {
             assert!(v(pre).is_prerelease(), "{pre}");
         }
         for rel in ["1.2.0", "2.9", "22.1.50.0"] {

@@ -235,12 +235,29 @@ mod tests {
 
     #[test]
     fn validity() {
-        for ok in ["v0.0.0", "v1.2.3-pre.1+meta", "v2.0.0+incompatible", "v1.2.3-0a"] {
+        for ok in [
+            "v0.0.0",
+            "v1.2.3-pre.1+meta",
+            "v2.0.0+incompatible",
+            "v1.2.3-0a",
+        ] {
             assert!(is_valid(ok), "{ok}");
         }
         for bad in [
-            "", "1.2.3", "v", "v01", "v1.02", "v1.2.03", "v1.2.3-", "v1.2.3-01", "v1.2.3+",
-            "v1.2.3-a..b", "v1.2.3.4", "V1.2.3", "v1.2.3-a+b+c", "v1.2.3 ",
+            "",
+            "1.2.3",
+            "v",
+            "v01",
+            "v1.02",
+            "v1.2.03",
+            "v1.2.3-",
+            "v1.2.3-01",
+            "v1.2.3+",
+            "v1.2.3-a..b",
+            "v1.2.3.4",
+            "V1.2.3",
+            "v1.2.3-a+b+c",
+            "v1.2.3 ",
         ] {
             assert!(!is_valid(bad), "{bad}");
         }
@@ -263,8 +280,12 @@ mod tests {
     fn pseudo_versions() {
         assert!(is_pseudo_version("v0.0.0-20191109021931-daa7c04131f5"));
         assert!(is_pseudo_version("v1.2.4-0.20191109021931-daa7c04131f5"));
-        assert!(is_pseudo_version("v1.2.3-pre.0.20191109021931-daa7c04131f5"));
-        assert!(is_pseudo_version("v2.0.0-20191109021931-daa7c04131f5+incompatible"));
+        assert!(is_pseudo_version(
+            "v1.2.3-pre.0.20191109021931-daa7c04131f5"
+        ));
+        assert!(is_pseudo_version(
+            "v2.0.0-20191109021931-daa7c04131f5+incompatible"
+        ));
         assert!(!is_pseudo_version("v1.2.3"));
         assert!(!is_pseudo_version("v1.2.3-pre"));
         assert!(!is_pseudo_version("v1.2.3-20191109021931-daa7c04131f5"));
@@ -276,6 +297,9 @@ mod tests {
             ),
             Less
         );
-        assert_eq!(compare("v1.2.4-0.20191109021931-daa7c04131f5", "v1.2.4"), Less);
+        assert_eq!(
+            compare("v1.2.4-0.20191109021931-daa7c04131f5", "v1.2.4"),
+            Less
+        );
     }
 }

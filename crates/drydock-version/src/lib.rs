@@ -24,14 +24,16 @@
 //! into fixed-width integers (numbers are compared as digit strings), and allocates at most a
 //! small constant factor of the input size.
 #![forbid(unsafe_code)]
+// Unit tests unwrap freely; the library itself (built without cfg(test)) still may not.
+#![cfg_attr(test, allow(clippy::unwrap_used))]
 
 pub mod apk;
 pub mod dpkg;
 pub mod gem;
 pub mod gosemver;
 pub mod maven;
-mod num;
 pub mod nuget;
+mod num;
 pub mod pep440;
 pub mod rpm;
 pub mod semver;
@@ -381,7 +383,10 @@ mod tests {
     fn lenient_compare_only_where_reference_is_lenient() {
         assert_eq!(Scheme::Go.compare("bad", "v1.0.0"), Ok(Ordering::Less));
         assert!(Scheme::Go.parse("bad").is_err());
-        assert_eq!(Scheme::Apk.compare("23_foo", "4_beta"), Ok(Ordering::Greater));
+        assert_eq!(
+            Scheme::Apk.compare("23_foo", "4_beta"),
+            Ok(Ordering::Greater)
+        );
         assert!(Scheme::Apk.parse("23_foo").is_err());
         assert!(Scheme::Dpkg.compare("", "1").is_err());
     }
@@ -397,7 +402,10 @@ mod tests {
         assert_eq!(got, ["0.9", "1.0~rc1", "1.0", "1.0+b", "2.0"]);
 
         let cycle = ["1.r-1", "1-beta", "1"];
-        let m: Vec<Version> = cycle.iter().map(|s| Scheme::Maven.parse(s).unwrap()).collect();
+        let m: Vec<Version> = cycle
+            .iter()
+            .map(|s| Scheme::Maven.parse(s).unwrap())
+            .collect();
         assert!(m[0] < m[1] && m[1] < m[2] && m[2] < m[0]);
         let mut many: Vec<Version> = m.iter().cycle().take(300).cloned().collect();
         sort(&mut many);
@@ -409,9 +417,15 @@ mod tests {
 
     #[test]
     fn is_valid_agrees_with_parse() {
-        for s in ["", "1", "v1", "1.0.0", "bad", "1.0-r1", "1:2-3", "1!2", "1.0.0-ß"] {
+        for s in [
+            "", "1", "v1", "1.0.0", "bad", "1.0-r1", "1:2-3", "1!2", "1.0.0-ß",
+        ] {
             for scheme in Scheme::ALL {
-                assert_eq!(scheme.is_valid(s), scheme.parse(s).is_ok(), "{scheme} {s:?}");
+                assert_eq!(
+                    scheme.is_valid(s),
+                    scheme.parse(s).is_ok(),
+                    "{scheme} {s:?}"
+                );
             }
         }
     }

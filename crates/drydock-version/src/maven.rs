@@ -70,7 +70,9 @@ impl Ord for Qualifier<'_> {
             (Qualifier::Known(a), Qualifier::Known(b)) => a.cmp(b),
             (Qualifier::Known(_), Qualifier::Unknown(_)) => Ordering::Less,
             (Qualifier::Unknown(_), Qualifier::Known(_)) => Ordering::Greater,
-            (Qualifier::Unknown(a), Qualifier::Unknown(b)) => a.encode_utf16().cmp(b.encode_utf16()),
+            (Qualifier::Unknown(a), Qualifier::Unknown(b)) => {
+                a.encode_utf16().cmp(b.encode_utf16())
+            }
         }
     }
 }
@@ -101,7 +103,11 @@ impl Leaf {
     fn number(buf: &[char]) -> Leaf {
         let zeros = buf.iter().take_while(|&&c| c == '0').count();
         // stripLeadingZeroes returns an all-'0' string unchanged.
-        let stripped = if zeros == buf.len() { buf } else { &buf[zeros..] };
+        let stripped = if zeros == buf.len() {
+            buf
+        } else {
+            &buf[zeros..]
+        };
         let ascii: String = stripped
             .iter()
             .map(|&c| char::from(b'0' + bmp_digit_value(c).unwrap_or(0)))
@@ -162,17 +168,19 @@ impl Leaf {
 /// Zero code points of every Unicode `Nd` block in the BMP (identical for JDK 17 and
 /// Unicode 14): `Character.isDigit(char)` is true exactly for these blocks.
 const BMP_DIGIT_ZEROS: [u32; 37] = [
-    0x0030, 0x0660, 0x06F0, 0x07C0, 0x0966, 0x09E6, 0x0A66, 0x0AE6, 0x0B66, 0x0BE6, 0x0C66,
-    0x0CE6, 0x0D66, 0x0DE6, 0x0E50, 0x0ED0, 0x0F20, 0x1040, 0x1090, 0x17E0, 0x1810, 0x1946,
-    0x19D0, 0x1A80, 0x1A90, 0x1B50, 0x1BB0, 0x1C40, 0x1C50, 0xA620, 0xA8D0, 0xA900, 0xA9D0,
-    0xA9F0, 0xAA50, 0xABF0, 0xFF10,
+    0x0030, 0x0660, 0x06F0, 0x07C0, 0x0966, 0x09E6, 0x0A66, 0x0AE6, 0x0B66, 0x0BE6, 0x0C66, 0x0CE6,
+    0x0D66, 0x0DE6, 0x0E50, 0x0ED0, 0x0F20, 0x1040, 0x1090, 0x17E0, 0x1810, 0x1946, 0x19D0, 0x1A80,
+    0x1A90, 0x1B50, 0x1BB0, 0x1C40, 0x1C50, 0xA620, 0xA8D0, 0xA900, 0xA9D0, 0xA9F0, 0xAA50, 0xABF0,
+    0xFF10,
 ];
 
 /// `Character.isDigit` + `Character.digit` for a `char` (UTF-16 unit): supplementary-plane
 /// digits arrive in Java as two surrogates, which are not digits.
 fn bmp_digit_value(c: char) -> Option<u8> {
     let c = c as u32;
-    let i = BMP_DIGIT_ZEROS.partition_point(|&z| z <= c).checked_sub(1)?;
+    let i = BMP_DIGIT_ZEROS
+        .partition_point(|&z| z <= c)
+        .checked_sub(1)?;
     let offset = c - BMP_DIGIT_ZEROS[i];
     (offset < 10).then_some(offset as u8)
 }
@@ -363,8 +371,17 @@ mod tests {
     #[test]
     fn qualifier_order() {
         let chain = [
-            "1-alpha", "1-beta", "1-milestone", "1-rc", "1-snapshot", "1", "1-sp", "1-abc",
-            "1-abd", "1-1", "1.1",
+            "1-alpha",
+            "1-beta",
+            "1-milestone",
+            "1-rc",
+            "1-snapshot",
+            "1",
+            "1-sp",
+            "1-abc",
+            "1-abd",
+            "1-1",
+            "1.1",
         ];
         for w in chain.windows(2) {
             assert_eq!(v(w[0]).cmp(&v(w[1])), Less, "{} < {}", w[0], w[1]);

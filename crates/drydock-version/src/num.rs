@@ -98,7 +98,10 @@ mod tests {
 
     #[test]
     fn to_u64_limits() {
-        assert_eq!(Num::from_digits("18446744073709551615").to_u64(), Some(u64::MAX));
+        assert_eq!(
+            Num::from_digits("18446744073709551615").to_u64(),
+            Some(u64::MAX)
+        );
         assert_eq!(Num::from_digits("18446744073709551616").to_u64(), None);
         assert_eq!(Num::from_digits("0").to_u64(), Some(0));
         assert_eq!(Num::from_digits(&"9".repeat(30)).to_u64(), None);

@@ -123,7 +123,11 @@ impl Pep440Version {
             let mut parts = Vec::new();
             loop {
                 let at = p.i;
-                while p.peek().and_then(fold).is_some_and(|c| c.is_ascii_alphanumeric()) {
+                while p
+                    .peek()
+                    .and_then(fold)
+                    .is_some_and(|c| c.is_ascii_alphanumeric())
+                {
                     p.i += 1;
                 }
                 if p.i == at {
@@ -220,7 +224,10 @@ type RawSegment = Option<(Vec<char>, Option<(usize, usize)>)>;
 
 /// `_parse_letter_version`: lower-case with Python's full case mapping, then map the alternate
 /// spellings; a missing number is 0.
-fn letter_version(chars: &[char], seg: RawSegment) -> Result<Option<(Box<str>, Num)>, &'static str> {
+fn letter_version(
+    chars: &[char],
+    seg: RawSegment,
+) -> Result<Option<(Box<str>, Num)>, &'static str> {
     let Some((letter, number)) = seg else {
         return Ok(None);
     };
@@ -418,10 +425,25 @@ mod tests {
     #[test]
     fn ordering() {
         let chain = [
-            "1.0.dev456", "1.0a1", "1.0a2.dev456", "1.0a12.dev456", "1.0a12", "1.0b1.dev456",
-            "1.0b2", "1.0b2.post345.dev456", "1.0b2.post345", "1.0rc1.dev456", "1.0rc1",
-            "1.0", "1.0+abc.5", "1.0+abc.7", "1.0+5", "1.0.post456.dev34", "1.0.post456",
-            "1.1.dev1", "1!0.1",
+            "1.0.dev456",
+            "1.0a1",
+            "1.0a2.dev456",
+            "1.0a12.dev456",
+            "1.0a12",
+            "1.0b1.dev456",
+            "1.0b2",
+            "1.0b2.post345.dev456",
+            "1.0b2.post345",
+            "1.0rc1.dev456",
+            "1.0rc1",
+            "1.0",
+            "1.0+abc.5",
+            "1.0+abc.7",
+            "1.0+5",
+            "1.0.post456.dev34",
+            "1.0.post456",
+            "1.1.dev1",
+            "1!0.1",
         ];
         for w in chain.windows(2) {
             assert_eq!(v(w[0]).cmp(&v(w[1])), Less, "{} < {}", w[0], w[1]);
@@ -431,8 +453,20 @@ mod tests {
     #[test]
     fn rejects() {
         for bad in [
-            "", "v", "1.", "1..0", "1.0-", "1.0+", "1.0+a..b", "1.0 a", "a1.0", "1.0alph",
-            "1.0.0.dev1.post1", "1!", "1.0_+a", "١.٠",
+            "",
+            "v",
+            "1.",
+            "1..0",
+            "1.0-",
+            "1.0+",
+            "1.0+a..b",
+            "1.0 a",
+            "a1.0",
+            "1.0alph",
+            "1.0.0.dev1.post1",
+            "1!",
+            "1.0_+a",
+            "١.٠",
         ] {
             assert!(Pep440Version::parse(bad).is_err(), "{bad:?}");
         }

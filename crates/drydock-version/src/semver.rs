@@ -87,58 +87,29 @@ impl SemVer {
         let s = s.trim_matches(crate::text::is_js_space);
         let s = s.trim_start_matches(|c| c == 'v' || c == '=' || crate::text::is_js_space(c));
         let mut p = Cursor { s: s.as_bytes() };
-        let mut main = [Num::default(), Num::default(), Num::default()];
-        for (i, slot) in main.iter_mut().enumerate() {
-            if i > 0 {
-                p.expect(b'.')?;
-            }
-            let n = crate::num::digit_run(p.s);
-            if n == 0 {
-                return Err("expected a number");
-            }
-            *slot = Num::from_digits(ascii(&p.s[..n]));
-            p.s = &p.s[n..];
-            if slot.to_u64().is_none_or(|v| v > MAX_SAFE_INTEGER) {
-                return Err("version component is larger than Number.MAX_SAFE_INTEGER");
+        let major = p.loose_number()?;
+        p.expect(b'.')?;
+        let minor = p.loose_number()?;
+        p.expect(b'.')?;
+        // The regex backtracks into the patch digits when the rest does not match otherwise
+        // (`1.2.301.x` is patch 30, pre-release `1.x`), so try the longest patch first.
+        let digits = crate::num::digit_run(p.s);
+        if digits == 0 {
+            return Err("expected a number");
+        }
+        for len in (1..=digits).rev() {
+            let (patch, rest) = p.s.split_at(len);
+            if let Some((pre, build)) = loose_tail(rest) {
+                return Ok(SemVer {
+                    major,
+                    minor,
+                    patch: safe_integer(Num::from_digits(ascii(patch)))?,
+                    pre,
+                    build,
+                });
             }
         }
-        let [major, minor, patch] = main;
-        // `(?:-?(ID(?:\.ID)*))?` where an ID may itself start with '-': the optional dash is
-        // taken greedily, and the regex only backtracks (treating the dash as part of the
-        // first identifier) when the greedy reading cannot match.
-        let pre = match p.s.strip_prefix(b"-") {
-            Some(after) => match loose_prerelease(after) {
-                Some((ids, rest)) => {
-                    p.s = rest;
-                    ids
-                }
-                None => match loose_prerelease(p.s) {
-                    Some((ids, rest)) => {
-                        p.s = rest;
-                        ids
-                    }
-                    None => Vec::new(),
-                },
-            },
-            None => match loose_prerelease(p.s) {
-                Some((ids, rest)) => {
-                    p.s = rest;
-                    ids
-                }
-                None => Vec::new(),
-            },
-        };
-        let build = p.build()?;
-        if !p.s.is_empty() {
-            return Err("unexpected character");
-        }
-        Ok(SemVer {
-            major,
-            minor,
-            patch,
-            pre,
-            build,
-        })
+        Err("unexpected character")
     }
 
     /// Whether the version has pre-release identifiers.
@@ -149,6 +120,30 @@ impl SemVer {
     /// The build metadata identifiers (ignored by comparison).
     pub fn build(&self) -> impl Iterator<Item = &str> {
         self.build.iter().map(|b| &**b)
+    }
+}
+
+/// `PRERELEASELOOSE? BUILD? $` after the patch number, or `None` if it cannot match.
+///
+/// In `(?:-?(ID(?:\.ID)*))?` an ID may itself start with '-': the optional dash is taken
+/// greedily, and the regex only backtracks (treating the dash as part of the first
+/// identifier, or skipping the pre-release) when the greedy reading cannot match.
+fn loose_tail(s: &[u8]) -> Option<(Vec<Identifier>, Vec<Box<str>>)> {
+    let candidates = [s.strip_prefix(b"-"), Some(s)];
+    let pre = candidates
+        .into_iter()
+        .flatten()
+        .find_map(loose_prerelease)
+        .unwrap_or((Vec::new(), s));
+    let mut p = Cursor { s: pre.1 };
+    let build = p.build().ok()?;
+    p.s.is_empty().then_some((pre.0, build))
+}
+
+fn safe_integer(n: Num) -> Result<Num, &'static str> {
+    match n.to_u64() {
+        Some(v) if v <= MAX_SAFE_INTEGER => Ok(n),
+        _ => Err("version component is larger than Number.MAX_SAFE_INTEGER"),
     }
 }
 
@@ -219,6 +214,17 @@ impl<'a> Cursor<'a> {
         let (digits, rest) = self.s.split_at(n);
         self.s = rest;
         Ok(ascii(digits))
+    }
+
+    /// `\d+` read with JavaScript's `+x`, which must stay a safe integer.
+    fn loose_number(&mut self) -> Result<Num, &'static str> {
+        let n = crate::num::digit_run(self.s);
+        if n == 0 {
+            return Err("expected a number");
+        }
+        let (digits, rest) = self.s.split_at(n);
+        self.s = rest;
+        safe_integer(Num::from_digits(ascii(digits)))
     }
 
     fn identifier(&mut self) -> &'a [u8] {
@@ -323,13 +329,34 @@ mod tests {
     #[test]
     fn strict_rejects() {
         for bad in [
-            "", "1", "1.2", "v1.2.3", " 1.2.3", "1.2.3 ", "01.2.3", "1.02.3", "1.2.03",
-            "1.2.3-", "1.2.3-01", "1.2.3-a..b", "1.2.3+", "1.2.3+a..b", "1.2.3-a_b", "1.2.3.4",
-            "=1.2.3", "1.2.3beta",
+            "",
+            "1",
+            "1.2",
+            "v1.2.3",
+            " 1.2.3",
+            "1.2.3 ",
+            "01.2.3",
+            "1.02.3",
+            "1.2.03",
+            "1.2.3-",
+            "1.2.3-01",
+            "1.2.3-a..b",
+            "1.2.3+",
+            "1.2.3+a..b",
+            "1.2.3-a_b",
+            "1.2.3.4",
+            "=1.2.3",
+            "1.2.3beta",
         ] {
             assert!(SemVer::parse_strict(bad).is_err(), "{bad:?}");
         }
-        for ok in ["0.0.0", "1.2.3-0a", "1.2.3-a-b.c", "1.2.3+001", "1.2.3----RC-SNAPSHOT.12.9.1--.12+788"] {
+        for ok in [
+            "0.0.0",
+            "1.2.3-0a",
+            "1.2.3-a-b.c",
+            "1.2.3+001",
+            "1.2.3----RC-SNAPSHOT.12.9.1--.12+788",
+        ] {
             assert!(SemVer::parse_strict(ok).is_ok(), "{ok:?}");
         }
     }
@@ -347,7 +374,10 @@ mod tests {
         assert_eq!(loose("v01.002.0003"), strict("1.2.3"));
         assert_eq!(loose("1.2.3beta"), strict("1.2.3-beta"));
         assert_eq!(loose("1.2.3-01"), strict("1.2.3-1"));
-        assert_eq!(loose("1.2.3--x").pre, [Identifier::Alphanumeric("-x".into())]);
+        assert_eq!(
+            loose("1.2.3--x").pre,
+            [Identifier::Alphanumeric("-x".into())]
+        );
         // The regex backtracks into the optional dash when nothing follows it.
         assert_eq!(loose("1.2.3-").pre, [Identifier::Alphanumeric("-".into())]);
         assert_eq!(
@@ -357,6 +387,9 @@ mod tests {
                 Identifier::Alphanumeric("x".into())
             ]
         );
+        // Backtracking into the patch number.
+        assert_eq!(loose("01.2.301.GAbeta-"), strict("1.2.30-1.GAbeta-"));
+        assert_eq!(loose("1.2.34"), strict("1.2.34"));
         assert!(SemVer::parse_loose("1.2").is_err());
         assert!(SemVer::parse_loose("1.2.3.4").is_err());
         assert!(SemVer::parse_loose("1.2.3-a..b").is_err());

@@ -5,6 +5,8 @@
 //! thousands of generated strings, and that neither parsing nor `Scheme::compare` panics on
 //! them. The generator is a fixed-seed xorshift, so failures reproduce.
 
+#![allow(clippy::unwrap_used)]
+
 use std::cmp::Ordering;
 
 use drydock_version::{Scheme, Version};
@@ -26,11 +28,65 @@ impl Rng {
 
 /// Fragments that hit the interesting branches of the various schemes.
 const PIECES: &[&str] = &[
-    "0", "1", "2", "9", "10", "00", "01", "007", "2147483648", "99999999999999999999", ".",
-    ".", ".", "-", "-", "_", "~", "^", "+", "!", ":", " ", "a", "b", "c", "m", "p", "r", "v",
-    "x", "z", "A", "B", "alpha", "beta", "rc", "pre", "post", "dev", "final", "ga", "sp",
-    "snapshot", "milestone", "release", "cr", "git", "svn", "hg", "cvs", "-r", "_p", "_alpha",
-    "_rc", "incompatible", "\u{663}", "\u{17f}", "\u{e9}", "\u{130}",
+    "0",
+    "1",
+    "2",
+    "9",
+    "10",
+    "00",
+    "01",
+    "007",
+    "2147483648",
+    "99999999999999999999",
+    ".",
+    ".",
+    ".",
+    "-",
+    "-",
+    "_",
+    "~",
+    "^",
+    "+",
+    "!",
+    ":",
+    " ",
+    "a",
+    "b",
+    "c",
+    "m",
+    "p",
+    "r",
+    "v",
+    "x",
+    "z",
+    "A",
+    "B",
+    "alpha",
+    "beta",
+    "rc",
+    "pre",
+    "post",
+    "dev",
+    "final",
+    "ga",
+    "sp",
+    "snapshot",
+    "milestone",
+    "release",
+    "cr",
+    "git",
+    "svn",
+    "hg",
+    "cvs",
+    "-r",
+    "_p",
+    "_alpha",
+    "_rc",
+    "incompatible",
+    "\u{663}",
+    "\u{17f}",
+    "\u{e9}",
+    "\u{130}",
 ];
 
 fn junk(rng: &mut Rng, prefix: &str) -> String {
@@ -73,13 +129,21 @@ fn check_scheme(scheme: Scheme, seed: u64) {
     );
 
     for v in &valid {
-        assert_eq!(v.cmp(v), Ordering::Equal, "{scheme}: {v:?} not equal to itself");
+        assert_eq!(
+            v.cmp(v),
+            Ordering::Equal,
+            "{scheme}: {v:?} not equal to itself"
+        );
     }
     let n = valid.len().min(400);
     let vs = &valid[..n];
     for a in vs {
         for b in vs {
-            assert_eq!(a.cmp(b), b.cmp(a).reverse(), "{scheme}: antisymmetry {a:?} {b:?}");
+            assert_eq!(
+                a.cmp(b),
+                b.cmp(a).reverse(),
+                "{scheme}: antisymmetry {a:?} {b:?}"
+            );
         }
     }
     if scheme == Scheme::Maven {
@@ -91,11 +155,7 @@ fn check_scheme(scheme: Scheme, seed: u64) {
         return;
     }
     for _ in 0..100_000 {
-        let (a, b, c) = (
-            &vs[rng.below(n)],
-            &vs[rng.below(n)],
-            &vs[rng.below(n)],
-        );
+        let (a, b, c) = (&vs[rng.below(n)], &vs[rng.below(n)], &vs[rng.below(n)]);
         if a <= b && b <= c {
             assert!(a <= c, "{scheme}: transitivity {a:?} <= {b:?} <= {c:?}");
         }
@@ -104,7 +164,12 @@ fn check_scheme(scheme: Scheme, seed: u64) {
     let mut sorted = valid.clone();
     sorted.sort();
     for w in sorted.windows(2) {
-        assert!(w[0] <= w[1], "{scheme}: sort produced {:?} > {:?}", w[0], w[1]);
+        assert!(
+            w[0] <= w[1],
+            "{scheme}: sort produced {:?} > {:?}",
+            w[0],
+            w[1]
+        );
     }
 
     // The lenient comparators must be antisymmetric on arbitrary strings too.

@@ -95,10 +95,13 @@ fn upstream_vectors() {
             };
             let want = parse_op(o).unwrap_or_else(|| panic!("{file}:{}: bad op {o:?}", n + 2));
             rows += 1;
-            let errs: Vec<String> = [check(scheme, a, b, want), check(scheme, b, a, want.reverse())]
-                .into_iter()
-                .flatten()
-                .collect();
+            let errs: Vec<String> = [
+                check(scheme, a, b, want),
+                check(scheme, b, a, want.reverse()),
+            ]
+            .into_iter()
+            .flatten()
+            .collect();
             if !errs.is_empty() {
                 failed += 1;
                 for e in errs {
@@ -110,7 +113,10 @@ fn upstream_vectors() {
         if failed == 0 {
             println!("{scheme}: {rows} rows passed");
         } else {
-            println!("{scheme}: {} of {rows} rows passed, {failed} failed", rows - failed);
+            println!(
+                "{scheme}: {} of {rows} rows passed, {failed} failed",
+                rows - failed
+            );
         }
         total_failed += failed;
     }

@@ -4,6 +4,7 @@
 use anyhow::{Context, Result};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use drydock_analyze::Engine;
+use drydock_finding::{Kind, Severity};
 use drydock_fs::Limits;
 use drydock_image::{Image, OpenOptions, Platform};
 use drydock_report::Report;
@@ -70,6 +71,31 @@ struct Common {
     /// Most entries indexed per layer
     #[arg(long, default_value_t = 2_000_000)]
     max_entries: u64,
+    /// Scanners to run, comma-separated
+    #[arg(long, value_enum, value_delimiter = ',', default_values_t = [Scanner::Misconfig])]
+    scanners: Vec<Scanner>,
+    /// Severities to report, comma-separated (default: all)
+    #[arg(long, value_delimiter = ',', value_parser = parse_severity, env = "DRYDOCK_SEVERITY")]
+    severity: Vec<Severity>,
+    /// Exit with this code when any reported finding remains (for CI gates)
+    #[arg(long, default_value_t = 0, env = "DRYDOCK_EXIT_CODE")]
+    exit_code: u8,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Scanner {
+    /// Known vulnerabilities in packages (OSV advisories)
+    Vuln,
+    /// Leaked secrets in files, config and history
+    Secret,
+    /// Weak, empty and default credentials
+    Credential,
+    /// Misconfiguration of the image and its files
+    Misconfig,
+}
+
+fn parse_severity(s: &str) -> Result<Severity, String> {
+    s.parse()
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -114,6 +140,23 @@ fn run(cli: Cli) -> Result<ExitCode> {
         ),
         Command::Rootfs { dir, common } => (Image::rootfs(&dir)?, common),
     };
+    let mut kinds = Vec::new();
+    for s in &common.scanners {
+        match s {
+            Scanner::Misconfig => kinds.push(Kind::Misconfiguration),
+            Scanner::Vuln => anyhow::bail!(
+                "the vuln scanner is not built yet (issue 4); use --scanners misconfig"
+            ),
+            Scanner::Secret => anyhow::bail!(
+                "the secret scanner is not built yet (issue 5); use --scanners misconfig"
+            ),
+            Scanner::Credential => {
+                anyhow::bail!(
+                    "the credential scanner is not built yet (issue 6); use --scanners misconfig"
+                )
+            }
+        }
+    }
     let limits = Limits {
         max_entries: common.max_entries,
         max_layer_bytes: common.max_layer_size.saturating_mul(1 << 20),
@@ -124,7 +167,17 @@ fn run(cli: Cli) -> Result<ExitCode> {
     let scan = engine.scan(&image, &|n| bar.inc(n))?;
     bar.finish_and_clear();
 
-    let report = Report::new(&image, &scan);
+    let mut findings = drydock_scan::run(
+        &drydock_scan::Input {
+            image: &image,
+            scan: &scan,
+        },
+        &kinds,
+    );
+    if !common.severity.is_empty() {
+        findings.retain(|f| common.severity.contains(&f.severity));
+    }
+    let report = Report::new(&image, &scan, &findings);
     let text = match common.format {
         Format::Summary => drydock_report::summary(&report),
         Format::Json => report.json(),
@@ -141,6 +194,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 }
             }
         }
+    }
+    if common.exit_code != 0 && !findings.is_empty() {
+        return Ok(ExitCode::from(common.exit_code));
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -299,3 +299,49 @@ fn rootfs_subcommand_reads_a_directory() {
     assert_eq!(r["os"]["family"], "alpine");
     assert_eq!(r["os"]["version"], "3.20.3");
 }
+
+#[test]
+fn exit_code_gates_on_reported_severities() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("img");
+    simple().write_oci_dir(&dir);
+    let d = dir.to_str().unwrap();
+    // Runs as root (HIGH) and has no HEALTHCHECK (LOW).
+    assert_eq!(
+        drydock(&["image", d, "--exit-code", "1"]).status.code(),
+        Some(1)
+    );
+    assert_eq!(
+        drydock(&[
+            "image",
+            d,
+            "--exit-code",
+            "3",
+            "--severity",
+            "HIGH,CRITICAL"
+        ])
+        .status
+        .code(),
+        Some(3)
+    );
+    assert_eq!(
+        drydock(&["image", d, "--exit-code", "1", "--severity", "critical"])
+            .status
+            .code(),
+        Some(0)
+    );
+    assert_eq!(drydock(&["image", d]).status.code(), Some(0));
+    let r = json(&["image", d, "--severity", "LOW"]);
+    let ids: Vec<&str> = r["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["DD-IMG-009"]);
+    assert_eq!(r["totals"]["LOW"], 1);
+    // Scanners that do not exist yet say so instead of reporting nothing.
+    let out = drydock(&["image", d, "--scanners", "vuln"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not built yet"));
+}

@@ -60,10 +60,7 @@ pub fn parse(
             _ => {
                 // Unknown shapes are ignored like apk does, but said once per line so a
                 // mangled file does not look clean.
-                diags.push(format!(
-                    "line {}: not a `X:value` line; ignored",
-                    idx + 1
-                ));
+                diags.push(format!("line {}: not a `X:value` line; ignored", idx + 1));
                 continue;
             }
         };

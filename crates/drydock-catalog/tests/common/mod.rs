@@ -61,8 +61,8 @@ pub fn txtar(bytes: &[u8]) -> Vec<(String, Vec<u8>)> {
 
 /// Runs the registry's cataloger for `path` over `data`.
 pub fn catalog(path: &str, data: &[u8], distro: &Distro) -> (Vec<Package>, Vec<Diagnostic>) {
-    let cataloger = drydock_catalog::cataloger_for(path)
-        .unwrap_or_else(|| panic!("no cataloger for {path}"));
+    let cataloger =
+        drydock_catalog::cataloger_for(path).unwrap_or_else(|| panic!("no cataloger for {path}"));
     let mut diags = Vec::new();
     let pkgs = (cataloger.parse)(&DbFile::new(path, data), distro, &mut diags)
         .unwrap_or_else(|e| panic!("{path}: {e}"));

@@ -91,7 +91,10 @@ pub(crate) fn read(
     let last_pgno = meta_u32(32).ok_or_else(|| corrupt(path, "metadata page truncated"))?;
     let pages = (last_pgno as usize)
         .checked_add(1)
-        .filter(|&n| n.checked_mul(page_size).is_some_and(|len| len <= data.len()))
+        .filter(|&n| {
+            n.checked_mul(page_size)
+                .is_some_and(|len| len <= data.len())
+        })
         .ok_or_else(|| {
             corrupt(
                 path,
@@ -128,7 +131,9 @@ pub(crate) fn read(
             let label = format!("page {pgno} item {value}");
             let off = item_off(value);
             if off < index_end || off >= page_size {
-                diags.push(format!("{label}: offset {off} outside the item area; skipped"));
+                diags.push(format!(
+                    "{label}: offset {off} outside the item area; skipped"
+                ));
                 continue;
             }
             match p[off] {
@@ -180,18 +185,25 @@ fn overflow_chain<'d>(
             .get_mut(cur)
             .ok_or_else(|| format!("overflow page {cur} is past the last page"))?;
         if *seen {
-            return Err(format!("overflow page {cur} is already part of another chain"));
+            return Err(format!(
+                "overflow page {cur} is already part of another chain"
+            ));
         }
         *seen = true;
         let ov = page(cur).ok_or_else(|| format!("overflow page {cur} is past the file end"))?;
         if ov[25] != P_OVERFLOW {
-            return Err(format!("page {cur} in an overflow chain has type {}", ov[25]));
+            return Err(format!(
+                "page {cur} in an overflow chain has type {}",
+                ov[25]
+            ));
         }
         let len = order.u16(ov, 22).map_or(0, usize::from);
         let chunk = slice(ov, PAGE_HEADER, len)
             .ok_or_else(|| format!("overflow page {cur} claims {len} bytes, more than a page"))?;
         if value.len() + chunk.len() > total {
-            return Err(format!("overflow chain holds more than the {total} bytes announced"));
+            return Err(format!(
+                "overflow chain holds more than the {total} bytes announced"
+            ));
         }
         value.extend_from_slice(chunk);
         cur = order.u32(ov, 16).unwrap_or(0) as usize;

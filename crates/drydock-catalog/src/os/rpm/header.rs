@@ -141,7 +141,16 @@ pub fn parse(blob: &[u8]) -> Result<Header, HeaderError> {
             found[slot] = Some(e);
         }
     }
-    let [name, version, release, epoch, license, packager, arch, source_rpm] = found;
+    let [
+        name,
+        version,
+        release,
+        epoch,
+        license,
+        packager,
+        arch,
+        source_rpm,
+    ] = found;
     let required = |e: Option<Entry>, tag: u32| -> Result<String, HeaderError> {
         let e = e.ok_or_else(|| bad(format!("no {} tag", tag_name(tag))))?;
         string(e, data)
@@ -334,23 +343,41 @@ pub(crate) mod tests {
     fn hostile_counts_and_offsets() {
         // Huge il with a tiny blob: rejected before any allocation.
         let mut b = vec![0xff, 0xff, 0xff, 0xff, 0, 0, 0, 0];
-        assert!(parse(&b).unwrap_err().0.contains("does not fit"));
+        assert!(
+            parse(&b)
+                .expect_err("must be rejected")
+                .0
+                .contains("does not fit")
+        );
         b[0..4].copy_from_slice(&1u32.to_be_bytes());
         b[4..8].copy_from_slice(&u32::MAX.to_be_bytes());
         b.extend_from_slice(&[0; 16]);
-        assert!(parse(&b).unwrap_err().0.contains("data store"));
+        assert!(
+            parse(&b)
+                .expect_err("must be rejected")
+                .0
+                .contains("data store")
+        );
         assert!(parse(&[]).is_err());
         assert!(parse(&[0; 8]).is_err());
 
         // Missing NAME.
         let no_name = build(&[(TAG_VERSION, "1"), (TAG_RELEASE, "1")], None);
-        assert_eq!(parse(&no_name).unwrap_err().0, "no NAME tag");
+        assert_eq!(
+            parse(&no_name).expect_err("must be rejected").0,
+            "no NAME tag"
+        );
 
         // String offset pointed past the end, and an unterminated string.
         let mut s = sample();
         let name_entry = 8 + 16 * 2; // region, epoch, then NAME
         s[name_entry + 8..name_entry + 12].copy_from_slice(&0x7fff_fff0u32.to_be_bytes());
-        assert!(parse(&s).unwrap_err().0.contains("outside"));
+        assert!(
+            parse(&s)
+                .expect_err("must be rejected")
+                .0
+                .contains("outside")
+        );
         let mut s = sample();
         let last = s.len() - 17; // the NUL before the trailer
         s[last] = b'x';

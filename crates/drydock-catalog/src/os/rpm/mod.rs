@@ -70,8 +70,7 @@ pub fn parse(
 ) -> Result<Vec<Package>, CatalogError> {
     let mut diags = Diags::new(diagnostics, file.path);
     let mut packages = Vec::new();
-    let mut on_blob = |record: &str, blob: &[u8], diags: &mut Diags<'_>| match header::parse(blob)
-    {
+    let mut on_blob = |record: &str, blob: &[u8], diags: &mut Diags<'_>| match header::parse(blob) {
         Ok(h) => match to_package(h, file.path, distro) {
             Ok(Some(p)) => packages.push(p),
             Ok(None) => {}
@@ -187,9 +186,13 @@ mod tests {
     #[test]
     fn package_from_header() {
         let h = header::parse(&header::tests::sample()).expect("valid");
-        let p = to_package(h, "/var/lib/rpm/rpmdb.sqlite", &Distro::new("mariner", Some("2.0")))
-            .expect("ok")
-            .expect("not skipped");
+        let p = to_package(
+            h,
+            "/var/lib/rpm/rpmdb.sqlite",
+            &Distro::new("mariner", Some("2.0")),
+        )
+        .expect("ok")
+        .expect("not skipped");
         assert_eq!(p.version, "2:7.76.0-6.cm2");
         assert_eq!(p.source_name.as_deref(), Some("curl"));
         assert_eq!(p.source_version.as_deref(), Some("2:7.76.0-6.cm2"));
@@ -207,7 +210,7 @@ mod tests {
             &Distro::default(),
             &mut d,
         )
-        .unwrap_err();
+        .expect_err("must be rejected");
         assert!(err.to_string().contains("no SQLite"), "{err}");
     }
 }

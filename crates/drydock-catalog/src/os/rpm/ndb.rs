@@ -85,7 +85,10 @@ pub(crate) fn read(
             // rpm refuses the whole database here: the slot table is its only index.
             return Err(corrupt(
                 path,
-                format!("slot {slot} at offset {off} has bad magic {:#010x}", word(0)),
+                format!(
+                    "slot {slot} at offset {off} has bad magic {:#010x}",
+                    word(0)
+                ),
             ));
         }
         let pkg = word(1);
@@ -97,7 +100,9 @@ pub(crate) fn read(
             .checked_mul(BLOCK)
             .zip(blk_cnt.checked_mul(BLOCK))
             .filter(|&(start, len)| {
-                start >= slots_end && len > BLOCK && start.checked_add(len).is_some_and(|e| e <= data.len())
+                start >= slots_end
+                    && len > BLOCK
+                    && start.checked_add(len).is_some_and(|e| e <= data.len())
             });
         match extent {
             Some((start, len)) => extents.push(Extent {
@@ -134,7 +139,10 @@ pub(crate) fn read(
         let block = &data[e.start..e.start + e.len];
         let word = |k: usize| u32_le(block, 4 * k).unwrap_or(0);
         if word(0) != BLOB_MAGIC {
-            diags.push(format!("{label}: bad blob magic {:#010x}; skipped", word(0)));
+            diags.push(format!(
+                "{label}: bad blob magic {:#010x}; skipped",
+                word(0)
+            ));
             continue;
         }
         if word(1) != e.pkg {

@@ -192,7 +192,10 @@ pub(crate) fn read(
         None => data,
     };
     if image.len() < HEADER_LEN {
-        return Err(corrupt(path, "database shorter than its header after WAL replay"));
+        return Err(corrupt(
+            path,
+            "database shorter than its header after WAL replay",
+        ));
     }
     // Bytes 18-19 = 1: rollback-journal mode. Everything the WAL held is already in
     // `image`, and an in-memory database cannot open a WAL: left at 2, every query on
@@ -247,9 +250,16 @@ pub(crate) fn read(
             });
         }
         Some((ty, sql))
-            if ty != "table" || sql.trim_start().to_ascii_uppercase().starts_with("CREATE VIRTUAL") =>
+            if ty != "table"
+                || sql
+                    .trim_start()
+                    .to_ascii_uppercase()
+                    .starts_with("CREATE VIRTUAL") =>
         {
-            return Err(corrupt(path, format!("Packages is a {ty}, not a plain table")));
+            return Err(corrupt(
+                path,
+                format!("Packages is a {ty}, not a plain table"),
+            ));
         }
         Some(_) => {}
     }
@@ -318,6 +328,10 @@ mod tests {
         frame.extend_from_slice(&page);
         let mut big = wal.clone();
         big.extend_from_slice(&frame);
-        assert!(apply_wal(&db, &big).unwrap_err().contains("claims"));
+        assert!(
+            apply_wal(&db, &big)
+                .expect_err("must be rejected")
+                .contains("claims")
+        );
     }
 }
