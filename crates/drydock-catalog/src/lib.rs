@@ -74,10 +74,12 @@ pub struct Package {
     pub arch: Option<String>,
     /// Source package the binary was built from. Security advisories for Debian and
     /// Alpine are filed against source packages, so matchers need this more than `name`.
-    /// Filled with the binary name when the database gives none, as dpkg itself does.
+    /// dpkg and apk fill it with the binary name when the record names no source, as
+    /// dpkg itself does; rpm leaves it `None` without a `SOURCERPM` tag.
     pub source_name: Option<String>,
-    /// Version of the source package; equal to `version` unless the database says
-    /// otherwise (dpkg `Source: name (version)` for binNMUs, rpm `SOURCERPM`).
+    /// Version of the source package: dpkg's `Source: name (version)` for binNMUs,
+    /// otherwise `version`; rpm's from `SOURCERPM` with the binary's epoch; `None` when
+    /// unknown or unparseable (reported as a diagnostic).
     pub source_version: Option<String>,
     /// Declared licence text, verbatim (apk `L:`, rpm `LICENSE`). Kept as one string
     /// because splitting an expression like `MIT AND (GPL-2.0 OR BSD)` loses its meaning;
