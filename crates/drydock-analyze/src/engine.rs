@@ -1,4 +1,5 @@
 use crate::analyzers::os::{self, OsInfo};
+use crate::analyzers::os_packages::{self, InstalledPackage};
 use crate::dispatch::Dispatcher;
 use crate::{Analyzer, Artifact, FileInput};
 use drydock_fs::{
@@ -46,6 +47,8 @@ pub struct Scan {
     pub outputs: Vec<Output>,
     pub diagnostics: Vec<Diagnostic>,
     pub os: Option<OsInfo>,
+    /// Installed OS packages of the final image.
+    pub packages: Vec<InstalledPackage>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -223,8 +226,10 @@ impl Engine {
             outputs,
             diagnostics,
             os: None,
+            packages: Vec::new(),
         };
         scan.os = os::detect(&scan);
+        scan.packages = os_packages::inventory(&scan);
         Ok(scan)
     }
 

@@ -10,6 +10,7 @@ mod dispatch;
 mod engine;
 
 pub use analyzers::os::{OsHint, OsInfo};
+pub use analyzers::os_packages::{InstalledPackage, PackageDb};
 pub use dispatch::Want;
 pub use engine::{Diagnostic, Engine, LayerScan, Output, Scan, ScanError};
 
@@ -37,6 +38,7 @@ pub struct AnalyzeError(pub String);
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Artifact {
     Os(OsHint),
+    Packages(PackageDb),
 }
 
 /// An analyzer: a declaration of interest plus a pure function over file bytes.

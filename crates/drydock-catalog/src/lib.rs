@@ -358,6 +358,54 @@ impl Drop for Diags<'_> {
     }
 }
 
+impl Package {
+    /// The purl for this package once the distribution is known.
+    ///
+    /// Databases are parsed while layers stream, before the final view says which OS the image
+    /// is; the engine parses with an empty [`Distro`] and calls this once the OS is detected.
+    pub fn purl_for(&self, distro: &Distro) -> Result<String, String> {
+        let arch = self.arch.as_deref();
+        match self.ecosystem {
+            Ecosystem::Dpkg => build_purl(
+                "deb",
+                &distro.id,
+                &self.name,
+                &self.version,
+                &[("arch", arch), ("distro", distro.qualified().as_deref())],
+            ),
+            Ecosystem::Apk => build_purl(
+                "apk",
+                &distro.id,
+                &self.name,
+                &self.version,
+                &[("arch", arch), ("distro", distro.version_id.as_deref())],
+            ),
+            Ecosystem::Rpm => {
+                // rpm purls carry the epoch as a qualifier, not in the version.
+                let vr = match self.epoch {
+                    Some(e) if e > 0 => self
+                        .version
+                        .split_once(':')
+                        .map_or(self.version.as_str(), |(_, vr)| vr),
+                    _ => &self.version,
+                };
+                let epoch = self.epoch.filter(|e| *e != 0).map(|e| e.to_string());
+                build_purl(
+                    "rpm",
+                    &distro.id,
+                    &self.name,
+                    vr,
+                    &[
+                        ("arch", arch),
+                        ("epoch", epoch.as_deref()),
+                        ("distro", distro.qualified().as_deref()),
+                    ],
+                )
+            }
+        }
+    }
+}
+
 /// Builds a purl, turning the (practically impossible, since names are checked non-empty
 /// first) builder error into a message for a diagnostic.
 pub(crate) fn build_purl(

@@ -127,21 +127,21 @@ pub fn walk_blob(
         (compression, diff_id, n, entries)
     };
     let (digest, compressed_bytes) = raw.finish().map_err(|e| err(LayerErrorKind::Io(e)))?;
-    if let Some(expected) = &expected.digest {
-        if *expected != digest {
-            return Err(err(LayerErrorKind::DigestMismatch {
-                expected: expected.clone(),
-                actual: digest,
-            }));
-        }
+    if let Some(expected) = &expected.digest
+        && *expected != digest
+    {
+        return Err(err(LayerErrorKind::DigestMismatch {
+            expected: expected.clone(),
+            actual: digest,
+        }));
     }
-    if let Some(expected) = &expected.diff_id {
-        if *expected != diff_id {
-            return Err(err(LayerErrorKind::DiffIdMismatch {
-                expected: expected.clone(),
-                actual: diff_id,
-            }));
-        }
+    if let Some(expected) = &expected.diff_id
+        && *expected != diff_id
+    {
+        return Err(err(LayerErrorKind::DiffIdMismatch {
+            expected: expected.clone(),
+            actual: diff_id,
+        }));
     }
     Ok(StreamStats {
         compression: Some(compression),

@@ -99,12 +99,13 @@ impl FileTree {
                 if last_parent.as_ref() != Some(&parent) {
                     let mut anc = parent.clone();
                     while !anc.is_root() {
-                        if let Some(n) = tree.nodes.get(&anc) {
-                            if n.kind != EntryKind::Dir && n.layer != layer {
-                                let n = tree.nodes.remove(&anc);
-                                if let Some(n) = n {
-                                    gone(n.layer, &anc, Fate::Deleted { by_layer: layer });
-                                }
+                        if let Some(n) = tree.nodes.get(&anc)
+                            && n.kind != EntryKind::Dir
+                            && n.layer != layer
+                        {
+                            let n = tree.nodes.remove(&anc);
+                            if let Some(n) = n {
+                                gone(n.layer, &anc, Fate::Deleted { by_layer: layer });
                             }
                         }
                         anc = anc.parent();
@@ -142,10 +143,8 @@ impl FileTree {
         inclusive: bool,
         report: &mut dyn FnMut(usize, &ImagePath),
     ) {
-        if inclusive {
-            if let Some(n) = self.nodes.remove(dir) {
-                report(n.layer, dir);
-            }
+        if inclusive && let Some(n) = self.nodes.remove(dir) {
+            report(n.layer, dir);
         }
         let doomed: Vec<ImagePath> = self.descendants(dir).map(|(p, _)| p.clone()).collect();
         for p in doomed {

@@ -337,13 +337,13 @@ pub(crate) fn open_docker(store: Store, opts: &OpenOptions) -> Result<Image, Ima
     let (bytes, cfile) = store.read_small(&config_member)?;
     let config_digest = Digest::of(&bytes);
     // The config's file name is its digest in every docker save; a mismatch means tampering.
-    if let Some(named) = digest_in_name(&config_member) {
-        if named != config_digest {
-            return Err(ImageError::invalid(
-                &cfile,
-                format!("content digest is {config_digest}, not {named} as its name says"),
-            ));
-        }
+    if let Some(named) = digest_in_name(&config_member)
+        && named != config_digest
+    {
+        return Err(ImageError::invalid(
+            &cfile,
+            format!("content digest is {config_digest}, not {named} as its name says"),
+        ));
     }
     let config: ImageConfig = parse_json(&bytes, &cfile, "an image config")?;
     let mut layers = Vec::with_capacity(entry.layers.len());

@@ -5,7 +5,7 @@ mod summary;
 
 pub use summary::summary;
 
-use drydock_analyze::{Diagnostic, OsInfo, Output, Scan};
+use drydock_analyze::{Diagnostic, InstalledPackage, OsInfo, Output, Scan};
 use drydock_finding::{Finding, Severity};
 use drydock_fs::{Compression, Digest};
 use drydock_image::{ContainerConfig, History, Image, SourceKind};
@@ -27,6 +27,8 @@ pub struct Report<'a> {
     pub layers: Vec<LayerReport<'a>>,
     /// Paths in the final (squashed) image view.
     pub files: usize,
+    /// Installed packages of the final image.
+    pub packages: &'a [InstalledPackage],
     pub analyses: &'a [Output],
     /// Findings at the selected severities, most severe first.
     pub findings: &'a [Finding],
@@ -127,6 +129,7 @@ impl<'a> Report<'a> {
             os: scan.os.as_ref(),
             layers,
             files: scan.tree.len(),
+            packages: &scan.packages,
             analyses: &scan.outputs,
             findings,
             totals: findings.iter().fold(BTreeMap::new(), |mut m, f| {

@@ -91,6 +91,14 @@ pub fn summary(r: &Report<'_>) -> String {
         );
     }
     let _ = writeln!(o, "  files    {} in the final view", r.files);
+    if !r.packages.is_empty() {
+        let mut by_eco: std::collections::BTreeMap<&str, usize> = Default::default();
+        for p in r.packages {
+            *by_eco.entry(p.package.ecosystem.as_str()).or_default() += 1;
+        }
+        let parts: Vec<String> = by_eco.iter().map(|(e, n)| format!("{n} {e}")).collect();
+        let _ = writeln!(o, "  packages {}", parts.join(", "));
+    }
     if !r.findings.is_empty() {
         let _ = writeln!(o);
         for f in r.findings {

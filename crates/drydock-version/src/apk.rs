@@ -1,8 +1,8 @@
 //! Alpine package versions: `digits{.digits}[letter]{_suffix[digits]}[~hash][-rN]`.
 //!
-//! Reference: apk-tools `src/version.c` (the tokenizer rewrite used by apk-tools 2.14 and 3.x:
-//! `token_first`/`token_next`/`token_cmp`/`apk_version_compare`), character classes from
-//! `src/ctype.c`.
+//! Reference: apk-tools `src/version.c` as rewritten around `struct token_state`
+//! (`token_first`/`token_next`/`token_cmp`/`apk_version_compare`, which also knows the `~hash`
+//! commit suffix), character classes from `src/ctype.c`.
 //!
 //! apk compares two strings token by token and only notices invalid syntax at the point where
 //! the first difference is found, so [`compare`] accepts any string and orders it the way

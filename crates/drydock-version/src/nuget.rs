@@ -292,6 +292,66 @@ mod tests {
         }
     }
 
+    // NuGet.Versioning.Test/VersionComparerTests.cs, VersionComparisonDefault{Equal,Less}.
+    #[test]
+    fn upstream_version_comparer_tests() {
+        for (a, b) in [
+            ("1.0.0", "1.0.0"),
+            ("1.0.0-BETA", "1.0.0-beta"),
+            ("1.0.0-BETA+AA", "1.0.0-beta+aa"),
+            ("1.0.0-BETA.X.y.5.77.0+AA", "1.0.0-beta.x.y.5.77.0+aa"),
+        ] {
+            assert_eq!(cmp(a, b), Equal, "{a} == {b}");
+        }
+        // (VersionComparisonDefaultNotEqual compares the raw strings with object.Equals, not
+        // the versions: "1.0.0-BETA+AA" and "1.0.0-beta" are equal under the default comparer.)
+        assert_eq!(cmp("1.0.0-BETA+AA", "1.0.0-beta"), Equal);
+        for (a, b) in [
+            ("0.0.0", "1.0.0"),
+            ("1.0.0", "1.1.0"),
+            ("1.0.0", "1.0.1"),
+            ("1.999.9999", "2.1.1"),
+            ("1.0.0-BETA", "1.0.0-beta2"),
+            ("1.0.0-beta+AA", "1.0.0+aa"),
+            ("1.0.0-BETA", "1.0.0-beta.1+AA"),
+            ("1.0.0-BETA.X.y.5.77.0+AA", "1.0.0-beta.x.y.5.79.0+aa"),
+            ("1.0.0-BETA.X.y.5.79.0+AA", "1.0.0-beta.x.y.5.790.0+abc"),
+        ] {
+            assert_eq!(cmp(a, b), Less, "{a} < {b}");
+            assert_eq!(cmp(b, a), Greater, "{b} > {a}");
+        }
+    }
+
+    // NuGet.Versioning.Test/VersionParsingTests.cs.
+    #[test]
+    fn upstream_version_parsing_tests() {
+        for s in ["2", "2.0", "2.0.0", "2.0.0.0"] {
+            assert_eq!(v(s).numbers(), [2, 0, 0, 0]);
+        }
+        let labels = |s: &str| -> Vec<String> {
+            v(s).labels
+                .unwrap_or_default()
+                .iter()
+                .map(|l| l.to_string())
+                .collect()
+        };
+        assert!(labels("1.0.0+Metadata").is_empty());
+        assert_eq!(labels("1.0.0-Beta+Meta"), ["Beta"]);
+        assert_eq!(
+            labels("1.0.0-RC.X.35.A.3455+Meta"),
+            ["RC", "X", "35", "A", "3455"]
+        );
+        assert!(!v("1.0.0+Metadata").is_prerelease());
+        assert!(v("1.0.0-RC.X+Meta").is_prerelease());
+        assert_eq!(v("1.0.0-Beta").metadata(), None);
+        assert_eq!(
+            v("1.0.0-RC.X.35.A.3455+Meta-A-B-C").metadata(),
+            Some("Meta-A-B-C")
+        );
+        assert_eq!(v("234.234234.1111").numbers(), [234, 234234, 1111, 0]);
+        assert_eq!(v("3.5.1-x.y.z+AA").numbers(), [3, 5, 1, 0]);
+    }
+
     #[test]
     fn int_try_parse_quirks() {
         assert_eq!(int_try_parse("-1"), Some(-1));

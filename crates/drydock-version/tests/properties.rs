@@ -202,7 +202,7 @@ fn maven_reference_cycle() {
 
 #[test]
 fn hostile_inputs_do_not_panic() {
-    let long_digits = "9".repeat(100_000);
+    let long_digits = "9".repeat(20_000);
     let inputs = [
         String::new(),
         "\0".into(),
@@ -211,10 +211,10 @@ fn hostile_inputs_do_not_panic() {
         format!("1.{long_digits}"),
         format!("v1.2.3-{long_digits}"),
         format!("1.2.3-{long_digits}"),
-        "-".repeat(50_000),
-        ".".repeat(50_000),
-        "a1".repeat(50_000),
-        "~".repeat(50_000),
+        "-".repeat(10_000),
+        ".".repeat(10_000),
+        "a1".repeat(10_000),
+        "~".repeat(10_000),
         format!("{}1", "0:".repeat(1000)),
         "\u{10ffff}\u{1d7d1}\u{663}".repeat(1000),
     ];

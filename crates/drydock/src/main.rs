@@ -188,10 +188,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
         None => {
             let mut out = std::io::stdout().lock();
             // A closed pipe (`drydock ... | head`) is not an error worth a message.
-            if let Err(e) = out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
-                if e.kind() != std::io::ErrorKind::BrokenPipe {
-                    return Err(e).context("cannot write to stdout");
-                }
+            if let Err(e) = out.write_all(text.as_bytes()).and_then(|()| out.flush())
+                && e.kind() != std::io::ErrorKind::BrokenPipe
+            {
+                return Err(e).context("cannot write to stdout");
             }
         }
     }

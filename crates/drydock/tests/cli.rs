@@ -345,3 +345,55 @@ fn exit_code_gates_on_reported_severities() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("not built yet"));
 }
+
+#[test]
+fn debian_min_inventory_equals_dpkg_query() {
+    let (Some(tar), Some(tsv)) = (
+        shared("images/debian-min.tar"),
+        shared("images/debian-min.packages.tsv"),
+    ) else {
+        return;
+    };
+    let r = json(&["image", tar.to_str().unwrap()]);
+    let mut got: Vec<(String, String)> = r["packages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            (
+                p["name"].as_str().unwrap().to_owned(),
+                p["version"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    got.sort();
+    let mut want: Vec<(String, String)> = std::fs::read_to_string(tsv)
+        .unwrap()
+        .lines()
+        .filter_map(|l| l.split_once('\t'))
+        .map(|(n, v)| (n.to_owned(), v.to_owned()))
+        .collect();
+    want.sort();
+    assert_eq!(got, want);
+    let libc = r["packages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "libc6")
+        .unwrap();
+    assert!(
+        libc["purl"]
+            .as_str()
+            .unwrap()
+            .starts_with("pkg:deb/debian/libc6@"),
+        "{libc}"
+    );
+    assert!(
+        libc["purl"]
+            .as_str()
+            .unwrap()
+            .ends_with("?arch=amd64&distro=debian-12"),
+        "{libc}"
+    );
+    assert_eq!(libc["source_name"], "glibc");
+}

@@ -1,0 +1,70 @@
+use crate::dockerfile::Ctx;
+use drydock_finding::{Finding, Kind, Rule, Severity};
+
+pub static ROOT_USER: Rule = Rule {
+    id: "DD-DF-003",
+    kind: Kind::Misconfiguration,
+    severity: Severity::High,
+    title: "Last USER in the final stage is root",
+    why: "The container's processes run as root, so any code execution in the application is root inside the container, one kernel or runtime bug away from root on the host.",
+    fix: "Switch to an unprivileged user after the steps that need root: RUN useradd -r app, then USER app (or a numeric UID such as 10001).",
+    references: &["hadolint DL3002", "Trivy DS002", "CIS Docker Benchmark 4.1"],
+};
+
+pub static NO_USER: Rule = Rule {
+    id: "DD-DF-004",
+    kind: Kind::Misconfiguration,
+    severity: Severity::Medium,
+    title: "Final stage sets no USER",
+    why: "Without a USER instruction the image runs as whatever its base image says, which for almost every base image is root.",
+    fix: "Add USER with an unprivileged user or numeric UID at the end of the final stage.",
+    references: &["Trivy DS002", "checkov CKV_DOCKER_3", "CIS Docker Benchmark 4.1"],
+};
+
+fn is_root(user: &str) -> bool {
+    let name = user.split(':').next().unwrap_or(user).trim();
+    name == "root" || name == "0"
+}
+
+/// The last USER that applies to the final stage (following `FROM <stage>` chains), or None.
+fn last_user(ctx: &Ctx) -> Option<(u32, String)> {
+    let last = ctx.final_stage()?;
+    for stage in ctx.lineage(last) {
+        let found = ctx
+            .stage_instructions(stage)
+            .filter(|(_, ins)| ins.keyword == "USER")
+            .last();
+        if let Some((_, ins)) = found {
+            return Some((ins.line, ins.text().trim().to_owned()));
+        }
+    }
+    None
+}
+
+pub fn root_user(ctx: &Ctx, out: &mut Vec<Finding>) {
+    if let Some((line, user)) = last_user(ctx) {
+        if is_root(&user) {
+            out.push(ctx.finding(&ROOT_USER, line, format!("USER {user} is the final user")));
+        }
+    }
+}
+
+pub fn no_user(ctx: &Ctx, out: &mut Vec<Finding>) {
+    let Some(last) = ctx.final_stage() else {
+        return;
+    };
+    if last_user(ctx).is_some() {
+        return;
+    }
+    let root = ctx.lineage(last).last().copied().unwrap_or(last);
+    let image = ctx.stages[root].image.to_ascii_lowercase();
+    // Bases that already drop root (distroless :nonroot, Chainguard-style -nonroot tags).
+    if image.contains("nonroot") || image.contains("rootless") {
+        return;
+    }
+    out.push(ctx.finding(
+        &NO_USER,
+        ctx.instr(ctx.stages[last].from).line,
+        format!("final stage FROM {} never sets USER", ctx.stages[last].image),
+    ));
+}

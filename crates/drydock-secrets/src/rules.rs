@@ -1,0 +1,409 @@
+//! The rule model: what a config file says (specs, plain strings) and what the engine runs
+//! (compiled rules). Both config formats (gitleaks TOML, Trivy YAML) lower to the same specs,
+//! so the engine has one semantics: gitleaks', plus Trivy's exclude blocks and named groups.
+
+use crate::error::ConfigError;
+use crate::pattern::{LazyRegex, join_alternation};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder};
+use serde::Serialize;
+use std::fmt;
+use std::sync::OnceLock;
+
+/// Ordered from least to most severe, so `>=` gates work. Serialised like drydock-finding's.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum Severity {
+    /// Only from Trivy configs whose rule has no (or a misspelt) severity, as Trivy does.
+    Unknown,
+    Low,
+    Medium,
+    High,
+    Critical,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Unknown => "UNKNOWN",
+            Severity::Low => "LOW",
+            Severity::Medium => "MEDIUM",
+            Severity::High => "HIGH",
+            Severity::Critical => "CRITICAL",
+        }
+    }
+
+    /// Case-insensitive; `None` for anything else.
+    pub fn parse(s: &str) -> Option<Severity> {
+        Some(match s.trim().to_ascii_lowercase().as_str() {
+            "unknown" => Severity::Unknown,
+            "low" => Severity::Low,
+            "medium" | "moderate" => Severity::Medium,
+            "high" => Severity::High,
+            "critical" => Severity::Critical,
+            _ => return None,
+        })
+    }
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.pad(self.as_str())
+    }
+}
+
+/// Which part of a match is the secret.
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub(crate) enum SecretGroup {
+    /// gitleaks' default: the first non-empty capture group, else the whole match.
+    #[default]
+    FirstNonEmpty,
+    /// gitleaks' `secretGroup = N`.
+    Index(usize),
+    /// Trivy's `secret-group-name`: every group with that name is a separate secret.
+    Name(String),
+    /// Trivy's default: the whole match, whatever groups the pattern has.
+    WholeMatch,
+}
+
+/// Post-match checks that cut false positives a regex cannot express.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Validator {
+    /// GitHub's `gh?_` tokens end in a base62 CRC32 of their random part.
+    GithubCrc32,
+}
+
+impl Validator {
+    pub(crate) fn parse(s: &str) -> Option<Validator> {
+        match s {
+            "github-crc32" => Some(Validator::GithubCrc32),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub(crate) enum Condition {
+    #[default]
+    Or,
+    And,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub(crate) enum RegexTarget {
+    #[default]
+    Secret,
+    Match,
+    Line,
+}
+
+/// An allowlist as written in a config.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct AllowlistSpec {
+    /// drydock/Trivy extension: lets `disable-allow-rules` name it.
+    pub id: Option<String>,
+    pub description: String,
+    pub condition: Condition,
+    pub commits: Vec<String>,
+    pub paths: Vec<String>,
+    pub regex_target: RegexTarget,
+    pub regexes: Vec<String>,
+    pub stopwords: Vec<String>,
+    /// gitleaks `[[allowlists]] targetRules`: applies to these rules only.
+    pub target_rules: Vec<String>,
+    /// Comes with the built-in rules (heuristics such as "skip test directories"):
+    /// credential-file parsers ignore these but obey the user's own.
+    pub builtin: bool,
+}
+
+/// A rule as written in a config.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct RuleSpec {
+    pub id: String,
+    pub title: Option<String>,
+    pub description: String,
+    pub severity: Option<Severity>,
+    pub regex: Option<String>,
+    pub path: Option<String>,
+    pub secret_group: SecretGroup,
+    pub entropy: Option<f64>,
+    pub keywords: Vec<String>,
+    pub allowlists: Vec<AllowlistSpec>,
+    pub exclude_blocks: Vec<String>,
+    pub validator: Option<Validator>,
+    /// Trivy's `(?m)`-style patterns written for LF files; CRLF mode makes them work on CRLF.
+    pub crlf: bool,
+}
+
+/// A whole config, before compilation.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct ConfigSpec {
+    pub rules: Vec<RuleSpec>,
+    pub allowlists: Vec<AllowlistSpec>,
+    pub exclude_blocks: Vec<String>,
+    /// Parser ids (`docker-config-auth`, ...) switched off by the config.
+    pub disabled_parsers: Vec<String>,
+}
+
+/// A compiled allowlist.
+#[derive(Debug)]
+pub(crate) struct Allowlist {
+    pub id: Option<String>,
+    pub builtin: bool,
+    pub condition: Condition,
+    pub has_commits: bool,
+    pub paths: Option<LazyRegex>,
+    pub regex_target: RegexTarget,
+    pub regexes: Option<LazyRegex>,
+    stopwords: Vec<String>,
+    stopword_ac: OnceLock<Option<AhoCorasick>>,
+}
+
+impl Allowlist {
+    pub(crate) fn compile(spec: &AllowlistSpec, ctx: &str) -> Result<Allowlist, ConfigError> {
+        if spec.commits.is_empty()
+            && spec.paths.is_empty()
+            && spec.regexes.is_empty()
+            && spec.stopwords.is_empty()
+        {
+            return Err(ConfigError::EmptyAllowlist(ctx.to_owned()));
+        }
+        let compile = |list: &[String]| -> Result<Option<LazyRegex>, ConfigError> {
+            if list.is_empty() {
+                return Ok(None);
+            }
+            // Validate each alone for a precise error, then join (as gitleaks does).
+            for p in list {
+                LazyRegex::new(p, false).map_err(|e| ConfigError::regex(ctx, e))?;
+            }
+            LazyRegex::new(&join_alternation(list), false)
+                .map(Some)
+                .map_err(|e| ConfigError::regex(ctx, e))
+        };
+        let mut stopwords: Vec<String> = spec.stopwords.iter().map(|s| s.to_lowercase()).collect();
+        stopwords.sort();
+        stopwords.dedup();
+        Ok(Allowlist {
+            id: spec.id.clone(),
+            builtin: spec.builtin,
+            condition: spec.condition,
+            has_commits: !spec.commits.is_empty(),
+            paths: compile(&spec.paths)?,
+            regex_target: spec.regex_target,
+            regexes: compile(&spec.regexes)?,
+            stopwords,
+            stopword_ac: OnceLock::new(),
+        })
+    }
+
+    fn path_allowed(&self, path: &str) -> bool {
+        !path.is_empty()
+            && self
+                .paths
+                .as_ref()
+                .is_some_and(|p| p.is_match(path.as_bytes()))
+    }
+
+    /// gitleaks `checkCommitOrPathAllowed`: may the whole file be skipped?
+    pub(crate) fn allows_path(&self, path: &str) -> bool {
+        if path.is_empty() {
+            return false;
+        }
+        match self.condition {
+            Condition::Or => self.path_allowed(path),
+            Condition::And => {
+                // Regexes and stopwords are checked per finding; commits never match here
+                // (there is no commit), so an AND list with commits never skips a file.
+                if self.regexes.is_some() || !self.stopwords.is_empty() || self.has_commits {
+                    return false;
+                }
+                self.path_allowed(path)
+            }
+        }
+    }
+
+    /// gitleaks `checkFindingAllowed`.
+    pub(crate) fn allows_finding(&self, path: &str, secret: &[u8], m: &[u8], line: &[u8]) -> bool {
+        let target = match self.regex_target {
+            RegexTarget::Secret => secret,
+            RegexTarget::Match => m,
+            RegexTarget::Line => line,
+        };
+        let regex_allowed =
+            !target.is_empty() && self.regexes.as_ref().is_some_and(|r| r.is_match(target));
+        let stopword = self.contains_stopword(secret);
+        match self.condition {
+            Condition::Or => regex_allowed || stopword,
+            Condition::And => {
+                if self.has_commits {
+                    return false;
+                }
+                (self.paths.is_none() || self.path_allowed(path))
+                    && (self.regexes.is_none() || regex_allowed)
+                    && (self.stopwords.is_empty() || stopword)
+            }
+        }
+    }
+
+    fn contains_stopword(&self, secret: &[u8]) -> bool {
+        if self.stopwords.is_empty() || secret.is_empty() {
+            return false;
+        }
+        let ac = self.stopword_ac.get_or_init(|| {
+            AhoCorasickBuilder::new()
+                .ascii_case_insensitive(true)
+                .build(&self.stopwords)
+                .ok()
+        });
+        ac.as_ref().is_some_and(|ac| ac.is_match(secret))
+    }
+}
+
+/// A compiled rule.
+#[derive(Debug)]
+pub(crate) struct Rule {
+    pub id: String,
+    pub title: String,
+    pub severity: Severity,
+    pub regex: Option<LazyRegex>,
+    pub path: Option<LazyRegex>,
+    pub secret_group: SecretGroup,
+    pub entropy: Option<f64>,
+    pub keywords: Vec<String>,
+    pub allowlists: Vec<Allowlist>,
+    pub exclude_blocks: Vec<LazyRegex>,
+    pub validator: Option<Validator>,
+    /// gitleaks drops a `generic` finding when a specific rule found the same secret.
+    pub generic: bool,
+}
+
+impl Rule {
+    pub(crate) fn compile(spec: &RuleSpec, default_severity: Severity) -> Result<Rule, ConfigError> {
+        if spec.id.trim().is_empty() {
+            return Err(ConfigError::Invalid("a rule has no id".into()));
+        }
+        let ctx = format!("rule {}", spec.id);
+        if spec.regex.is_none() && spec.path.is_none() {
+            return Err(ConfigError::Invalid(format!(
+                "{ctx}: needs a regex, a path, or both"
+            )));
+        }
+        let regex = spec
+            .regex
+            .as_deref()
+            .map(|r| LazyRegex::new(r, spec.crlf))
+            .transpose()
+            .map_err(|e| ConfigError::regex(&ctx, e))?;
+        let path = spec
+            .path
+            .as_deref()
+            .map(|r| LazyRegex::new(r, false))
+            .transpose()
+            .map_err(|e| ConfigError::regex(&ctx, e))?;
+        if let (SecretGroup::Index(n), Some(re)) = (&spec.secret_group, &regex) {
+            if *n >= re.group_count() {
+                return Err(ConfigError::Invalid(format!(
+                    "{ctx}: secretGroup {n} but the regex has {} groups",
+                    re.group_count().saturating_sub(1)
+                )));
+            }
+        }
+        let allowlists = spec
+            .allowlists
+            .iter()
+            .map(|a| Allowlist::compile(a, &ctx))
+            .collect::<Result<Vec<_>, _>>()?;
+        let exclude_blocks = spec
+            .exclude_blocks
+            .iter()
+            .map(|r| LazyRegex::new(r, false))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| ConfigError::regex(&ctx, e))?;
+        let mut keywords: Vec<String> = spec
+            .keywords
+            .iter()
+            .map(|k| k.to_lowercase())
+            .filter(|k| !k.is_empty())
+            .collect();
+        keywords.sort();
+        keywords.dedup();
+        Ok(Rule {
+            id: spec.id.clone(),
+            title: spec.title.clone().unwrap_or_else(|| title_from_id(&spec.id)),
+            severity: spec.severity.unwrap_or(default_severity),
+            regex,
+            path,
+            secret_group: spec.secret_group.clone(),
+            entropy: spec.entropy.filter(|e| *e > 0.0),
+            keywords,
+            allowlists,
+            exclude_blocks,
+            validator: spec.validator,
+            generic: spec.id.to_lowercase().contains("generic"),
+        })
+    }
+}
+
+/// "github-fine-grained-pat" -> "GitHub Fine Grained PAT": gitleaks rules carry long
+/// descriptions but no titles, and a report needs a short one.
+pub(crate) fn title_from_id(id: &str) -> String {
+    const WORDS: &[(&str, &str)] = &[
+        ("1password", "1Password"),
+        ("ad", "AD"),
+        ("ai", "AI"),
+        ("api", "API"),
+        ("aws", "AWS"),
+        ("ci", "CI"),
+        ("cli", "CLI"),
+        ("db", "DB"),
+        ("gcp", "GCP"),
+        ("github", "GitHub"),
+        ("gitlab", "GitLab"),
+        ("id", "ID"),
+        ("jwt", "JWT"),
+        ("npm", "npm"),
+        ("oauth", "OAuth"),
+        ("pat", "PAT"),
+        ("pypi", "PyPI"),
+        ("sas", "SAS"),
+        ("sdk", "SDK"),
+        ("ssh", "SSH"),
+        ("url", "URL"),
+        ("uri", "URI"),
+    ];
+    id.split(['-', '_'])
+        .filter(|w| !w.is_empty())
+        .map(|w| {
+            let lower = w.to_lowercase();
+            if let Some((_, t)) = WORDS.iter().find(|(k, _)| *k == lower) {
+                return (*t).to_owned();
+            }
+            let mut cs = w.chars();
+            match cs.next() {
+                Some(first) => first.to_uppercase().chain(cs).collect(),
+                None => String::new(),
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn titles() {
+        assert_eq!(
+            title_from_id("github-fine-grained-pat"),
+            "GitHub Fine Grained PAT"
+        );
+        assert_eq!(title_from_id("aws-access-token"), "AWS Access Token");
+    }
+
+    #[test]
+    fn severity_parse() {
+        assert_eq!(Severity::parse("uNknown"), Some(Severity::Unknown));
+        assert_eq!(Severity::parse("CRITICAL"), Some(Severity::Critical));
+        assert_eq!(Severity::parse("bad"), None);
+    }
+}

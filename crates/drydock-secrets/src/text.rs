@@ -1,0 +1,145 @@
+//! Small text helpers: entropy, redaction, GitHub checksums, line positions.
+
+/// Shannon entropy in bits per character, computed as gitleaks does (counts per character,
+/// divided by the byte length), so entropy thresholds copied from gitleaks mean the same here.
+pub fn shannon_entropy(s: &str) -> f64 {
+    if s.is_empty() {
+        return 0.0;
+    }
+    let mut ascii = [0u32; 128];
+    let mut other: Vec<(char, u32)> = Vec::new();
+    for c in s.chars() {
+        if c.is_ascii() {
+            ascii[c as usize] += 1;
+        } else if let Some(e) = other.iter_mut().find(|(k, _)| *k == c) {
+            e.1 += 1;
+        } else {
+            other.push((c, 1));
+        }
+    }
+    let inv = 1.0 / s.len() as f64;
+    ascii
+        .iter()
+        .copied()
+        .chain(other.iter().map(|(_, n)| *n))
+        .filter(|&n| n > 0)
+        .map(|n| {
+            let f = f64::from(n) * inv;
+            -f * f.log2()
+        })
+        .sum()
+}
+
+/// Masks a secret for display: a short prefix survives (it names the token type, `ghp_`,
+/// `AKIA`) and the rest becomes `*****`, whose fixed length leaks nothing about the secret's.
+/// Secrets of 8 characters or fewer keep nothing.
+pub fn redact(secret: &str) -> String {
+    let n = secret.chars().count();
+    let keep = match n {
+        0..=8 => 0,
+        9..=15 => 2,
+        _ => 4,
+    };
+    let mut out: String = secret.chars().take(keep).collect();
+    out.push_str("*****");
+    out
+}
+
+const BASE62: &[u8; 62] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+
+/// GitHub's token format (2021): `gh[pousr]_` + 30 random base62 characters + the CRC32 of
+/// those 30, in base62, left-padded to 6. A token of that shape whose checksum is wrong was
+/// never issued by GitHub: a placeholder, a test fixture or a typo. Tokens of other shapes
+/// (the JWT-based stateless `ghs_` tokens, fine-grained `github_pat_`, whose checksum scheme is
+/// not public) are accepted.
+pub fn github_checksum_ok(token: &str) -> bool {
+    let b = token.as_bytes();
+    let shaped = b.len() == 40
+        && b.starts_with(b"gh")
+        && matches!(b[2], b'p' | b'o' | b'u' | b's' | b'r')
+        && b[3] == b'_'
+        && b[4..].iter().all(u8::is_ascii_alphanumeric);
+    if !shaped {
+        return true;
+    }
+    let mut n = crc32fast::hash(&b[4..34]);
+    let mut enc = [b'0'; 6];
+    for slot in enc.iter_mut().rev() {
+        *slot = BASE62[(n % 62) as usize];
+        n /= 62;
+    }
+    n == 0 && enc == b[34..40]
+}
+
+/// Byte offsets of every `\n`, built once per file and only when something matched.
+pub(crate) struct Lines {
+    newlines: Vec<usize>,
+}
+
+impl Lines {
+    pub(crate) fn new(content: &[u8]) -> Lines {
+        Lines {
+            newlines: memchr::memchr_iter(b'\n', content).collect(),
+        }
+    }
+
+    /// 1-based line of byte `offset`.
+    pub(crate) fn line_of(&self, offset: usize) -> usize {
+        self.newlines.partition_point(|&nl| nl < offset) + 1
+    }
+
+    /// Byte offset where 1-based `line` starts.
+    pub(crate) fn line_start(&self, line: usize) -> usize {
+        match line {
+            0 | 1 => 0,
+            n => self.newlines.get(n - 2).map_or(usize::MAX, |&nl| nl + 1),
+        }
+    }
+
+    /// Byte offset where 1-based `line` ends (its `\n`, or the end of content).
+    pub(crate) fn line_end(&self, line: usize, len: usize) -> usize {
+        self.newlines.get(line.wrapping_sub(1)).copied().unwrap_or(len)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn github_checksums() {
+        // Valid: checksums from published examples of the format.
+        assert!(github_checksum_ok("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"));
+        assert!(github_checksum_ok("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"));
+        // One character off, and Trivy's fixtures, which are not real tokens.
+        assert!(!github_checksum_ok("ghp_M7H4jxUDDWHP4kZ6A4dxlQYsQIWJuq11T4V3"));
+        assert!(!github_checksum_ok("ghp_012345678901234567890123456789abcdef"));
+        // Other shapes are not checked.
+        assert!(github_checksum_ok("ghs_15368_eyJabc.eyJdef.sig"));
+    }
+
+    #[test]
+    fn redaction() {
+        assert_eq!(redact("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"), "ghp_*****");
+        assert_eq!(redact("hunter2"), "*****");
+        assert_eq!(redact("0123456789"), "01*****");
+        assert_eq!(redact("ééééééééééééééééé"), "éééé*****");
+    }
+
+    #[test]
+    fn entropy() {
+        assert_eq!(shannon_entropy("aaaa"), 0.0);
+        assert!((shannon_entropy("ab") - 1.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn lines() {
+        let l = Lines::new(b"a\nbc\n\nd");
+        assert_eq!(l.line_of(0), 1);
+        assert_eq!(l.line_of(2), 2);
+        assert_eq!(l.line_of(6), 4);
+        assert_eq!(l.line_start(2), 2);
+        assert_eq!(l.line_end(2, 7), 4);
+        assert_eq!(l.line_end(4, 7), 7);
+    }
+}
