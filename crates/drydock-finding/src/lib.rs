@@ -4,6 +4,8 @@
 //! Rules are static data with stable ids (`DD-IMG-001`): severity, a one-line title, why it
 //! matters, how to fix it, and references. A [`Finding`] is one rule firing at one place.
 
+pub mod time;
+
 use serde::Serialize;
 use std::fmt;
 

@@ -15,11 +15,11 @@ pub(crate) struct Region {
 /// A parsed ELF header with its section and segment tables.
 pub(crate) struct Elf<'a> {
     data: &'a [u8],
-    pub big_endian: bool,
+    big_endian: bool,
     is64: bool,
     sections: Vec<(u32, Region)>,
     shstr: Option<Region>,
-    pub segments: Vec<Region>,
+    segments: Vec<Region>,
 }
 
 const PT_LOAD: u32 = 1;
@@ -117,10 +117,6 @@ impl<'a> Elf<'a> {
         Some(if self.big_endian { u64::from_be_bytes(b) } else { u64::from_le_bytes(b) })
     }
 
-    fn word_at(&self, off: u64) -> Option<u64> {
-        if self.is64 { self.u64_at(off) } else { self.u32_at(off).map(u64::from) }
-    }
-
     /// Outer `None`: table runs past the file. Inner `None`: not a loadable segment.
     fn segment(&self, base: u64) -> Option<Option<Region>> {
         let ty = self.u32_at(base)?;
@@ -190,21 +186,5 @@ impl<'a> Elf<'a> {
             }
         }
         None
-    }
-
-    /// Reads a pointer-sized word at virtual address `addr`.
-    pub fn word_at_addr(&self, addr: u64, ptr_size: u64) -> Option<u64> {
-        let b = self.read_at_addr(addr, ptr_size)?;
-        let off = b.as_ptr() as usize - self.data.as_ptr() as usize;
-        match ptr_size {
-            8 => self.u64_at(off as u64),
-            4 => self.u32_at(off as u64).map(u64::from),
-            _ => None,
-        }
-    }
-
-    #[allow(dead_code)]
-    pub fn word(&self, off: u64) -> Option<u64> {
-        self.word_at(off)
     }
 }

@@ -1,8 +1,10 @@
 //! Output formats. Each format is one module rendering the same [`Report`]; the report owns the
 //! JSON schema, which is versioned ([`SCHEMA_VERSION`]) and ordered deterministically.
 
+mod cyclonedx;
 mod summary;
 
+pub use cyclonedx::cyclonedx;
 pub use summary::summary;
 
 use drydock_analyze::{Diagnostic, InstalledPackage, OsInfo, Output, Scan};

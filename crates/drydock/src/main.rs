@@ -42,6 +42,19 @@ enum Command {
         #[command(flatten)]
         common: Common,
     },
+    /// Software bill of materials of an image or directory (short for `--format cyclonedx`)
+    Sbom {
+        /// An image archive or layout, or a root filesystem directory
+        path: PathBuf,
+        /// Platform to pick from a multi-arch index: os/arch[/variant]
+        #[arg(long, value_parser = parse_platform)]
+        platform: Option<Platform>,
+        /// Image to pick when the source holds several
+        #[arg(long = "ref")]
+        reference: Option<String>,
+        #[command(flatten)]
+        common: Common,
+    },
     /// Scan a root filesystem directory (an unpacked image or a mounted host)
     Rootfs {
         /// The directory to treat as `/`
@@ -104,6 +117,10 @@ enum Format {
     Summary,
     /// The versioned JSON document
     Json,
+    /// CycloneDX 1.6 JSON SBOM
+    Cyclonedx,
+    /// SPDX 2.3 JSON SBOM
+    SpdxJson,
 }
 
 fn parse_platform(s: &str) -> Result<Platform, String> {
@@ -139,6 +156,33 @@ fn run(cli: Cli) -> Result<ExitCode> {
             common,
         ),
         Command::Rootfs { dir, common } => (Image::rootfs(&dir)?, common),
+        Command::Sbom {
+            path,
+            platform,
+            reference,
+            mut common,
+        } => {
+            if matches!(common.format, Format::Summary) {
+                common.format = Format::Cyclonedx;
+            }
+            common.scanners.clear();
+            // A directory is an image layout if it says so, otherwise a root filesystem.
+            let layout = ["index.json", "manifest.json"]
+                .iter()
+                .any(|f| path.join(f).is_file());
+            let image = if path.is_dir() && !layout {
+                Image::rootfs(&path)?
+            } else {
+                Image::open(
+                    &path,
+                    &OpenOptions {
+                        platform,
+                        reference,
+                    },
+                )?
+            };
+            (image, common)
+        }
     };
     let mut kinds = Vec::new();
     for s in &common.scanners {
@@ -181,6 +225,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
     let text = match common.format {
         Format::Summary => drydock_report::summary(&report),
         Format::Json => report.json(),
+        Format::Cyclonedx => drydock_report::cyclonedx(&report),
+        Format::SpdxJson => {
+            anyhow::bail!("SPDX output is not built yet (issue 3); use --format cyclonedx")
+        }
     };
     match &common.output {
         Some(path) => std::fs::write(path, text)

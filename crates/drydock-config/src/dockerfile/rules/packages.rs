@@ -1,0 +1,402 @@
+//! Package-manager hygiene: reproducible, non-interactive installs that leave no caches.
+
+use crate::dockerfile::{Ctx, Run};
+use crate::shell::Command;
+use drydock_finding::{Finding, Kind, Rule, Severity};
+
+pub static APT_RECOMMENDS: Rule = Rule {
+    id: "DD-DF-008",
+    kind: Kind::Misconfiguration,
+    severity: Severity::Low,
+    title: "apt-get install without --no-install-recommends",
+    why: "Recommended packages are installed by default, pulling in software the image does not need and every vulnerability that comes with it.",
+    fix: "apt-get install -y --no-install-recommends <packages>",
+    references: &["hadolint DL3015", "Trivy DS029"],
+};
+
+pub static INTERACTIVE: Rule = Rule {
+    id: "DD-DF-009",
+    kind: Kind::Misconfiguration,
+    severity: Severity::Low,
+    title: "Package install may prompt (missing -y)",
+    why: "Without a non-interactive flag the package manager waits for confirmation; builds hang or abort, and people work around it in ways that hide failures.",
+    fix: "Pass -y (apt-get, yum, dnf) or -n / --non-interactive (zypper).",
+    references: &["hadolint DL3014", "hadolint DL3030", "hadolint DL3038", "hadolint DL3034", "Trivy DS021"],
+};
+
+pub static CACHE_LEFT: Rule = Rule {
+    id: "DD-DF-010",
+    kind: Kind::Misconfiguration,
+    severity: Severity::Low,
+    title: "Package manager cache left in the image",
+    why: "Package lists and caches left in a layer bloat the image and carry stale repository metadata; removing them in a later RUN does not shrink the earlier layer.",
+    fix: "Clean up in the same RUN: && rm -rf /var/lib/apt/lists/* (apt), && yum clean all / dnf clean all, && zypper clean; or use RUN --mount=type=cache.",
+    references: &["hadolint DL3009", "hadolint DL3032", "hadolint DL3040", "hadolint DL3036", "Trivy DS015", "Trivy DS019", "Trivy DS020"],
+};
+
+pub static APK_NO_CACHE: Rule = Rule {
+    id: "DD-DF-011",
+    kind: Kind::Misconfiguration,
+    severity: Severity::Low,
+    title: "apk add without --no-cache",
+    why: "apk keeps its index in /var/cache/apk, adding size and stale metadata to the final image.",
+    fix: "apk add --no-cache <packages>",
+    references: &["hadolint DL3019", "Trivy DS025"],
+};
+
+pub static PIP_NO_CACHE: Rule = Rule {
+    id: "DD-DF-012",
+    kind: Kind::Misconfiguration,
+    severity: Severity::Low,
+    title: "pip install without --no-cache-dir",
+    why: "pip's wheel cache ends up in the image layer, often hundreds of megabytes that ship to every node.",
+    fix: "pip install --no-cache-dir ..., or ENV PIP_NO_CACHE_DIR=1, or RUN --mount=type=cache,target=/root/.cache/pip.",
+    references: &["hadolint DL3042"],
+};
+
+pub static UPGRADE: Rule = Rule {
+    id: "DD-DF-020",
+    kind: Kind::Misconfiguration,
+    severity: Severity::Low,
+    title: "Distribution upgrade in RUN",
+    why: "apt-get upgrade / dist-upgrade pulls whatever the mirrors have that day, so the image is not reproducible and may change major components; patched bases are the better route.",
+    fix: "Rebuild on an updated, pinned base image instead; install only the specific packages you need.",
+    references: &["hadolint DL3005", "Trivy DS024"],
+};
+
+pub static UPDATE_ALONE: Rule = Rule {
+    id: "DD-DF-025",
+    kind: Kind::Misconfiguration,
+    severity: Severity::Medium,
+    title: "Package index updated in a RUN without an install",
+    why: "The layer cache keeps the old index: later RUNs that install packages reuse a stale index and install outdated, vulnerable versions, or fail.",
+    fix: "Update and install in the same RUN: apt-get update && apt-get install -y ...",
+    references: &["Trivy DS017", "checkov CKV_DOCKER_5"],
+};
+
+pub static UNPINNED: Rule = Rule {
+    id: "DD-DF-027",
+    kind: Kind::Misconfiguration,
+    severity: Severity::Low,
+    title: "Packages installed without version pins",
+    why: "Unpinned installs take whatever version the repository serves at build time, so two builds of the same Dockerfile can contain different (and newly vulnerable) code.",
+    fix: "Pin versions (apt-get install pkg=1.2.3-1, apk add pkg=1.2.3-r0, pip install pkg==1.2.3, npm install -g pkg@1.2.3) or use a lock file.",
+    references: &["hadolint DL3008", "hadolint DL3018", "hadolint DL3013", "hadolint DL3016", "hadolint DL3028"],
+};
+
+pub static APT_NOT_APT_GET: Rule = Rule {
+    id: "DD-DF-033",
+    kind: Kind::Misconfiguration,
+    severity: Severity::Low,
+    title: "apt used instead of apt-get",
+    why: "apt's command-line interface is not stable for scripts and warns so; behaviour can change between releases and break or alter builds.",
+    fix: "Use apt-get (or apt-cache) in Dockerfiles.",
+    references: &["hadolint DL3027", "checkov CKV_DOCKER_9"],
+};
+
+fn is_apt(c: &Command) -> bool {
+    matches!(c.program(), Some("apt-get" | "apt"))
+}
+
+fn is_yum(c: &Command) -> bool {
+    matches!(c.program(), Some("yum" | "dnf" | "microdnf" | "tdnf"))
+}
+
+/// Options that take a separate value, which must not be mistaken for a subcommand or package.
+const VALUE_OPTIONS: &[&str] = &[
+    "-o", "-c", "-t", "--target-release", "--virtual", "-r", "--requirement", "-e", "--editable",
+    "-i", "--index-url", "--extra-index-url", "-f", "--find-links", "--target", "--prefix",
+    "--root", "--trusted-host", "--platform", "--python-version", "--only-binary",
+    "--no-binary", "--constraint", "--repository", "-X", "--repo", "--enablerepo",
+    "--disablerepo", "-v", "--version", "--setopt", "--installroot", "--releasever",
+];
+
+/// The subcommand (first non-option argument) and the operands after it.
+fn operands(c: &Command) -> (Option<&str>, Vec<&str>) {
+    let mut sub = None;
+    let mut rest = Vec::new();
+    let mut skip = false;
+    for a in c.args() {
+        if skip {
+            skip = false;
+            continue;
+        }
+        if VALUE_OPTIONS.contains(&a.as_str()) {
+            skip = true;
+            continue;
+        }
+        if a.starts_with('-') {
+            continue;
+        }
+        if sub.is_none() {
+            sub = Some(a.as_str());
+        } else {
+            rest.push(a.as_str());
+        }
+    }
+    (sub, rest)
+}
+
+fn sub_is(c: &Command, names: &[&str]) -> bool {
+    operands(c).0.is_some_and(|s| names.contains(&s))
+}
+
+fn cache_mount(ctx: &Ctx, run: &Run) -> bool {
+    ctx.instr(run.index)
+        .flags
+        .iter()
+        .any(|(n, v)| n == "mount" && v.as_deref().is_some_and(|v| v.contains("type=cache")))
+}
+
+/// Runs in stages that end up in the final image; caches in discarded build stages cost nothing.
+fn final_runs<'a>(ctx: &'a Ctx) -> impl Iterator<Item = &'a Run> + 'a {
+    let chain = ctx.final_stage().map(|s| ctx.lineage(s)).unwrap_or_default();
+    ctx.runs.iter().filter(move |r| chain.contains(&r.stage))
+}
+
+pub fn apt_recommends(ctx: &Ctx, out: &mut Vec<Finding>) {
+    let configured = ctx
+        .runs
+        .iter()
+        .any(|r| r.script.to_ascii_lowercase().contains("install-recommends"));
+    for run in &ctx.runs {
+        let missing = run.commands.iter().any(|c| {
+            is_apt(c) && sub_is(c, &["install"]) && !c.has_flag(&["--no-install-recommends"], None)
+        });
+        if missing && !configured {
+            out.push(ctx.finding(
+                &APT_RECOMMENDS,
+                ctx.instr(run.index).line,
+                "apt-get install without --no-install-recommends",
+            ));
+        }
+    }
+}
+
+pub fn interactive(ctx: &Ctx, out: &mut Vec<Finding>) {
+    for run in &ctx.runs {
+        for c in &run.commands {
+            let missing = if is_apt(c) && sub_is(c, &["install", "upgrade", "dist-upgrade", "full-upgrade", "remove", "purge"]) {
+                !c.has_flag(&["-y", "--yes", "--assume-yes", "-qq", "-q=2", "--quiet=2"], Some('y'))
+            } else if is_yum(c) && sub_is(c, &["install", "update", "upgrade", "groupinstall", "reinstall", "remove"]) {
+                c.program() != Some("microdnf") && !c.has_flag(&["-y", "--assumeyes"], Some('y'))
+            } else if c.program() == Some("zypper") && sub_is(c, &["install", "in", "update", "up", "patch", "remove", "rm"]) {
+                !c.has_flag(&["-n", "--non-interactive", "-y", "--no-confirm"], Some('n'))
+                    && !c.has_flag(&[], Some('y'))
+            } else {
+                false
+            };
+            if missing {
+                let prog = c.program().unwrap_or("package manager");
+                out.push(ctx.finding(
+                    &INTERACTIVE,
+                    ctx.instr(run.index).line,
+                    format!("{prog} {} without a non-interactive flag", operands(c).0.unwrap_or("")),
+                ));
+                break;
+            }
+        }
+    }
+}
+
+pub fn cache_left(ctx: &Ctx, out: &mut Vec<Finding>) {
+    for run in final_runs(ctx) {
+        if cache_mount(ctx, run) {
+            continue;
+        }
+        let s = run.script.as_str();
+        let installs = |pred: fn(&Command) -> bool, subs: &[&str]| {
+            run.commands.iter().any(|c| pred(c) && sub_is(c, subs))
+        };
+        let mut msgs = Vec::new();
+        if installs(is_apt, &["install"]) && !s.contains("/var/lib/apt/lists") {
+            msgs.push("apt-get install without rm -rf /var/lib/apt/lists/*");
+        }
+        if installs(is_yum, &["install", "groupinstall", "update", "upgrade"])
+            && !(s.contains("clean all") || s.contains("/var/cache/yum") || s.contains("/var/cache/dnf"))
+        {
+            msgs.push("yum/dnf install without yum clean all / dnf clean all");
+        }
+        if installs(|c| c.program() == Some("zypper"), &["install", "in"])
+            && !(s.contains("zypper clean") || s.contains("zypper cc") || s.contains("zypper -n clean"))
+        {
+            msgs.push("zypper install without zypper clean");
+        }
+        for m in msgs {
+            out.push(ctx.finding(&CACHE_LEFT, ctx.instr(run.index).line, m));
+        }
+    }
+}
+
+pub fn apk_no_cache(ctx: &Ctx, out: &mut Vec<Finding>) {
+    for run in final_runs(ctx) {
+        if cache_mount(ctx, run) || run.script.contains("/var/cache/apk") {
+            continue;
+        }
+        if run.commands.iter().any(|c| {
+            c.program() == Some("apk") && sub_is(c, &["add"]) && !c.has_flag(&["--no-cache"], None)
+        }) {
+            out.push(ctx.finding(
+                &APK_NO_CACHE,
+                ctx.instr(run.index).line,
+                "apk add without --no-cache",
+            ));
+        }
+    }
+}
+
+fn is_pip_install(c: &Command) -> bool {
+    match c.program() {
+        Some(p) if p.starts_with("pip") => sub_is(c, &["install"]),
+        Some(p) if p.starts_with("python") => {
+            let a = c.args();
+            a.len() >= 3 && a[0] == "-m" && a[1] == "pip" && a[2] == "install"
+        }
+        _ => false,
+    }
+}
+
+pub fn pip_no_cache(ctx: &Ctx, out: &mut Vec<Finding>) {
+    let env_set = ctx.df.instructions.iter().any(|i| {
+        (i.keyword == "ENV" || i.keyword == "ARG") && i.text().contains("PIP_NO_CACHE_DIR")
+    });
+    if env_set {
+        return;
+    }
+    for run in final_runs(ctx) {
+        if cache_mount(ctx, run) {
+            continue;
+        }
+        if run
+            .commands
+            .iter()
+            .any(|c| is_pip_install(c) && !c.has_flag(&["--no-cache-dir"], None))
+        {
+            out.push(ctx.finding(
+                &PIP_NO_CACHE,
+                ctx.instr(run.index).line,
+                "pip install without --no-cache-dir",
+            ));
+        }
+    }
+}
+
+pub fn upgrade(ctx: &Ctx, out: &mut Vec<Finding>) {
+    for run in &ctx.runs {
+        if let Some(c) = run.commands.iter().find(|c| {
+            (is_apt(c) && sub_is(c, &["upgrade", "dist-upgrade", "full-upgrade"]))
+                || (c.program() == Some("apk") && sub_is(c, &["upgrade"]))
+        }) {
+            out.push(ctx.finding(
+                &UPGRADE,
+                ctx.instr(run.index).line,
+                format!(
+                    "{} {} upgrades every installed package",
+                    c.program().unwrap_or(""),
+                    operands(c).0.unwrap_or("")
+                ),
+            ));
+        }
+    }
+}
+
+pub fn update_alone(ctx: &Ctx, out: &mut Vec<Finding>) {
+    for run in &ctx.runs {
+        let updates = run.commands.iter().any(|c| {
+            (is_apt(c) || c.program() == Some("apk")) && sub_is(c, &["update"])
+        });
+        let installs = run.commands.iter().any(|c| {
+            (is_apt(c) && sub_is(c, &["install", "upgrade", "dist-upgrade", "full-upgrade", "build-dep"]))
+                || (c.program() == Some("apk") && sub_is(c, &["add", "upgrade"]))
+        });
+        if updates && !installs {
+            out.push(ctx.finding(
+                &UPDATE_ALONE,
+                ctx.instr(run.index).line,
+                "package index is updated in a RUN that installs nothing",
+            ));
+        }
+    }
+}
+
+fn unpinned_operands(c: &Command) -> Vec<String> {
+    let (sub, ops) = operands(c);
+    let named = |p: &&str| !p.starts_with('$') && !p.contains('/') && !p.is_empty();
+    let list: Vec<&str> = match c.program() {
+        Some("apt-get" | "apt") if sub == Some("install") => ops
+            .into_iter()
+            .filter(named)
+            .filter(|p| !p.contains('=') && !p.ends_with(".deb"))
+            .collect(),
+        Some("apk") if sub == Some("add") => ops
+            .into_iter()
+            .filter(named)
+            .filter(|p| !p.contains('=') && !p.contains('~') && !p.starts_with('.'))
+            .collect(),
+        _ if is_pip_install(c) => {
+            let ops = if c.program().is_some_and(|p| p.starts_with("python")) {
+                // `python -m pip install a b`: operands() saw "pip" as the subcommand.
+                ops.into_iter().skip(1).collect()
+            } else {
+                ops
+            };
+            ops.into_iter()
+                .filter(named)
+                .filter(|p| {
+                    !["==", ">=", "<=", "~=", "@", "<", ">"].iter().any(|op| p.contains(op))
+                        && *p != "."
+                        && !p.ends_with(".whl")
+                        && !p.ends_with(".tar.gz")
+                        && !p.ends_with(".zip")
+                        && !p.starts_with("git+")
+                })
+                .collect()
+        }
+        Some("npm") if matches!(sub, Some("install" | "i" | "add")) => ops
+            .into_iter()
+            .filter(|p| !p.starts_with('$') && !p.starts_with('.') && !p.starts_with('/'))
+            .filter(|p| !p.trim_start_matches('@').contains('@') && !p.contains(".tgz"))
+            .collect(),
+        Some("gem") if sub == Some("install") => {
+            if c.has_flag(&["-v", "--version"], None) {
+                Vec::new()
+            } else {
+                ops.into_iter().filter(named).filter(|p| !p.contains(':')).collect()
+            }
+        }
+        _ => Vec::new(),
+    };
+    list.into_iter().map(str::to_owned).collect()
+}
+
+pub fn unpinned(ctx: &Ctx, out: &mut Vec<Finding>) {
+    for run in &ctx.runs {
+        let mut names: Vec<String> = Vec::new();
+        for c in &run.commands {
+            names.extend(unpinned_operands(c));
+        }
+        if names.is_empty() {
+            continue;
+        }
+        let shown: Vec<&str> = names.iter().take(5).map(String::as_str).collect();
+        let more = names.len().saturating_sub(5);
+        let suffix = if more > 0 { format!(" and {more} more") } else { String::new() };
+        out.push(ctx.finding(
+            &UNPINNED,
+            ctx.instr(run.index).line,
+            format!("unpinned: {}{suffix}", shown.join(", ")),
+        ));
+    }
+}
+
+pub fn apt_not_apt_get(ctx: &Ctx, out: &mut Vec<Finding>) {
+    for run in &ctx.runs {
+        if run.commands.iter().any(|c| c.program() == Some("apt")) {
+            out.push(ctx.finding(
+                &APT_NOT_APT_GET,
+                ctx.instr(run.index).line,
+                "RUN uses apt; use apt-get in scripts",
+            ));
+        }
+    }
+}

@@ -1,0 +1,65 @@
+use super::pairs;
+use crate::dockerfile::Ctx;
+use crate::secrets::{known_secret_value, literal_value, redact, secret_name};
+use drydock_finding::{Finding, Kind, Rule, Severity};
+
+pub static ENV_SECRET: Rule = Rule {
+    id: "DD-DF-014",
+    kind: Kind::Misconfiguration,
+    severity: Severity::High,
+    title: "Secret set in ENV",
+    why: "ENV values are stored in the image configuration: anyone who can pull the image reads them with docker inspect, and every container started from it gets them.",
+    fix: "Remove the value from the Dockerfile; pass it at run time from a secret store, or use RUN --mount=type=secret for build-time needs.",
+    references: &["CIS Docker Benchmark 4.10", "Trivy DS031", "NSA/CISA Kubernetes Hardening Guide (secrets)"],
+};
+
+pub static ARG_SECRET: Rule = Rule {
+    id: "DD-DF-015",
+    kind: Kind::Misconfiguration,
+    severity: Severity::Medium,
+    title: "Secret passed as a build argument",
+    why: "Build arguments are recorded in the image history (docker history shows them for every RUN that used them) and in build caches.",
+    fix: "Use RUN --mount=type=secret,id=... and pass the secret with docker build --secret.",
+    references: &["CIS Docker Benchmark 4.10", "Trivy DS031"],
+};
+
+pub fn env_secret(ctx: &Ctx, out: &mut Vec<Finding>) {
+    for ins in ctx.df.instructions.iter().filter(|i| i.keyword == "ENV") {
+        for (name, value) in pairs(&ins.text()) {
+            let Some(value) = value else { continue };
+            if let Some(what) = known_secret_value(&value) {
+                out.push(ctx.finding(
+                    &ENV_SECRET,
+                    ins.line,
+                    format!("ENV {name} holds a {what} ({})", redact(&value)),
+                ));
+            } else if secret_name(&name) && !value.trim().is_empty() {
+                let detail = if literal_value(&value) {
+                    format!("a literal value ({})", redact(&value))
+                } else {
+                    format!("{value}, baking the build argument into the image")
+                };
+                out.push(ctx.finding(&ENV_SECRET, ins.line, format!("ENV {name} is set to {detail}")));
+            }
+        }
+    }
+}
+
+pub fn arg_secret(ctx: &Ctx, out: &mut Vec<Finding>) {
+    for ins in ctx.df.instructions.iter().filter(|i| i.keyword == "ARG") {
+        for (name, value) in pairs(&ins.text()) {
+            let known = value.as_deref().and_then(known_secret_value);
+            if secret_name(&name) || known.is_some() {
+                let detail = match value.as_deref() {
+                    Some(v) if literal_value(v) => format!(" with default {}", redact(v)),
+                    _ => String::new(),
+                };
+                out.push(ctx.finding(
+                    &ARG_SECRET,
+                    ins.line,
+                    format!("ARG {name}{detail} carries a secret through the build"),
+                ));
+            }
+        }
+    }
+}

@@ -1,0 +1,1 @@
+pub static RULES: &[&drydock_finding::Rule] = &[];

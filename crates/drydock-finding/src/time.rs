@@ -1,0 +1,60 @@
+//! Dates without a date crate: reports need today's date (EOL checks, ignore-file expiry) and a
+//! timestamp, nothing more.
+
+/// Seconds since the epoch: `SOURCE_DATE_EPOCH` when set (the reproducible-builds convention,
+/// so reports can be byte-identical), otherwise the clock.
+pub fn now_secs() -> u64 {
+    std::env::var("SOURCE_DATE_EPOCH")
+        .ok()
+        .and_then(|s| s.parse::<u64>().ok())
+        .unwrap_or_else(|| {
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_secs())
+                .unwrap_or(0)
+        })
+}
+
+/// Today (UTC) as `YYYY-MM-DD`, which compares correctly as a string.
+pub fn today() -> String {
+    let (y, m, d) = civil_from_days((now_secs() / 86_400) as i64);
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
+/// Now as RFC 3339 UTC (`2026-11-29T05:00:00Z`).
+pub fn timestamp() -> String {
+    let secs = now_secs();
+    let (y, m, d) = civil_from_days((secs / 86_400) as i64);
+    let rem = secs % 86_400;
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
+}
+
+/// Howard Hinnant's days-to-civil algorithm.
+fn civil_from_days(z: i64) -> (i64, i64, i64) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    (yoe + era * 400 + i64::from(m <= 2), m, d)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn known_days() {
+        assert_eq!(civil_from_days(0), (1970, 1, 1));
+        assert_eq!(civil_from_days(19_782), (2024, 2, 29));
+        assert_eq!(civil_from_days(20_786), (2026, 11, 29));
+    }
+}

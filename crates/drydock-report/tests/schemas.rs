@@ -1,0 +1,149 @@
+//! Machine-readable formats validate against their official JSON schemas (vendored in
+//! `schemas/`, from the CycloneDX and SARIF projects' published packages).
+#![allow(clippy::unwrap_used)]
+
+use drydock_analyze::Engine;
+use drydock_finding::Kind;
+use drydock_fs::Limits;
+use drydock_image::{Image, OpenOptions};
+use drydock_report::Report;
+use drydock_testkit::*;
+use serde_json::Value;
+use std::path::Path;
+
+const STATUS: &str = "Package: libc6\nStatus: install ok installed\nArchitecture: amd64\nSource: glibc\nVersion: 2.36-9+deb12u9\nMaintainer: GNU Libc Maintainers <debian-glibc@lists.debian.org>\n\nPackage: openssl\nStatus: install ok installed\nArchitecture: amd64\nVersion: 3.0.15-1~deb12u1\n\n";
+
+fn schema(name: &str) -> Value {
+    let p = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("schemas")
+        .join(name);
+    serde_json::from_slice(&std::fs::read(p).unwrap()).unwrap()
+}
+
+/// Serves the vendored schemas that the main schema refers to; nothing is fetched.
+struct Vendored(Vec<(String, Value)>);
+
+impl jsonschema::Retrieve for Vendored {
+    fn retrieve(
+        &self,
+        uri: &jsonschema::Uri<String>,
+    ) -> Result<Value, Box<dyn std::error::Error + Send + Sync>> {
+        self.0
+            .iter()
+            .find(|(u, _)| u == uri.as_str())
+            .map(|(_, v)| v.clone())
+            .ok_or_else(|| format!("schema {uri} is not vendored").into())
+    }
+}
+
+fn validate(schema_doc: Value, extra: &[(&str, &str)], doc: &str) {
+    let vendored = Vendored(
+        extra
+            .iter()
+            .map(|(u, f)| ((*u).to_owned(), schema(f)))
+            .collect(),
+    );
+    let validator = jsonschema::options()
+        .with_retriever(vendored)
+        .build(&schema_doc)
+        .unwrap();
+    let instance: Value = serde_json::from_str(doc).unwrap();
+    let errors: Vec<String> = validator
+        .iter_errors(&instance)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect();
+    assert!(
+        errors.is_empty(),
+        "{} schema errors, first: {:#?}",
+        errors.len(),
+        &errors[..errors.len().min(10)]
+    );
+}
+
+fn cyclonedx_valid(doc: &str) {
+    validate(
+        schema("bom-1.6.SNAPSHOT.schema.json"),
+        &[
+            (
+                "http://cyclonedx.org/schema/spdx.SNAPSHOT.schema.json",
+                "spdx.SNAPSHOT.schema.json",
+            ),
+            (
+                "http://cyclonedx.org/schema/jsf-0.82.SNAPSHOT.schema.json",
+                "jsf-0.82.SNAPSHOT.schema.json",
+            ),
+        ],
+        doc,
+    );
+}
+
+fn render(path: &Path, f: impl Fn(&Report<'_>) -> String) -> String {
+    let image = Image::open(path, &OpenOptions::default()).unwrap();
+    let scan = Engine::builtin(Limits::default())
+        .unwrap()
+        .scan(&image, &|_| {})
+        .unwrap();
+    let findings = drydock_scan::run(
+        &drydock_scan::Input {
+            image: &image,
+            scan: &scan,
+        },
+        &[Kind::Misconfiguration],
+    );
+    let report = Report::new(&image, &scan, &findings);
+    f(&report)
+}
+
+fn small_image(dir: &Path) {
+    image(vec![
+        layer(vec![
+            file("etc/os-release", "ID=debian\nVERSION_ID=\"12\"\n"),
+            file("var/lib/dpkg/status", STATUS),
+        ]),
+        layer(vec![file(
+            "var/lib/dpkg/status",
+            STATUS.replace("3.0.15-1~deb12u1", "3.0.16-1~deb12u1"),
+        )]),
+    ])
+    .write_oci_dir(dir);
+}
+
+#[test]
+fn cyclonedx_is_valid_1_6() {
+    let tmp = tempfile::tempdir().unwrap();
+    small_image(tmp.path());
+    let doc = render(tmp.path(), drydock_report::cyclonedx);
+    cyclonedx_valid(&doc);
+    let v: Value = serde_json::from_str(&doc).unwrap();
+    let purls: Vec<&str> = v["components"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|c| c["purl"].as_str())
+        .collect();
+    // Only the database present in the final view counts: the upgraded openssl, once.
+    assert_eq!(
+        purls,
+        [
+            "pkg:deb/debian/libc6@2.36-9%2Bdeb12u9?arch=amd64&distro=debian-12",
+            "pkg:deb/debian/openssl@3.0.16-1~deb12u1?arch=amd64&distro=debian-12"
+        ]
+    );
+}
+
+#[test]
+fn cyclonedx_of_debian_min_is_valid() {
+    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/images/debian-min.oci");
+    if !p.exists() {
+        eprintln!("skipping: {} not found", p.display());
+        return;
+    }
+    let doc = render(&p, drydock_report::cyclonedx);
+    cyclonedx_valid(&doc);
+    let v: Value = serde_json::from_str(&doc).unwrap();
+    assert_eq!(
+        v["components"].as_array().unwrap().len(),
+        89,
+        "88 packages and the OS"
+    );
+}
