@@ -110,6 +110,9 @@ pub struct Finding {
     pub title: String,
     /// What was seen here, specifically (redacted where it would leak a secret).
     pub message: String,
+    /// Why it matters (the rule's rationale, or the advisory's summary).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
     pub location: Location,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub package: Option<String>,
@@ -128,6 +131,7 @@ impl Finding {
             severity: rule.severity,
             title: rule.title.to_owned(),
             message: message.into(),
+            description: Some(rule.why.to_owned()),
             location,
             package: None,
             fix: Some(rule.fix.to_owned()),

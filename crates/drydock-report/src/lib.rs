@@ -2,9 +2,13 @@
 //! JSON schema, which is versioned ([`SCHEMA_VERSION`]) and ordered deterministically.
 
 mod cyclonedx;
+mod junit;
+mod sarif;
 mod summary;
 
 pub use cyclonedx::cyclonedx;
+pub use junit::junit;
+pub use sarif::sarif;
 pub use summary::summary;
 
 use drydock_analyze::{Diagnostic, InstalledPackage, OsInfo, Output, Scan};

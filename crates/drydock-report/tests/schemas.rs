@@ -147,3 +147,68 @@ fn cyclonedx_of_debian_min_is_valid() {
         "88 packages and the OS"
     );
 }
+
+/// An image where image rules fire, so the SARIF has rules and results of several levels.
+fn findings_image(dir: &Path) {
+    let mut spec = image(vec![layer(vec![
+        file("etc/os-release", "ID=debian\nVERSION_ID=\"10\"\n"),
+        file_mode("usr/local/bin/x", "elf", 0o4755),
+    ])]);
+    spec.exposed = vec!["2375/tcp".into()];
+    spec.write_oci_dir(dir);
+}
+
+#[test]
+fn sarif_is_valid_2_1_0() {
+    let tmp = tempfile::tempdir().unwrap();
+    findings_image(tmp.path());
+    let doc = render(tmp.path(), drydock_report::sarif);
+    validate(schema("sarif-2.1.0.json"), &[], &doc);
+    let v: Value = serde_json::from_str(&doc).unwrap();
+    let run = &v["runs"][0];
+    let rules = run["tool"]["driver"]["rules"].as_array().unwrap();
+    let results = run["results"].as_array().unwrap();
+    assert!(rules.len() >= 4 && results.len() >= 4, "{doc}");
+    for res in results {
+        let idx = res["ruleIndex"].as_u64().unwrap() as usize;
+        assert_eq!(rules[idx]["id"], res["ruleId"]);
+        assert!(
+            res["locations"][0]["physicalLocation"]["region"]["startLine"]
+                .as_u64()
+                .unwrap()
+                >= 1
+        );
+    }
+    let setuid = results
+        .iter()
+        .find(|r| r["ruleId"] == "DD-IMG-004")
+        .unwrap();
+    assert_eq!(
+        setuid["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+        "usr/local/bin/x"
+    );
+    assert!(
+        rules
+            .iter()
+            .all(|r| r["properties"]["security-severity"].is_string())
+    );
+}
+
+#[test]
+fn junit_is_well_formed_enough_for_dashboards() {
+    let tmp = tempfile::tempdir().unwrap();
+    findings_image(tmp.path());
+    let doc = render(tmp.path(), drydock_report::junit);
+    assert!(doc.starts_with("<?xml"));
+    assert_eq!(doc.matches("<testsuite ").count(), 4);
+    assert_eq!(
+        doc.matches("<testsuite ").count(),
+        doc.matches("</testsuite>").count()
+    );
+    assert_eq!(
+        doc.matches("<failure").count(),
+        doc.matches("</failure>").count()
+    );
+    assert!(doc.contains("DD-IMG-004"));
+    assert!(doc.contains("name=\"no secret findings\""));
+}

@@ -66,9 +66,10 @@ enum Command {
 
 #[derive(Args)]
 struct Common {
-    /// Output format
-    #[arg(long, short, value_enum, default_value_t = Format::Summary)]
-    format: Format,
+    /// Output format, optionally with its own file: `--format json=out.json`; repeatable.
+    /// Formats: table, json, sarif, cyclonedx, junit, spdx-json
+    #[arg(long, short, value_parser = parse_format_spec, default_value = "table")]
+    format: Vec<FormatSpec>,
     /// Write the output to this file instead of stdout
     #[arg(long, short)]
     output: Option<PathBuf>,
@@ -111,16 +112,40 @@ fn parse_severity(s: &str) -> Result<Severity, String> {
     s.parse()
 }
 
-#[derive(Clone, Copy, ValueEnum)]
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum Format {
-    /// A short human summary
-    Summary,
+    /// A human summary and findings table
+    #[value(alias = "summary")]
+    Table,
     /// The versioned JSON document
     Json,
     /// CycloneDX 1.6 JSON SBOM
     Cyclonedx,
     /// SPDX 2.3 JSON SBOM
     SpdxJson,
+    /// SARIF 2.1.0 (GitHub code scanning)
+    Sarif,
+    /// JUnit XML (CI dashboards)
+    Junit,
+}
+
+/// One requested output: a format and where it goes (stdout, `--output`, or its own file).
+#[derive(Clone)]
+struct FormatSpec {
+    format: Format,
+    file: Option<PathBuf>,
+}
+
+fn parse_format_spec(s: &str) -> Result<FormatSpec, String> {
+    let (name, file) = match s.split_once('=') {
+        Some((n, f)) if !f.is_empty() => (n, Some(PathBuf::from(f))),
+        Some((n, _)) => return Err(format!("--format {n}= needs a file name after '='")),
+        None => (s, None),
+    };
+    let format = Format::from_str(name, true).map_err(|_| {
+        format!("unknown format {name:?}: use table, json, sarif, cyclonedx, junit or spdx-json")
+    })?;
+    Ok(FormatSpec { format, file })
 }
 
 fn parse_platform(s: &str) -> Result<Platform, String> {
@@ -162,8 +187,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
             reference,
             mut common,
         } => {
-            if matches!(common.format, Format::Summary) {
-                common.format = Format::Cyclonedx;
+            for spec in &mut common.format {
+                if spec.format == Format::Table {
+                    spec.format = Format::Cyclonedx;
+                }
             }
             common.scanners.clear();
             // A directory is an image layout if it says so, otherwise a root filesystem.
@@ -222,24 +249,28 @@ fn run(cli: Cli) -> Result<ExitCode> {
         findings.retain(|f| common.severity.contains(&f.severity));
     }
     let report = Report::new(&image, &scan, &findings);
-    let text = match common.format {
-        Format::Summary => drydock_report::summary(&report),
-        Format::Json => report.json(),
-        Format::Cyclonedx => drydock_report::cyclonedx(&report),
-        Format::SpdxJson => {
-            anyhow::bail!("SPDX output is not built yet (issue 3); use --format cyclonedx")
-        }
-    };
-    match &common.output {
-        Some(path) => std::fs::write(path, text)
-            .with_context(|| format!("cannot write {}", path.display()))?,
-        None => {
-            let mut out = std::io::stdout().lock();
-            // A closed pipe (`drydock ... | head`) is not an error worth a message.
-            if let Err(e) = out.write_all(text.as_bytes()).and_then(|()| out.flush())
-                && e.kind() != std::io::ErrorKind::BrokenPipe
-            {
-                return Err(e).context("cannot write to stdout");
+    for spec in &common.format {
+        let text = match spec.format {
+            Format::Table => drydock_report::summary(&report),
+            Format::Json => report.json(),
+            Format::Cyclonedx => drydock_report::cyclonedx(&report),
+            Format::Sarif => drydock_report::sarif(&report),
+            Format::Junit => drydock_report::junit(&report),
+            Format::SpdxJson => {
+                anyhow::bail!("SPDX output is not built yet (issue 3); use --format cyclonedx")
+            }
+        };
+        match spec.file.as_ref().or(common.output.as_ref()) {
+            Some(path) => std::fs::write(path, text)
+                .with_context(|| format!("cannot write {}", path.display()))?,
+            None => {
+                let mut out = std::io::stdout().lock();
+                // A closed pipe (`drydock ... | head`) is not an error worth a message.
+                if let Err(e) = out.write_all(text.as_bytes()).and_then(|()| out.flush())
+                    && e.kind() != std::io::ErrorKind::BrokenPipe
+                {
+                    return Err(e).context("cannot write to stdout");
+                }
             }
         }
     }

@@ -397,3 +397,41 @@ fn debian_min_inventory_equals_dpkg_query() {
     );
     assert_eq!(libc["source_name"], "glibc");
 }
+
+#[test]
+fn several_formats_in_one_run() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("img");
+    simple().write_oci_dir(&dir);
+    let (j, s, x) = (
+        tmp.path().join("r.json"),
+        tmp.path().join("r.sarif"),
+        tmp.path().join("r.xml"),
+    );
+    let fmt = |name: &str, p: &Path| format!("{name}={}", p.display());
+    let out = drydock(&[
+        "image",
+        dir.to_str().unwrap(),
+        "--format",
+        &fmt("json", &j),
+        "--format",
+        &fmt("sarif", &s),
+        "--format",
+        &fmt("junit", &x),
+        "--format",
+        "table",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("DD-IMG-001"));
+    let json: serde_json::Value = serde_json::from_slice(&std::fs::read(&j).unwrap()).unwrap();
+    assert_eq!(json["os"]["family"], "debian");
+    let sarif: serde_json::Value = serde_json::from_slice(&std::fs::read(&s).unwrap()).unwrap();
+    assert_eq!(sarif["version"], "2.1.0");
+    assert!(std::fs::read_to_string(&x).unwrap().contains("<testsuites"));
+    let bad = drydock(&["image", dir.to_str().unwrap(), "--format", "yaml"]);
+    assert_eq!(bad.status.code(), Some(2));
+}

@@ -1,2 +1,85 @@
-pub struct Entry { pub rule: &'static drydock_finding::Rule }
-pub static RULES: &[Entry] = &[];
+//! The Kubernetes rule registry: every `DD-K8S-` rule and its check, in id order.
+//!
+//! Most rules look at one object; a few (service-account token mounting, NetworkPolicy
+//! coverage) need every object given together, and say so with [`Check::Set`].
+
+mod hardening;
+mod network;
+mod pss_baseline;
+mod pss_restricted;
+mod rbac;
+
+use super::Object;
+use drydock_finding::{Finding, Rule};
+
+pub enum Check {
+    Object(fn(&Object, &mut Vec<Finding>)),
+    Set(fn(&[Object], &mut Vec<Finding>)),
+}
+
+pub struct Entry {
+    pub rule: &'static Rule,
+    pub check: Check,
+}
+
+macro_rules! entry {
+    ($module:ident :: $rule:ident, $check:ident) => {
+        Entry { rule: &$module::$rule, check: Check::Object($module::$check) }
+    };
+    ($module:ident :: $rule:ident, set $check:ident) => {
+        Entry { rule: &$module::$rule, check: Check::Set($module::$check) }
+    };
+}
+
+/// All Kubernetes rules. Add a rule here and it is checked, listed and snapshot-tested.
+pub static RULES: &[Entry] = &[
+    entry!(pss_baseline::PRIVILEGED, privileged),
+    entry!(pss_baseline::HOST_PID, host_pid),
+    entry!(pss_baseline::HOST_IPC, host_ipc),
+    entry!(pss_baseline::HOST_NETWORK, host_network),
+    entry!(pss_baseline::HOST_PORT, host_port),
+    entry!(pss_baseline::HOST_PATH, host_path),
+    entry!(pss_baseline::HOST_PATH_CRITICAL, host_path_critical),
+    entry!(pss_baseline::CAPS_ADDED, caps_added),
+    entry!(pss_restricted::CAPS_NOT_DROPPED, caps_not_dropped),
+    entry!(pss_restricted::CAPS_ADDED_RESTRICTED, caps_added_restricted),
+    entry!(pss_restricted::PRIV_ESCALATION, priv_escalation),
+    entry!(pss_restricted::RUN_AS_NON_ROOT, run_as_non_root),
+    entry!(pss_restricted::RUN_AS_USER_ROOT, run_as_user_root),
+    entry!(pss_baseline::SECCOMP_UNCONFINED, seccomp_unconfined),
+    entry!(pss_restricted::SECCOMP_UNSET, seccomp_unset),
+    entry!(pss_baseline::APPARMOR_UNCONFINED, apparmor_unconfined),
+    entry!(pss_baseline::PROC_MOUNT, proc_mount),
+    entry!(pss_baseline::UNSAFE_SYSCTL, unsafe_sysctl),
+    entry!(pss_baseline::SELINUX, selinux),
+    entry!(pss_restricted::VOLUME_TYPES, volume_types),
+    entry!(hardening::WRITABLE_ROOT, writable_root),
+    entry!(hardening::NO_LIMITS, no_limits),
+    entry!(hardening::NO_REQUESTS, no_requests),
+    entry!(hardening::IMAGE_LATEST, image_latest),
+    entry!(hardening::IMAGE_NOT_PINNED, image_not_pinned),
+    entry!(hardening::PULL_POLICY, pull_policy),
+    entry!(hardening::SA_TOKEN, set sa_token),
+    entry!(hardening::ENV_SECRET, env_secret),
+    entry!(hardening::SECRET_ENV_REF, secret_env_ref),
+    entry!(rbac::WILDCARD, wildcard),
+    entry!(rbac::CLUSTER_ADMIN, cluster_admin),
+    entry!(rbac::ESCALATION_VERBS, escalation_verbs),
+    entry!(rbac::SECRETS_READ, secrets_read),
+    entry!(rbac::POD_EXEC, pod_exec),
+    entry!(network::NO_DEFAULT_DENY, set no_default_deny),
+    entry!(hardening::DEFAULT_NAMESPACE, default_namespace),
+    entry!(pss_baseline::HOST_PROCESS, host_process),
+];
+
+/// Runs `f` for each container of a workload, with the pod it belongs to.
+pub(crate) fn each_container(
+    o: &Object,
+    mut f: impl FnMut(&super::Pod<'_>, &super::Container<'_>),
+) {
+    if let Some(pod) = o.pod() {
+        for c in pod.containers() {
+            f(&pod, &c);
+        }
+    }
+}
