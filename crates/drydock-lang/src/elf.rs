@@ -168,13 +168,6 @@ impl<'a> Elf<'a> {
         })
     }
 
-    /// File offset of the section called `name`.
-    pub fn section_offset(&self, name: &str) -> Option<u64> {
-        self.sections
-            .iter()
-            .find_map(|&(n, r)| (self.section_name(n)? == name.as_bytes()).then_some(r.offset))
-    }
-
     /// Reads up to `len` bytes mapped at virtual address `addr`, from whichever loadable
     /// segment (or section, for files stripped of program headers) contains it.
     pub fn read_at_addr(&self, addr: u64, len: u64) -> Option<&'a [u8]> {

@@ -302,7 +302,7 @@ fn parse_modinfo_str(text: &str) -> BuildInfo {
     // Which module a following `=>` line replaces: the main module or the last dep.
     let mut last_is_main = false;
     for line in text.lines() {
-        let line = line.trim_start_matches(' ');
+        let line = line.trim_start_matches([' ', '\t']);
         let Some((kind, rest)) = line.split_once('\t') else { continue };
         match kind {
             "path" => info.path = rest.trim().to_owned(),

@@ -5,7 +5,7 @@
 //! Nesting is checked before parsing since the tree is freed recursively and a hostile
 //! document of a million `[` would overflow the stack.
 
-use saphyr::{LoadableYamlNode, Yaml, YamlLoader};
+use saphyr::{Yaml, YamlLoader};
 
 use crate::LangError;
 

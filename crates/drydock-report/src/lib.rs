@@ -2,11 +2,13 @@
 //! JSON schema, which is versioned ([`SCHEMA_VERSION`]) and ordered deterministically.
 
 mod cyclonedx;
+mod html;
 mod junit;
 mod sarif;
 mod summary;
 
 pub use cyclonedx::cyclonedx;
+pub use html::html;
 pub use junit::junit;
 pub use sarif::sarif;
 pub use summary::summary;

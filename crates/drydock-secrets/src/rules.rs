@@ -195,6 +195,11 @@ impl Allowlist {
         })
     }
 
+    pub(crate) fn precompile(&self) -> bool {
+        self.paths.as_ref().is_none_or(|p| p.get().is_some())
+            && self.regexes.as_ref().is_none_or(|p| p.get().is_some())
+    }
+
     fn path_allowed(&self, path: &str) -> bool {
         !path.is_empty()
             && self

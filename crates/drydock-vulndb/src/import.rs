@@ -301,7 +301,13 @@ impl Importer {
             if entry.is_dir() {
                 continue;
             }
-            let name = entry.name().to_owned();
+            let name = match entry.name() {
+                Ok(n) => n.into_owned(),
+                Err(e) => {
+                    self.bad(archive, None, format!("zip entry {i} has an unreadable name: {e}"));
+                    continue;
+                }
+            };
             let location = format!("{archive}!{name}");
             let kind = classify(&name);
             if !matches!(kind, Kind::Json | Kind::Yaml) {

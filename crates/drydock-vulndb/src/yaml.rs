@@ -7,7 +7,7 @@
 
 use std::borrow::Cow;
 
-use saphyr::{LoadableYamlNode, ScalarStyle, Yaml, YamlLoader};
+use saphyr::{ScalarStyle, Yaml, YamlLoader};
 use saphyr_parser::Parser;
 use serde_json::{Map, Value};
 

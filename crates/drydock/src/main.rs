@@ -67,7 +67,7 @@ enum Command {
 #[derive(Args)]
 struct Common {
     /// Output format, optionally with its own file: `--format json=out.json`; repeatable.
-    /// Formats: table, json, sarif, cyclonedx, junit, spdx-json
+    /// Formats: table, json, sarif, cyclonedx, junit, html, spdx-json
     #[arg(long, short, value_parser = parse_format_spec, default_value = "table")]
     format: Vec<FormatSpec>,
     /// Write the output to this file instead of stdout
@@ -127,6 +127,8 @@ enum Format {
     Sarif,
     /// JUnit XML (CI dashboards)
     Junit,
+    /// One self-contained HTML page
+    Html,
 }
 
 /// One requested output: a format and where it goes (stdout, `--output`, or its own file).
@@ -143,7 +145,9 @@ fn parse_format_spec(s: &str) -> Result<FormatSpec, String> {
         None => (s, None),
     };
     let format = Format::from_str(name, true).map_err(|_| {
-        format!("unknown format {name:?}: use table, json, sarif, cyclonedx, junit or spdx-json")
+        format!(
+            "unknown format {name:?}: use table, json, sarif, cyclonedx, junit, html or spdx-json"
+        )
     })?;
     Ok(FormatSpec { format, file })
 }
@@ -256,6 +260,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             Format::Cyclonedx => drydock_report::cyclonedx(&report),
             Format::Sarif => drydock_report::sarif(&report),
             Format::Junit => drydock_report::junit(&report),
+            Format::Html => drydock_report::html(&report),
             Format::SpdxJson => {
                 anyhow::bail!("SPDX output is not built yet (issue 3); use --format cyclonedx")
             }

@@ -1,2 +1,68 @@
+//! Docker Compose files: the services and how each one is run.
+
 pub mod rules;
-pub fn scan(_p: &str, _t: &str) -> crate::ScanResult { crate::ScanResult::default() }
+
+use crate::yaml::{self, Node};
+use crate::{ConfigError, ConfigErrorKind, ScanResult};
+use drydock_finding::{Finding, Rule};
+
+/// One service of a Compose file.
+pub struct Service<'a> {
+    pub path: &'a str,
+    pub name: &'a str,
+    /// Line of the service's key.
+    pub line: u32,
+    pub node: &'a Node,
+}
+
+impl Service<'_> {
+    pub fn finding(&self, rule: &Rule, line: u32, message: impl AsRef<str>) -> Finding {
+        Finding::from_rule(
+            rule,
+            crate::location(self.path, line),
+            format!("service {}: {}", self.name, message.as_ref()),
+        )
+    }
+
+    pub fn get(&self, key: &str) -> Option<&Node> {
+        self.node.get(key)
+    }
+
+    /// A string setting, case-insensitively compared by callers.
+    pub fn str(&self, key: &str) -> Option<(&Node, &str)> {
+        let n = self.node.get(key)?;
+        Some((n, n.as_str()?))
+    }
+}
+
+/// Parses and checks one Compose file.
+pub fn scan(path: &str, text: &str) -> ScanResult {
+    let mut result = ScanResult::default();
+    let (docs, err) = yaml::load(text);
+    if let Some(e) = err {
+        result.errors.push(ConfigError::new(
+            path,
+            Some(e.line).filter(|l| *l > 0),
+            ConfigErrorKind::Yaml(e.message),
+        ));
+    }
+    for doc in &docs {
+        let Some(services) = doc.get("services") else { continue };
+        for (k, v) in services.entries() {
+            let Some(name) = k.scalar() else { continue };
+            if !v.is_map() {
+                continue;
+            }
+            let svc = Service {
+                path,
+                name,
+                line: k.line,
+                node: v,
+            };
+            for entry in rules::RULES {
+                (entry.check)(&svc, &mut result.findings);
+            }
+        }
+    }
+    result
+}

@@ -1,4 +1,46 @@
+//! The Docker host: `daemon.json` settings (CIS Docker Benchmark section 2) and the ownership
+//! and permissions of the daemon's socket and configuration files (section 3). Section numbers
+//! follow CIS Docker Benchmark v1.6.0.
+//!
+//! File metadata comes in as data ([`HostFile`]) so that the caller decides how the host is
+//! read (a live system, a `--root` directory, an image) and this crate stays free of I/O.
+
+pub mod daemon;
+pub mod perms;
 pub mod rules;
-pub struct HostFile;
-pub fn scan_daemon_json(_p: &str, _t: &str) -> crate::ScanResult { crate::ScanResult::default() }
-pub fn scan(_f: &[HostFile]) -> crate::ScanResult { crate::ScanResult::default() }
+
+use crate::ScanResult;
+
+/// One host file as the caller saw it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct HostFile {
+    /// Absolute path on the host (`/etc/docker/daemon.json`), without any `--root` prefix.
+    pub path: String,
+    /// Permission bits (`st_mode & 0o7777`; file-type bits are ignored).
+    pub mode: u32,
+    pub uid: u32,
+    pub gid: u32,
+    /// Content, for files whose content is checked (`daemon.json`); empty otherwise.
+    pub bytes: Vec<u8>,
+}
+
+pub use daemon::scan_daemon_json;
+
+/// Checks host files: permissions for the known paths, content for `daemon.json`.
+pub fn scan(files: &[HostFile]) -> ScanResult {
+    let mut result = ScanResult::default();
+    for f in files {
+        perms::check(f, &mut result.findings);
+        if f.path.ends_with("daemon.json") && !f.bytes.is_empty() {
+            match std::str::from_utf8(&f.bytes) {
+                Ok(text) => result.extend(daemon::scan_daemon_json(&f.path, text)),
+                Err(_) => result.errors.push(crate::ConfigError::new(
+                    &f.path,
+                    None,
+                    crate::ConfigErrorKind::NotText,
+                )),
+            }
+        }
+    }
+    result
+}

@@ -146,7 +146,8 @@ fn node_key(style: Style, name: &str, reference: &str) -> Option<String> {
     if reference.starts_with('/') {
         return Some(reference.to_owned());
     }
-    let is_alias = split_name_at(reference).is_some_and(|(n, _)| !n.is_empty() && !n.contains('('));
+    // Versions start with a digit; an alias starts with the real package's name.
+    let is_alias = !reference.starts_with(|c: char| c.is_ascii_digit()) && split_name_at(reference).is_some();
     Some(match (style, is_alias) {
         (Style::V5, true) => {
             let (n, v) = split_name_at(reference)?;

@@ -1,0 +1,80 @@
+//! Ownership and permission checks for the daemon's socket, configuration and TLS files.
+
+use super::HostFile;
+use drydock_finding::Finding;
+
+rule!(SOCKET, "DD-HOST-013", High, "Container runtime socket is owned or readable too widely",
+    "Write access to the Docker or containerd socket is root on the host; it must belong to root and be reachable only by root and the docker group.",
+    "chown root:docker /var/run/docker.sock && chmod 660 /var/run/docker.sock (root:root for containerd.sock).",
+    ["CIS Docker Benchmark 3.15", "CIS Docker Benchmark 3.16", "CIS Docker Benchmark 3.23", "CIS Docker Benchmark 3.24"]);
+rule!(CONFIG_DIR, "DD-HOST-014", Medium, "/etc/docker is not root-owned or is writable by others",
+    "Whoever can write /etc/docker can change the daemon's configuration and TLS material and so control it.",
+    "chown root:root /etc/docker && chmod 755 /etc/docker",
+    ["CIS Docker Benchmark 3.5", "CIS Docker Benchmark 3.6"]);
+rule!(CONFIG_FILE, "DD-HOST-015", Medium, "Docker daemon configuration file is not root-owned or is writable by others",
+    "daemon.json, the systemd units and the environment files decide how the daemon (root) runs; a user who can edit them can make it listen on TCP or run anything.",
+    "chown root:root <file> && chmod 644 <file>",
+    ["CIS Docker Benchmark 3.1", "CIS Docker Benchmark 3.2", "CIS Docker Benchmark 3.3", "CIS Docker Benchmark 3.4", "CIS Docker Benchmark 3.17", "CIS Docker Benchmark 3.18", "CIS Docker Benchmark 3.19", "CIS Docker Benchmark 3.20", "CIS Docker Benchmark 3.21", "CIS Docker Benchmark 3.22"]);
+rule!(TLS_FILES, "DD-HOST-016", High, "Docker TLS key or certificate file is too permissive",
+    "A readable server key lets anyone impersonate the daemon; writable CA or certificates let them change who the daemon trusts.",
+    "chown root:root and chmod 400 for keys, 444 for certificates.",
+    ["CIS Docker Benchmark 3.7", "CIS Docker Benchmark 3.8", "CIS Docker Benchmark 3.9", "CIS Docker Benchmark 3.10", "CIS Docker Benchmark 3.11", "CIS Docker Benchmark 3.12", "CIS Docker Benchmark 3.13", "CIS Docker Benchmark 3.14"]);
+
+const SOCKETS: &[&str] = &[
+    "/var/run/docker.sock",
+    "/run/docker.sock",
+    "/run/containerd/containerd.sock",
+    "/var/run/containerd/containerd.sock",
+];
+
+const CONFIG_FILES: &[&str] = &[
+    "/etc/docker/daemon.json",
+    "/etc/default/docker",
+    "/etc/sysconfig/docker",
+    "/etc/containerd/config.toml",
+    "/lib/systemd/system/docker.service",
+    "/lib/systemd/system/docker.socket",
+    "/usr/lib/systemd/system/docker.service",
+    "/usr/lib/systemd/system/docker.socket",
+    "/etc/systemd/system/docker.service",
+    "/etc/systemd/system/docker.socket",
+];
+
+fn finding(rule: &drydock_finding::Rule, f: &HostFile, msg: String) -> Finding {
+    Finding::from_rule(rule, crate::location(&f.path, 0), msg)
+}
+
+fn describe(f: &HostFile) -> String {
+    format!("{} is {}:{} mode {:04o}", f.path, f.uid, f.gid, f.mode & 0o7777)
+}
+
+/// Checks one file's metadata against the rule for its path, if any.
+pub fn check(f: &HostFile, out: &mut Vec<Finding>) {
+    let mode = f.mode & 0o7777;
+    let path = f.path.trim_end_matches('/');
+    if SOCKETS.contains(&path) {
+        // The docker group's GID differs per host, so only the owner and bits are judged.
+        let containerd = path.contains("containerd");
+        let bad_owner = f.uid != 0 || (containerd && f.gid != 0);
+        if bad_owner || mode & !0o660 != 0 {
+            out.push(finding(&SOCKET, f, describe(f)));
+        }
+    } else if path == "/etc/docker" {
+        if f.uid != 0 || f.gid != 0 || mode & 0o022 != 0 {
+            out.push(finding(&CONFIG_DIR, f, describe(f)));
+        }
+    } else if CONFIG_FILES.contains(&path) {
+        if f.uid != 0 || f.gid != 0 || mode & 0o133 != 0 {
+            out.push(finding(&CONFIG_FILE, f, describe(f)));
+        }
+    } else if path.starts_with("/etc/docker/") {
+        let name = path.rsplit('/').next().unwrap_or(path);
+        let key = name.ends_with(".key") || name.ends_with("key.pem");
+        let cert = !key && (name.ends_with(".pem") || name.ends_with(".crt") || name.ends_with(".cert"));
+        if key && (f.uid != 0 || mode & 0o377 != 0) {
+            out.push(finding(&TLS_FILES, f, format!("{} (keys must be 0400)", describe(f))));
+        } else if cert && (f.uid != 0 || mode & 0o333 != 0) {
+            out.push(finding(&TLS_FILES, f, format!("{} (certificates must be 0444)", describe(f))));
+        }
+    }
+}

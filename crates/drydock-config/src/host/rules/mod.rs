@@ -1,1 +1,0 @@
-pub static RULES: &[&drydock_finding::Rule] = &[];
