@@ -69,18 +69,18 @@ impl Finding {
         };
         match self.rule() {
             Some(rule) => drydock_finding::Finding::from_rule(rule, location, message),
-            // Unreachable for findings built by this crate; kept total for hand-built ones.
-            None => drydock_finding::Finding {
-                id: self.rule_id.to_owned(),
-                kind: drydock_finding::Kind::Credential,
-                severity: self.severity,
-                title: self.title.to_owned(),
-                message,
-                location,
-                package: None,
-                fix: None,
-                references: Vec::new(),
-            },
+            // Unreachable for findings built by this crate; kept total for hand-built ones by
+            // keeping their own id, severity and title and dropping documentation they lack.
+            None => {
+                let mut f = drydock_finding::Finding::from_rule(&crate::rules::HASH_NOT_CHECKED, location, message);
+                f.id = self.rule_id.to_owned();
+                f.severity = self.severity;
+                f.title = self.title.to_owned();
+                f.description = None;
+                f.fix = None;
+                f.references.clear();
+                f
+            }
         }
     }
 

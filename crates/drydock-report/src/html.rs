@@ -196,9 +196,9 @@ pub fn html(r: &Report<'_>) -> String {
         );
     }
     let _ = write!(o, "</tbody></table></details></section>");
-    let _ = write!(
+    let _ = writeln!(
         o,
-        "</main><footer>drydock {} — generated {}</footer><script>{JS}</script></body></html>\n",
+        "</main><footer>drydock {} — generated {}</footer><script>{JS}</script></body></html>",
         esc(r.drydock_version),
         esc(&drydock_finding::time::timestamp())
     );

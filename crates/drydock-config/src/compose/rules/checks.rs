@@ -309,8 +309,8 @@ fn env_pairs(s: &Service) -> Vec<(u32, String, String)> {
         }
     }
     for (k, v) in env.entries() {
-        if let (Some(k), Some(v)) = (k.scalar(), v.as_str()) {
-            out.push((v.line, k.to_owned(), v.to_owned()));
+        if let (Some(name), Some(value)) = (k.scalar(), v.as_str()) {
+            out.push((v.line, name.to_owned(), value.to_owned()));
         }
     }
     out
