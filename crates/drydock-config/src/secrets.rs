@@ -14,25 +14,68 @@ pub fn secret_name(name: &str) -> bool {
         return false;
     };
     const POINTERS: &[&str] = &[
-        "FILE", "PATH", "DIR", "URL", "URI", "ID", "NAME", "USER", "USERNAME", "ENABLED",
-        "HOST", "PORT", "REF", "LENGTH", "TTL", "EXPIRY", "TIMEOUT", "FILES", "KEYS", "TYPE",
-        "ALGORITHM", "SERVER", "KEYRING", "FINGERPRINT", "HEADER", "METHOD", "FIELD",
-        "MODE", "PREFIX", "AGE",
+        "FILE",
+        "PATH",
+        "DIR",
+        "URL",
+        "URI",
+        "ID",
+        "NAME",
+        "USER",
+        "USERNAME",
+        "ENABLED",
+        "HOST",
+        "PORT",
+        "REF",
+        "LENGTH",
+        "TTL",
+        "EXPIRY",
+        "TIMEOUT",
+        "FILES",
+        "KEYS",
+        "TYPE",
+        "ALGORITHM",
+        "SERVER",
+        "KEYRING",
+        "FINGERPRINT",
+        "HEADER",
+        "METHOD",
+        "FIELD",
+        "MODE",
+        "PREFIX",
+        "AGE",
     ];
     if POINTERS.contains(last) {
         return false;
     }
-    if tokens.iter().any(|t| *t == "PUBLIC" || *t == "GPG" || *t == "PGP") {
+    if tokens
+        .iter()
+        .any(|t| *t == "PUBLIC" || *t == "GPG" || *t == "PGP")
+    {
         return false;
     }
     const WORDS: &[&str] = &[
-        "PASSWORD", "PASSWD", "PASS", "PWD", "SECRET", "SECRETS", "TOKEN", "APIKEY", "CREDENTIAL",
-        "CREDENTIALS", "PRIVATE", "CREDS", "AUTH", "SECRETKEY", "ACCESSKEY", "PRIVATEKEY",
+        "PASSWORD",
+        "PASSWD",
+        "PASS",
+        "PWD",
+        "SECRET",
+        "SECRETS",
+        "TOKEN",
+        "APIKEY",
+        "CREDENTIAL",
+        "CREDENTIALS",
+        "PRIVATE",
+        "CREDS",
+        "AUTH",
+        "SECRETKEY",
+        "ACCESSKEY",
+        "PRIVATEKEY",
         "DSN",
     ];
     if tokens.iter().any(|t| WORDS.contains(t)) {
         // A bare PWD is the shell's working directory.
-        return !(tokens == ["PWD"]);
+        return tokens != ["PWD"];
     }
     // `..._KEY` (API_KEY, STRIPE_KEY, ENCRYPTION_KEY) but not `KEY` alone, which is too vague.
     *last == "KEY" && tokens.len() > 1
@@ -83,10 +126,10 @@ pub fn known_secret_value(value: &str) -> Option<&'static str> {
         ("sk_live_", "Stripe key", 20),
         ("npm_", "npm token", 36),
     ] {
-        if let Some(i) = v.find(prefix) {
-            if alnum_run(&v[i + prefix.len()..], n) {
-                return Some(what);
-            }
+        if let Some(i) = v.find(prefix)
+            && alnum_run(&v[i + prefix.len()..], n)
+        {
+            return Some(what);
         }
     }
     if v.contains("-----BEGIN") && v.contains("PRIVATE KEY") {

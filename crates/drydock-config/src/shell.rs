@@ -59,7 +59,9 @@ impl Command {
     /// containing `short` (so `-qy` counts as `-y`).
     pub fn has_flag(&self, flags: &[&str], short: Option<char>) -> bool {
         self.args().iter().any(|a| {
-            flags.iter().any(|f| a == f || a.starts_with(&format!("{f}=")))
+            flags
+                .iter()
+                .any(|f| a == f || a.starts_with(&format!("{f}=")))
                 || short.is_some_and(|c| {
                     a.starts_with('-') && !a.starts_with("--") && a[1..].contains(c)
                 })
@@ -75,9 +77,7 @@ fn is_assignment(word: &str) -> bool {
     match word.split_once('=') {
         Some((name, _)) => {
             !name.is_empty()
-                && name
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || c == '_')
+                && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
                 && !name.starts_with(|c: char| c.is_ascii_digit())
         }
         None => false,
@@ -85,8 +85,8 @@ fn is_assignment(word: &str) -> bool {
 }
 
 const KEYWORDS: &[&str] = &[
-    "if", "then", "else", "elif", "fi", "do", "done", "while", "until", "for", "case", "esac",
-    "{", "}", "!",
+    "if", "then", "else", "elif", "fi", "do", "done", "while", "until", "for", "case", "esac", "{",
+    "}", "!",
 ];
 
 /// Splits a script into simple commands.
@@ -213,8 +213,7 @@ pub fn split(script: &str) -> Vec<Command> {
                 while i < chars.len() && matches!(chars[i], ' ' | '\t') {
                     i += 1;
                 }
-                while i < chars.len() && !matches!(chars[i], ' ' | '\t' | '\n' | ';' | '&' | '|')
-                {
+                while i < chars.len() && !matches!(chars[i], ' ' | '\t' | '\n' | ';' | '&' | '|') {
                     i += 1;
                 }
                 continue;
@@ -237,7 +236,8 @@ mod tests {
 
     #[test]
     fn splits_operators_and_quotes() {
-        let cmds = split("apt-get update && sudo apt-get install -qy \"a b\" | tee x; echo 'x && y'");
+        let cmds =
+            split("apt-get update && sudo apt-get install -qy \"a b\" | tee x; echo 'x && y'");
         assert_eq!(cmds.len(), 4);
         assert_eq!(cmds[1].program(), Some("apt-get"));
         assert!(cmds[1].piped);

@@ -19,7 +19,10 @@ pub const MAX_DEPTH: usize = 200;
 pub enum Value {
     /// Any scalar, kept as text. `plain` distinguishes `true` from `"true"`, because only an
     /// unquoted scalar is a boolean or a number to the Go decoders that Kubernetes and Compose use.
-    Scalar { text: String, plain: bool },
+    Scalar {
+        text: String,
+        plain: bool,
+    },
     Seq(Vec<Node>),
     Map(Vec<(Node, Node)>),
 }
@@ -169,9 +172,8 @@ pub fn load(text: &str) -> (Vec<Node>, Option<YamlError>) {
     let mut docs = Vec::new();
     // The parser's internals assert invariants; a hostile input that trips one must become an
     // error for this file, not abort the whole scan.
-    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        load_inner(text, &mut docs)
-    }));
+    let outcome =
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| load_inner(text, &mut docs)));
     match outcome {
         Ok(Ok(())) => (docs, None),
         Ok(Err(e)) => (docs, Some(e)),

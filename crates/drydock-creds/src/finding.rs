@@ -26,7 +26,12 @@ pub struct Finding {
 }
 
 impl Finding {
-    pub(crate) fn new(rule: &'static Rule, path: &str, line: Option<u32>, detail: impl Into<String>) -> Self {
+    pub(crate) fn new(
+        rule: &'static Rule,
+        path: &str,
+        line: Option<u32>,
+        detail: impl Into<String>,
+    ) -> Self {
         Finding {
             rule_id: rule.id,
             severity: rule.severity,
@@ -72,7 +77,11 @@ impl Finding {
             // Unreachable for findings built by this crate; kept total for hand-built ones by
             // keeping their own id, severity and title and dropping documentation they lack.
             None => {
-                let mut f = drydock_finding::Finding::from_rule(&crate::rules::HASH_NOT_CHECKED, location, message);
+                let mut f = drydock_finding::Finding::from_rule(
+                    &crate::rules::HASH_NOT_CHECKED,
+                    location,
+                    message,
+                );
                 f.id = self.rule_id.to_owned();
                 f.severity = self.severity;
                 f.title = self.title.to_owned();

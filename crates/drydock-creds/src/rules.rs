@@ -16,7 +16,10 @@ pub static EMPTY_PASSWORD: Rule = Rule {
           account without knowing anything (PAM's `nullok` is on by default on Debian and Alpine).",
     fix: "Lock the account (`passwd -l NAME`, or `*` in the shadow field) or set a strong password \
           when the container starts, never in the image.",
-    references: &["https://nvd.nist.gov/vuln/detail/CVE-2019-5021", "CIS Distribution Independent Linux 6.2.1"],
+    references: &[
+        "https://nvd.nist.gov/vuln/detail/CVE-2019-5021",
+        "CIS Distribution Independent Linux 6.2.1",
+    ],
 };
 
 pub static DUPLICATE_ROOT: Rule = Rule {
@@ -174,7 +177,9 @@ pub static MYSQL_SKIP_GRANT_TABLES: Rule = Rule {
     why: "`skip-grant-tables` turns off authentication and privilege checks entirely: every client \
           is an all-powerful user. It is meant for one-off password recovery only.",
     fix: "Remove `skip-grant-tables` from the server configuration.",
-    references: &["https://dev.mysql.com/doc/refman/8.0/en/server-options.html#option_mysqld_skip-grant-tables"],
+    references: &[
+        "https://dev.mysql.com/doc/refman/8.0/en/server-options.html#option_mysqld_skip-grant-tables",
+    ],
 };
 
 pub static MYSQL_EMPTY_ROOT: Rule = Rule {
@@ -210,7 +215,9 @@ pub static ELASTICSEARCH_NO_SECURITY: Rule = Rule {
           port can read, change and delete every index.",
     fix: "Remove `xpack.security.enabled: false` (`plugins.security.disabled: true` on OpenSearch) and \
           configure users and TLS.",
-    references: &["https://www.elastic.co/guide/en/elasticsearch/reference/current/security-settings.html"],
+    references: &[
+        "https://www.elastic.co/guide/en/elasticsearch/reference/current/security-settings.html",
+    ],
 };
 
 pub static TOMCAT_DEFAULT_MANAGER: Rule = Rule {
@@ -222,7 +229,9 @@ pub static TOMCAT_DEFAULT_MANAGER: Rule = Rule {
           execution, and tomcat/tomcat and admin/admin are in every scanner's list.",
     fix: "Remove the user or give it a strong password; restrict the manager app to localhost \
           (RemoteAddrValve) or remove it from the image.",
-    references: &["https://tomcat.apache.org/tomcat-10.1-doc/manager-howto.html#Configuring_Manager_Application_Access"],
+    references: &[
+        "https://tomcat.apache.org/tomcat-10.1-doc/manager-howto.html#Configuring_Manager_Application_Access",
+    ],
 };
 
 pub static JENKINS_NO_SECURITY: Rule = Rule {
@@ -246,7 +255,9 @@ pub static GRAFANA_DEFAULT_ADMIN: Rule = Rule {
           be skipped, and a Grafana admin can read every data source's credentials.",
     fix: "Set `admin_password` from a secret (`$__file{...}` or GF_SECURITY_ADMIN_PASSWORD) or set \
           `disable_initial_admin_creation = true`.",
-    references: &["https://grafana.com/docs/grafana/latest/setup-grafana/configure-grafana/#admin_password"],
+    references: &[
+        "https://grafana.com/docs/grafana/latest/setup-grafana/configure-grafana/#admin_password",
+    ],
 };
 
 pub static GRAFANA_ANONYMOUS_PRIVILEGED: Rule = Rule {
@@ -257,7 +268,9 @@ pub static GRAFANA_ANONYMOUS_PRIVILEGED: Rule = Rule {
     why: "Anonymous access with a role above Viewer lets anyone change dashboards, alerting and (as \
           Admin) data sources, without logging in.",
     fix: "Disable `[auth.anonymous]` or set its `org_role = Viewer`.",
-    references: &["https://grafana.com/docs/grafana/latest/setup-grafana/configure-security/configure-authentication/grafana/#anonymous-authentication"],
+    references: &[
+        "https://grafana.com/docs/grafana/latest/setup-grafana/configure-security/configure-authentication/grafana/#anonymous-authentication",
+    ],
 };
 
 pub static SNMP_DEFAULT_COMMUNITY: Rule = Rule {
@@ -337,7 +350,11 @@ mod tests {
     fn ids_are_unique_and_well_formed() {
         drydock_finding::check_rule_table(RULES).expect("rule table");
         for r in RULES {
-            assert!(r.id.starts_with("DD-CRED-"), "{} is not in the CRED family", r.id);
+            assert!(
+                r.id.starts_with("DD-CRED-"),
+                "{} is not in the CRED family",
+                r.id
+            );
         }
     }
 
@@ -351,7 +368,10 @@ mod tests {
 
     #[test]
     fn lookup() {
-        assert_eq!(by_id("DD-CRED-005").map(|r| r.title), Some(WEAK_PASSWORD.title));
+        assert_eq!(
+            by_id("DD-CRED-005").map(|r| r.title),
+            Some(WEAK_PASSWORD.title)
+        );
         assert!(by_id("DD-CRED-999").is_none());
     }
 }

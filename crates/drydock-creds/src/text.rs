@@ -63,7 +63,10 @@ pub(crate) fn tokens(s: &str) -> Vec<String> {
 /// Removes one level of matching surrounding quotes (`"x"`, `'x'`, and Grafana's `"""x"""`).
 pub(crate) fn unquote(s: &str) -> &str {
     let s = s.trim();
-    if let Some(inner) = s.strip_prefix("\"\"\"").and_then(|r| r.strip_suffix("\"\"\"")) {
+    if let Some(inner) = s
+        .strip_prefix("\"\"\"")
+        .and_then(|r| r.strip_suffix("\"\"\""))
+    {
         return inner;
     }
     for q in ['"', '\''] {
@@ -86,16 +89,22 @@ pub(crate) fn truthy(v: &str) -> Option<bool> {
 /// Whether a listen address reaches only this host. Accepts the forms configs use: bare IPs,
 /// `[v6]`, CIDR suffixes, ports, Redis' optional `-` prefix, and `localhost`.
 pub(crate) fn is_loopback(addr: &str) -> bool {
-    let a = unquote(addr).trim().trim_start_matches('-').to_ascii_lowercase();
+    let a = unquote(addr)
+        .trim()
+        .trim_start_matches('-')
+        .to_ascii_lowercase();
     let a = a.split('/').next().unwrap_or("");
-    let a = a.strip_prefix('[').map_or(a, |r| r.split(']').next().unwrap_or(""));
+    let a = a
+        .strip_prefix('[')
+        .map_or(a, |r| r.split(']').next().unwrap_or(""));
     if a == "localhost" || a == "ip6-localhost" || a == "::1" || a == "0:0:0:0:0:0:0:1" {
         return true;
     }
     let v4 = a.strip_prefix("::ffff:").unwrap_or(a);
     // `127.0.0.1:6379`: drop a port after a dotted quad.
     let v4 = v4.split(':').next().unwrap_or("");
-    v4.parse::<std::net::Ipv4Addr>().is_ok_and(|ip| ip.is_loopback())
+    v4.parse::<std::net::Ipv4Addr>()
+        .is_ok_and(|ip| ip.is_loopback())
 }
 
 /// One `key = value` entry of an INI-style file.
@@ -106,6 +115,8 @@ pub(crate) struct IniEntry {
     /// Lower-cased key with `-` folded to `_` (MySQL accepts both spellings).
     pub key: String,
     pub value: String,
+    /// A key with no `=` at all (`skip-grant-tables`, MySQL's prompting `password`).
+    pub bare: bool,
     pub line: u32,
 }
 
@@ -125,9 +136,9 @@ pub(crate) fn ini(text: &str) -> Vec<IniEntry> {
             continue;
         }
         let line = strip_comment(line, &['#', ';']).trim();
-        let (k, v) = match line.split_once('=') {
-            Some((k, v)) => (k.trim(), unquote(v.trim())),
-            None => (line, ""),
+        let (k, v, bare) = match line.split_once('=') {
+            Some((k, v)) => (k.trim(), unquote(v.trim()), false),
+            None => (line, "", true),
         };
         if k.is_empty() {
             continue;
@@ -136,6 +147,7 @@ pub(crate) fn ini(text: &str) -> Vec<IniEntry> {
             section: section.clone(),
             key: k.to_ascii_lowercase().replace('-', "_"),
             value: v.to_owned(),
+            bare,
             line: no,
         });
     }
@@ -163,17 +175,27 @@ pub(crate) fn yaml_flat(text: &str) -> Vec<YamlEntry> {
             continue;
         }
         let indent = body.len() - body.trim_start().len();
-        if let Some(item) = trimmed.strip_prefix("- ").or(if trimmed == "-" { Some("") } else { None }) {
+        if let Some(item) =
+            trimmed
+                .strip_prefix("- ")
+                .or(if trimmed == "-" { Some("") } else { None })
+        {
             // A list item belongs to the innermost key indented less than it.
             while stack.last().is_some_and(|(i, _)| *i > indent) {
                 stack.pop();
             }
             if let Some((_, parent)) = stack.last() {
-                out.push(YamlEntry { key: parent.clone(), value: unquote(item).to_owned(), line: no });
+                out.push(YamlEntry {
+                    key: parent.clone(),
+                    value: unquote(item).to_owned(),
+                    line: no,
+                });
             }
             continue;
         }
-        let Some((key, value)) = split_yaml_key(trimmed) else { continue };
+        let Some((key, value)) = split_yaml_key(trimmed) else {
+            continue;
+        };
         while stack.last().is_some_and(|(i, _)| *i >= indent) {
             stack.pop();
         }
@@ -184,7 +206,11 @@ pub(crate) fn yaml_flat(text: &str) -> Vec<YamlEntry> {
         if value.is_empty() {
             stack.push((indent, full));
         } else {
-            out.push(YamlEntry { key: full, value: unquote(value).to_owned(), line: no });
+            out.push(YamlEntry {
+                key: full,
+                value: unquote(value).to_owned(),
+                line: no,
+            });
         }
     }
     out
@@ -207,7 +233,11 @@ pub(crate) fn blank_xml_comments(text: &str) -> String {
         out.push_str(&rest[..start]);
         let after = &rest[start..];
         let end = after.find("-->").map_or(after.len(), |e| e + 3);
-        out.extend(after[..end].chars().map(|c| if c == '\n' { '\n' } else { ' ' }));
+        out.extend(
+            after[..end]
+                .chars()
+                .map(|c| if c == '\n' { '\n' } else { ' ' }),
+        );
         rest = &after[end..];
     }
     out.push_str(rest);
@@ -225,7 +255,11 @@ pub(crate) fn xml_tags(text: &str, name: &str) -> Vec<(u32, Vec<(String, String)
     let mut out = Vec::new();
     let open = format!("<{name}");
     let mut from = 0;
-    while let Some(pos) = text.get(from..).and_then(|t| t.find(&open)).map(|p| p + from) {
+    while let Some(pos) = text
+        .get(from..)
+        .and_then(|t| t.find(&open))
+        .map(|p| p + from)
+    {
         let after = pos + open.len();
         from = after;
         // `<user` must not match `<username`.
@@ -233,7 +267,10 @@ pub(crate) fn xml_tags(text: &str, name: &str) -> Vec<(u32, Vec<(String, String)
         if !matches!(next, Some(c) if c.is_whitespace() || c == '/' || c == '>') {
             continue;
         }
-        let end = text.get(after..).and_then(|t| t.find('>')).map_or(text.len(), |e| after + e);
+        let end = text
+            .get(after..)
+            .and_then(|t| t.find('>'))
+            .map_or(text.len(), |e| after + e);
         let body = text.get(after..end).unwrap_or("");
         out.push((line_at(text, pos), xml_attrs(body)));
         from = end;
@@ -249,7 +286,9 @@ fn xml_attrs(body: &str) -> Vec<(String, String)> {
         let Some(eq) = rest.find('=') else { break };
         let name = rest[..eq].trim().to_owned();
         let after = rest[eq + 1..].trim_start();
-        let Some(q) = after.chars().next().filter(|c| *c == '"' || *c == '\'') else { break };
+        let Some(q) = after.chars().next().filter(|c| *c == '"' || *c == '\'') else {
+            break;
+        };
         let inner = &after[1..];
         let Some(close) = inner.find(q) else { break };
         out.push((name, xml_unescape(&inner[..close])));
@@ -264,17 +303,33 @@ pub(crate) fn xml_texts(text: &str, name: &str) -> Vec<(u32, String)> {
     let open = format!("<{name}>");
     let close = format!("</{name}>");
     let mut from = 0;
-    while let Some(pos) = text.get(from..).and_then(|t| t.find(&open)).map(|p| p + from) {
+    while let Some(pos) = text
+        .get(from..)
+        .and_then(|t| t.find(&open))
+        .map(|p| p + from)
+    {
         let start = pos + open.len();
-        let Some(end) = text.get(start..).and_then(|t| t.find(&close)).map(|e| e + start) else { break };
-        out.push((line_at(text, pos), xml_unescape(text.get(start..end).unwrap_or("").trim())));
+        let Some(end) = text
+            .get(start..)
+            .and_then(|t| t.find(&close))
+            .map(|e| e + start)
+        else {
+            break;
+        };
+        out.push((
+            line_at(text, pos),
+            xml_unescape(text.get(start..end).unwrap_or("").trim()),
+        ));
         from = end;
     }
     out
 }
 
 pub(crate) fn attr<'a>(attrs: &'a [(String, String)], name: &str) -> Option<&'a str> {
-    attrs.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+    attrs
+        .iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.as_str())
 }
 
 /// Decodes the five predefined entities and numeric character references.
@@ -324,7 +379,10 @@ mod tests {
 
     #[test]
     fn comments_and_tokens() {
-        assert_eq!(strip_comment("bind 1.2.3.4 # public", &['#']).trim(), "bind 1.2.3.4");
+        assert_eq!(
+            strip_comment("bind 1.2.3.4 # public", &['#']).trim(),
+            "bind 1.2.3.4"
+        );
         assert_eq!(strip_comment("requirepass a#b", &['#']), "requirepass a#b");
         assert_eq!(strip_comment("x \"a #b\" # c", &['#']).trim(), "x \"a #b\"");
         assert_eq!(tokens("user \"a b\" 'c'  d"), ["user", "a b", "c", "d"]);
@@ -332,7 +390,15 @@ mod tests {
 
     #[test]
     fn loopback() {
-        for a in ["127.0.0.1", "-::1", "[::1]:22", "localhost", "127.0.0.1/32", "::1/128", "127.1.2.3:6379"] {
+        for a in [
+            "127.0.0.1",
+            "-::1",
+            "[::1]:22",
+            "localhost",
+            "127.0.0.1/32",
+            "::1/128",
+            "127.1.2.3:6379",
+        ] {
             assert!(is_loopback(a), "{a}");
         }
         for a in ["0.0.0.0", "*", "::", "10.0.0.1", "0.0.0.0/0", "samenet", ""] {
@@ -343,7 +409,8 @@ mod tests {
     #[test]
     fn yaml() {
         let y = "net:\n  port: 27017\n  bindIp: 0.0.0.0  # all\nsecurity:\n  authorization: \"enabled\"\nxpack.security.enabled: false\nlist:\n  - a\n  - b\n";
-        let flat: Vec<(String, String)> = yaml_flat(y).into_iter().map(|e| (e.key, e.value)).collect();
+        let flat: Vec<(String, String)> =
+            yaml_flat(y).into_iter().map(|e| (e.key, e.value)).collect();
         let s = |k: &str, v: &str| (k.to_owned(), v.to_owned());
         assert_eq!(
             flat,
@@ -372,9 +439,13 @@ mod tests {
 
     #[test]
     fn ini_reads_sections_and_bare_keys() {
-        let e = ini("[mysqld]\nskip-grant-tables\nbind-address = 0.0.0.0 # all\n;x=1\n[security]\nadmin_password = \"\"\"a;b\"\"\"\n");
-        let v: Vec<(&str, &str, &str)> =
-            e.iter().map(|e| (e.section.as_str(), e.key.as_str(), e.value.as_str())).collect();
+        let e = ini(
+            "[mysqld]\nskip-grant-tables\nbind-address = 0.0.0.0 # all\n;x=1\n[security]\nadmin_password = \"\"\"a;b\"\"\"\n",
+        );
+        let v: Vec<(&str, &str, &str)> = e
+            .iter()
+            .map(|e| (e.section.as_str(), e.key.as_str(), e.value.as_str()))
+            .collect();
         assert_eq!(
             v,
             [

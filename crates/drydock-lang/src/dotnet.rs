@@ -37,8 +37,12 @@ pub fn parse(path: &str, data: &[u8]) -> Result<Vec<Package>, LangError> {
             if kind.eq_ignore_ascii_case("project") {
                 continue;
             }
-            let Some(version) = entry.get("resolved").and_then(Value::as_str) else { continue };
-            let Some(mut pkg) = Package::new(Ecosystem::NuGet, name, version, path) else { continue };
+            let Some(version) = entry.get("resolved").and_then(Value::as_str) else {
+                continue;
+            };
+            let Some(mut pkg) = Package::new(Ecosystem::NuGet, name, version, path) else {
+                continue;
+            };
             pkg.direct = Some(kind.eq_ignore_ascii_case("direct"));
             if let Some(children) = entry.get("dependencies").and_then(Value::as_object) {
                 for child in children.keys() {

@@ -104,24 +104,40 @@ impl<'a> Elf<'a> {
 
     fn u16_at(&self, off: u64) -> Option<u16> {
         let b: [u8; 2] = self.bytes(off, 2)?.try_into().ok()?;
-        Some(if self.big_endian { u16::from_be_bytes(b) } else { u16::from_le_bytes(b) })
+        Some(if self.big_endian {
+            u16::from_be_bytes(b)
+        } else {
+            u16::from_le_bytes(b)
+        })
     }
 
     fn u32_at(&self, off: u64) -> Option<u32> {
         let b: [u8; 4] = self.bytes(off, 4)?.try_into().ok()?;
-        Some(if self.big_endian { u32::from_be_bytes(b) } else { u32::from_le_bytes(b) })
+        Some(if self.big_endian {
+            u32::from_be_bytes(b)
+        } else {
+            u32::from_le_bytes(b)
+        })
     }
 
     fn u64_at(&self, off: u64) -> Option<u64> {
         let b: [u8; 8] = self.bytes(off, 8)?.try_into().ok()?;
-        Some(if self.big_endian { u64::from_be_bytes(b) } else { u64::from_le_bytes(b) })
+        Some(if self.big_endian {
+            u64::from_be_bytes(b)
+        } else {
+            u64::from_le_bytes(b)
+        })
     }
 
     /// Outer `None`: table runs past the file. Inner `None`: not a loadable segment.
     fn segment(&self, base: u64) -> Option<Option<Region>> {
         let ty = self.u32_at(base)?;
         let (offset, vaddr, filesz) = if self.is64 {
-            (self.u64_at(base + 8)?, self.u64_at(base + 16)?, self.u64_at(base + 32)?)
+            (
+                self.u64_at(base + 8)?,
+                self.u64_at(base + 16)?,
+                self.u64_at(base + 32)?,
+            )
         } else {
             (
                 u64::from(self.u32_at(base + 4)?),
@@ -129,14 +145,22 @@ impl<'a> Elf<'a> {
                 u64::from(self.u32_at(base + 16)?),
             )
         };
-        Some((ty == PT_LOAD).then_some(Region { addr: vaddr, offset, size: filesz }))
+        Some((ty == PT_LOAD).then_some(Region {
+            addr: vaddr,
+            offset,
+            size: filesz,
+        }))
     }
 
     fn section(&self, base: u64) -> Option<(u32, Region)> {
         let name = self.u32_at(base)?;
         let ty = self.u32_at(base + 4)?;
         let (addr, offset, size) = if self.is64 {
-            (self.u64_at(base + 16)?, self.u64_at(base + 24)?, self.u64_at(base + 32)?)
+            (
+                self.u64_at(base + 16)?,
+                self.u64_at(base + 24)?,
+                self.u64_at(base + 32)?,
+            )
         } else {
             (
                 u64::from(self.u32_at(base + 12)?),
@@ -171,7 +195,10 @@ impl<'a> Elf<'a> {
     /// Reads up to `len` bytes mapped at virtual address `addr`, from whichever loadable
     /// segment (or section, for files stripped of program headers) contains it.
     pub fn read_at_addr(&self, addr: u64, len: u64) -> Option<&'a [u8]> {
-        let regions = self.segments.iter().chain(self.sections.iter().map(|(_, r)| r));
+        let regions = self
+            .segments
+            .iter()
+            .chain(self.sections.iter().map(|(_, r)| r));
         for r in regions {
             if addr >= r.addr && addr.checked_add(len)? <= r.addr.checked_add(r.size)? {
                 let off = r.offset.checked_add(addr - r.addr)?;

@@ -64,11 +64,14 @@ impl BuildInfo {
         let ptr_size = header[14];
         let flags = header[15];
         let (version, modinfo) = if flags & 2 != 0 {
-            let (v, rest) = decode_string(&header[HEADER_SIZE..]).ok_or_else(|| bad("truncated version string"))?;
+            let (v, rest) = decode_string(&header[HEADER_SIZE..])
+                .ok_or_else(|| bad("truncated version string"))?;
             let (m, _) = decode_string(rest).ok_or_else(|| bad("truncated module string"))?;
             (v.to_vec(), m.to_vec())
         } else {
-            let elf = elf.as_ref().ok_or_else(|| bad("pointer-format build info outside an ELF file"))?;
+            let elf = elf
+                .as_ref()
+                .ok_or_else(|| bad("pointer-format build info outside an ELF file"))?;
             if ptr_size != 4 && ptr_size != 8 {
                 return Err(bad(&format!("pointer size {ptr_size}")));
             }
@@ -86,7 +89,8 @@ impl BuildInfo {
                 }
                 Some(elf.read_at_addr(data_addr, len)?.to_vec())
             };
-            let v = read_string(vers_ptr).ok_or_else(|| bad("version string not mapped in the file"))?;
+            let v = read_string(vers_ptr)
+                .ok_or_else(|| bad("version string not mapped in the file"))?;
             // An unreadable module string is what Go reports as "no module info".
             let m = read_string(mod_ptr).unwrap_or_default();
             (v, m)
@@ -109,7 +113,10 @@ impl BuildInfo {
 
     /// Value of build setting `key`, if recorded.
     pub fn setting(&self, key: &str) -> Option<&str> {
-        self.settings.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
+        self.settings
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
     }
 
     /// Go toolchain version as a module-style version: `go1.22.1 X:loopvar` → `v1.22.1`.
@@ -155,7 +162,11 @@ impl BuildInfo {
             .find(|(k, _)| k.to_ascii_lowercase().starts_with("main."))
             .or_else(|| found.iter().find(valid))?;
         let v = best.1.as_str();
-        Some(if v.starts_with('v') { v.to_owned() } else { format!("v{v}") })
+        Some(if v.starts_with('v') {
+            v.to_owned()
+        } else {
+            format!("v{v}")
+        })
     }
 
     /// The packages this binary contains: the main module (its version recovered from
@@ -232,7 +243,7 @@ fn find_header<'a>(data: &'a [u8], elf: Option<&Elf<'a>>) -> Option<&'a [u8]> {
 fn scan(data: &[u8], mut from: usize) -> Option<&[u8]> {
     while from < data.len() {
         let i = from + find(&data[from..], MAGIC)?;
-        if i % ALIGN == 0 && data.len() - i >= HEADER_SIZE {
+        if i.is_multiple_of(ALIGN) && data.len() - i >= HEADER_SIZE {
             // Inline format: the strings follow the header, so hand back the rest.
             return Some(&data[i..]);
         }
@@ -303,7 +314,9 @@ fn parse_modinfo_str(text: &str) -> BuildInfo {
     let mut last_is_main = false;
     for line in text.lines() {
         let line = line.trim_start_matches([' ', '\t']);
-        let Some((kind, rest)) = line.split_once('\t') else { continue };
+        let Some((kind, rest)) = line.split_once('\t') else {
+            continue;
+        };
         match kind {
             "path" => info.path = rest.trim().to_owned(),
             "mod" | "dep" | "=>" => {
@@ -324,7 +337,11 @@ fn parse_modinfo_str(text: &str) -> BuildInfo {
                         last_is_main = false;
                     }
                     _ => {
-                        let target = if last_is_main { info.main.as_mut() } else { info.deps.last_mut() };
+                        let target = if last_is_main {
+                            info.main.as_mut()
+                        } else {
+                            info.deps.last_mut()
+                        };
                         if let Some(t) = target {
                             t.replace = Some(Box::new(m));
                         }
@@ -356,7 +373,9 @@ fn split_setting(s: &str) -> (String, String) {
         }
     };
     let value = if rest.starts_with('"') {
-        go_unquote_prefix(rest).map(|(v, _)| v).unwrap_or_else(|| rest.to_owned())
+        go_unquote_prefix(rest)
+            .map(|(v, _)| v)
+            .unwrap_or_else(|| rest.to_owned())
     } else {
         rest.to_owned()
     };
@@ -431,10 +450,14 @@ fn is_semver(v: &str) -> bool {
     let (core, suffix) = v.split_at(end);
     let parts: Vec<&str> = core.split('.').collect();
     parts.len() <= 3
-        && parts.iter().all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
-        && suffix
-            .get(1..)
-            .is_none_or(|s| !s.is_empty() && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-' || b == b'+'))
+        && parts
+            .iter()
+            .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+        && suffix.get(1..).is_none_or(|s| {
+            !s.is_empty()
+                && s.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-' || b == b'+')
+        })
 }
 
 // ---------------------------------------------------------------------------------------
@@ -466,7 +489,10 @@ pub fn parse_go_mod(path: &str, data: &[u8]) -> Result<Vec<Package>, LangError> 
             None => (raw, ""),
         };
         let indirect = comment.trim().split([';', ' ']).any(|w| w == "indirect");
-        let words: Vec<String> = code.split_whitespace().map(|w| w.trim_matches(['"', '`']).to_owned()).collect();
+        let words: Vec<String> = code
+            .split_whitespace()
+            .map(|w| w.trim_matches(['"', '`']).to_owned())
+            .collect();
         if words.is_empty() {
             continue;
         }
@@ -508,11 +534,17 @@ pub fn parse_go_mod(path: &str, data: &[u8]) -> Result<Vec<Package>, LangError> 
         }
     }
     if !saw_module && requires.is_empty() {
-        return Err(LangError::invalid(path, "go.mod", "no module or require directive"));
+        return Err(LangError::invalid(
+            path,
+            "go.mod",
+            "no module or require directive",
+        ));
     }
     let mut out = Vec::new();
     for (p, v, indirect) in requires {
-        let rep = replaces.iter().find(|(op, ov, _, _)| *op == p && (ov.is_empty() || *ov == v));
+        let rep = replaces
+            .iter()
+            .find(|(op, ov, _, _)| *op == p && (ov.is_empty() || *ov == v));
         let (np, nv) = match rep {
             Some((_, _, np, nv)) if nv.is_empty() => {
                 // Replaced by a local directory: not the published module's code.
@@ -530,7 +562,10 @@ pub fn parse_go_mod(path: &str, data: &[u8]) -> Result<Vec<Package>, LangError> 
         }
     }
     if let Some(tc) = toolchain {
-        let info = BuildInfo { go_version: tc, ..BuildInfo::default() };
+        let info = BuildInfo {
+            go_version: tc,
+            ..BuildInfo::default()
+        };
         if let Some(pkg) = info
             .stdlib_version()
             .and_then(|v| Package::new(Ecosystem::Go, "stdlib", &v, path))
@@ -548,9 +583,13 @@ mod tests {
     #[test]
     fn ldflags() {
         let mut info = BuildInfo::default();
-        info.settings.push(("-ldflags".into(), "-s -w -X github.com/x/y/version.Version=1.2.3 -X 'main.version=v2.0.0'".into()));
+        info.settings.push((
+            "-ldflags".into(),
+            "-s -w -X github.com/x/y/version.Version=1.2.3 -X 'main.version=v2.0.0'".into(),
+        ));
         assert_eq!(info.ldflags_version().as_deref(), Some("v2.0.0"));
-        info.settings[0].1 = "-X=github.com/x/y/pkg/version.Version=1.2.3 -X main.commit=abc".into();
+        info.settings[0].1 =
+            "-X=github.com/x/y/pkg/version.Version=1.2.3 -X main.commit=abc".into();
         assert_eq!(info.ldflags_version().as_deref(), Some("v1.2.3"));
         info.settings[0].1 = "-X main.version=dev".into();
         assert_eq!(info.ldflags_version(), None);
@@ -558,14 +597,29 @@ mod tests {
 
     #[test]
     fn settings_unquote() {
-        assert_eq!(split_setting(r#"-ldflags="-w -X main.version=v1.0.0""#), ("-ldflags".into(), "-w -X main.version=v1.0.0".into()));
-        assert_eq!(split_setting("CGO_ENABLED=1"), ("CGO_ENABLED".into(), "1".into()));
-        assert_eq!(split_setting("CGO_CFLAGS="), ("CGO_CFLAGS".into(), String::new()));
+        assert_eq!(
+            split_setting(r#"-ldflags="-w -X main.version=v1.0.0""#),
+            ("-ldflags".into(), "-w -X main.version=v1.0.0".into())
+        );
+        assert_eq!(
+            split_setting("CGO_ENABLED=1"),
+            ("CGO_ENABLED".into(), "1".into())
+        );
+        assert_eq!(
+            split_setting("CGO_CFLAGS="),
+            ("CGO_CFLAGS".into(), String::new())
+        );
     }
 
     #[test]
     fn stdlib() {
-        let v = |s: &str| BuildInfo { go_version: s.into(), ..Default::default() }.stdlib_version();
+        let v = |s: &str| {
+            BuildInfo {
+                go_version: s.into(),
+                ..Default::default()
+            }
+            .stdlib_version()
+        };
         assert_eq!(v("go1.22.1 X:loopvar").as_deref(), Some("v1.22.1"));
         assert_eq!(v("go1.15.2").as_deref(), Some("v1.15.2"));
         assert_eq!(v("devel go1.23-abcdef"), None);

@@ -35,14 +35,19 @@ pub const PARSER: crate::Parser = crate::Parser {
 
 fn is_archive_name(name: &str) -> bool {
     let lower = name.to_ascii_lowercase();
-    [".jar", ".war", ".ear", ".hpi", ".jpi"].iter().any(|e| lower.ends_with(e))
+    [".jar", ".war", ".ear", ".hpi", ".jpi"]
+        .iter()
+        .any(|e| lower.ends_with(e))
 }
 
 /// Parses an archive and everything nested in it. The decompression budget is a multiple of
 /// the input size, so legitimate fat jars (whose nested jars are usually stored, not
 /// compressed) fit while a bomb stops early.
 pub fn parse(path: &str, data: &[u8]) -> Result<Vec<Package>, LangError> {
-    let mut budget = (data.len() as u64).saturating_mul(4).saturating_add(16 << 20).min(4 << 30);
+    let mut budget = (data.len() as u64)
+        .saturating_mul(4)
+        .saturating_add(16 << 20)
+        .min(4 << 30);
     let file_name = path.rsplit('/').next().unwrap_or(path);
     let mut out = Vec::new();
     parse_archive(path, file_name, data, 0, &mut budget, &mut out)
@@ -84,12 +89,16 @@ fn parse_archive(
     let mut nested = Vec::new();
     for (i, name) in names.iter().enumerate() {
         if name.starts_with("META-INF/maven/") && name.ends_with("/pom.properties") {
-            if let Some(b) = take_budget(budget, MAX_META_FILE).and_then(|l| read_entry(&mut zip, i, l)) {
+            if let Some(b) =
+                take_budget(budget, MAX_META_FILE).and_then(|l| read_entry(&mut zip, i, l))
+            {
                 *budget = budget.saturating_sub(b.len() as u64);
                 poms.push(parse_properties(&String::from_utf8_lossy(&b)));
             }
         } else if name.eq_ignore_ascii_case("META-INF/MANIFEST.MF") {
-            if let Some(b) = take_budget(budget, MAX_META_FILE).and_then(|l| read_entry(&mut zip, i, l)) {
+            if let Some(b) =
+                take_budget(budget, MAX_META_FILE).and_then(|l| read_entry(&mut zip, i, l))
+            {
                 *budget = budget.saturating_sub(b.len() as u64);
                 manifest = Some(parse_manifest(&String::from_utf8_lossy(&b)));
             }
@@ -101,20 +110,35 @@ fn parse_archive(
     let stem = file_stem(file_name);
     let mut matched_file = false;
     for props in &poms {
-        let get = |k: &str| props.iter().find(|(pk, _)| pk == k).map(|(_, v)| v.as_str());
-        let (Some(group), Some(artifact), Some(version)) = (get("groupId"), get("artifactId"), get("version")) else {
+        let get = |k: &str| {
+            props
+                .iter()
+                .find(|(pk, _)| pk == k)
+                .map(|(_, v)| v.as_str())
+        };
+        let (Some(group), Some(artifact), Some(version)) =
+            (get("groupId"), get("artifactId"), get("version"))
+        else {
             continue;
         };
         matched_file |= stem == format!("{artifact}-{version}") || stem == artifact;
-        if let Some(p) = Package::new(Ecosystem::Maven, &format!("{group}:{artifact}"), version, location) {
+        if let Some(p) = Package::new(
+            Ecosystem::Maven,
+            &format!("{group}:{artifact}"),
+            version,
+            location,
+        ) {
             out.push(p);
         }
     }
     if !matched_file {
-        let from_manifest = manifest.as_ref().and_then(manifest_identity);
-        let ident = from_manifest.or_else(|| name_version_from_file(stem).map(|(n, v)| (None, n, v)));
+        let from_manifest = manifest.as_deref().and_then(manifest_identity);
+        let ident =
+            from_manifest.or_else(|| name_version_from_file(stem).map(|(n, v)| (None, n, v)));
         if let Some((group, artifact, version)) = ident {
-            let dup = poms.iter().any(|p| p.iter().any(|(k, v)| k == "artifactId" && *v == artifact));
+            let dup = poms
+                .iter()
+                .any(|p| p.iter().any(|(k, v)| k == "artifactId" && *v == artifact));
             let name = match &group {
                 Some(g) => format!("{g}:{artifact}"),
                 None => artifact.clone(),
@@ -126,8 +150,12 @@ fn parse_archive(
     }
 
     for i in nested {
-        let Some(limit) = take_budget(budget, u64::MAX) else { break };
-        let Some(inner) = read_entry(&mut zip, i, limit) else { continue };
+        let Some(limit) = take_budget(budget, u64::MAX) else {
+            break;
+        };
+        let Some(inner) = read_entry(&mut zip, i, limit) else {
+            continue;
+        };
         *budget = budget.saturating_sub(inner.len() as u64);
         let inner_name = &names[i];
         let inner_file = inner_name.rsplit('/').next().unwrap_or(inner_name);
@@ -195,7 +223,7 @@ fn parse_manifest(text: &str) -> Vec<(String, String)> {
 /// `Bundle-SymbolicName` (whose leading components are then the group); the group is
 /// `Implementation-Vendor-Id` when given. Human-readable titles (with spaces) are not
 /// artifact ids and are only used when nothing better exists.
-fn manifest_identity(attrs: &Vec<(String, String)>) -> Option<(Option<String>, String, String)> {
+fn manifest_identity(attrs: &[(String, String)]) -> Option<(Option<String>, String, String)> {
     let get = |k: &str| {
         attrs
             .iter()
@@ -229,7 +257,10 @@ mod tests {
             name_version_from_file("commons-lang3-3.12.0"),
             Some(("commons-lang3".into(), "3.12.0".into()))
         );
-        assert_eq!(name_version_from_file("guava-31.1-jre"), Some(("guava".into(), "31.1-jre".into())));
+        assert_eq!(
+            name_version_from_file("guava-31.1-jre"),
+            Some(("guava".into(), "31.1-jre".into()))
+        );
         assert_eq!(name_version_from_file("app"), None);
     }
 
@@ -240,7 +271,11 @@ mod tests {
         );
         assert_eq!(
             manifest_identity(&m),
-            Some((Some("com.fasterxml.jackson.core".into()), "jackson-databind".into(), "2.15.2".into()))
+            Some((
+                Some("com.fasterxml.jackson.core".into()),
+                "jackson-databind".into(),
+                "2.15.2".into()
+            ))
         );
     }
 }

@@ -108,9 +108,11 @@ pub struct Package {
     /// `vendor/name` for Packagist, the module path for Go. Python names are kept as
     /// written; the purl carries the PEP 503 form.
     pub name: String,
-    /// Version exactly as the file records it (Go versions keep their `v`). Never empty:
-    /// entries without a usable version are not reported, because a versionless package
-    /// would match every advisory for its name.
+    /// Version exactly as the file records it (Go versions keep their `v`). Entries without
+    /// a usable version are not reported, because a versionless package would match every
+    /// advisory for its name. The one exception is a Go binary's main module built from a
+    /// checkout (`(devel)`, no `-ldflags` version): it is the program's identity, so it is
+    /// kept with an empty version and a versionless purl, and matchers must skip it.
     pub version: String,
     /// Package URL, e.g. `pkg:npm/%40babel/core@7.24.0`.
     pub purl: String,
@@ -488,12 +490,24 @@ mod tests {
     #[test]
     fn globs() {
         let g = |p: &'static str, s: &str| PathPattern::Glob(p).matches(s);
-        assert!(g("**/*.dist-info/METADATA", "/usr/lib/python3/dist-packages/a-1.dist-info/METADATA"));
+        assert!(g(
+            "**/*.dist-info/METADATA",
+            "/usr/lib/python3/dist-packages/a-1.dist-info/METADATA"
+        ));
         assert!(g("**/*.dist-info/METADATA", "a-1.dist-info/METADATA"));
         assert!(!g("**/*.dist-info/METADATA", "a-1.dist-info/RECORD"));
-        assert!(g("**/node_modules/*/package.json", "app/node_modules/lodash/package.json"));
-        assert!(!g("**/node_modules/*/package.json", "app/node_modules/lodash/x/package.json"));
-        assert!(g("**/node_modules/@*/*/package.json", "node_modules/@babel/core/package.json"));
+        assert!(g(
+            "**/node_modules/*/package.json",
+            "app/node_modules/lodash/package.json"
+        ));
+        assert!(!g(
+            "**/node_modules/*/package.json",
+            "app/node_modules/lodash/x/package.json"
+        ));
+        assert!(g(
+            "**/node_modules/@*/*/package.json",
+            "node_modules/@babel/core/package.json"
+        ));
         assert!(PathPattern::FileName("Cargo.lock").matches("/src/Cargo.lock"));
         assert!(!PathPattern::FileName("Cargo.lock").matches("/src/xCargo.lock"));
     }
@@ -515,7 +529,11 @@ mod tests {
     fn candidates() {
         assert!(is_candidate_binary("/usr/bin/runc", 9_000_000, 0o100755));
         assert!(!is_candidate_binary("/usr/bin/runc", 9_000_000, 0o100644));
-        assert!(!is_candidate_binary("/usr/lib/libc.so.6", 9_000_000, 0o100755));
+        assert!(!is_candidate_binary(
+            "/usr/lib/libc.so.6",
+            9_000_000,
+            0o100755
+        ));
         assert!(!is_candidate_binary("/usr/bin/x", 100, 0o100755));
         assert!(!is_candidate_binary("/dev/sda", 9_000_000, 0o060755));
     }
@@ -523,13 +541,22 @@ mod tests {
     #[test]
     fn purls() {
         let p = |e, n, v| make_purl(e, n, v).unwrap_or_default();
-        assert_eq!(p(Ecosystem::Npm, "@babel/core", "7.0.0"), "pkg:npm/%40babel/core@7.0.0");
-        assert_eq!(p(Ecosystem::PyPI, "Django_Rest.framework", "1.0"), "pkg:pypi/django-rest-framework@1.0");
+        assert_eq!(
+            p(Ecosystem::Npm, "@babel/core", "7.0.0"),
+            "pkg:npm/%40babel/core@7.0.0"
+        );
+        assert_eq!(
+            p(Ecosystem::PyPI, "Django_Rest.framework", "1.0"),
+            "pkg:pypi/django-rest-framework@1.0"
+        );
         assert_eq!(
             p(Ecosystem::Go, "github.com/aquasecurity/test", "v1.0.0"),
             "pkg:golang/github.com/aquasecurity/test@v1.0.0"
         );
-        assert_eq!(p(Ecosystem::Go, "stdlib", "v1.22.1"), "pkg:golang/stdlib@v1.22.1");
+        assert_eq!(
+            p(Ecosystem::Go, "stdlib", "v1.22.1"),
+            "pkg:golang/stdlib@v1.22.1"
+        );
         assert_eq!(
             p(Ecosystem::Maven, "org.slf4j:slf4j-api", "2.0.9"),
             "pkg:maven/org.slf4j/slf4j-api@2.0.9"

@@ -20,7 +20,11 @@ pub const PARSER: crate::Parser = crate::Parser {
 pub fn parse(path: &str, data: &[u8]) -> Result<Vec<Package>, LangError> {
     let doc = crate::json(path, FORMAT, data)?;
     if !doc.is_object() {
-        return Err(LangError::invalid(path, FORMAT, "top level is not an object"));
+        return Err(LangError::invalid(
+            path,
+            FORMAT,
+            "top level is not an object",
+        ));
     }
     let lists: Vec<(&Vec<Value>, bool)> = [("packages", false), ("packages-dev", true)]
         .iter()
@@ -29,17 +33,30 @@ pub fn parse(path: &str, data: &[u8]) -> Result<Vec<Package>, LangError> {
     let versions: std::collections::HashMap<String, &str> = lists
         .iter()
         .flat_map(|(l, _)| l.iter())
-        .filter_map(|p| Some((p.get("name")?.as_str()?.to_ascii_lowercase(), p.get("version")?.as_str()?)))
+        .filter_map(|p| {
+            Some((
+                p.get("name")?.as_str()?.to_ascii_lowercase(),
+                p.get("version")?.as_str()?,
+            ))
+        })
         .collect();
     let mut out = Vec::new();
     for (list, dev) in lists {
         for p in list {
             let s = |k: &str| p.get(k).and_then(Value::as_str);
-            let (Some(name), Some(version)) = (s("name"), s("version")) else { continue };
-            let Some(mut pkg) = Package::new(Ecosystem::Packagist, name, version, path) else { continue };
+            let (Some(name), Some(version)) = (s("name"), s("version")) else {
+                continue;
+            };
+            let Some(mut pkg) = Package::new(Ecosystem::Packagist, name, version, path) else {
+                continue;
+            };
             pkg.dev = dev;
             pkg.licenses = match p.get("license") {
-                Some(Value::Array(a)) => a.iter().filter_map(Value::as_str).map(str::to_owned).collect(),
+                Some(Value::Array(a)) => a
+                    .iter()
+                    .filter_map(Value::as_str)
+                    .map(str::to_owned)
+                    .collect(),
                 Some(Value::String(s)) => vec![s.clone()],
                 _ => Vec::new(),
             };
@@ -47,7 +64,8 @@ pub fn parse(path: &str, data: &[u8]) -> Result<Vec<Package>, LangError> {
                 for dep in req.keys() {
                     let key = dep.to_ascii_lowercase();
                     if let Some(v) = versions.get(&key) {
-                        pkg.dependencies.push(make_purl(Ecosystem::Packagist, dep, v).unwrap_or(key));
+                        pkg.dependencies
+                            .push(make_purl(Ecosystem::Packagist, dep, v).unwrap_or(key));
                     }
                 }
             }

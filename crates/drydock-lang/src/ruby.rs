@@ -12,7 +12,10 @@ use crate::{Ecosystem, LangError, Package, PathPattern, make_purl};
 pub const GEMFILE_LOCK: crate::Parser = crate::Parser {
     name: "Gemfile.lock",
     ecosystem: Ecosystem::RubyGems,
-    paths: &[PathPattern::FileName("Gemfile.lock"), PathPattern::FileName("gems.locked")],
+    paths: &[
+        PathPattern::FileName("Gemfile.lock"),
+        PathPattern::FileName("gems.locked"),
+    ],
     parse: parse_gemfile_lock,
 };
 
@@ -48,12 +51,24 @@ pub fn parse_gemfile_lock(path: &str, data: &[u8]) -> Result<Vec<Package>, LangE
             section = body;
             continue;
         }
-        let name_of = |s: &str| s.split(" (").next().unwrap_or(s).trim_end_matches('!').to_owned();
+        let name_of = |s: &str| {
+            s.split(" (")
+                .next()
+                .unwrap_or(s)
+                .trim_end_matches('!')
+                .to_owned()
+        };
         match (section, indent) {
             ("GEM" | "GIT", 4) => {
-                let Some((name, rest)) = body.split_once(" (") else { continue };
+                let Some((name, rest)) = body.split_once(" (") else {
+                    continue;
+                };
                 let version = rest.trim_end_matches(')');
-                specs.push((name.to_owned(), strip_platform(version).to_owned(), Vec::new()));
+                specs.push((
+                    name.to_owned(),
+                    strip_platform(version).to_owned(),
+                    Vec::new(),
+                ));
             }
             ("GEM" | "GIT", 6) => {
                 if let Some(s) = specs.last_mut() {
@@ -69,10 +84,15 @@ pub fn parse_gemfile_lock(path: &str, data: &[u8]) -> Result<Vec<Package>, LangE
     if specs.is_empty() && !text.contains("GEM") && !text.trim().is_empty() {
         return Err(LangError::invalid(path, "Gemfile.lock", "no GEM section"));
     }
-    let versions: HashMap<&str, &str> = specs.iter().map(|(n, v, _)| (n.as_str(), v.as_str())).collect();
+    let versions: HashMap<&str, &str> = specs
+        .iter()
+        .map(|(n, v, _)| (n.as_str(), v.as_str()))
+        .collect();
     let mut out = Vec::new();
     for (name, version, deps) in &specs {
-        let Some(mut pkg) = Package::new(Ecosystem::RubyGems, name, version, path) else { continue };
+        let Some(mut pkg) = Package::new(Ecosystem::RubyGems, name, version, path) else {
+            continue;
+        };
         pkg.direct = Some(direct.contains(name));
         pkg.dependencies = deps
             .iter()
@@ -93,20 +113,20 @@ pub fn parse_gemfile_lock(path: &str, data: &[u8]) -> Result<Vec<Package>, LangE
 fn string_literals(rhs: &str) -> Vec<String> {
     let mut out = Vec::new();
     let mut rest = rhs;
-    loop {
-        let Some(start) = rest.find(['"', '\'', '%']) else { break };
-        let (open, close, body_start) = match rest[start..].as_bytes() {
-            [b'%', b'q' | b'Q', b'{', ..] => ('{', '}', start + 3),
-            [b'%', b'q' | b'Q', b'(', ..] => ('(', ')', start + 3),
+    while let Some(start) = rest.find(['"', '\'', '%']) {
+        let (close, body_start) = match &rest.as_bytes()[start..] {
+            [b'%', b'q' | b'Q', b'{', ..] => ('}', start + 3),
+            [b'%', b'q' | b'Q', b'(', ..] => (')', start + 3),
             [b'%', ..] => {
                 rest = &rest[start + 1..];
                 continue;
             }
-            [q, ..] => (char::from(*q), char::from(*q), start + 1),
+            [q, ..] => (char::from(*q), start + 1),
             [] => break,
         };
-        let _ = open;
-        let Some(len) = rest[body_start..].find(close) else { break };
+        let Some(len) = rest[body_start..].find(close) else {
+            break;
+        };
         out.push(rest[body_start..body_start + len].to_owned());
         rest = &rest[body_start + len + 1..];
     }
@@ -121,8 +141,12 @@ pub fn parse_gemspec(path: &str, data: &[u8]) -> Result<Vec<Package>, LangError>
     let mut licenses = Vec::new();
     for line in text.lines() {
         let line = line.trim();
-        let Some((lhs, rhs)) = line.split_once('=') else { continue };
-        let Some((_, field)) = lhs.trim().split_once('.') else { continue };
+        let Some((lhs, rhs)) = line.split_once('=') else {
+            continue;
+        };
+        let Some((_, field)) = lhs.trim().split_once('.') else {
+            continue;
+        };
         let values = || string_literals(rhs);
         match field.trim() {
             "name" if name.is_none() => name = values().into_iter().next(),
@@ -132,10 +156,19 @@ pub fn parse_gemspec(path: &str, data: &[u8]) -> Result<Vec<Package>, LangError>
         }
     }
     let (Some(name), Some(version)) = (name, version) else {
-        return Err(LangError::invalid(path, "gemspec", "no name/version assignment"));
+        return Err(LangError::invalid(
+            path,
+            "gemspec",
+            "no name/version assignment",
+        ));
     };
-    let Some(mut pkg) = Package::new(Ecosystem::RubyGems, &name, strip_platform(&version), path) else {
-        return Err(LangError::invalid(path, "gemspec", "unusable name or version"));
+    let Some(mut pkg) = Package::new(Ecosystem::RubyGems, &name, strip_platform(&version), path)
+    else {
+        return Err(LangError::invalid(
+            path,
+            "gemspec",
+            "unusable name or version",
+        ));
     };
     pkg.licenses = licenses;
     Ok(vec![pkg])

@@ -44,13 +44,20 @@ pub fn parse_cargo_lock(path: &str, data: &[u8]) -> Result<Vec<Package>, LangErr
     let mut entries = Vec::new();
     for p in list {
         let s = |k: &str| p.get(k).and_then(|v| v.as_str());
-        let (Some(name), Some(version)) = (s("name"), s("version")) else { continue };
+        let (Some(name), Some(version)) = (s("name"), s("version")) else {
+            continue;
+        };
         let deps = p
             .get("dependencies")
             .and_then(|d| d.as_array())
             .map(|a| a.iter().filter_map(|d| d.as_str()).collect())
             .unwrap_or_default();
-        entries.push(Entry { name, version, local: s("source").is_none(), deps });
+        entries.push(Entry {
+            name,
+            version,
+            local: s("source").is_none(),
+            deps,
+        });
     }
     let mut versions: HashMap<&str, Vec<&str>> = HashMap::new();
     for e in &entries {
@@ -59,10 +66,13 @@ pub fn parse_cargo_lock(path: &str, data: &[u8]) -> Result<Vec<Package>, LangErr
     let resolve = |dep: &str| -> (String, Option<String>) {
         let mut it = dep.split_whitespace();
         let name = it.next().unwrap_or("").to_owned();
-        let version = it.next().map(str::to_owned).or_else(|| match versions.get(name.as_str()) {
-            Some(v) if v.len() == 1 => Some(v[0].to_owned()),
-            _ => None,
-        });
+        let version = it
+            .next()
+            .map(str::to_owned)
+            .or_else(|| match versions.get(name.as_str()) {
+                Some(v) if v.len() == 1 => Some(v[0].to_owned()),
+                _ => None,
+            });
         (name, version)
     };
     let direct: HashSet<(String, Option<String>)> = entries
@@ -72,7 +82,9 @@ pub fn parse_cargo_lock(path: &str, data: &[u8]) -> Result<Vec<Package>, LangErr
         .collect();
     let mut out = Vec::new();
     for e in &entries {
-        let Some(mut pkg) = Package::new(Ecosystem::CratesIo, e.name, e.version, path) else { continue };
+        let Some(mut pkg) = Package::new(Ecosystem::CratesIo, e.name, e.version, path) else {
+            continue;
+        };
         if !e.local {
             let key = (e.name.to_owned(), Some(e.version.to_owned()));
             pkg.direct = Some(direct.contains(&key));
@@ -153,7 +165,9 @@ pub fn parse_auditable(path: &str, data: &[u8]) -> Result<Vec<Package>, LangErro
         if !runtime(p) {
             continue;
         }
-        let Some(mut pkg) = Package::new(Ecosystem::CratesIo, &p.name, &p.version, path) else { continue };
+        let Some(mut pkg) = Package::new(Ecosystem::CratesIo, &p.name, &p.version, path) else {
+            continue;
+        };
         if !p.root && p.source != "local" {
             pkg.direct = Some(direct.contains(&i));
         }

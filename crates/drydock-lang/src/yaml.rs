@@ -13,7 +13,11 @@ use crate::LangError;
 const MAX_DEPTH: usize = 256;
 
 /// Parses the first document of `text`.
-pub(crate) fn load<'a>(path: &str, format: &'static str, text: &'a str) -> Result<Yaml<'a>, LangError> {
+pub(crate) fn load<'a>(
+    path: &str,
+    format: &'static str,
+    text: &'a str,
+) -> Result<Yaml<'a>, LangError> {
     check_depth(text).map_err(|d| LangError::invalid(path, format, d))?;
     let mut loader: YamlLoader<'a, Yaml<'a>> = YamlLoader::default();
     loader.early_parse(false);

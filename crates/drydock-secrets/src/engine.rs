@@ -1,14 +1,15 @@
 //! The scanning engine: one keyword pass per file, then only the rules whose keywords occur.
 
 use crate::error::ConfigError;
-use crate::pattern::LazyRegex;
-use crate::rules::{Allowlist, ConfigSpec, Rule, SecretGroup, Severity, Validator};
+use crate::pattern::{Pattern, pattern, words_automaton};
+use crate::rules::{Allowlist, ConfigSpec, Rule, SecretGroup, Severity};
 use crate::sources::{self, ParsedSecret};
-use crate::text::{Lines, github_checksum_ok, redact, shannon_entropy};
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
+use crate::text::{Lines, redact, shannon_entropy};
+use aho_corasick::AhoCorasick;
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::ops::Range;
+use std::sync::Arc;
 
 /// One secret found in one file (or string).
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -42,15 +43,17 @@ pub struct SecretMatch {
 pub struct Options {
     /// Files larger than this are not read for content rules (name-only rules still apply).
     pub max_file_size: u64,
-    /// Drop GitHub tokens whose built-in CRC32 is wrong (placeholders, fixtures).
-    pub verify_checksums: bool,
+    /// Drop tokens that break their issuer's format: GitHub tokens whose built-in CRC32 is
+    /// wrong, AWS key ids outside base32. Such strings were never issued: placeholders, test
+    /// fixtures, typos.
+    pub verify_formats: bool,
 }
 
 impl Default for Options {
     fn default() -> Self {
         Options {
             max_file_size: 10 << 20,
-            verify_checksums: true,
+            verify_formats: true,
         }
     }
 }
@@ -68,7 +71,7 @@ pub struct RuleInfo {
 #[derive(Debug)]
 pub struct Engine {
     rules: Vec<Rule>,
-    keywords: Option<AhoCorasick>,
+    keywords: Option<Arc<AhoCorasick>>,
     /// Keyword pattern id -> rules that list it.
     keyword_rules: Vec<Vec<usize>>,
     /// Content rules with no keywords: they run on every file, as in gitleaks.
@@ -76,7 +79,7 @@ pub struct Engine {
     /// Rules with a path and no regex: they fire on the file name.
     path_only: Vec<usize>,
     allowlists: Vec<Allowlist>,
-    exclude_blocks: Vec<LazyRegex>,
+    exclude_blocks: Vec<Pattern>,
     disabled_parsers: Vec<String>,
     options: Options,
 }
@@ -108,10 +111,10 @@ struct Hit {
 /// archives, compiled code): never worth reading.
 const BINARY_EXTENSIONS: &[&str] = &[
     "7z", "a", "apk", "avi", "bin", "bmp", "bz2", "class", "dat", "db", "deb", "dll", "dylib",
-    "eot", "exe", "flac", "gif", "gz", "ico", "idx", "img", "iso", "jar", "jpeg", "jpg", "lz",
-    "lz4", "lzma", "mo", "mov", "mp3", "mp4", "o", "ogg", "otf", "pack", "pdf", "png", "pyc",
-    "pyo", "rar", "rpm", "so", "sqlite", "tar", "tbz2", "tgz", "tif", "tiff", "ttf", "txz",
-    "wasm", "wav", "webm", "webp", "whl", "woff", "woff2", "xz", "zip", "zst",
+    "ear", "eot", "exe", "flac", "gif", "gz", "ico", "idx", "img", "iso", "jar", "jpeg", "jpg",
+    "lz", "lz4", "lzma", "mo", "mov", "mp3", "mp4", "node", "o", "ogg", "otf", "pack", "pdf",
+    "png", "pyc", "pyo", "rar", "rpm", "so", "sqlite", "tar", "tbz2", "tgz", "tif", "tiff", "ttf",
+    "txz", "war", "wasm", "wav", "webm", "webp", "whl", "woff", "woff2", "xz", "zip", "zst",
 ];
 
 /// How many leading bytes the NUL sniff reads.
@@ -150,7 +153,10 @@ impl Engine {
         Engine::compile(spec, Severity::Unknown)
     }
 
-    pub(crate) fn compile(spec: ConfigSpec, default_severity: Severity) -> Result<Engine, ConfigError> {
+    pub(crate) fn compile(
+        spec: ConfigSpec,
+        default_severity: Severity,
+    ) -> Result<Engine, ConfigError> {
         let rules = spec
             .rules
             .iter()
@@ -164,7 +170,7 @@ impl Engine {
         let exclude_blocks = spec
             .exclude_blocks
             .iter()
-            .map(|r| LazyRegex::new(r, false))
+            .map(|r| pattern(r, false))
             .collect::<Result<Vec<_>, _>>()
             .map_err(|e| ConfigError::regex("exclude-block", e))?;
         let mut words: Vec<String> = Vec::new();
@@ -190,18 +196,9 @@ impl Engine {
         let keywords = if words.is_empty() {
             None
         } else {
-            let build = |kind| {
-                AhoCorasickBuilder::new()
-                    .ascii_case_insensitive(true)
-                    .match_kind(MatchKind::Standard)
-                    .kind(kind)
-                    .build(&words)
-            };
-            // A DFA is the fastest for a few hundred short keywords; fall back if too big.
             Some(
-                build(Some(AhoCorasickKind::DFA))
-                    .or_else(|_| build(None))
-                    .map_err(|e| ConfigError::Invalid(format!("keywords: {e}")))?,
+                words_automaton(&words)
+                    .ok_or_else(|| ConfigError::Invalid("keywords: automaton too large".into()))?,
             )
         };
         Ok(Engine {
@@ -269,7 +266,11 @@ impl Engine {
         {
             failed.push("(global allowlists)".to_owned());
         }
-        if failed.is_empty() { Ok(()) } else { Err(failed) }
+        if failed.is_empty() {
+            Ok(())
+        } else {
+            Err(failed)
+        }
     }
 
     /// Should the caller read this file at all? Cheap: no regex runs unless a path
@@ -336,30 +337,30 @@ impl Engine {
             if !globally_allowed {
                 self.name_only(p, &mut hits);
             }
-            if let Some(kind) = sources::detect(p) {
-                if self.parser_enabled(kind)
-                    && !self.user_allowlisted(p)
-                    && (content.len() as u64) <= self.options.max_file_size
-                    && !is_binary(content)
-                {
-                    for s in sources::parse(kind, content) {
-                        if !self.disabled_parsers.iter().any(|d| d == s.id) {
-                            hits.push(parser_hit(s));
-                        }
+            if let Some(kind) = sources::detect(p)
+                && self.parser_enabled(kind)
+                && !self.user_allowlisted(p)
+                && (content.len() as u64) <= self.options.max_file_size
+                && !is_binary(content)
+            {
+                for s in sources::parse(kind, content) {
+                    if !self.disabled_parsers.iter().any(|d| d == s.id) {
+                        hits.push(parser_hit(s));
                     }
                 }
             }
         }
+        let mut rejected = Vec::new();
         if !globally_allowed
             && (content.len() as u64) <= self.options.max_file_size
             && !is_binary(content)
         {
-            self.content_rules(path, content, &mut hits);
+            self.content_rules(path, content, &mut hits, &mut rejected);
         }
         if hits.is_empty() {
             return Vec::new();
         }
-        dedupe(&mut hits, content);
+        dedupe(&mut hits, &rejected, content);
         finish(hits, content)
     }
 
@@ -385,9 +386,24 @@ impl Engine {
     }
 
     /// The keyword pass, then the regexes of the rules it selected.
-    fn content_rules(&self, path: &str, content: &[u8], hits: &mut Vec<Hit>) {
+    fn content_rules(
+        &self,
+        path: &str,
+        content: &[u8],
+        hits: &mut Vec<Hit>,
+        rejected: &mut Vec<Range<usize>>,
+    ) {
         let n = self.rules.len();
-        let mut selected = vec![0u64; n.div_ceil(64)];
+        // One bit per rule; on the stack for any realistic rule count, so a file in which
+        // nothing matches costs no allocation.
+        let mut stack = [0u64; 16];
+        let mut heap = Vec::new();
+        let selected: &mut [u64] = if n <= 16 * 64 {
+            &mut stack[..n.div_ceil(64)]
+        } else {
+            heap.resize(n.div_ceil(64), 0);
+            &mut heap
+        };
         let mut count = 0;
         let mut set = |i: usize, count: &mut usize| {
             let (w, b) = (i / 64, 1u64 << (i % 64));
@@ -418,6 +434,7 @@ impl Engine {
             content,
             lines: None,
             blocks: Vec::new(),
+            rejected: Vec::new(),
         };
         for (w, &word) in selected.iter().enumerate() {
             let mut bits = word;
@@ -427,15 +444,16 @@ impl Engine {
                 self.run_rule(i, &mut ctx, hits);
             }
         }
+        *rejected = ctx.rejected;
     }
 
     fn run_rule(&self, i: usize, ctx: &mut FileCtx<'_>, hits: &mut Vec<Hit>) {
         let r = &self.rules[i];
         let Some(lazy) = &r.regex else { return };
-        if let Some(p) = &r.path {
-            if ctx.path.is_empty() || !p.is_match(ctx.path.as_bytes()) {
-                return;
-            }
+        if let Some(p) = &r.path
+            && (ctx.path.is_empty() || !p.is_match(ctx.path.as_bytes()))
+        {
+            return;
         }
         if r.allowlists.iter().any(|a| a.allows_path(ctx.path)) {
             return;
@@ -449,7 +467,11 @@ impl Engine {
             let Some(m) = re.captures_read_at(&mut locs, content, at) else {
                 break;
             };
-            at = if m.end() > m.start() { m.end() } else { m.end() + 1 };
+            at = if m.end() > m.start() {
+                m.end()
+            } else {
+                m.end() + 1
+            };
             // gitleaks trims newlines off the match.
             let whole = trim_newlines(content, m.start()..m.end());
             if whole.is_empty() {
@@ -474,8 +496,12 @@ impl Engine {
                 if span.is_empty() {
                     continue;
                 }
-                if let Some(hit) = self.check(i, span, whole.clone(), ctx) {
-                    hits.push(hit);
+                match self.check(i, span.clone(), whole.clone(), ctx) {
+                    Some(hit) => hits.push(hit),
+                    // A specific rule that recognised this token and rejected it (a fake, a
+                    // placeholder, an allowlisted value) vetoes generic rules on the same bytes.
+                    None if !r.generic => ctx.rejected.push(span),
+                    None => {}
                 }
             }
         }
@@ -497,18 +523,14 @@ impl Engine {
         if r.entropy.is_some_and(|min| entropy <= min) {
             return None;
         }
-        if self.options.verify_checksums
-            && r.validator == Some(Validator::GithubCrc32)
-            && !github_checksum_ok(&secret_text)
-        {
+        if self.options.verify_formats && r.validator.is_some_and(|v| !v.accepts(&secret_text)) {
             return None;
         }
-        let lines = ctx
-            .lines
-            .get_or_insert_with(|| Lines::new(content));
+        let lines = ctx.lines.get_or_insert_with(|| Lines::new(content));
         let first = lines.line_of(whole.start);
         let last = lines.line_of(whole.end.saturating_sub(1).max(whole.start));
-        let line = content.get(lines.line_start(first)..lines.line_end(last, content.len()).max(whole.end))?;
+        let line = content
+            .get(lines.line_start(first)..lines.line_end(last, content.len()).max(whole.end))?;
         if memchr::memmem::find(line, b"gitleaks:allow").is_some() {
             return None;
         }
@@ -523,7 +545,12 @@ impl Engine {
                     .iter()
                     .any(|b| b.start <= span.start && span.end <= b.end)
             };
-            for (k, re) in self.exclude_blocks.iter().chain(&r.exclude_blocks).enumerate() {
+            for (k, re) in self
+                .exclude_blocks
+                .iter()
+                .chain(&r.exclude_blocks)
+                .enumerate()
+            {
                 let key = if k < self.exclude_blocks.len() {
                     BlockKey::Global(k)
                 } else {
@@ -560,10 +587,12 @@ struct FileCtx<'a> {
     content: &'a [u8],
     lines: Option<Lines>,
     blocks: Vec<(BlockKey, Vec<Range<usize>>)>,
+    /// Secrets that specific rules matched and then rejected.
+    rejected: Vec<Range<usize>>,
 }
 
 impl FileCtx<'_> {
-    fn blocks_for(&mut self, key: BlockKey, re: &LazyRegex) -> &[Range<usize>] {
+    fn blocks_for(&mut self, key: BlockKey, re: &Pattern) -> &[Range<usize>] {
         let pos = match self.blocks.iter().position(|(k, _)| *k == key) {
             Some(p) => p,
             None => {
@@ -643,10 +672,10 @@ fn trim_newlines(content: &[u8], mut r: Range<usize>) -> Range<usize> {
     r
 }
 
-/// Keeps one finding per secret: parser findings beat regex findings on the same bytes, and
-/// (as in gitleaks) a `generic` finding yields to a specific one on the same line that
-/// contains its secret.
-fn dedupe(hits: &mut Vec<Hit>, content: &[u8]) {
+/// Keeps one finding per secret: parser findings beat regex findings on the same bytes; a
+/// `generic` finding yields (as in gitleaks) to a specific one on the same line that contains
+/// its secret, and to a specific rule that rejected the same bytes.
+fn dedupe(hits: &mut Vec<Hit>, rejected: &[Range<usize>], content: &[u8]) {
     hits.sort_by(|a, b| {
         (a.secret.start, a.rule, a.secret.end).cmp(&(b.secret.start, b.rule, b.secret.end))
     });
@@ -659,8 +688,13 @@ fn dedupe(hits: &mut Vec<Hit>, content: &[u8]) {
         .collect();
     if !parser_spans.is_empty() {
         hits.retain(|h| {
-            h.rule == usize::MAX || h.whole_file || !parser_spans.iter().any(|p| overlaps(p, &h.secret))
+            h.rule == usize::MAX
+                || h.whole_file
+                || !parser_spans.iter().any(|p| overlaps(p, &h.secret))
         });
+    }
+    if !rejected.is_empty() {
+        hits.retain(|h| !h.generic || !rejected.iter().any(|r| overlaps(r, &h.secret)));
     }
     if hits.iter().any(|h| h.generic) {
         let lines = Lines::new(content);
@@ -737,9 +771,7 @@ fn finish(hits: Vec<Hit>, content: &[u8]) -> Vec<SecretMatch> {
             }
         })
         .collect();
-    out.sort_by(|a, b| {
-        (a.line, a.column, &a.rule_id).cmp(&(b.line, b.column, &b.rule_id))
-    });
+    out.sort_by(|a, b| (a.line, a.column, &a.rule_id).cmp(&(b.line, b.column, &b.rule_id)));
     out
 }
 
@@ -777,7 +809,11 @@ fn redacted_line(
         let from = out.len();
         // Redact the whole secret's text, but only the part on this line is replaced.
         let text = String::from_utf8_lossy(&content[start..s.end]);
-        let masked = if start == s.start { redact(&text) } else { "*****".to_owned() };
+        let masked = if start == s.start {
+            redact(&text)
+        } else {
+            "*****".to_owned()
+        };
         out.push_str(&masked);
         if s.start <= secret.start.max(line.start) && secret.start.max(line.start) < s.end {
             mark = from..out.len();

@@ -198,7 +198,6 @@ fn allowlist(a: RawAllowlist, ctx: &str) -> Result<AllowlistSpec, ConfigError> {
     };
     Ok(AllowlistSpec {
         id: a.id,
-        description: a.description,
         condition,
         commits: a.commits,
         paths: a.paths,
@@ -272,26 +271,28 @@ pub(crate) fn attach_targeted(spec: &mut ConfigSpec) -> Result<(), ConfigError> 
     spec.allowlists = global;
     for a in targeted {
         for id in &a.target_rules {
-            let rule = spec
-                .rules
-                .iter_mut()
-                .find(|r| &r.id == id)
-                .ok_or_else(|| {
-                    ConfigError::Invalid(format!(
-                        "[[allowlists]] target rule ID {id:?} does not exist"
-                    ))
-                })?;
+            let rule = spec.rules.iter_mut().find(|r| &r.id == id).ok_or_else(|| {
+                ConfigError::Invalid(format!(
+                    "[[allowlists]] target rule ID {id:?} does not exist"
+                ))
+            })?;
             rule.allowlists.push(a.clone());
         }
     }
     Ok(())
 }
 
-/// The built-in rules: gitleaks' defaults plus drydock's, from `rules/builtin.toml`.
+/// The built-in rules: gitleaks' defaults plus drydock's, from `rules/builtin.toml`, parsed
+/// once per process.
 pub(crate) fn builtin_spec() -> Result<ConfigSpec, ConfigError> {
-    let mut cfg = parse(crate::BUILTIN_TOML)?;
-    for a in &mut cfg.spec.allowlists {
-        a.builtin = true;
-    }
-    Ok(cfg.spec)
+    static SPEC: std::sync::OnceLock<Result<ConfigSpec, String>> = std::sync::OnceLock::new();
+    SPEC.get_or_init(|| {
+        let mut cfg = parse(crate::BUILTIN_TOML).map_err(|e| e.to_string())?;
+        for a in &mut cfg.spec.allowlists {
+            a.builtin = true;
+        }
+        Ok(cfg.spec)
+    })
+    .clone()
+    .map_err(|e| ConfigError::Invalid(format!("built-in rules: {e}")))
 }

@@ -16,17 +16,67 @@
 //! back to Unicode mode. Compilation is deferred to first use: most rules never see their
 //! keyword in most files, so most regexes are never built.
 
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 use regex::bytes::{Regex, RegexBuilder};
-use std::sync::OnceLock;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock};
 
 /// Compiled-size ceiling per regex. gitleaks' generic rules with `(?i)` and counted repetitions
 /// are large; 64 MiB keeps them compiling while still bounding a hostile user pattern.
 const SIZE_LIMIT: usize = 64 << 20;
 
+/// A validated pattern, shared: every engine built in this process gets the same
+/// `LazyRegex` for the same source text, so a config that extends the built-in rules, or a
+/// second engine, reuses automata already built instead of compiling them again.
+pub(crate) type Pattern = Arc<LazyRegex>;
+
+type Cache = Mutex<HashMap<(String, bool), Pattern>>;
+
+/// The pattern for `source`, from the process-wide cache. The cache holds each distinct
+/// pattern once (the built-in set plus what configs add), so it stays small.
+pub(crate) fn pattern(source: &str, crlf: bool) -> Result<Pattern, PatternError> {
+    static CACHE: OnceLock<Cache> = OnceLock::new();
+    let cache = CACHE.get_or_init(Cache::default);
+    let key = (source.to_owned(), crlf);
+    if let Some(p) = cache.lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
+        return Ok(Arc::clone(p));
+    }
+    let p = Arc::new(LazyRegex::new(source, crlf)?);
+    let mut guard = cache.lock().unwrap_or_else(|e| e.into_inner());
+    Ok(Arc::clone(guard.entry(key).or_insert(p)))
+}
+
+type AcCache = Mutex<HashMap<Vec<String>, Arc<AhoCorasick>>>;
+
+/// An ASCII-case-insensitive Aho-Corasick automaton over `words` (lower-case), shared like
+/// patterns: the keyword automaton and the stop-word automata are the same for every engine
+/// built from the same rules, and building them is the costly part of loading a config.
+pub(crate) fn words_automaton(words: &[String]) -> Option<Arc<AhoCorasick>> {
+    static CACHE: OnceLock<AcCache> = OnceLock::new();
+    let cache = CACHE.get_or_init(AcCache::default);
+    if let Some(ac) = cache.lock().unwrap_or_else(|e| e.into_inner()).get(words) {
+        return Some(Arc::clone(ac));
+    }
+    let build = |kind| {
+        AhoCorasickBuilder::new()
+            .ascii_case_insensitive(true)
+            .match_kind(MatchKind::Standard)
+            .kind(kind)
+            .build(words)
+    };
+    // A DFA is the fastest for a few hundred short words; fall back if it would be too big.
+    let ac = Arc::new(
+        build(Some(AhoCorasickKind::DFA))
+            .or_else(|_| build(None))
+            .ok()?,
+    );
+    let mut guard = cache.lock().unwrap_or_else(|e| e.into_inner());
+    Some(Arc::clone(guard.entry(words.to_vec()).or_insert(ac)))
+}
+
 /// A validated pattern whose automaton is built on first use, once, shared across threads.
 #[derive(Debug)]
 pub(crate) struct LazyRegex {
-    source: String,
     translated: String,
     unicode: bool,
     /// For each capture group index, its name with any `__N` de-duplication suffix removed.
@@ -61,7 +111,6 @@ impl LazyRegex {
             },
         };
         Ok(LazyRegex {
-            source: source.to_owned(),
             translated,
             unicode,
             group_names,
@@ -86,10 +135,6 @@ impl LazyRegex {
 
     pub(crate) fn is_match(&self, haystack: &[u8]) -> bool {
         self.get().is_some_and(|re| re.is_match(haystack))
-    }
-
-    pub(crate) fn source(&self) -> &str {
-        &self.source
     }
 
     /// Capture group indices whose (de-duplicated) name is `name`.
@@ -296,7 +341,9 @@ mod tests {
     use super::*;
 
     fn tr(s: &str) -> String {
-        translate(s).map(|t| t.0).unwrap_or_else(|e| panic!("{s}: {e}"))
+        translate(s)
+            .map(|t| t.0)
+            .unwrap_or_else(|e| panic!("{s}: {e}"))
     }
 
     #[test]

@@ -3,11 +3,11 @@
 //! so the engine has one semantics: gitleaks', plus Trivy's exclude blocks and named groups.
 
 use crate::error::ConfigError;
-use crate::pattern::{LazyRegex, join_alternation};
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder};
+use crate::pattern::{Pattern, join_alternation, pattern, words_automaton};
+use aho_corasick::AhoCorasick;
 use serde::Serialize;
 use std::fmt;
-use std::sync::OnceLock;
+use std::sync::Arc;
 
 /// Ordered from least to most severe, so `>=` gates work. Serialised like drydock-finding's.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -53,6 +53,7 @@ impl fmt::Display for Severity {
 
 /// Which part of a match is the secret.
 #[derive(Clone, Debug, PartialEq, Eq, Default)]
+#[cfg_attr(not(feature = "trivy-config"), allow(dead_code))]
 pub(crate) enum SecretGroup {
     /// gitleaks' default: the first non-empty capture group, else the whole match.
     #[default]
@@ -70,13 +71,23 @@ pub(crate) enum SecretGroup {
 pub(crate) enum Validator {
     /// GitHub's `gh?_` tokens end in a base62 CRC32 of their random part.
     GithubCrc32,
+    /// AWS access key ids are a 4-letter prefix and 16 base32 characters (`A-Z2-7`).
+    AwsKeyId,
 }
 
 impl Validator {
     pub(crate) fn parse(s: &str) -> Option<Validator> {
         match s {
             "github-crc32" => Some(Validator::GithubCrc32),
+            "aws-key-id" => Some(Validator::AwsKeyId),
             _ => None,
+        }
+    }
+
+    pub(crate) fn accepts(self, secret: &str) -> bool {
+        match self {
+            Validator::GithubCrc32 => crate::text::github_checksum_ok(secret),
+            Validator::AwsKeyId => crate::text::aws_key_id_ok(secret),
         }
     }
 }
@@ -100,8 +111,8 @@ pub(crate) enum RegexTarget {
 #[derive(Clone, Debug, Default)]
 pub(crate) struct AllowlistSpec {
     /// drydock/Trivy extension: lets `disable-allow-rules` name it.
+    #[cfg_attr(not(feature = "trivy-config"), allow(dead_code))]
     pub id: Option<String>,
-    pub description: String,
     pub condition: Condition,
     pub commits: Vec<String>,
     pub paths: Vec<String>,
@@ -147,15 +158,13 @@ pub(crate) struct ConfigSpec {
 /// A compiled allowlist.
 #[derive(Debug)]
 pub(crate) struct Allowlist {
-    pub id: Option<String>,
     pub builtin: bool,
     pub condition: Condition,
     pub has_commits: bool,
-    pub paths: Option<LazyRegex>,
+    pub paths: Option<Pattern>,
     pub regex_target: RegexTarget,
-    pub regexes: Option<LazyRegex>,
-    stopwords: Vec<String>,
-    stopword_ac: OnceLock<Option<AhoCorasick>>,
+    pub regexes: Option<Pattern>,
+    stopwords: Option<Arc<AhoCorasick>>,
 }
 
 impl Allowlist {
@@ -167,15 +176,15 @@ impl Allowlist {
         {
             return Err(ConfigError::EmptyAllowlist(ctx.to_owned()));
         }
-        let compile = |list: &[String]| -> Result<Option<LazyRegex>, ConfigError> {
+        let compile = |list: &[String]| -> Result<Option<Pattern>, ConfigError> {
             if list.is_empty() {
                 return Ok(None);
             }
             // Validate each alone for a precise error, then join (as gitleaks does).
             for p in list {
-                LazyRegex::new(p, false).map_err(|e| ConfigError::regex(ctx, e))?;
+                pattern(p, false).map_err(|e| ConfigError::regex(ctx, e))?;
             }
-            LazyRegex::new(&join_alternation(list), false)
+            pattern(&join_alternation(list), false)
                 .map(Some)
                 .map_err(|e| ConfigError::regex(ctx, e))
         };
@@ -183,15 +192,21 @@ impl Allowlist {
         stopwords.sort();
         stopwords.dedup();
         Ok(Allowlist {
-            id: spec.id.clone(),
             builtin: spec.builtin,
             condition: spec.condition,
             has_commits: !spec.commits.is_empty(),
             paths: compile(&spec.paths)?,
             regex_target: spec.regex_target,
             regexes: compile(&spec.regexes)?,
-            stopwords,
-            stopword_ac: OnceLock::new(),
+            stopwords: if stopwords.is_empty() {
+                None
+            } else {
+                Some(
+                    words_automaton(&stopwords).ok_or_else(|| {
+                        ConfigError::Invalid(format!("{ctx}: too many stopwords"))
+                    })?,
+                )
+            },
         })
     }
 
@@ -218,7 +233,7 @@ impl Allowlist {
             Condition::And => {
                 // Regexes and stopwords are checked per finding; commits never match here
                 // (there is no commit), so an AND list with commits never skips a file.
-                if self.regexes.is_some() || !self.stopwords.is_empty() || self.has_commits {
+                if self.regexes.is_some() || self.stopwords.is_some() || self.has_commits {
                     return false;
                 }
                 self.path_allowed(path)
@@ -244,22 +259,17 @@ impl Allowlist {
                 }
                 (self.paths.is_none() || self.path_allowed(path))
                     && (self.regexes.is_none() || regex_allowed)
-                    && (self.stopwords.is_empty() || stopword)
+                    && (self.stopwords.is_none() || stopword)
             }
         }
     }
 
     fn contains_stopword(&self, secret: &[u8]) -> bool {
-        if self.stopwords.is_empty() || secret.is_empty() {
-            return false;
-        }
-        let ac = self.stopword_ac.get_or_init(|| {
-            AhoCorasickBuilder::new()
-                .ascii_case_insensitive(true)
-                .build(&self.stopwords)
-                .ok()
-        });
-        ac.as_ref().is_some_and(|ac| ac.is_match(secret))
+        !secret.is_empty()
+            && self
+                .stopwords
+                .as_ref()
+                .is_some_and(|ac| ac.is_match(secret))
     }
 }
 
@@ -269,20 +279,23 @@ pub(crate) struct Rule {
     pub id: String,
     pub title: String,
     pub severity: Severity,
-    pub regex: Option<LazyRegex>,
-    pub path: Option<LazyRegex>,
+    pub regex: Option<Pattern>,
+    pub path: Option<Pattern>,
     pub secret_group: SecretGroup,
     pub entropy: Option<f64>,
     pub keywords: Vec<String>,
     pub allowlists: Vec<Allowlist>,
-    pub exclude_blocks: Vec<LazyRegex>,
+    pub exclude_blocks: Vec<Pattern>,
     pub validator: Option<Validator>,
     /// gitleaks drops a `generic` finding when a specific rule found the same secret.
     pub generic: bool,
 }
 
 impl Rule {
-    pub(crate) fn compile(spec: &RuleSpec, default_severity: Severity) -> Result<Rule, ConfigError> {
+    pub(crate) fn compile(
+        spec: &RuleSpec,
+        default_severity: Severity,
+    ) -> Result<Rule, ConfigError> {
         if spec.id.trim().is_empty() {
             return Err(ConfigError::Invalid("a rule has no id".into()));
         }
@@ -295,22 +308,22 @@ impl Rule {
         let regex = spec
             .regex
             .as_deref()
-            .map(|r| LazyRegex::new(r, spec.crlf))
+            .map(|r| pattern(r, spec.crlf))
             .transpose()
             .map_err(|e| ConfigError::regex(&ctx, e))?;
         let path = spec
             .path
             .as_deref()
-            .map(|r| LazyRegex::new(r, false))
+            .map(|r| pattern(r, false))
             .transpose()
             .map_err(|e| ConfigError::regex(&ctx, e))?;
-        if let (SecretGroup::Index(n), Some(re)) = (&spec.secret_group, &regex) {
-            if *n >= re.group_count() {
-                return Err(ConfigError::Invalid(format!(
-                    "{ctx}: secretGroup {n} but the regex has {} groups",
-                    re.group_count().saturating_sub(1)
-                )));
-            }
+        if let (SecretGroup::Index(n), Some(re)) = (&spec.secret_group, &regex)
+            && *n >= re.group_count()
+        {
+            return Err(ConfigError::Invalid(format!(
+                "{ctx}: secretGroup {n} but the regex has {} groups",
+                re.group_count().saturating_sub(1)
+            )));
         }
         let allowlists = spec
             .allowlists
@@ -320,7 +333,7 @@ impl Rule {
         let exclude_blocks = spec
             .exclude_blocks
             .iter()
-            .map(|r| LazyRegex::new(r, false))
+            .map(|r| pattern(r, false))
             .collect::<Result<Vec<_>, _>>()
             .map_err(|e| ConfigError::regex(&ctx, e))?;
         let mut keywords: Vec<String> = spec
@@ -333,7 +346,10 @@ impl Rule {
         keywords.dedup();
         Ok(Rule {
             id: spec.id.clone(),
-            title: spec.title.clone().unwrap_or_else(|| title_from_id(&spec.id)),
+            title: spec
+                .title
+                .clone()
+                .unwrap_or_else(|| title_from_id(&spec.id)),
             severity: spec.severity.unwrap_or(default_severity),
             regex,
             path,

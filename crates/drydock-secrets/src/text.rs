@@ -71,6 +71,16 @@ pub fn github_checksum_ok(token: &str) -> bool {
     n == 0 && enc == b[34..40]
 }
 
+/// AWS access key ids (`AKIA...`, `ASIA...`) are 20 characters: a 4-character prefix and 16
+/// characters of base32 (`A-Z`, `2-7`). A `0`, `1`, `8` or `9` there means a made-up id.
+pub fn aws_key_id_ok(id: &str) -> bool {
+    let b = id.as_bytes();
+    b.len() != 20
+        || b[4..]
+            .iter()
+            .all(|&c| c.is_ascii_uppercase() || (b'2'..=b'7').contains(&c))
+}
+
 /// Byte offsets of every `\n`, built once per file and only when something matched.
 pub(crate) struct Lines {
     newlines: Vec<usize>,
@@ -98,7 +108,10 @@ impl Lines {
 
     /// Byte offset where 1-based `line` ends (its `\n`, or the end of content).
     pub(crate) fn line_end(&self, line: usize, len: usize) -> usize {
-        self.newlines.get(line.wrapping_sub(1)).copied().unwrap_or(len)
+        self.newlines
+            .get(line.wrapping_sub(1))
+            .copied()
+            .unwrap_or(len)
     }
 }
 
@@ -109,18 +122,35 @@ mod tests {
     #[test]
     fn github_checksums() {
         // Valid: checksums from published examples of the format.
-        assert!(github_checksum_ok("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"));
-        assert!(github_checksum_ok("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"));
+        assert!(github_checksum_ok(
+            "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"
+        ));
+        assert!(github_checksum_ok(
+            "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"
+        ));
         // One character off, and Trivy's fixtures, which are not real tokens.
-        assert!(!github_checksum_ok("ghp_M7H4jxUDDWHP4kZ6A4dxlQYsQIWJuq11T4V3"));
-        assert!(!github_checksum_ok("ghp_012345678901234567890123456789abcdef"));
+        assert!(!github_checksum_ok(
+            "ghp_M7H4jxUDDWHP4kZ6A4dxlQYsQIWJuq11T4V3"
+        ));
+        assert!(!github_checksum_ok(
+            "ghp_012345678901234567890123456789abcdef"
+        ));
         // Other shapes are not checked.
         assert!(github_checksum_ok("ghs_15368_eyJabc.eyJdef.sig"));
     }
 
     #[test]
+    fn aws_key_ids() {
+        assert!(aws_key_id_ok("AKIALALEMEL33243OLIA"));
+        assert!(!aws_key_id_ok("AKIA0123456789ABCDEF"));
+    }
+
+    #[test]
     fn redaction() {
-        assert_eq!(redact("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"), "ghp_*****");
+        assert_eq!(
+            redact("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"),
+            "ghp_*****"
+        );
         assert_eq!(redact("hunter2"), "*****");
         assert_eq!(redact("0123456789"), "01*****");
         assert_eq!(redact("ééééééééééééééééé"), "éééé*****");

@@ -63,7 +63,6 @@ fn allow_rules(rules: Vec<TrivyAllowRule>) -> Vec<AllowlistSpec> {
         if !a.path.is_empty() {
             out.push(AllowlistSpec {
                 id: id.clone(),
-                description: a.description.clone(),
                 paths: vec![a.path],
                 ..AllowlistSpec::default()
             });
@@ -71,7 +70,6 @@ fn allow_rules(rules: Vec<TrivyAllowRule>) -> Vec<AllowlistSpec> {
         if !a.regex.is_empty() {
             out.push(AllowlistSpec {
                 id,
-                description: a.description,
                 regexes: vec![a.regex],
                 regex_target: RegexTarget::Match,
                 ..AllowlistSpec::default()
@@ -100,7 +98,11 @@ pub(crate) fn load(text: &str, base: ConfigSpec) -> Result<ConfigSpec, ConfigErr
                 r.id
             )));
         }
-        let title = if r.title.is_empty() { None } else { Some(r.title) };
+        let title = if r.title.is_empty() {
+            None
+        } else {
+            Some(r.title)
+        };
         let _ = r.category;
         rules.push(RuleSpec {
             id: r.id,
@@ -126,8 +128,7 @@ pub(crate) fn load(text: &str, base: ConfigSpec) -> Result<ConfigSpec, ConfigErr
     let mut allowlists: Vec<AllowlistSpec> = base.allowlists;
     allowlists.extend(allow_rules(cfg.allow_rules));
     allowlists.retain(|a| {
-        a.id
-            .as_ref()
+        a.id.as_ref()
             .is_none_or(|id| !cfg.disable_allow_rules.contains(id))
     });
     let mut exclude_blocks = base.exclude_blocks;

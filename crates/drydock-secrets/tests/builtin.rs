@@ -1,6 +1,6 @@
 //! The built-in rule file loads, every pattern compiles, and the documented behaviours hold.
 
-use drydock_secrets::{Engine, Options};
+use drydock_secrets::Engine;
 use std::time::Instant;
 
 #[test]
@@ -16,4 +16,19 @@ fn every_builtin_pattern_compiles() {
         t.elapsed()
     );
     assert!(engine.rules().len() >= 222 + 17);
+}
+
+mod common;
+
+/// gitleaks' own default config loads as a user config, unchanged, and all of it compiles.
+#[test]
+fn upstream_gitleaks_config_loads_as_is() {
+    let Some(path) = common::shared("gitleaks/config/gitleaks.toml") else {
+        return;
+    };
+    let text = std::fs::read_to_string(path).expect("config");
+    let engine = Engine::from_gitleaks_toml(&text).expect("gitleaks.toml");
+    assert_eq!(engine.precompile(), Ok(()));
+    // gitleaks' 222 rules plus drydock's 17 credential-file parsers.
+    assert_eq!(engine.rules().len(), 222 + 17);
 }

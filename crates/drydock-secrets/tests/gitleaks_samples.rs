@@ -49,12 +49,20 @@ fn gitleaks_rule_samples() {
             ("tp", false) => {
                 fn_ += 1;
                 row[1] += 1;
-                misses.push(format!("FN {}: {:.120}", s.rule_id, s.sample.escape_debug()));
+                misses.push(format!(
+                    "FN {}: {:.120}",
+                    s.rule_id,
+                    s.sample.escape_debug()
+                ));
             }
             ("fp", true) => {
                 fp += 1;
                 row[2] += 1;
-                misses.push(format!("FP {}: {:.120}", s.rule_id, s.sample.escape_debug()));
+                misses.push(format!(
+                    "FP {}: {:.120}",
+                    s.rule_id,
+                    s.sample.escape_debug()
+                ));
             }
             _ => {
                 tn += 1;
@@ -90,7 +98,18 @@ fn gitleaks_rule_samples() {
         "  fp-labelled samples with a finding of any rule: {fp_any}/{}",
         fp + tn
     );
-    // Thresholds reached by this engine (see the crate's report for the misses and why).
-    assert!(recall >= 100.0, "recall {recall:.1}%");
+    // The one known miss: a Bedrock key made of `EXAMPLE` repeated, which drydock's
+    // Trivy-derived `examples` allowlist (match contains "example") drops on purpose.
+    let known_misses = ["FN aws-amazon-bedrock-api-key-long-lived: ABSKQmVkcm9ja0FQSUtleS1EXAMPLE"];
+    for m in &misses {
+        assert!(
+            known_misses.iter().any(|k| m.starts_with(k)),
+            "unexpected miss: {m}"
+        );
+    }
+    assert!(recall >= 98.8, "recall {recall:.1}%");
     assert_eq!(fp, 0, "false positives on gitleaks' negative samples");
+    // Every finding on an fp sample comes from another gitleaks rule (as gitleaks' own full
+    // config would report), never from a rule drydock added.
+    assert!(fp_any <= 10, "{fp_any} fp-labelled samples with findings");
 }

@@ -30,15 +30,15 @@ impl NuGetVersion {
         let (version, labels, metadata) = parse_sections(value);
         let version = version.filter(|v| !v.is_empty()).ok_or("empty version")?;
         let numbers = parse_system_version(version).ok_or("not a 2-4 part numeric version")?;
-        if let Some(labels) = &labels {
-            if !labels.iter().all(|l| is_valid_part(l, false)) {
-                return Err("invalid release label");
-            }
+        if let Some(labels) = &labels
+            && !labels.iter().all(|l| is_valid_part(l, false))
+        {
+            return Err("invalid release label");
         }
-        if let Some(metadata) = metadata {
-            if !metadata.split('.').all(|p| is_valid_part(p, true)) {
-                return Err("invalid build metadata");
-            }
+        if let Some(metadata) = metadata
+            && !metadata.split('.').all(|p| is_valid_part(p, true))
+        {
+            return Err("invalid build metadata");
         }
         Ok(NuGetVersion {
             numbers,

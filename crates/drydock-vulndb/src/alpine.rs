@@ -52,10 +52,13 @@ pub fn convert(doc: &Value) -> Result<(Vec<Advisory>, Vec<BadSecfix>), Error> {
     };
     let ecosystem = Ecosystem::parse(&format!("Alpine:{release}"))
         .map_err(|e| Error::Parse(format!("secdb: {e}")))?;
-    let packages = doc
-        .get("packages")
-        .and_then(Value::as_array)
-        .ok_or_else(|| Error::Parse("secdb: packages is not a list".into()))?;
+    // An empty repository (v3.3 community) is written `packages:` with no list: that is null.
+    let empty = Vec::new();
+    let packages = match doc.get("packages") {
+        Some(Value::Array(p)) => p,
+        Some(Value::Null) | None => &empty,
+        Some(_) => return Err(Error::Parse("secdb: packages is not a list".into())),
+    };
     let cmp = Comparator::for_range(RangeKind::Ecosystem, "Alpine");
 
     // CVE -> package -> lowest fixed version
@@ -84,12 +87,13 @@ pub fn convert(doc: &Value) -> Result<(Vec<Advisory>, Vec<BadSecfix>), Error> {
             if fixed == "0" {
                 continue;
             }
-            if let Some(c) = cmp
-                && !c.is_valid(fixed)
-            {
+            // Typos such as `4.8.0.-r1` or `0.8.21.r2` are real secdb data. apk-tools orders
+            // such strings token by token rather than rejecting them, so they are kept and
+            // compared the same way; only versions without any digit are refused.
+            if !fixed.bytes().any(|b| b.is_ascii_digit()) {
                 bad.push(BadSecfix {
                     what: format!("{name} {fixed}"),
-                    reason: "fixed version is not a valid apk version".into(),
+                    reason: "fixed version is not a version".into(),
                 });
                 continue;
             }
@@ -176,7 +180,7 @@ mod tests {
     #[test]
     fn converts_secfixes() {
         let doc = crate::yaml::to_json(
-            "distroversion: v3.9\nreponame: community\npackages:\n  - pkg:\n      name: runc\n      secfixes:\n        1.0.0_rc6-r1:\n          - CVE-2019-5736\n        0:\n          - CVE-2000-0001\n        1.0.0_rc9-r0:\n          - CVE-2019-16884 CVE-2019-19921 (+ regression)\n          - CVE-2019-5736\n        not-a-version:\n          - CVE-2000-0002\n",
+            "distroversion: v3.9\nreponame: community\npackages:\n  - pkg:\n      name: runc\n      secfixes:\n        1.0.0_rc6-r1:\n          - CVE-2019-5736\n        0:\n          - CVE-2000-0001\n        1.0.0_rc9-r0:\n          - CVE-2019-16884 CVE-2019-19921 (+ regression)\n          - CVE-2019-5736\n        not-a-version:\n          - CVE-2000-0002\n        4.8.0.-r1:\n          - CVE-2000-0003\n",
         )
         .unwrap();
         assert!(is_secdb(&doc));
@@ -185,13 +189,17 @@ mod tests {
         assert_eq!(
             ids,
             [
+                "ALPINE-CVE-2000-0003",
                 "ALPINE-CVE-2019-16884",
                 "ALPINE-CVE-2019-19921",
                 "ALPINE-CVE-2019-5736"
             ]
         );
-        let runc = &advs[2].affected[0];
-        assert_eq!(runc.package.as_ref().unwrap().ecosystem.as_str(), "Alpine:v3.9");
+        let runc = &advs[3].affected[0];
+        assert_eq!(
+            runc.package.as_ref().unwrap().ecosystem.as_str(),
+            "Alpine:v3.9"
+        );
         assert_eq!(
             runc.ranges[0].events[1],
             Event::Fixed("1.0.0_rc6-r1".into()),

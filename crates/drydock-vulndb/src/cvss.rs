@@ -322,7 +322,7 @@ mod tests {
                                             "CVSS:3.1/AV:{av}/AC:{ac}/PR:{pr}/UI:{ui}/S:{s}/C:{c}/I:{i}/A:{a}"
                                         );
                                         let theirs =
-                                            cvss::v3::Base::from_str(&v).unwrap().score().value();
+                                            cvss::v3::Vector::from_str(&v).unwrap().score().value();
                                         assert_eq!(score_v3(&v).unwrap(), theirs, "{v}");
                                         n += 1;
                                     }
@@ -340,7 +340,8 @@ mod tests {
                         for i in ["N", "P", "C"] {
                             for a in ["N", "P", "C"] {
                                 let v = format!("AV:{av}/AC:{ac}/Au:{au}/C:{c}/I:{i}/A:{a}");
-                                let theirs = cvss::v2::Base::from_str(&v).unwrap().score().value();
+                                let theirs =
+                                    cvss::v2::Vector::from_str(&v).unwrap().score().value();
                                 assert_eq!(score_v2(&v).unwrap(), theirs, "{v}");
                                 n += 1;
                             }
@@ -354,7 +355,8 @@ mod tests {
 
     #[test]
     fn v4_via_crate() {
-        let s = score_v4("CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N").unwrap();
+        let s =
+            score_v4("CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N").unwrap();
         assert_eq!(s, 9.3);
         assert!(score_v4("CVSS:4.0/AV:N").is_err());
     }

@@ -184,7 +184,10 @@ mod tests {
         assert_eq!(e.base(), "Ubuntu");
         assert_eq!(e.scheme(), Some(Scheme::Dpkg));
         assert!(Ecosystem::parse("Cobol").is_err());
-        assert!(Ecosystem::parse("go").is_err(), "OSV names are case-sensitive");
+        assert!(
+            Ecosystem::parse("go").is_err(),
+            "OSV names are case-sensitive"
+        );
         assert!(Ecosystem::parse("").is_err());
         assert!(Ecosystem::parse("Debian:").is_err());
     }

@@ -156,21 +156,41 @@ pub fn import<P: AsRef<Path>>(
             total: 0,
             elapsed: Duration::ZERO,
         },
+        secdb: BTreeMap::new(),
     };
     for p in paths {
         imp.path(p.as_ref())?;
     }
     let Importer {
-        writer,
+        mut writer,
         mut summary,
+        secdb,
     } = imp;
+    for adv in secdb.into_values() {
+        match writer.put(adv, true)? {
+            Put::Inserted => summary.inserted += 1,
+            Put::Replaced => summary.replaced += 1,
+            Put::Superseded => summary.superseded += 1,
+        }
+    }
     summary.by_ecosystem = writer.counts_this_import()?;
     summary.total = writer.finish(summary.records, summary.bad.len())?;
+    // tempfile creates 0600; the database holds public data and may live in a shared cache.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(tmp.path(), std::fs::Permissions::from_mode(0o644))
+            .at(tmp.path())?;
+    }
     tmp.as_file().sync_all().at(tmp.path())?;
     tmp.persist(&target).map_err(|e| Error::Io {
         path: target.clone(),
         source: e.error,
     })?;
+    // Make the rename itself durable; failure to sync a directory is not worth failing for.
+    if let Ok(d) = File::open(dir) {
+        let _ = d.sync_all();
+    }
     summary.elapsed = start.elapsed();
     Ok(summary)
 }
@@ -178,6 +198,9 @@ pub fn import<P: AsRef<Path>>(
 struct Importer {
     writer: Writer,
     summary: ImportSummary,
+    /// Converted secdb advisories, merged across files in memory and written once at the end:
+    /// one CVE appears in every release file, and merging through SQLite each time is slow.
+    secdb: BTreeMap<String, Advisory>,
 }
 
 impl Importer {
@@ -262,7 +285,11 @@ impl Importer {
                 continue;
             }
             if entry.size() > MAX_RECORD_BYTES {
-                self.bad(&location, None, format!("entry of {} bytes is too large", entry.size()));
+                self.bad(
+                    &location,
+                    None,
+                    format!("entry of {} bytes is too large", entry.size()),
+                );
                 continue;
             }
             let mut bytes = Vec::with_capacity(usize::try_from(entry.size()).unwrap_or(0));
@@ -304,7 +331,11 @@ impl Importer {
             let name = match entry.name() {
                 Ok(n) => n.into_owned(),
                 Err(e) => {
-                    self.bad(archive, None, format!("zip entry {i} has an unreadable name: {e}"));
+                    self.bad(
+                        archive,
+                        None,
+                        format!("zip entry {i} has an unreadable name: {e}"),
+                    );
                     continue;
                 }
             };
@@ -315,7 +346,10 @@ impl Importer {
                 continue;
             }
             let mut bytes = Vec::new();
-            match (&mut entry).take(MAX_RECORD_BYTES + 1).read_to_end(&mut bytes) {
+            match (&mut entry)
+                .take(MAX_RECORD_BYTES + 1)
+                .read_to_end(&mut bytes)
+            {
                 Ok(n) if n as u64 > MAX_RECORD_BYTES => {
                     self.bad(&location, None, "entry is too large".into());
                 }
@@ -382,7 +416,7 @@ impl Importer {
             }
         };
         match Advisory::try_from(raw) {
-            Ok(adv) => self.store(adv, false),
+            Ok(adv) => self.store(adv),
             Err(e) => {
                 self.bad(location, id, e.to_string());
                 Ok(())
@@ -394,14 +428,16 @@ impl Importer {
         match alpine::convert(doc) {
             Ok((advisories, bad)) => {
                 for b in bad {
-                    self.bad(
-                        location,
-                        None,
-                        format!("secfix {}: {}", b.what, b.reason),
-                    );
+                    self.bad(location, None, format!("secfix {}: {}", b.what, b.reason));
                 }
                 for adv in advisories {
-                    self.store(adv, true)?;
+                    self.summary.records += 1;
+                    match self.secdb.get_mut(&adv.id) {
+                        Some(existing) => alpine::merge(existing, adv),
+                        None => {
+                            self.secdb.insert(adv.id.clone(), adv);
+                        }
+                    }
                 }
             }
             Err(e) => self.bad(location, None, e.to_string()),
@@ -409,12 +445,12 @@ impl Importer {
         Ok(())
     }
 
-    fn store(&mut self, adv: Advisory, merge: bool) -> Result<()> {
+    fn store(&mut self, adv: Advisory) -> Result<()> {
         self.summary.records += 1;
         if adv.is_withdrawn() {
             self.summary.withdrawn += 1;
         }
-        match self.writer.put(adv, merge)? {
+        match self.writer.put(adv, false)? {
             Put::Inserted => self.summary.inserted += 1,
             Put::Replaced => self.summary.replaced += 1,
             Put::Superseded => self.summary.superseded += 1,

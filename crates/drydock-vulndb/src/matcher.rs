@@ -374,24 +374,26 @@ impl<'a> Query<'a> {
 /// The OSV ecosystem family for a Package URL type (and namespace, for `deb`/`apk`/`rpm`,
 /// whose namespace names the distribution).
 pub fn ecosystem_from_purl(purl_type: &str, namespace: Option<&str>) -> Option<&'static str> {
-    Some(match (purl_type, namespace.map(str::to_ascii_lowercase).as_deref()) {
-        ("golang", _) => "Go",
-        ("pypi", _) => "PyPI",
-        ("cargo", _) => "crates.io",
-        ("npm", _) => "npm",
-        ("maven", _) => "Maven",
-        ("gem", _) => "RubyGems",
-        ("nuget", _) => "NuGet",
-        ("composer", _) => "Packagist",
-        ("hex", _) => "Hex",
-        ("pub", _) => "Pub",
-        ("deb", Some("debian")) => "Debian",
-        ("deb", Some("ubuntu")) => "Ubuntu",
-        ("apk", Some("alpine")) => "Alpine",
-        ("apk", Some("wolfi")) => "Wolfi",
-        ("apk", Some("chainguard")) => "Chainguard",
-        _ => return None,
-    })
+    Some(
+        match (purl_type, namespace.map(str::to_ascii_lowercase).as_deref()) {
+            ("golang", _) => "Go",
+            ("pypi", _) => "PyPI",
+            ("cargo", _) => "crates.io",
+            ("npm", _) => "npm",
+            ("maven", _) => "Maven",
+            ("gem", _) => "RubyGems",
+            ("nuget", _) => "NuGet",
+            ("composer", _) => "Packagist",
+            ("hex", _) => "Hex",
+            ("pub", _) => "Pub",
+            ("deb", Some("debian")) => "Debian",
+            ("deb", Some("ubuntu")) => "Ubuntu",
+            ("apk", Some("alpine")) => "Alpine",
+            ("apk", Some("wolfi")) => "Wolfi",
+            ("apk", Some("chainguard")) => "Chainguard",
+            _ => return None,
+        },
+    )
 }
 
 fn family(ecosystem: &str) -> Option<&'static str> {
@@ -400,9 +402,30 @@ fn family(ecosystem: &str) -> Option<&'static str> {
         return Some(f);
     }
     const FAMILIES: &[&str] = &[
-        "Go", "PyPI", "crates.io", "npm", "Maven", "RubyGems", "NuGet", "Packagist", "Hex", "Pub",
-        "Debian", "Ubuntu", "Alpine", "Wolfi", "Chainguard", "Red Hat", "AlmaLinux",
-        "Rocky Linux", "SUSE", "openSUSE", "Photon OS", "Azure Linux", "Mageia", "openEuler",
+        "Go",
+        "PyPI",
+        "crates.io",
+        "npm",
+        "Maven",
+        "RubyGems",
+        "NuGet",
+        "Packagist",
+        "Hex",
+        "Pub",
+        "Debian",
+        "Ubuntu",
+        "Alpine",
+        "Wolfi",
+        "Chainguard",
+        "Red Hat",
+        "AlmaLinux",
+        "Rocky Linux",
+        "SUSE",
+        "openSUSE",
+        "Photon OS",
+        "Azure Linux",
+        "Mageia",
+        "openEuler",
     ];
     FAMILIES
         .iter()
@@ -498,7 +521,10 @@ impl<S: AdvisorySource> Matcher<S> {
         Ok(match family {
             "Debian" => {
                 let r = release()?;
-                vec![primary(format!("Debian:{}", debian_release(r).ok_or_else(|| bad(r))?))]
+                vec![primary(format!(
+                    "Debian:{}",
+                    debian_release(r).ok_or_else(|| bad(r))?
+                ))]
             }
             "Ubuntu" => {
                 let r = release()?;
@@ -514,7 +540,10 @@ impl<S: AdvisorySource> Matcher<S> {
             }
             "Alpine" => {
                 let r = release()?;
-                vec![primary(format!("Alpine:{}", alpine_branch(r).ok_or_else(|| bad(r))?))]
+                vec![primary(format!(
+                    "Alpine:{}",
+                    alpine_branch(r).ok_or_else(|| bad(r))?
+                ))]
             }
             "Red Hat" | "AlmaLinux" | "Rocky Linux" | "SUSE" | "openSUSE" | "Photon OS"
             | "Azure Linux" | "Mageia" | "openEuler" => match q.release {
@@ -531,7 +560,11 @@ impl<S: AdvisorySource> Matcher<S> {
             .ok_or_else(|| Error::Query(format!("unknown ecosystem {:?}", q.ecosystem)))?;
         let distro = matches!(
             scheme_for_base(family),
-            Some(drydock_version::Scheme::Dpkg | drydock_version::Scheme::Apk | drydock_version::Scheme::Rpm)
+            Some(
+                drydock_version::Scheme::Dpkg
+                    | drydock_version::Scheme::Apk
+                    | drydock_version::Scheme::Rpm
+            )
         );
         let (name, version) = if distro {
             (
@@ -578,7 +611,11 @@ fn rank(id: &str, family: &str) -> u8 {
     let is_native = native.iter().any(|p| id.starts_with(p));
     let distro = matches!(
         scheme_for_base(family),
-        Some(drydock_version::Scheme::Dpkg | drydock_version::Scheme::Apk | drydock_version::Scheme::Rpm)
+        Some(
+            drydock_version::Scheme::Dpkg
+                | drydock_version::Scheme::Apk
+                | drydock_version::Scheme::Rpm
+        )
     );
     match (distro, is_native, id) {
         (true, _, id) if id.starts_with("CVE-") => 0,
@@ -622,11 +659,12 @@ fn merge(found: Vec<Match>, family: &str) -> Vec<Match> {
     let cmp = scheme_for_base(family).map(|_| Comparator::for_range(RangeKind::Ecosystem, family));
     groups
         .into_iter()
-        .map(|(_, ms)| combine(ms, family, cmp.flatten()))
+        .filter_map(|(_, ms)| combine(ms, family, cmp.flatten()))
         .collect()
 }
 
-fn combine(ms: Vec<Match>, family: &str, cmp: Option<Comparator>) -> Match {
+/// One match out of a group of alias-linked matches; `None` only for an empty group.
+fn combine(ms: Vec<Match>, family: &str, cmp: Option<Comparator>) -> Option<Match> {
     let mut ids: Vec<String> = ms.iter().flat_map(|m| m.ids().map(str::to_owned)).collect();
     ids.sort();
     ids.dedup();
@@ -652,15 +690,17 @@ fn combine(ms: Vec<Match>, family: &str, cmp: Option<Comparator>) -> Match {
         .and_then(|m| m.summary.clone());
     let mut fixed: Vec<String> = Vec::new();
     for f in ms.iter().flat_map(|m| &m.fixed_versions) {
-        let dup = fixed.iter().any(|g| {
-            g == f || cmp.and_then(|c| c.compare(f, g)) == Some(Ordering::Equal)
-        });
+        let dup = fixed
+            .iter()
+            .any(|g| g == f || cmp.and_then(|c| c.compare(f, g)) == Some(Ordering::Equal));
         if !dup {
             fixed.push(f.clone());
         }
     }
     if let Some(c) = cmp {
-        sort_tolerant(&mut fixed, |a, b| c.compare(a, b).unwrap_or(Ordering::Equal));
+        sort_tolerant(&mut fixed, |a, b| {
+            c.compare(a, b).unwrap_or(Ordering::Equal)
+        });
     }
     let mut references: Vec<String> = Vec::new();
     for r in ms.iter().flat_map(|m| &m.references) {
@@ -673,8 +713,8 @@ fn combine(ms: Vec<Match>, family: &str, cmp: Option<Comparator>) -> Match {
         .filter_map(|m| m.cvss.clone())
         .max_by(|a, b| a.score.partial_cmp(&b.score).unwrap_or(Ordering::Equal));
     let severity = ms.iter().filter_map(|m| m.severity).max();
-    let base = lead.unwrap_or_else(|| ms[0].clone());
-    Match {
+    let base = lead?;
+    Some(Match {
         id: primary,
         aliases,
         advisories,
@@ -686,7 +726,7 @@ fn combine(ms: Vec<Match>, family: &str, cmp: Option<Comparator>) -> Match {
         severity,
         cvss,
         references,
-    }
+    })
 }
 
 #[cfg(test)]

@@ -231,6 +231,17 @@ pub enum RangeKind {
     Git,
 }
 
+impl RangeKind {
+    /// The OSV spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RangeKind::Semver => "SEMVER",
+            RangeKind::Ecosystem => "ECOSYSTEM",
+            RangeKind::Git => "GIT",
+        }
+    }
+}
+
 /// A range event, serialised exactly as OSV writes it (`{"fixed": "1.2.3"}`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -364,7 +375,8 @@ impl Advisory {
 /// the value is only stored and compared, never computed with.
 pub fn is_rfc3339(s: &str) -> bool {
     let b = s.as_bytes();
-    let digits = |r: std::ops::Range<usize>| b.get(r).is_some_and(|d| d.iter().all(u8::is_ascii_digit));
+    let digits =
+        |r: std::ops::Range<usize>| b.get(r).is_some_and(|d| d.iter().all(u8::is_ascii_digit));
     if b.len() < 20
         || !digits(0..4)
         || b[4] != b'-'
@@ -393,14 +405,16 @@ pub fn is_rfc3339(s: &str) -> bool {
     }
     match &b[i..] {
         [b'Z' | b'z'] => true,
-        [b'+' | b'-', h1, h2, b':', m1, m2] => {
-            [h1, h2, m1, m2].iter().all(|d| d.is_ascii_digit())
-        }
+        [b'+' | b'-', h1, h2, b':', m1, m2] => [h1, h2, m1, m2].iter().all(|d| d.is_ascii_digit()),
         _ => false,
     }
 }
 
-fn timestamp(id: &str, field: &'static str, v: Option<String>) -> Result<Option<String>, AdvisoryError> {
+fn timestamp(
+    id: &str,
+    field: &'static str,
+    v: Option<String>,
+) -> Result<Option<String>, AdvisoryError> {
     match v {
         Some(t) if !is_rfc3339(&t) => Err(AdvisoryError::Timestamp {
             id: id.to_owned(),
@@ -446,7 +460,9 @@ fn strings(v: Option<Vec<String>>) -> Vec<String> {
 }
 
 fn parse_event(v: &Value) -> Result<Event, String> {
-    let obj = v.as_object().ok_or_else(|| format!("event {v} is not an object"))?;
+    let obj = v
+        .as_object()
+        .ok_or_else(|| format!("event {v} is not an object"))?;
     if obj.len() != 1 {
         return Err(format!("event {v} must have exactly one key"));
     }
@@ -486,16 +502,17 @@ fn parse_range(raw: RawRange, ecosystem_base: Option<&str>) -> Result<Range, Str
         .map(parse_event)
         .collect::<Result<Vec<_>, _>>()?;
     if !events.iter().any(|e| matches!(e, Event::Introduced(_))) {
-        return Err(format!("{kind:?} range has no introduced event"));
+        return Err(format!("{} range has no introduced event", kind.as_str()));
     }
     if kind != RangeKind::Git {
         let Some(base) = ecosystem_base else {
-            return Err(format!("{kind:?} range without a package"));
+            return Err(format!("{} range without a package", kind.as_str()));
         };
         if let Some(cmp) = Comparator::for_range(kind, base) {
             for e in &events {
                 let v = e.version();
-                let sentinel = matches!((e, v), (Event::Introduced(_), "0") | (Event::Limit(_), "*"));
+                let sentinel =
+                    matches!((e, v), (Event::Introduced(_), "0") | (Event::Limit(_), "*"));
                 if !sentinel && !cmp.is_valid(v) {
                     return Err(format!(
                         "{} version {v:?} is not valid {}",
@@ -564,9 +581,10 @@ impl TryFrom<RawAdvisory> for Advisory {
                 None => None,
             };
             let base = package.as_ref().map(|p| p.ecosystem.base());
-            let label = package
-                .as_ref()
-                .map_or_else(|| "no package".to_owned(), |p| format!("{}/{}", p.ecosystem, p.name));
+            let label = package.as_ref().map_or_else(
+                || "no package".to_owned(),
+                |p| format!("{}/{}", p.ecosystem, p.name),
+            );
             let ranges = a
                 .ranges
                 .unwrap_or_default()
@@ -668,17 +686,24 @@ mod tests {
     fn rejects_malformed() {
         let e = adv(r#"{"id":"X-1","affected":[{"package":{"ecosystem":"Cobol","name":"a"}}]}"#)
             .unwrap_err();
-        assert!(e.to_string().contains("X-1") && e.to_string().contains("Cobol"), "{e}");
+        assert!(
+            e.to_string().contains("X-1") && e.to_string().contains("Cobol"),
+            "{e}"
+        );
         let e = adv(r#"{"id":"X-2","affected":[{"package":{"ecosystem":"Go","name":"a"},
             "ranges":[{"type":"SEMVER","events":[{"introduced":"0"},{"fixed":"not.a.version"}]}]}]}"#)
         .unwrap_err();
         assert!(e.to_string().contains("not.a.version"), "{e}");
-        let e = adv(r#"{"id":"X-3","affected":[{"package":{"ecosystem":"PyPI","name":"a"},
-            "ranges":[{"type":"ECOSYSTEM","events":[{"fixed":"1.0"}]}]}]}"#)
+        let e = adv(
+            r#"{"id":"X-3","affected":[{"package":{"ecosystem":"PyPI","name":"a"},
+            "ranges":[{"type":"ECOSYSTEM","events":[{"fixed":"1.0"}]}]}]}"#,
+        )
         .unwrap_err();
         assert!(e.to_string().contains("no introduced"), "{e}");
-        let e = adv(r#"{"id":"X-4","affected":[{"package":{"ecosystem":"PyPI","name":"a"},
-            "ranges":[{"type":"ECOSYSTEM","events":[{"introduced":"0","fixed":"1"}]}]}]}"#)
+        let e = adv(
+            r#"{"id":"X-4","affected":[{"package":{"ecosystem":"PyPI","name":"a"},
+            "ranges":[{"type":"ECOSYSTEM","events":[{"introduced":"0","fixed":"1"}]}]}]}"#,
+        )
         .unwrap_err();
         assert!(e.to_string().contains("exactly one key"), "{e}");
         assert!(matches!(

@@ -114,12 +114,20 @@ impl Database {
         if !path.is_file() {
             return Err(Error::NotFound(dir.to_owned()));
         }
+        // `immutable=1`: a database file is never modified once it has been renamed into
+        // place (imports write a new file), so SQLite may skip locking and change detection,
+        // which otherwise cost several system calls per lookup.
+        let uri = format!("file:{}?immutable=1", uri_path(&path));
         let conn = Connection::open_with_flags(
-            &path,
-            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+            &uri,
+            OpenFlags::SQLITE_OPEN_READ_ONLY
+                | OpenFlags::SQLITE_OPEN_NO_MUTEX
+                | OpenFlags::SQLITE_OPEN_URI,
         )
         .db(&path)?;
         check_schema(&conn, &path)?;
+        conn.execute_batch("PRAGMA temp_store = MEMORY; PRAGMA cache_size = -16384;")
+            .db(&path)?;
         Ok(Database { conn, path })
     }
 
@@ -136,8 +144,12 @@ impl Database {
         let mut stmt = self
             .conn
             .prepare_cached(
-                "SELECT DISTINCT a.id, a.data FROM packages p JOIN advisories a ON a.rowid = p.advisory
-                 WHERE p.ecosystem = ?1 AND p.name = ?2 ORDER BY a.id",
+                // Written as IN (subquery), not as a join: with the bundled build's STAT4, the
+                // join form is re-prepared by SQLite on every new binding (measured: 99 of 100
+                // executions), which made a lookup cost tens of microseconds more. Rows are
+                // sorted in memory rather than by a temporary b-tree.
+                "SELECT id, data FROM advisories WHERE rowid IN
+                 (SELECT advisory FROM packages WHERE ecosystem = ?1 AND name = ?2)",
             )
             .db(&self.path)?;
         let rows = stmt
@@ -150,6 +162,7 @@ impl Database {
             let (id, data) = row.db(&self.path)?;
             out.push(decode(&self.path, &id, &data)?);
         }
+        out.sort_by(|a, b| a.id.cmp(&b.id));
         Ok(out)
     }
 
@@ -232,6 +245,20 @@ impl Database {
     }
 }
 
+/// Percent-encodes the characters that are special in an SQLite URI path.
+fn uri_path(path: &Path) -> String {
+    let mut out = String::new();
+    for b in path.to_string_lossy().bytes() {
+        match b {
+            b'%' | b'?' | b'#' | b' ' | 0..=0x1f | 0x7f..=0xff => {
+                out.push_str(&format!("%{b:02X}"));
+            }
+            _ => out.push(char::from(b)),
+        }
+    }
+    out
+}
+
 fn decode(path: &Path, id: &str, data: &str) -> Result<Advisory> {
     serde_json::from_str(data).map_err(|e| {
         Error::Parse(format!(
@@ -286,11 +313,9 @@ impl Writer {
         )
         .db(path)?;
         let existing: Option<String> = conn
-            .query_row(
-                "SELECT value FROM meta WHERE key = 'schema'",
-                [],
-                |r| r.get(0),
-            )
+            .query_row("SELECT value FROM meta WHERE key = 'schema'", [], |r| {
+                r.get(0)
+            })
             .optional()
             .unwrap_or(None);
         if let Some(v) = existing
@@ -459,13 +484,13 @@ impl Writer {
             .query_row("SELECT COUNT(*) FROM advisories", [], |r| r.get(0))
             .db(p)?;
         self.conn.execute_batch("COMMIT").db(p)?;
-        self.conn.execute_batch("ANALYZE").db(p)?;
-        self.conn
-            .close()
-            .map_err(|(_, source)| Error::Sqlite {
-                path: p.clone(),
-                source,
-            })?;
+        // No ANALYZE: the only query plan needed is the obvious index search, and the
+        // statistics (stat4 in the bundled build) make SQLite re-prepare the lookup statement
+        // on every new binding, which tripled the cost of a lookup.
+        self.conn.close().map_err(|(_, source)| Error::Sqlite {
+            path: p.clone(),
+            source,
+        })?;
         Ok(count(total))
     }
 }

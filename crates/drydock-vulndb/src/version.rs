@@ -55,12 +55,12 @@ impl Comparator {
         self.scheme.is_valid(&self.normalize(v))
     }
 
-    /// Orders `a` against `b`; `None` if either is invalid.
+    /// Orders `a` against `b`; `None` if either is invalid. apk is the exception: apk-tools
+    /// orders malformed strings token by token, and the Alpine secdb relies on that for its
+    /// typos (`4.8.0.-r1`), so apk comparisons are total, as in the reference.
     pub fn compare(self, a: &str, b: &str) -> Option<Ordering> {
         let (a, b) = (self.normalize(a), self.normalize(b));
-        if matches!(self.scheme, Scheme::Go | Scheme::Apk)
-            && !(self.scheme.is_valid(&a) && self.scheme.is_valid(&b))
-        {
+        if self.scheme == Scheme::Go && !(self.scheme.is_valid(&a) && self.scheme.is_valid(&b)) {
             return None;
         }
         self.scheme.compare(&a, &b).ok()

@@ -5,8 +5,6 @@
 //! booleans is kept as the exact text. The OSV fields that matter are all strings, and the
 //! free-form `*_specific` objects are only passed through.
 
-use std::borrow::Cow;
-
 use saphyr::{ScalarStyle, Yaml, YamlLoader};
 use saphyr_parser::Parser;
 use serde_json::{Map, Value};
@@ -35,16 +33,16 @@ pub fn to_json(text: &str) -> Result<Value, Error> {
     convert(&doc, 0)
 }
 
-fn scalar(text: &Cow<'_, str>, style: ScalarStyle) -> Value {
+fn scalar(text: &str, style: ScalarStyle) -> Value {
     if style == ScalarStyle::Plain {
-        match text.as_ref() {
+        match text {
             "" | "~" | "null" | "Null" | "NULL" => return Value::Null,
             "true" | "True" | "TRUE" => return Value::Bool(true),
             "false" | "False" | "FALSE" => return Value::Bool(false),
             _ => {}
         }
     }
-    Value::String(text.to_string())
+    Value::String(text.to_owned())
 }
 
 fn key(node: &Yaml<'_>) -> Result<String, Error> {
@@ -57,7 +55,9 @@ fn key(node: &Yaml<'_>) -> Result<String, Error> {
 
 fn convert(node: &Yaml<'_>, depth: usize) -> Result<Value, Error> {
     if depth > MAX_DEPTH {
-        return Err(Error::Parse(format!("YAML: nested deeper than {MAX_DEPTH}")));
+        return Err(Error::Parse(format!(
+            "YAML: nested deeper than {MAX_DEPTH}"
+        )));
     }
     Ok(match node {
         Yaml::Representation(text, style, _) => scalar(text, *style),
@@ -88,8 +88,9 @@ mod tests {
 
     #[test]
     fn keeps_versions_as_text() {
-        let v = to_json("a: 1.10\nb: '2.0'\nc: ~\nd: [0, 1.0.0_rc6-r1]\ne: true\n0.9:\n  - CVE-1\n")
-            .unwrap();
+        let v =
+            to_json("a: 1.10\nb: '2.0'\nc: ~\nd: [0, 1.0.0_rc6-r1]\ne: true\n0.9:\n  - CVE-1\n")
+                .unwrap();
         assert_eq!(v["a"], "1.10");
         assert_eq!(v["b"], "2.0");
         assert!(v["c"].is_null());

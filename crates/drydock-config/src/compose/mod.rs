@@ -47,7 +47,9 @@ pub fn scan(path: &str, text: &str) -> ScanResult {
         ));
     }
     for doc in &docs {
-        let Some(services) = doc.get("services") else { continue };
+        let Some(services) = doc.get("services") else {
+            continue;
+        };
         for (k, v) in services.entries() {
             let Some(name) = k.scalar() else { continue };
             if !v.is_map() {

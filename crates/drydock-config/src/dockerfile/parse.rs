@@ -172,10 +172,10 @@ fn heredoc_markers(text: &str) -> Vec<(String, bool)> {
                 if j > start {
                     out.push((text[start..j].to_owned(), strip));
                 }
-                if let (Some(qc), Some(&c)) = (q, b.get(j)) {
-                    if c == qc {
-                        j += 1;
-                    }
+                if let (Some(qc), Some(&c)) = (q, b.get(j))
+                    && c == qc
+                {
+                    j += 1;
                 }
                 i = j;
                 continue;
@@ -322,13 +322,15 @@ pub fn parse(text: &str) -> (Dockerfile, Vec<ParseError>) {
         .iter()
         .take_while(|ins| ins.keyword != "FROM")
         .find(|ins| ins.keyword != "ARG")
+        && instructions.iter().any(|ins| ins.keyword == "FROM")
     {
-        if instructions.iter().any(|ins| ins.keyword == "FROM") {
-            errors.push(ParseError {
-                line: bad.line,
-                message: format!("{} before the first FROM (only ARG may come first)", bad.keyword),
-            });
-        }
+        errors.push(ParseError {
+            line: bad.line,
+            message: format!(
+                "{} before the first FROM (only ARG may come first)",
+                bad.keyword
+            ),
+        });
     }
     (
         Dockerfile {

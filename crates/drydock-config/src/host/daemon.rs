@@ -5,54 +5,114 @@ use crate::{ConfigError, ConfigErrorKind, ScanResult};
 use drydock_finding::{Finding, Rule};
 use serde_json::Value;
 
-rule!(USERNS, "DD-HOST-001", Medium, "User namespace remapping is not enabled",
+rule!(
+    USERNS,
+    "DD-HOST-001",
+    Medium,
+    "User namespace remapping is not enabled",
     "Without userns-remap, root in a container is root (UID 0) on the host; a container escape lands with full privileges.",
     "Set \"userns-remap\": \"default\" (and check volume ownership) in daemon.json.",
-    ["CIS Docker Benchmark 2.9"]);
-rule!(ICC, "DD-HOST-002", Medium, "Inter-container communication on the default bridge is allowed",
+    ["CIS Docker Benchmark 2.9"]
+);
+rule!(
+    ICC,
+    "DD-HOST-002",
+    Medium,
+    "Inter-container communication on the default bridge is allowed",
     "With icc enabled every container on the default bridge can reach every other, so one compromised container can attack the rest.",
     "Set \"icc\": false and link containers explicitly through user-defined networks.",
-    ["CIS Docker Benchmark 2.2"]);
-rule!(LIVE_RESTORE, "DD-HOST-003", Low, "live-restore is not enabled",
+    ["CIS Docker Benchmark 2.2"]
+);
+rule!(
+    LIVE_RESTORE,
+    "DD-HOST-003",
+    Low,
+    "live-restore is not enabled",
     "Without live-restore, stopping or upgrading the daemon kills every container, which discourages timely daemon patching.",
     "Set \"live-restore\": true.",
-    ["CIS Docker Benchmark 2.14"]);
-rule!(NO_NEW_PRIVILEGES, "DD-HOST-004", Medium, "no-new-privileges is not the daemon default",
+    ["CIS Docker Benchmark 2.14"]
+);
+rule!(
+    NO_NEW_PRIVILEGES,
+    "DD-HOST-004",
+    Medium,
+    "no-new-privileges is not the daemon default",
     "Containers can gain privileges through setuid binaries unless every run remembers --security-opt no-new-privileges.",
     "Set \"no-new-privileges\": true.",
-    ["CIS Docker Benchmark 2.18"]);
-rule!(TCP_NO_TLS, "DD-HOST-005", Critical, "Docker API listens on TCP without TLS verification",
+    ["CIS Docker Benchmark 2.18"]
+);
+rule!(
+    TCP_NO_TLS,
+    "DD-HOST-005",
+    Critical,
+    "Docker API listens on TCP without TLS verification",
     "Anyone who can reach the port controls the daemon, which is root on the host; unauthenticated Docker APIs are scanned for and exploited within minutes.",
     "Listen on the Unix socket only, or set \"tlsverify\": true with tlscacert, tlscert and tlskey.",
-    ["CIS Docker Benchmark 2.7"]);
-rule!(INSECURE_REGISTRIES, "DD-HOST-006", High, "Insecure registries are configured",
+    ["CIS Docker Benchmark 2.7"]
+);
+rule!(
+    INSECURE_REGISTRIES,
+    "DD-HOST-006",
+    High,
+    "Insecure registries are configured",
     "Images from insecure registries are pulled over plain HTTP or unverified TLS, so anyone on the path can substitute them.",
     "Remove insecure-registries; give the registry a trusted certificate.",
-    ["CIS Docker Benchmark 2.5"]);
-rule!(EXPERIMENTAL, "DD-HOST-007", Low, "Experimental features are enabled",
+    ["CIS Docker Benchmark 2.5"]
+);
+rule!(
+    EXPERIMENTAL,
+    "DD-HOST-007",
+    Low,
+    "Experimental features are enabled",
     "Experimental features are unsupported and less reviewed; they should not run in production.",
     "Remove \"experimental\": true.",
-    ["CIS Docker Benchmark 2.17"]);
-rule!(LOGGING, "DD-HOST-008", Low, "Container logs are neither rotated nor shipped",
+    ["CIS Docker Benchmark 2.17"]
+);
+rule!(
+    LOGGING,
+    "DD-HOST-008",
+    Low,
+    "Container logs are neither rotated nor shipped",
     "With the default json-file driver and no max-size, logs grow until the disk fills; without remote logging an attacker with root can erase the evidence.",
     "Set \"log-driver\" to a remote driver (syslog, fluentd, journald, awslogs...) or set \"log-opts\": {\"max-size\": \"10m\", \"max-file\": \"3\"}.",
-    ["CIS Docker Benchmark 2.13"]);
-rule!(LOG_LEVEL, "DD-HOST-009", Low, "Daemon log level is debug",
+    ["CIS Docker Benchmark 2.13"]
+);
+rule!(
+    LOG_LEVEL,
+    "DD-HOST-009",
+    Low,
+    "Daemon log level is debug",
     "Debug logging records request bodies and other sensitive detail and floods the logs that incident response relies on.",
     "Set \"log-level\": \"info\" or remove it.",
-    ["CIS Docker Benchmark 2.3"]);
-rule!(IPTABLES, "DD-HOST-010", Medium, "Docker is not allowed to manage iptables",
+    ["CIS Docker Benchmark 2.3"]
+);
+rule!(
+    IPTABLES,
+    "DD-HOST-010",
+    Medium,
+    "Docker is not allowed to manage iptables",
     "With iptables disabled, container networking relies on hand-written firewall rules that commonly leave containers either broken or exposed.",
     "Remove \"iptables\": false.",
-    ["CIS Docker Benchmark 2.4"]);
-rule!(USERLAND_PROXY, "DD-HOST-011", Low, "Userland proxy is enabled",
+    ["CIS Docker Benchmark 2.4"]
+);
+rule!(
+    USERLAND_PROXY,
+    "DD-HOST-011",
+    Low,
+    "Userland proxy is enabled",
     "docker-proxy processes add attack surface; hairpin NAT does the same job in the kernel.",
     "Set \"userland-proxy\": false.",
-    ["CIS Docker Benchmark 2.15"]);
-rule!(SECCOMP, "DD-HOST-012", High, "Daemon-wide seccomp profile is unconfined",
+    ["CIS Docker Benchmark 2.15"]
+);
+rule!(
+    SECCOMP,
+    "DD-HOST-012",
+    High,
+    "Daemon-wide seccomp profile is unconfined",
     "Setting the default seccomp profile to unconfined removes syscall filtering from every container on the host.",
     "Remove \"seccomp-profile\" or point it at a profile at least as strict as Docker's default.",
-    ["CIS Docker Benchmark 2.16", "CIS Docker Benchmark 5.21"]);
+    ["CIS Docker Benchmark 2.16", "CIS Docker Benchmark 5.21"]
+);
 
 fn line_of(text: &str, key: &str) -> u32 {
     let needle = format!("\"{key}\"");
@@ -77,12 +137,20 @@ pub fn scan_daemon_json(path: &str, text: &str) -> ScanResult {
         }
     };
     let Some(map) = config.as_object() else {
-        result.errors.push(ConfigError::new(path, Some(1), ConfigErrorKind::Json("top level is not an object".to_owned())));
+        result.errors.push(ConfigError::new(
+            path,
+            Some(1),
+            ConfigErrorKind::Json("top level is not an object".to_owned()),
+        ));
         return result;
     };
     let out = &mut result.findings;
     let mut push = |rule: &Rule, key: &str, msg: String| {
-        let line = if map.contains_key(key) { line_of(text, key) } else { 1 };
+        let line = if map.contains_key(key) {
+            line_of(text, key)
+        } else {
+            1
+        };
         out.push(Finding::from_rule(rule, crate::location(path, line), msg));
     };
     let get = |k: &str| map.get(k);
@@ -90,54 +158,102 @@ pub fn scan_daemon_json(path: &str, text: &str) -> ScanResult {
     let string = |k: &str| get(k).and_then(Value::as_str).unwrap_or("");
 
     if string("userns-remap").is_empty() {
-        push(&USERNS, "userns-remap", "userns-remap is not set".to_owned());
+        push(
+            &USERNS,
+            "userns-remap",
+            "userns-remap is not set".to_owned(),
+        );
     }
     if truthy("icc") != Some(false) {
         push(&ICC, "icc", "icc is not false".to_owned());
     }
     if truthy("live-restore") != Some(true) {
-        push(&LIVE_RESTORE, "live-restore", "live-restore is not true".to_owned());
+        push(
+            &LIVE_RESTORE,
+            "live-restore",
+            "live-restore is not true".to_owned(),
+        );
     }
     if truthy("no-new-privileges") != Some(true) {
-        push(&NO_NEW_PRIVILEGES, "no-new-privileges", "no-new-privileges is not true".to_owned());
+        push(
+            &NO_NEW_PRIVILEGES,
+            "no-new-privileges",
+            "no-new-privileges is not true".to_owned(),
+        );
     }
     let hosts: Vec<&str> = get("hosts")
         .and_then(Value::as_array)
         .map(|a| a.iter().filter_map(Value::as_str).collect())
         .unwrap_or_default();
-    let tcp: Vec<&str> = hosts.iter().copied().filter(|h| h.starts_with("tcp://")).collect();
+    let tcp: Vec<&str> = hosts
+        .iter()
+        .copied()
+        .filter(|h| h.starts_with("tcp://"))
+        .collect();
     if !tcp.is_empty() && truthy("tlsverify") != Some(true) {
-        push(&TCP_NO_TLS, "hosts", format!("listens on {} without tlsverify", tcp.join(", ")));
+        push(
+            &TCP_NO_TLS,
+            "hosts",
+            format!("listens on {} without tlsverify", tcp.join(", ")),
+        );
     }
     let insecure: Vec<&str> = get("insecure-registries")
         .and_then(Value::as_array)
         .map(|a| a.iter().filter_map(Value::as_str).collect())
         .unwrap_or_default();
     if !insecure.is_empty() {
-        push(&INSECURE_REGISTRIES, "insecure-registries", format!("insecure registries: {}", insecure.join(", ")));
+        push(
+            &INSECURE_REGISTRIES,
+            "insecure-registries",
+            format!("insecure registries: {}", insecure.join(", ")),
+        );
     }
     if truthy("experimental") == Some(true) {
-        push(&EXPERIMENTAL, "experimental", "experimental is true".to_owned());
+        push(
+            &EXPERIMENTAL,
+            "experimental",
+            "experimental is true".to_owned(),
+        );
     }
     let driver = string("log-driver");
     let local = driver.is_empty() || driver == "json-file" || driver == "local" || driver == "none";
     let max_size = get("log-opts").and_then(|o| o.get("max-size")).is_some();
     if driver == "none" || (local && !max_size && driver != "local") {
-        let shown = if driver.is_empty() { "json-file (default)" } else { driver };
-        push(&LOGGING, "log-driver", format!("log driver {shown} without max-size or remote shipping"));
+        let shown = if driver.is_empty() {
+            "json-file (default)"
+        } else {
+            driver
+        };
+        push(
+            &LOGGING,
+            "log-driver",
+            format!("log driver {shown} without max-size or remote shipping"),
+        );
     }
     if string("log-level") == "debug" || truthy("debug") == Some(true) {
-        let key = if string("log-level") == "debug" { "log-level" } else { "debug" };
+        let key = if string("log-level") == "debug" {
+            "log-level"
+        } else {
+            "debug"
+        };
         push(&LOG_LEVEL, key, "daemon logs at debug level".to_owned());
     }
     if truthy("iptables") == Some(false) {
         push(&IPTABLES, "iptables", "iptables is false".to_owned());
     }
     if truthy("userland-proxy") != Some(false) {
-        push(&USERLAND_PROXY, "userland-proxy", "userland-proxy is not false".to_owned());
+        push(
+            &USERLAND_PROXY,
+            "userland-proxy",
+            "userland-proxy is not false".to_owned(),
+        );
     }
     if string("seccomp-profile").eq_ignore_ascii_case("unconfined") {
-        push(&SECCOMP, "seccomp-profile", "seccomp-profile is unconfined".to_owned());
+        push(
+            &SECCOMP,
+            "seccomp-profile",
+            "seccomp-profile is unconfined".to_owned(),
+        );
     }
     result
 }

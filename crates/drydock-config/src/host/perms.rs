@@ -3,22 +3,67 @@
 use super::HostFile;
 use drydock_finding::Finding;
 
-rule!(SOCKET, "DD-HOST-013", High, "Container runtime socket is owned or readable too widely",
+rule!(
+    SOCKET,
+    "DD-HOST-013",
+    High,
+    "Container runtime socket is owned or readable too widely",
     "Write access to the Docker or containerd socket is root on the host; it must belong to root and be reachable only by root and the docker group.",
     "chown root:docker /var/run/docker.sock && chmod 660 /var/run/docker.sock (root:root for containerd.sock).",
-    ["CIS Docker Benchmark 3.15", "CIS Docker Benchmark 3.16", "CIS Docker Benchmark 3.23", "CIS Docker Benchmark 3.24"]);
-rule!(CONFIG_DIR, "DD-HOST-014", Medium, "/etc/docker is not root-owned or is writable by others",
+    [
+        "CIS Docker Benchmark 3.15",
+        "CIS Docker Benchmark 3.16",
+        "CIS Docker Benchmark 3.23",
+        "CIS Docker Benchmark 3.24"
+    ]
+);
+rule!(
+    CONFIG_DIR,
+    "DD-HOST-014",
+    Medium,
+    "/etc/docker is not root-owned or is writable by others",
     "Whoever can write /etc/docker can change the daemon's configuration and TLS material and so control it.",
     "chown root:root /etc/docker && chmod 755 /etc/docker",
-    ["CIS Docker Benchmark 3.5", "CIS Docker Benchmark 3.6"]);
-rule!(CONFIG_FILE, "DD-HOST-015", Medium, "Docker daemon configuration file is not root-owned or is writable by others",
+    ["CIS Docker Benchmark 3.5", "CIS Docker Benchmark 3.6"]
+);
+rule!(
+    CONFIG_FILE,
+    "DD-HOST-015",
+    Medium,
+    "Docker daemon configuration file is not root-owned or is writable by others",
     "daemon.json, the systemd units and the environment files decide how the daemon (root) runs; a user who can edit them can make it listen on TCP or run anything.",
     "chown root:root <file> && chmod 644 <file>",
-    ["CIS Docker Benchmark 3.1", "CIS Docker Benchmark 3.2", "CIS Docker Benchmark 3.3", "CIS Docker Benchmark 3.4", "CIS Docker Benchmark 3.17", "CIS Docker Benchmark 3.18", "CIS Docker Benchmark 3.19", "CIS Docker Benchmark 3.20", "CIS Docker Benchmark 3.21", "CIS Docker Benchmark 3.22"]);
-rule!(TLS_FILES, "DD-HOST-016", High, "Docker TLS key or certificate file is too permissive",
+    [
+        "CIS Docker Benchmark 3.1",
+        "CIS Docker Benchmark 3.2",
+        "CIS Docker Benchmark 3.3",
+        "CIS Docker Benchmark 3.4",
+        "CIS Docker Benchmark 3.17",
+        "CIS Docker Benchmark 3.18",
+        "CIS Docker Benchmark 3.19",
+        "CIS Docker Benchmark 3.20",
+        "CIS Docker Benchmark 3.21",
+        "CIS Docker Benchmark 3.22"
+    ]
+);
+rule!(
+    TLS_FILES,
+    "DD-HOST-016",
+    High,
+    "Docker TLS key or certificate file is too permissive",
     "A readable server key lets anyone impersonate the daemon; writable CA or certificates let them change who the daemon trusts.",
     "chown root:root and chmod 400 for keys, 444 for certificates.",
-    ["CIS Docker Benchmark 3.7", "CIS Docker Benchmark 3.8", "CIS Docker Benchmark 3.9", "CIS Docker Benchmark 3.10", "CIS Docker Benchmark 3.11", "CIS Docker Benchmark 3.12", "CIS Docker Benchmark 3.13", "CIS Docker Benchmark 3.14"]);
+    [
+        "CIS Docker Benchmark 3.7",
+        "CIS Docker Benchmark 3.8",
+        "CIS Docker Benchmark 3.9",
+        "CIS Docker Benchmark 3.10",
+        "CIS Docker Benchmark 3.11",
+        "CIS Docker Benchmark 3.12",
+        "CIS Docker Benchmark 3.13",
+        "CIS Docker Benchmark 3.14"
+    ]
+);
 
 const SOCKETS: &[&str] = &[
     "/var/run/docker.sock",
@@ -45,7 +90,13 @@ fn finding(rule: &drydock_finding::Rule, f: &HostFile, msg: String) -> Finding {
 }
 
 fn describe(f: &HostFile) -> String {
-    format!("{} is {}:{} mode {:04o}", f.path, f.uid, f.gid, f.mode & 0o7777)
+    format!(
+        "{} is {}:{} mode {:04o}",
+        f.path,
+        f.uid,
+        f.gid,
+        f.mode & 0o7777
+    )
 }
 
 /// Checks one file's metadata against the rule for its path, if any.
@@ -70,11 +121,20 @@ pub fn check(f: &HostFile, out: &mut Vec<Finding>) {
     } else if path.starts_with("/etc/docker/") {
         let name = path.rsplit('/').next().unwrap_or(path);
         let key = name.ends_with(".key") || name.ends_with("key.pem");
-        let cert = !key && (name.ends_with(".pem") || name.ends_with(".crt") || name.ends_with(".cert"));
+        let cert =
+            !key && (name.ends_with(".pem") || name.ends_with(".crt") || name.ends_with(".cert"));
         if key && (f.uid != 0 || mode & 0o377 != 0) {
-            out.push(finding(&TLS_FILES, f, format!("{} (keys must be 0400)", describe(f))));
+            out.push(finding(
+                &TLS_FILES,
+                f,
+                format!("{} (keys must be 0400)", describe(f)),
+            ));
         } else if cert && (f.uid != 0 || mode & 0o333 != 0) {
-            out.push(finding(&TLS_FILES, f, format!("{} (certificates must be 0444)", describe(f))));
+            out.push(finding(
+                &TLS_FILES,
+                f,
+                format!("{} (certificates must be 0444)", describe(f)),
+            ));
         }
     }
 }

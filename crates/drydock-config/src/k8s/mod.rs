@@ -75,7 +75,11 @@ impl Object {
         let n = &self.node;
         let (spec, meta) = match self.kind.as_str() {
             "Pod" => (n.get("spec")?, n.get("metadata")),
-            "Deployment" | "StatefulSet" | "DaemonSet" | "ReplicaSet" | "ReplicationController"
+            "Deployment"
+            | "StatefulSet"
+            | "DaemonSet"
+            | "ReplicaSet"
+            | "ReplicationController"
             | "Job" => (
                 n.at(&["spec", "template", "spec"])?,
                 n.at(&["spec", "template", "metadata"]),
@@ -84,7 +88,10 @@ impl Object {
                 n.at(&["spec", "jobTemplate", "spec", "template", "spec"])?,
                 n.at(&["spec", "jobTemplate", "spec", "template", "metadata"]),
             ),
-            "PodTemplate" => (n.at(&["template", "spec"])?, n.at(&["template", "metadata"])),
+            "PodTemplate" => (
+                n.at(&["template", "spec"])?,
+                n.at(&["template", "metadata"]),
+            ),
             _ => return None,
         };
         Some(Pod {
@@ -115,7 +122,11 @@ impl<'a> Pod<'a> {
         c.node
             .at(&["securityContext", key])
             .filter(|n| !n.is_null())
-            .or_else(|| self.spec.at(&["securityContext", key]).filter(|n| !n.is_null()))
+            .or_else(|| {
+                self.spec
+                    .at(&["securityContext", key])
+                    .filter(|n| !n.is_null())
+            })
     }
 
     pub fn annotation(&self, key: &str) -> Option<&'a Node> {

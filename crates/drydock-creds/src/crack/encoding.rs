@@ -1,7 +1,8 @@
 //! The two Base64 flavours password files use, written out because both are a dozen lines and
 //! neither needs a dependency: crypt(3)'s `./0-9A-Za-z` little-endian groups, and RFC 4648.
 
-const CRYPT_ALPHABET: &[u8; 64] = b"./0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+const CRYPT_ALPHABET: &[u8; 64] =
+    b"./0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 
 /// Whether every byte is in crypt(3)'s alphabet.
 pub(crate) fn is_crypt_b64(s: &str) -> bool {
@@ -50,7 +51,7 @@ pub(crate) fn decode_std_b64(s: &str) -> Option<Vec<u8>> {
 
 /// Lower-case hex digits only, of exactly `len` characters.
 pub(crate) fn decode_hex(s: &str) -> Option<Vec<u8>> {
-    if s.len() % 2 != 0 {
+    if !s.len().is_multiple_of(2) {
         return None;
     }
     let nib = |c: u8| match c {
@@ -59,7 +60,10 @@ pub(crate) fn decode_hex(s: &str) -> Option<Vec<u8>> {
         b'A'..=b'F' => Some(c - b'A' + 10),
         _ => None,
     };
-    s.as_bytes().chunks(2).map(|p| Some(nib(p[0])? << 4 | nib(p[1])?)).collect()
+    s.as_bytes()
+        .chunks(2)
+        .map(|p| Some(nib(p[0])? << 4 | nib(p[1])?))
+        .collect()
 }
 
 #[cfg(test)]

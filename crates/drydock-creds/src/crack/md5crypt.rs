@@ -72,8 +72,14 @@ mod tests {
     #[test]
     fn matches_openssl_passwd() {
         // `openssl passwd -1 -salt UA30nUfX password` and `openssl passwd -apr1 -salt kQTiiItj password`
-        assert_eq!(checksum(b"password", b"UA30nUfX", b"$1$"), "yI0Ute5X33bnTd/.IC4hT0");
-        assert_eq!(checksum(b"password", b"kQTiiItj", b"$apr1$"), "R86rqfoeIsb/nx76/d1dL0");
+        assert_eq!(
+            checksum(b"password", b"UA30nUfX", b"$1$"),
+            "yI0Ute5X33bnTd/.IC4hT0"
+        );
+        assert_eq!(
+            checksum(b"password", b"kQTiiItj", b"$apr1$"),
+            "R86rqfoeIsb/nx76/d1dL0"
+        );
     }
 
     #[test]

@@ -1,9 +1,11 @@
 //! Which passwords are tried, in which order.
 //!
-//! Order matters because memory-hard schemes only get the head of the list: the user name and its
-//! variants first (the commonest weak choice on images), then vendor defaults, then the caller's
-//! extra list (assumed to be targeted guesses), then the generic common-password list, which is
-//! sorted most-common first.
+//! Order matters because memory-hard schemes only get the head of the list. The empty password
+//! and the user name with its variants come first (the commonest weak choice on images). Then the
+//! three lists are interleaved, one word from each in turn: vendor defaults, the caller's extra
+//! list, and the generic common-password list (sorted most-common first). Interleaving keeps the
+//! head of every list within reach of a short cut: with 30 words for bcrypt, `123456` and
+//! `changeme` and the caller's first guess all get tried.
 
 use std::borrow::Cow;
 use std::collections::HashSet;
@@ -59,17 +61,31 @@ impl Wordlist {
         Self::with_extra(&[])
     }
 
-    /// The built-in lists with `extra` tried after the vendor defaults and before the common list.
+    /// The built-in lists with `extra` interleaved: defaults, extra and common words in turn.
     pub fn with_extra(extra: &[String]) -> Self {
-        let mut wl = Wordlist { words: Vec::new(), set: HashSet::new() };
-        for w in list_lines(DEFAULTS) {
-            wl.push(w, Source::VendorDefault);
-        }
-        for w in extra {
-            wl.push(w.trim_end_matches(['\r', '\n']), Source::Extra);
-        }
-        for (i, w) in list_lines(COMMON).enumerate() {
-            wl.push(w, Source::Common(i + 1));
+        let mut wl = Wordlist {
+            words: Vec::new(),
+            set: HashSet::new(),
+        };
+        let mut defaults = list_lines(DEFAULTS).map(|w| (w, Source::VendorDefault));
+        let mut extra = extra
+            .iter()
+            .map(|w| (w.trim_end_matches(['\r', '\n']), Source::Extra));
+        let mut common = list_lines(COMMON)
+            .enumerate()
+            .map(|(i, w)| (w, Source::Common(i + 1)));
+        loop {
+            let mut any = false;
+            for next in [defaults.next(), extra.next(), common.next()]
+                .into_iter()
+                .flatten()
+            {
+                any = true;
+                wl.push(next.0, next.1);
+            }
+            if !any {
+                break;
+            }
         }
         wl
     }
@@ -94,31 +110,43 @@ impl Wordlist {
         if password.is_empty() {
             return Some(Source::Empty);
         }
-        if let Some(u) = user {
-            if user_variants(u).iter().any(|v| v == password) {
-                return Some(Source::UserName);
-            }
+        if let Some(u) = user
+            && user_variants(u).iter().any(|v| v == password)
+        {
+            return Some(Source::UserName);
         }
         if !self.set.contains(password) {
             return None;
         }
-        self.words.iter().find(|(w, _)| w == password).map(|(_, s)| *s)
+        self.words
+            .iter()
+            .find(|(w, _)| w == password)
+            .map(|(_, s)| *s)
     }
 
     /// The candidates to try against one hash: empty string, user variants, then the list,
     /// capped at `limit` list words.
     pub fn candidates(&self, user: Option<&str>, limit: usize) -> Vec<Candidate<'_>> {
-        let mut out = vec![Candidate { word: Cow::Borrowed(""), source: Source::Empty }];
+        let mut out = vec![Candidate {
+            word: Cow::Borrowed(""),
+            source: Source::Empty,
+        }];
         let variants = user.map(user_variants).unwrap_or_default();
         for v in &variants {
-            out.push(Candidate { word: Cow::Owned(v.clone()), source: Source::UserName });
+            out.push(Candidate {
+                word: Cow::Owned(v.clone()),
+                source: Source::UserName,
+            });
         }
         out.extend(
             self.words
                 .iter()
                 .filter(|(w, _)| !variants.contains(w))
                 .take(limit)
-                .map(|(w, s)| Candidate { word: Cow::Borrowed(w.as_str()), source: *s }),
+                .map(|(w, s)| Candidate {
+                    word: Cow::Borrowed(w.as_str()),
+                    source: *s,
+                }),
         );
         out
     }
@@ -175,6 +203,9 @@ mod tests {
         assert!(wl.len() > 3000, "{}", wl.len());
         assert_eq!(wl.source_of("123456", None), Some(Source::Common(1)));
         assert_eq!(wl.source_of("tomcat", None), Some(Source::VendorDefault));
+        // Interleaved: the head of each list comes early.
+        let head: Vec<&str> = wl.words.iter().take(4).map(|(w, _)| w.as_str()).collect();
+        assert_eq!(head, ["admin", "123456", "password", "12345"]);
         assert_eq!(wl.source_of("Xq7#pL9vW2mZ", None), None);
     }
 
@@ -193,9 +224,15 @@ mod tests {
         let c = wl.candidates(Some("bob"), 5);
         assert_eq!(c[0].word, "");
         assert_eq!(c[1].word, "bob");
-        let list_words = c.iter().filter(|c| !matches!(c.source, Source::Empty | Source::UserName)).count();
+        let list_words = c
+            .iter()
+            .filter(|c| !matches!(c.source, Source::Empty | Source::UserName))
+            .count();
         assert_eq!(list_words, 5);
         let all = wl.candidates(None, usize::MAX);
-        assert!(all.iter().any(|c| c.word == "projectx" && c.source == Source::Extra));
+        assert!(
+            all.iter()
+                .any(|c| c.word == "projectx" && c.source == Source::Extra)
+        );
     }
 }

@@ -44,7 +44,12 @@ impl Cost {
         if pos != src.len() {
             return None;
         }
-        Some(Cost { n: 1u64 << nlog2, r, p, t })
+        Some(Cost {
+            n: 1u64 << nlog2,
+            r,
+            p,
+            t,
+        })
     }
 
     /// Bytes of the main buffer one guess allocates (128·r·N), saturating.
@@ -125,9 +130,25 @@ mod tests {
     #[test]
     fn debian_default_and_low_cost() {
         // `mkpasswd -m yescrypt` default (cost 5) and `-R 1`.
-        assert_eq!(Cost::decode("j9T"), Some(Cost { n: 4096, r: 32, p: 1, t: 0 }));
+        assert_eq!(
+            Cost::decode("j9T"),
+            Some(Cost {
+                n: 4096,
+                r: 32,
+                p: 1,
+                t: 0
+            })
+        );
         assert_eq!(Cost::decode("j9T").map(|c| c.memory()), Some(16 << 20));
-        assert_eq!(Cost::decode("j75"), Some(Cost { n: 1024, r: 8, p: 1, t: 0 }));
+        assert_eq!(
+            Cost::decode("j75"),
+            Some(Cost {
+                n: 1024,
+                r: 8,
+                p: 1,
+                t: 0
+            })
+        );
     }
 
     #[test]

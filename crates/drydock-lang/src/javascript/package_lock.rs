@@ -28,7 +28,11 @@ pub const PARSER: crate::Parser = crate::Parser {
 pub fn parse(path: &str, data: &[u8]) -> Result<Vec<Package>, LangError> {
     let doc = crate::json(path, FORMAT, data)?;
     let Some(obj) = doc.as_object() else {
-        return Err(LangError::invalid(path, FORMAT, "top level is not an object"));
+        return Err(LangError::invalid(
+            path,
+            FORMAT,
+            "top level is not an object",
+        ));
     };
     let pkgs = if let Some(Value::Object(packages)) = obj.get("packages") {
         parse_packages(path, packages)
@@ -40,12 +44,21 @@ pub fn parse(path: &str, data: &[u8]) -> Result<Vec<Package>, LangError> {
     } else if obj.contains_key("lockfileVersion") {
         Vec::new()
     } else {
-        return Err(LangError::invalid(path, FORMAT, "neither `packages` nor `dependencies`"));
+        return Err(LangError::invalid(
+            path,
+            FORMAT,
+            "neither `packages` nor `dependencies`",
+        ));
     };
     Ok(crate::finish(pkgs))
 }
 
-const DEP_KINDS: [&str; 4] = ["dependencies", "devDependencies", "optionalDependencies", "peerDependencies"];
+const DEP_KINDS: [&str; 4] = [
+    "dependencies",
+    "devDependencies",
+    "optionalDependencies",
+    "peerDependencies",
+];
 
 fn dep_names(entry: &Value, kinds: &[&str]) -> Vec<String> {
     kinds
@@ -72,19 +85,29 @@ fn parse_packages(path: &str, packages: &Map<String, Value>) -> Vec<Package> {
     }
     let mut out = Vec::new();
     for (key, entry) in packages {
-        let Some(installed_as) = name_from_key(key) else { continue };
+        let Some(installed_as) = name_from_key(key) else {
+            continue;
+        };
         if entry.get("link").and_then(Value::as_bool) == Some(true) {
             continue;
         }
-        let name = entry.get("name").and_then(Value::as_str).unwrap_or(installed_as);
-        let Some(version) = entry.get("version").and_then(Value::as_str) else { continue };
-        let Some(mut pkg) = Package::new(Ecosystem::Npm, name, version, path) else { continue };
+        let name = entry
+            .get("name")
+            .and_then(Value::as_str)
+            .unwrap_or(installed_as);
+        let Some(version) = entry.get("version").and_then(Value::as_str) else {
+            continue;
+        };
+        let Some(mut pkg) = Package::new(Ecosystem::Npm, name, version, path) else {
+            continue;
+        };
         pkg.dev = entry.get("dev").and_then(Value::as_bool) == Some(true);
         pkg.licenses = super::licenses(entry);
         let top_level = key.matches("node_modules/").count() == 1;
         pkg.direct = Some(top_level && direct_names.contains(installed_as));
         for dep in dep_names(entry, &["dependencies", "optionalDependencies"]) {
-            pkg.dependencies.push(resolve(packages, key, &dep).unwrap_or(dep));
+            pkg.dependencies
+                .push(resolve(packages, key, &dep).unwrap_or(dep));
         }
         out.push(pkg);
     }
@@ -136,7 +159,9 @@ fn walk_v1<'a>(
 ) {
     scopes.push(deps);
     for (name, entry) in deps {
-        let Some(version) = entry.get("version").and_then(Value::as_str) else { continue };
+        let Some(version) = entry.get("version").and_then(Value::as_str) else {
+            continue;
+        };
         let nested = entry.get("dependencies").and_then(Value::as_object);
         if let Some((real, v)) = v1_version(name, version)
             && let Some(mut pkg) = Package::new(Ecosystem::Npm, real, v, path)

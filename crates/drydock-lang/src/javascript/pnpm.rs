@@ -37,11 +37,23 @@ pub fn parse(path: &str, data: &[u8]) -> Result<Vec<Package>, LangError> {
         .split('.')
         .next()
         .and_then(|m| m.parse().ok())
-        .ok_or_else(|| LangError::invalid(path, FORMAT, format!("lockfileVersion {lock_version}")))?;
-    let style = if major >= 9 { Style::V9 } else if major >= 6 { Style::V6 } else { Style::V5 };
+        .ok_or_else(|| {
+            LangError::invalid(path, FORMAT, format!("lockfileVersion {lock_version}"))
+        })?;
+    let style = if major >= 9 {
+        Style::V9
+    } else if major >= 6 {
+        Style::V6
+    } else {
+        Style::V5
+    };
 
     let packages = get(&doc, "packages");
-    let nodes = if style == Style::V9 { get(&doc, "snapshots").or(packages) } else { packages };
+    let nodes = if style == Style::V9 {
+        get(&doc, "snapshots").or(packages)
+    } else {
+        packages
+    };
 
     // Direct dependencies: from every importer (workspaces) or the top level (single project).
     let mut importers: Vec<&Yaml<'_>> = Vec::new();
@@ -52,13 +64,23 @@ pub fn parse(path: &str, data: &[u8]) -> Result<Vec<Package>, LangError> {
     let mut prod_roots = Vec::new();
     let mut dev_roots = Vec::new();
     for imp in &importers {
-        for (kind, dev) in [("dependencies", false), ("optionalDependencies", false), ("devDependencies", true)] {
+        for (kind, dev) in [
+            ("dependencies", false),
+            ("optionalDependencies", false),
+            ("devDependencies", true),
+        ] {
             let Some(deps) = get(imp, kind) else { continue };
             for (name, spec) in entries(deps) {
                 // v5: `name: version`; v6+: `name: {specifier, version}`.
-                let reference = as_str(spec).or_else(|| get_str(spec, "version")).unwrap_or("");
+                let reference = as_str(spec)
+                    .or_else(|| get_str(spec, "version"))
+                    .unwrap_or("");
                 if let Some(key) = node_key(style, name, reference) {
-                    if dev { dev_roots.push(key) } else { prod_roots.push(key) }
+                    if dev {
+                        dev_roots.push(key)
+                    } else {
+                        prod_roots.push(key)
+                    }
                 }
             }
         }
@@ -103,26 +125,41 @@ pub fn parse(path: &str, data: &[u8]) -> Result<Vec<Package>, LangError> {
     for (key, entry) in nodes.into_iter().flat_map(entries) {
         // Tarball and git dependencies carry their real name and version as fields.
         let meta = match style {
-            Style::V9 => packages.and_then(|p| get(p, strip_peers(style, key))).unwrap_or(entry),
+            Style::V9 => packages
+                .and_then(|p| get(p, strip_peers(style, key)))
+                .unwrap_or(entry),
             _ => entry,
         };
         let parsed = parse_key(style, key);
-        let name = get_str(meta, "name").map(str::to_owned).or_else(|| parsed.as_ref().map(|p| p.0.clone()));
-        let version = get_str(meta, "version").map(str::to_owned).or_else(|| parsed.as_ref().map(|p| p.1.clone()));
-        let (Some(name), Some(version)) = (name, version) else { continue };
+        let name = get_str(meta, "name")
+            .map(str::to_owned)
+            .or_else(|| parsed.as_ref().map(|p| p.0.clone()));
+        let version = get_str(meta, "version")
+            .map(str::to_owned)
+            .or_else(|| parsed.as_ref().map(|p| p.1.clone()));
+        let (Some(name), Some(version)) = (name, version) else {
+            continue;
+        };
         if version.contains(':') || version.contains('/') {
             continue;
         }
-        let Some(mut pkg) = Package::new(Ecosystem::Npm, &name, &version, path) else { continue };
+        let Some(mut pkg) = Package::new(Ecosystem::Npm, &name, &version, path) else {
+            continue;
+        };
         pkg.dev = match &prod_reach {
             Some(prod) => !prod.contains(key),
             None => get_bool(entry, "dev") == Some(true),
         };
         pkg.direct = Some(direct.contains(&(name.clone(), version.clone())));
-        pkg.licenses = get_str(meta, "license").map(str::to_owned).into_iter().collect();
+        pkg.licenses = get_str(meta, "license")
+            .map(str::to_owned)
+            .into_iter()
+            .collect();
         for dep_key in edges.get(key).into_iter().flatten() {
-            let purl = parse_key(style, dep_key).and_then(|(n, v)| make_purl(Ecosystem::Npm, &n, &v));
-            pkg.dependencies.push(purl.unwrap_or_else(|| dep_key.clone()));
+            let purl =
+                parse_key(style, dep_key).and_then(|(n, v)| make_purl(Ecosystem::Npm, &n, &v));
+            pkg.dependencies
+                .push(purl.unwrap_or_else(|| dep_key.clone()));
         }
         out.push(pkg);
     }
@@ -147,7 +184,8 @@ fn node_key(style: Style, name: &str, reference: &str) -> Option<String> {
         return Some(reference.to_owned());
     }
     // Versions start with a digit; an alias starts with the real package's name.
-    let is_alias = !reference.starts_with(|c: char| c.is_ascii_digit()) && split_name_at(reference).is_some();
+    let is_alias =
+        !reference.starts_with(|c: char| c.is_ascii_digit()) && split_name_at(reference).is_some();
     Some(match (style, is_alias) {
         (Style::V5, true) => {
             let (n, v) = split_name_at(reference)?;
@@ -201,12 +239,33 @@ mod tests {
     #[test]
     fn keys() {
         let p = |s, k| parse_key(s, k).map(|(n, v)| format!("{n} {v}"));
-        assert_eq!(p(Style::V5, "/@babel/core/7.0.0_peer@1.0.0").as_deref(), Some("@babel/core 7.0.0"));
-        assert_eq!(p(Style::V5, "/lodash/4.17.21").as_deref(), Some("lodash 4.17.21"));
-        assert_eq!(p(Style::V6, "/@babel/core@7.0.0(peer@1.0.0)").as_deref(), Some("@babel/core 7.0.0"));
-        assert_eq!(p(Style::V9, "lodash@4.17.21").as_deref(), Some("lodash 4.17.21"));
-        assert_eq!(node_key(Style::V9, "a", "1.0.0(b@2.0.0)").as_deref(), Some("a@1.0.0(b@2.0.0)"));
-        assert_eq!(node_key(Style::V9, "a", "string-width@4.2.3").as_deref(), Some("string-width@4.2.3"));
-        assert_eq!(node_key(Style::V5, "a", "1.0.0_b@2.0.0").as_deref(), Some("/a/1.0.0_b@2.0.0"));
+        assert_eq!(
+            p(Style::V5, "/@babel/core/7.0.0_peer@1.0.0").as_deref(),
+            Some("@babel/core 7.0.0")
+        );
+        assert_eq!(
+            p(Style::V5, "/lodash/4.17.21").as_deref(),
+            Some("lodash 4.17.21")
+        );
+        assert_eq!(
+            p(Style::V6, "/@babel/core@7.0.0(peer@1.0.0)").as_deref(),
+            Some("@babel/core 7.0.0")
+        );
+        assert_eq!(
+            p(Style::V9, "lodash@4.17.21").as_deref(),
+            Some("lodash 4.17.21")
+        );
+        assert_eq!(
+            node_key(Style::V9, "a", "1.0.0(b@2.0.0)").as_deref(),
+            Some("a@1.0.0(b@2.0.0)")
+        );
+        assert_eq!(
+            node_key(Style::V9, "a", "string-width@4.2.3").as_deref(),
+            Some("string-width@4.2.3")
+        );
+        assert_eq!(
+            node_key(Style::V5, "a", "1.0.0_b@2.0.0").as_deref(),
+            Some("/a/1.0.0_b@2.0.0")
+        );
     }
 }

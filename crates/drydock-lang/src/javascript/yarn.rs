@@ -36,12 +36,16 @@ pub fn parse(path: &str, data: &[u8]) -> Result<Vec<Package>, LangError> {
 
 fn unquote(s: &str) -> &str {
     let s = s.trim();
-    s.strip_prefix('"').and_then(|s| s.strip_suffix('"')).unwrap_or(s)
+    s.strip_prefix('"')
+        .and_then(|s| s.strip_suffix('"'))
+        .unwrap_or(s)
 }
 
 /// Protocols whose packages are local code or links, not registry releases.
 fn is_local_range(range: &str) -> bool {
-    ["file:", "link:", "workspace:", "portal:", "exec:"].iter().any(|p| range.starts_with(p))
+    ["file:", "link:", "workspace:", "portal:", "exec:"]
+        .iter()
+        .any(|p| range.starts_with(p))
 }
 
 #[derive(Default)]
@@ -65,15 +69,30 @@ fn parse_classic(path: &str, text: &str) -> Result<Vec<Package>, LangError> {
         let body = trimmed.trim_start();
         if indent == 0 {
             let Some(keys) = body.strip_suffix(':') else {
-                return Err(LangError::invalid(path, FORMAT, format!("line {}: expected `pattern:`", n + 1)));
+                return Err(LangError::invalid(
+                    path,
+                    FORMAT,
+                    format!("line {}: expected `pattern:`", n + 1),
+                ));
             };
-            let patterns = keys.split(',').map(|p| unquote(p).to_owned()).filter(|p| !p.is_empty()).collect();
-            entries.push(ClassicEntry { patterns, ..ClassicEntry::default() });
+            let patterns = keys
+                .split(',')
+                .map(|p| unquote(p).to_owned())
+                .filter(|p| !p.is_empty())
+                .collect();
+            entries.push(ClassicEntry {
+                patterns,
+                ..ClassicEntry::default()
+            });
             in_deps = false;
             continue;
         }
         let Some(entry) = entries.last_mut() else {
-            return Err(LangError::invalid(path, FORMAT, format!("line {}: field outside an entry", n + 1)));
+            return Err(LangError::invalid(
+                path,
+                FORMAT,
+                format!("line {}: field outside an entry", n + 1),
+            ));
         };
         if indent <= 2 {
             in_deps = matches!(body, "dependencies:" | "optionalDependencies:");
@@ -82,7 +101,9 @@ fn parse_classic(path: &str, text: &str) -> Result<Vec<Package>, LangError> {
             }
         } else if in_deps {
             let (name, range) = split_key_value(body);
-            entry.deps.push((unquote(name).to_owned(), unquote(range).to_owned()));
+            entry
+                .deps
+                .push((unquote(name).to_owned(), unquote(range).to_owned()));
         }
     }
     if entries.is_empty() && !saw_header && !text.trim().is_empty() {
@@ -93,12 +114,17 @@ fn parse_classic(path: &str, text: &str) -> Result<Vec<Package>, LangError> {
     let mut resolved = Vec::new();
     for e in &entries {
         let Some(version) = &e.version else { continue };
-        let Some((name, range)) = e.patterns.first().and_then(|p| split_name_at(p)) else { continue };
+        let Some((name, range)) = e.patterns.first().and_then(|p| split_name_at(p)) else {
+            continue;
+        };
         if is_local_range(range) {
             continue;
         }
         // `alias@npm:real@^1` installs `real` under another name.
-        let real = range.strip_prefix("npm:").and_then(split_name_at).map_or(name, |(n, _)| n);
+        let real = range
+            .strip_prefix("npm:")
+            .and_then(split_name_at)
+            .map_or(name, |(n, _)| n);
         for p in &e.patterns {
             by_pattern.insert(p.as_str(), (real.to_owned(), version.clone()));
         }
@@ -106,10 +132,14 @@ fn parse_classic(path: &str, text: &str) -> Result<Vec<Package>, LangError> {
     }
     let mut out = Vec::new();
     for (e, name, version) in resolved {
-        let Some(mut pkg) = Package::new(Ecosystem::Npm, &name, &version, path) else { continue };
+        let Some(mut pkg) = Package::new(Ecosystem::Npm, &name, &version, path) else {
+            continue;
+        };
         for (dep, range) in &e.deps {
             let key = format!("{dep}@{range}");
-            let purl = by_pattern.get(key.as_str()).and_then(|(n, v)| make_purl(Ecosystem::Npm, n, v));
+            let purl = by_pattern
+                .get(key.as_str())
+                .and_then(|(n, v)| make_purl(Ecosystem::Npm, n, v));
             pkg.dependencies.push(purl.unwrap_or_else(|| dep.clone()));
         }
         out.push(pkg);
@@ -133,7 +163,11 @@ fn split_key_value(s: &str) -> (&str, &str) {
 fn parse_berry(path: &str, text: &str) -> Result<Vec<Package>, LangError> {
     let doc = crate::yaml::load(path, FORMAT, text)?;
     if doc.as_mapping().is_none() {
-        return Err(LangError::invalid(path, FORMAT, "top level is not a mapping"));
+        return Err(LangError::invalid(
+            path,
+            FORMAT,
+            "top level is not a mapping",
+        ));
     }
     // descriptor -> (name, version) for registry packages
     let mut by_desc: HashMap<String, (String, String)> = HashMap::new();
@@ -142,28 +176,46 @@ fn parse_berry(path: &str, text: &str) -> Result<Vec<Package>, LangError> {
         if key == "__metadata" {
             continue;
         }
-        let (Some(resolution), Some(version)) = (get_str(entry, "resolution"), get_str(entry, "version")) else {
+        let (Some(resolution), Some(version)) =
+            (get_str(entry, "resolution"), get_str(entry, "version"))
+        else {
             continue;
         };
-        let Some((name, reference)) = split_name_at(resolution) else { continue };
+        let Some((name, reference)) = split_name_at(resolution) else {
+            continue;
+        };
         if !reference.starts_with("npm:") || get_str(entry, "linkType") == Some("soft") {
             continue;
         }
         for desc in key.split(',') {
-            by_desc.insert(desc.trim().to_owned(), (name.to_owned(), version.to_owned()));
+            by_desc.insert(
+                desc.trim().to_owned(),
+                (name.to_owned(), version.to_owned()),
+            );
         }
         found.push((entry, name.to_owned(), version.to_owned()));
     }
     let mut out = Vec::new();
     for (entry, name, version) in found {
-        let Some(mut pkg) = Package::new(Ecosystem::Npm, &name, &version, path) else { continue };
+        let Some(mut pkg) = Package::new(Ecosystem::Npm, &name, &version, path) else {
+            continue;
+        };
         for kind in ["dependencies", "optionalDependencies"] {
-            let Some(deps) = get(entry, kind) else { continue };
+            let Some(deps) = get(entry, kind) else {
+                continue;
+            };
             for (dep, range) in entries(deps) {
                 let range = as_str(range).unwrap_or("");
-                let desc = if range.contains(':') { format!("{dep}@{range}") } else { format!("{dep}@npm:{range}") };
-                let purl = by_desc.get(&desc).and_then(|(n, v)| make_purl(Ecosystem::Npm, n, v));
-                pkg.dependencies.push(purl.unwrap_or_else(|| dep.to_owned()));
+                let desc = if range.contains(':') {
+                    format!("{dep}@{range}")
+                } else {
+                    format!("{dep}@npm:{range}")
+                };
+                let purl = by_desc
+                    .get(&desc)
+                    .and_then(|(n, v)| make_purl(Ecosystem::Npm, n, v));
+                pkg.dependencies
+                    .push(purl.unwrap_or_else(|| dep.to_owned()));
             }
         }
         out.push(pkg);

@@ -37,7 +37,9 @@ pub fn parse(path: &str, data: &[u8]) -> Result<Vec<Package>, LangError> {
     };
     if let Some(expr) = get("License-Expression").filter(|e| !e.is_empty()) {
         pkg.licenses.push(expr.to_owned());
-    } else if let Some(lic) = get("License").filter(|l| !l.is_empty() && !l.contains('\n') && l.len() <= 100 && *l != "UNKNOWN") {
+    } else if let Some(lic) = get("License")
+        .filter(|l| !l.is_empty() && !l.contains('\n') && l.len() <= 100 && *l != "UNKNOWN")
+    {
         pkg.licenses.push(lic.to_owned());
     } else {
         for (h, v) in &headers {
@@ -70,7 +72,9 @@ pub fn parse(path: &str, data: &[u8]) -> Result<Vec<Package>, LangError> {
 fn parse_headers(text: &str) -> Vec<(String, String)> {
     let mut out: Vec<(String, String)> = Vec::new();
     for line in text.lines() {
-        if line.trim().is_empty() {
+        // Only a truly empty line ends the headers: setuptools writes whitespace-only
+        // continuation lines inside multi-paragraph License fields.
+        if line.is_empty() || line == "\r" {
             break;
         }
         if line.starts_with([' ', '\t']) {

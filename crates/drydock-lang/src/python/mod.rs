@@ -43,8 +43,14 @@ pub(crate) fn requirement_name(req: &str) -> Option<&str> {
 mod tests {
     #[test]
     fn pep503() {
-        assert_eq!(super::normalize_name("Django_Rest..Framework"), "django-rest-framework");
+        assert_eq!(
+            super::normalize_name("Django_Rest..Framework"),
+            "django-rest-framework"
+        );
         assert_eq!(super::normalize_name("zope.interface"), "zope-interface");
-        assert_eq!(super::requirement_name("requests[socks] >=2"), Some("requests"));
+        assert_eq!(
+            super::requirement_name("requests[socks] >=2"),
+            Some("requests")
+        );
     }
 }

@@ -19,11 +19,17 @@ pub const PARSER: crate::Parser = crate::Parser {
 pub fn parse(path: &str, data: &[u8]) -> Result<Vec<Package>, LangError> {
     let doc = crate::json(path, FORMAT, data)?;
     if !doc.is_object() {
-        return Err(LangError::invalid(path, FORMAT, "top level is not an object"));
+        return Err(LangError::invalid(
+            path,
+            FORMAT,
+            "top level is not an object",
+        ));
     }
     let mut out = Vec::new();
     for (section, dev) in [("default", false), ("develop", true)] {
-        let Some(map) = doc.get(section).and_then(Value::as_object) else { continue };
+        let Some(map) = doc.get(section).and_then(Value::as_object) else {
+            continue;
+        };
         for (name, entry) in map {
             let Some(version) = entry
                 .get("version")

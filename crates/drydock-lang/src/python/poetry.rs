@@ -36,8 +36,12 @@ pub fn parse(path: &str, data: &[u8]) -> Result<Vec<Package>, LangError> {
     let mut out = Vec::new();
     for p in list {
         let s = |k: &str| p.get(k).and_then(|v| v.as_str());
-        let (Some(name), Some(version)) = (s("name"), s("version")) else { continue };
-        let Some(mut pkg) = Package::new(Ecosystem::PyPI, name, version, path) else { continue };
+        let (Some(name), Some(version)) = (s("name"), s("version")) else {
+            continue;
+        };
+        let Some(mut pkg) = Package::new(Ecosystem::PyPI, name, version, path) else {
+            continue;
+        };
         let groups: Vec<&str> = p
             .get("groups")
             .and_then(|g| g.as_array())
@@ -47,7 +51,9 @@ pub fn parse(path: &str, data: &[u8]) -> Result<Vec<Package>, LangError> {
         if let Some(deps) = p.get("dependencies").and_then(|d| d.as_table()) {
             for dep in deps.keys() {
                 let norm = super::normalize_name(dep);
-                let purl = versions.get(&norm).and_then(|v| make_purl(Ecosystem::PyPI, &norm, v));
+                let purl = versions
+                    .get(&norm)
+                    .and_then(|v| make_purl(Ecosystem::PyPI, &norm, v));
                 pkg.dependencies.push(purl.unwrap_or(norm));
             }
         }

@@ -84,11 +84,16 @@ fn pinned(req: &str) -> Option<(&str, &str)> {
     if rest.starts_with('@') {
         return None; // direct URL reference
     }
-    rest.split(',').find_map(|clause| {
-        let clause = clause.trim();
-        let v = clause.strip_prefix("===").or_else(|| clause.strip_prefix("=="))?.trim();
-        (!v.is_empty() && !v.contains('*') && !v.contains(char::is_whitespace)).then_some(v)
-    }).map(|v| (name, v))
+    rest.split(',')
+        .find_map(|clause| {
+            let clause = clause.trim();
+            let v = clause
+                .strip_prefix("===")
+                .or_else(|| clause.strip_prefix("=="))?
+                .trim();
+            (!v.is_empty() && !v.contains('*') && !v.contains(char::is_whitespace)).then_some(v)
+        })
+        .map(|v| (name, v))
 }
 
 #[cfg(test)]
@@ -97,11 +102,17 @@ mod tests {
 
     #[test]
     fn pins() {
-        assert_eq!(pinned("requests[socks,security] == 2.31.0 ; python_version >= '3.7'"), Some(("requests", "2.31.0")));
+        assert_eq!(
+            pinned("requests[socks,security] == 2.31.0 ; python_version >= '3.7'"),
+            Some(("requests", "2.31.0"))
+        );
         assert_eq!(pinned("Django>=4.0"), None);
         assert_eq!(pinned("six==1.*"), None);
         assert_eq!(pinned("pkg @ https://example.com/pkg-1.0.tar.gz"), None);
-        assert_eq!(pinned("flask==3.0.0 --hash=sha256:abc"), Some(("flask", "3.0.0")));
+        assert_eq!(
+            pinned("flask==3.0.0 --hash=sha256:abc"),
+            Some(("flask", "3.0.0"))
+        );
         assert_eq!(pinned("-r base.txt"), None);
         assert_eq!(pinned("attrs===23.1.0"), Some(("attrs", "23.1.0")));
     }

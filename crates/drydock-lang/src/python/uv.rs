@@ -58,7 +58,9 @@ pub fn parse(path: &str, data: &[u8]) -> Result<Vec<Package>, LangError> {
     let mut prod_roots = Vec::new();
     let mut dev_roots = Vec::new();
     for p in list {
-        let Some(name) = p.get("name").and_then(Value::as_str) else { continue };
+        let Some(name) = p.get("name").and_then(Value::as_str) else {
+            continue;
+        };
         let norm = super::normalize_name(name);
         if let Some(v) = p.get("version").and_then(Value::as_str) {
             versions.insert(norm.clone(), v);
@@ -75,22 +77,35 @@ pub fn parse(path: &str, data: &[u8]) -> Result<Vec<Package>, LangError> {
     let mut queue: VecDeque<String> = prod_roots.iter().cloned().collect();
     while let Some(n) = queue.pop_front() {
         if prod.insert(n.clone()) {
-            queue.extend(edges.get(&n).into_iter().flatten().filter(|d| !prod.contains(*d)).cloned());
+            queue.extend(
+                edges
+                    .get(&n)
+                    .into_iter()
+                    .flatten()
+                    .filter(|d| !prod.contains(*d))
+                    .cloned(),
+            );
         }
     }
     let has_root = list.iter().any(is_root);
     let mut out = Vec::new();
     for p in list {
         let s = |k: &str| p.get(k).and_then(Value::as_str);
-        let (Some(name), Some(version)) = (s("name"), s("version")) else { continue };
-        let Some(mut pkg) = Package::new(Ecosystem::PyPI, name, version, path) else { continue };
+        let (Some(name), Some(version)) = (s("name"), s("version")) else {
+            continue;
+        };
+        let Some(mut pkg) = Package::new(Ecosystem::PyPI, name, version, path) else {
+            continue;
+        };
         let norm = super::normalize_name(name);
         if has_root && !is_root(p) {
             pkg.dev = !prod.contains(&norm);
             pkg.direct = Some(prod_roots.contains(&norm) || dev_roots.contains(&norm));
         }
         for dep in edges.get(&norm).into_iter().flatten() {
-            let purl = versions.get(dep).and_then(|v| make_purl(Ecosystem::PyPI, dep, v));
+            let purl = versions
+                .get(dep)
+                .and_then(|v| make_purl(Ecosystem::PyPI, dep, v));
             let d = purl.unwrap_or_else(|| dep.clone());
             if !pkg.dependencies.contains(&d) {
                 pkg.dependencies.push(d);

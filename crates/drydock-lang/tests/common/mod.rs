@@ -7,7 +7,9 @@ use drydock_lang::Package;
 
 /// `tests/fixtures/<name>`.
 pub fn fixture(name: &str) -> Vec<u8> {
-    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name);
+    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name);
     std::fs::read(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
 }
 
@@ -25,7 +27,10 @@ pub fn shared(rel: &str) -> Option<Vec<u8>> {
 
 /// `name@version` lines, sorted, for compact whole-list assertions.
 pub fn nv(pkgs: &[Package]) -> Vec<String> {
-    let mut v: Vec<String> = pkgs.iter().map(|p| format!("{}@{}", p.name, p.version)).collect();
+    let mut v: Vec<String> = pkgs
+        .iter()
+        .map(|p| format!("{}@{}", p.name, p.version))
+        .collect();
     v.sort();
     v
 }
@@ -56,7 +61,12 @@ pub fn no_panic(data: &[u8], parse: impl Fn(&[u8])) {
         buf[i] = old;
     }
     // Hostile classics.
-    for junk in [&b"\xff\xff\xff\xff"[..], b"[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[", b"{\"a\":", b"\0\0\0\0\0\0\0\0"] {
+    for junk in [
+        &b"\xff\xff\xff\xff"[..],
+        b"[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[",
+        b"{\"a\":",
+        b"\0\0\0\0\0\0\0\0",
+    ] {
         parse(junk);
     }
     parse(&vec![b'['; 100_000]);

@@ -1,15 +1,21 @@
 //! Cloud CLI credential caches: gcloud's application-default credentials and the Azure CLI's
 //! token cache and service-principal store. (AWS CLI files are INI, see `ini`.)
 
-use super::{AZURE_REFRESH, AZURE_SP_SECRET, GCLOUD_REFRESH, ParsedSecret, find_json_string};
 use super::is_placeholder;
+use super::{AZURE_REFRESH, AZURE_SP_SECRET, GCLOUD_REFRESH, ParsedSecret, find_json_string};
 use serde_json::Value;
 
 fn json(content: &[u8]) -> Option<Value> {
     serde_json::from_slice(content).ok()
 }
 
-fn push(out: &mut Vec<ParsedSecret>, content: &[u8], rule: super::ParserRule, v: &str, ctx: &[(&'static str, &str)]) {
+fn push(
+    out: &mut Vec<ParsedSecret>,
+    content: &[u8],
+    rule: super::ParserRule,
+    v: &str,
+    ctx: &[(&'static str, &str)],
+) {
     if v.is_empty() || is_placeholder(v.as_bytes()) {
         return;
     }
@@ -27,11 +33,17 @@ fn push(out: &mut Vec<ParsedSecret>, content: &[u8], rule: super::ParserRule, v:
 /// the private-key and `gcp-service-account` rules.)
 pub(crate) fn gcloud(content: &[u8]) -> Vec<ParsedSecret> {
     let mut out = Vec::new();
-    if let Some(v) = json(content) {
-        if let Some(token) = v.get("refresh_token").and_then(Value::as_str) {
-            let account = v.get("account").and_then(Value::as_str).unwrap_or("");
-            push(&mut out, content, GCLOUD_REFRESH, token, &[("account", account)]);
-        }
+    if let Some(v) = json(content)
+        && let Some(token) = v.get("refresh_token").and_then(Value::as_str)
+    {
+        let account = v.get("account").and_then(Value::as_str).unwrap_or("");
+        push(
+            &mut out,
+            content,
+            GCLOUD_REFRESH,
+            token,
+            &[("account", account)],
+        );
     }
     out
 }
@@ -46,7 +58,13 @@ pub(crate) fn azure_tokens(content: &[u8]) -> Vec<ParsedSecret> {
                 for t in tokens.values() {
                     if let Some(secret) = t.get("secret").and_then(Value::as_str) {
                         let env = t.get("environment").and_then(Value::as_str).unwrap_or("");
-                        push(&mut out, content, AZURE_REFRESH, secret, &[("environment", env)]);
+                        push(
+                            &mut out,
+                            content,
+                            AZURE_REFRESH,
+                            secret,
+                            &[("environment", env)],
+                        );
                     }
                 }
             }
@@ -76,7 +94,13 @@ pub(crate) fn azure_service_principals(content: &[u8]) -> Vec<ParsedSecret> {
                 .unwrap_or("");
             for key in ["client_secret", "accessToken"] {
                 if let Some(secret) = e.get(key).and_then(Value::as_str) {
-                    push(&mut out, content, AZURE_SP_SECRET, secret, &[("client_id", client)]);
+                    push(
+                        &mut out,
+                        content,
+                        AZURE_SP_SECRET,
+                        secret,
+                        &[("client_id", client)],
+                    );
                 }
             }
         }

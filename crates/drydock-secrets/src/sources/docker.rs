@@ -19,21 +19,23 @@ pub(crate) fn parse(content: &[u8], legacy: bool) -> Vec<ParsedSecret> {
     };
     let mut out = Vec::new();
     for (registry, entry) in auths {
-        let Value::Object(entry) = entry else { continue };
+        let Value::Object(entry) = entry else {
+            continue;
+        };
         let anchor = find_json_string(content, 0, registry).map_or(0, |r| r.end);
         let str_field = |k: &str| entry.get(k).and_then(Value::as_str).unwrap_or("");
         let auth = str_field("auth");
-        if !auth.is_empty() {
-            if let Some((user, password)) = decode_user_pass(auth) {
-                if !password.is_empty() && !is_placeholder(password.as_bytes()) {
-                    let span = find_json_string(content, anchor, auth).unwrap_or(0..0);
-                    out.push(
-                        ParsedSecret::new(DOCKER_AUTH, span)
-                            .with("registry", registry.as_str())
-                            .with("user", user),
-                    );
-                }
-            }
+        if !auth.is_empty()
+            && let Some((user, password)) = decode_user_pass(auth)
+            && !password.is_empty()
+            && !is_placeholder(password.as_bytes())
+        {
+            let span = find_json_string(content, anchor, auth).unwrap_or(0..0);
+            out.push(
+                ParsedSecret::new(DOCKER_AUTH, span)
+                    .with("registry", registry.as_str())
+                    .with("user", user),
+            );
         }
         // Some tools store the fields unencoded.
         let password = str_field("password");

@@ -6,14 +6,14 @@ pub(crate) fn parse(content: &[u8]) -> Vec<ParsedSecret> {
     let mut out = Vec::new();
     for (_, line) in lines(content) {
         let line = trim(line);
-        if let Some((user, password, host)) = url_credentials(line) {
-            if !is_placeholder(password) {
-                out.push(
-                    ParsedSecret::new(GIT_CREDENTIALS, span_of(content, password))
-                        .with("host", String::from_utf8_lossy(host))
-                        .with("user", percent_decode(user)),
-                );
-            }
+        if let Some((user, password, host)) = url_credentials(line)
+            && !is_placeholder(password)
+        {
+            out.push(
+                ParsedSecret::new(GIT_CREDENTIALS, span_of(content, password))
+                    .with("host", String::from_utf8_lossy(host))
+                    .with("user", percent_decode(user)),
+            );
         }
     }
     out
@@ -69,7 +69,10 @@ mod tests {
         assert_eq!(&c[found[0].span.clone()], b"ghp_secretvalue123");
         assert_eq!(
             found[0].context,
-            vec![("host", "github.com".to_owned()), ("user", "bob@corp".to_owned())]
+            vec![
+                ("host", "github.com".to_owned()),
+                ("user", "bob@corp".to_owned())
+            ]
         );
         assert_eq!(&c[found[1].span.clone()], b"b:c");
         assert_eq!(found[1].context[0], ("host", "example.org".to_owned()));

@@ -94,7 +94,11 @@ pub(crate) fn pypirc(content: &[u8]) -> Vec<ParsedSecret> {
     }
     // The username may come after the password in a section.
     for s in &mut out {
-        let section = s.context.first().map(|(_, v)| v.clone()).unwrap_or_default();
+        let section = s
+            .context
+            .first()
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default();
         if let Some((_, u)) = users.iter().find(|(sec, _)| *sec == section.as_bytes()) {
             s.context.push(("user", u.clone()));
         }
@@ -120,7 +124,9 @@ pub(crate) fn aws(content: &[u8]) -> Vec<ParsedSecret> {
             continue;
         }
         let profile = e.section.strip_prefix(b"profile ").unwrap_or(e.section);
-        out.push(ParsedSecret::new(rule, span_of(content, e.value)).with("profile", text(trim(profile))));
+        out.push(
+            ParsedSecret::new(rule, span_of(content, e.value)).with("profile", text(trim(profile))),
+        );
     }
     out
 }
@@ -137,7 +143,10 @@ mod tests {
         assert_eq!(found.len(), 3);
         assert_eq!(found[0].id, "npmrc-auth-token");
         assert_eq!(&c[found[0].span.clone()], b"npm_abcdef0123456789");
-        assert_eq!(found[0].context, vec![("registry", "//r.example/".to_owned())]);
+        assert_eq!(
+            found[0].context,
+            vec![("registry", "//r.example/".to_owned())]
+        );
         assert_eq!(found[1].id, "npmrc-auth");
         assert_eq!(found[1].context, vec![("user", "bob".to_owned())]);
         assert_eq!(found[2].id, "npmrc-password");
@@ -152,7 +161,10 @@ mod tests {
         assert_eq!(&c[found[0].span.clone()], b"pypi-AgEIcHlwaS5vcmcabc");
         assert_eq!(
             found[0].context,
-            vec![("section", "pypi".to_owned()), ("user", "__token__".to_owned())]
+            vec![
+                ("section", "pypi".to_owned()),
+                ("user", "__token__".to_owned())
+            ]
         );
     }
 

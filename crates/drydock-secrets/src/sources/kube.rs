@@ -10,7 +10,9 @@ pub(crate) fn parse(content: &[u8]) -> Vec<ParsedSecret> {
     let mut in_users = false;
     let mut user = String::new();
     for (_, raw) in lines(content) {
-        let indented = raw.first().is_some_and(|b| b.is_ascii_whitespace() || *b == b'-');
+        let indented = raw
+            .first()
+            .is_some_and(|b| b.is_ascii_whitespace() || *b == b'-');
         let mut line = trim(raw);
         if line.starts_with(b"#") || line.is_empty() {
             continue;

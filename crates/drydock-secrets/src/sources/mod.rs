@@ -121,7 +121,10 @@ pub(crate) fn detect(path: &str) -> Option<Kind> {
         "config" if parent == ".kube" => Kind::Kubeconfig,
         "kubeconfig" | "kubeconfig.yaml" | "kubeconfig.yml" | "k3s.yaml" => Kind::Kubeconfig,
         n if n.ends_with(".kubeconfig") => Kind::Kubeconfig,
-        "admin.conf" | "super-admin.conf" | "kubelet.conf" | "controller-manager.conf"
+        "admin.conf"
+        | "super-admin.conf"
+        | "kubelet.conf"
+        | "controller-manager.conf"
         | "scheduler.conf"
             if parent == "kubernetes" =>
         {
@@ -241,9 +244,15 @@ mod tests {
     #[test]
     fn detects_by_path() {
         assert_eq!(detect("root/.docker/config.json"), Some(Kind::DockerConfig));
-        assert_eq!(detect("kaniko/.docker/config.json"), Some(Kind::DockerConfig));
+        assert_eq!(
+            detect("kaniko/.docker/config.json"),
+            Some(Kind::DockerConfig)
+        );
         assert_eq!(detect("app/config.json"), None);
-        assert_eq!(detect("home/u/.config/git/credentials"), Some(Kind::GitCredentials));
+        assert_eq!(
+            detect("home/u/.config/git/credentials"),
+            Some(Kind::GitCredentials)
+        );
         assert_eq!(detect("root/.aws/credentials"), Some(Kind::AwsCli));
         assert_eq!(detect("etc/kubernetes/admin.conf"), Some(Kind::Kubeconfig));
         assert_eq!(detect("etc/admin.conf"), None);

@@ -39,10 +39,10 @@ pub(crate) fn parse(content: &[u8]) -> Vec<ParsedSecret> {
                     .unwrap_or_default();
             }
             b"password" => {
-                if let Some(p) = tokens.next() {
-                    if !is_placeholder(p) {
-                        pending.push(span_of(content, p));
-                    }
+                if let Some(p) = tokens.next()
+                    && !is_placeholder(p)
+                {
+                    pending.push(span_of(content, p));
                 }
             }
             b"account" => {
@@ -107,7 +107,10 @@ mod tests {
         assert_eq!(got[0].0, b"s3cret");
         assert_eq!(
             got[0].1,
-            vec![("machine", "api.github.com".to_owned()), ("login", "bob".to_owned())]
+            vec![
+                ("machine", "api.github.com".to_owned()),
+                ("login", "bob".to_owned())
+            ]
         );
         assert_eq!(got[1].0, b"p2");
         assert_eq!(got[1].1[1], ("login", "al".to_owned()));

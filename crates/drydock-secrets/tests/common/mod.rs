@@ -18,6 +18,11 @@ pub fn shared(rel: &str) -> Option<PathBuf> {
     }
 }
 
+#[allow(dead_code)] // not every test binary prints rates
 pub fn pct(num: usize, den: usize) -> f64 {
-    if den == 0 { 100.0 } else { 100.0 * num as f64 / den as f64 }
+    if den == 0 {
+        100.0
+    } else {
+        100.0 * num as f64 / den as f64
+    }
 }

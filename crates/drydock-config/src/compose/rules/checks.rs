@@ -7,74 +7,166 @@ use crate::secrets::{known_secret_value, literal_value, redact, secret_name};
 use crate::yaml::Node;
 use drydock_finding::Finding;
 
-rule!(PRIVILEGED, "DD-COMPOSE-001", High, "Service runs privileged",
+rule!(
+    PRIVILEGED,
+    "DD-COMPOSE-001",
+    High,
+    "Service runs privileged",
     "privileged: true gives the container every capability and all host devices; escaping to the host is trivial.",
     "Remove privileged and add only the capabilities the service needs with cap_add.",
-    ["CIS Docker Benchmark 5.5"]);
-rule!(NETWORK_HOST, "DD-COMPOSE-002", High, "Service uses the host network",
+    ["CIS Docker Benchmark 5.5"]
+);
+rule!(
+    NETWORK_HOST,
+    "DD-COMPOSE-002",
+    High,
+    "Service uses the host network",
     "network_mode: host removes network isolation: the container can bind any host port and reach host-local services.",
     "Use a bridge network and publish only the ports needed.",
-    ["CIS Docker Benchmark 5.10"]);
-rule!(PID_HOST, "DD-COMPOSE-003", High, "Service shares the host PID namespace",
+    ["CIS Docker Benchmark 5.10"]
+);
+rule!(
+    PID_HOST,
+    "DD-COMPOSE-003",
+    High,
+    "Service shares the host PID namespace",
     "pid: host lets the container see and signal every process on the host.",
     "Remove pid: host.",
-    ["CIS Docker Benchmark 5.16"]);
-rule!(IPC_HOST, "DD-COMPOSE-004", Medium, "Service shares the host IPC namespace",
+    ["CIS Docker Benchmark 5.16"]
+);
+rule!(
+    IPC_HOST,
+    "DD-COMPOSE-004",
+    Medium,
+    "Service shares the host IPC namespace",
     "ipc: host exposes the host's shared memory segments to the container.",
     "Remove ipc: host (use ipc: shareable between specific services if needed).",
-    ["CIS Docker Benchmark 5.17"]);
-rule!(SOCKET_MOUNT, "DD-COMPOSE-005", Critical, "Service mounts the container runtime socket or the host root",
+    ["CIS Docker Benchmark 5.17"]
+);
+rule!(
+    SOCKET_MOUNT,
+    "DD-COMPOSE-005",
+    Critical,
+    "Service mounts the container runtime socket or the host root",
     "Access to the Docker or containerd socket is root on the host: the container can start a privileged container that mounts the host filesystem.",
     "Remove the mount; if a tool truly needs the API, put an authorising socket proxy in front of it and mount read-only.",
-    ["CIS Docker Benchmark 5.32", "OWASP Docker Security Cheat Sheet rule 1"]);
-rule!(CAP_ADD, "DD-COMPOSE-006", High, "Service adds powerful capabilities",
+    [
+        "CIS Docker Benchmark 5.32",
+        "OWASP Docker Security Cheat Sheet rule 1"
+    ]
+);
+rule!(
+    CAP_ADD,
+    "DD-COMPOSE-006",
+    High,
+    "Service adds powerful capabilities",
     "Capabilities beyond Docker's default set (SYS_ADMIN, NET_ADMIN, SYS_PTRACE, ALL...) give kernel-level powers that make container escape or host network tampering possible.",
     "Remove the cap_add entries; prefer cap_drop: [ALL] and add back only what is needed.",
-    ["CIS Docker Benchmark 5.4"]);
-rule!(UNCONFINED, "DD-COMPOSE-007", Medium, "Service disables seccomp, AppArmor or SELinux",
+    ["CIS Docker Benchmark 5.4"]
+);
+rule!(
+    UNCONFINED,
+    "DD-COMPOSE-007",
+    Medium,
+    "Service disables seccomp, AppArmor or SELinux",
     "security_opt unconfined / label:disable removes the mandatory access control and syscall filtering that block most container escapes.",
     "Remove the security_opt entry, or supply a custom profile instead of disabling it.",
-    ["CIS Docker Benchmark 5.1", "CIS Docker Benchmark 5.2", "CIS Docker Benchmark 5.21"]);
-rule!(WRITABLE_ROOT, "DD-COMPOSE-008", Low, "Service root filesystem is writable",
+    [
+        "CIS Docker Benchmark 5.1",
+        "CIS Docker Benchmark 5.2",
+        "CIS Docker Benchmark 5.21"
+    ]
+);
+rule!(
+    WRITABLE_ROOT,
+    "DD-COMPOSE-008",
+    Low,
+    "Service root filesystem is writable",
     "A writable root filesystem lets an attacker modify binaries and persist inside the container.",
     "Set read_only: true and use tmpfs or volumes for the paths that must be writable.",
-    ["CIS Docker Benchmark 5.13"]);
-rule!(NO_USER, "DD-COMPOSE-009", Low, "Service does not set a non-root user",
+    ["CIS Docker Benchmark 5.13"]
+);
+rule!(
+    NO_USER,
+    "DD-COMPOSE-009",
+    Low,
+    "Service does not set a non-root user",
     "Without user the service runs as the image's user, which is root for most images.",
     "Set user: \"10001:10001\" (or a named unprivileged user that exists in the image).",
-    ["CIS Docker Benchmark 4.1"]);
-rule!(SENSITIVE_PORT, "DD-COMPOSE-010", High, "Sensitive port published on all interfaces",
+    ["CIS Docker Benchmark 4.1"]
+);
+rule!(
+    SENSITIVE_PORT,
+    "DD-COMPOSE-010",
+    High,
+    "Sensitive port published on all interfaces",
     "Publishing a database, cache, search engine, SSH or Docker API port on 0.0.0.0 makes it reachable from the network, and Docker's iptables rules bypass host firewalls such as ufw.",
     "Bind to loopback (\"127.0.0.1:6379:6379\") or do not publish the port; let services talk over the Compose network.",
-    ["CIS Docker Benchmark 5.14"]);
-rule!(ENV_SECRET, "DD-COMPOSE-011", High, "Secret written into the environment",
+    ["CIS Docker Benchmark 5.14"]
+);
+rule!(
+    ENV_SECRET,
+    "DD-COMPOSE-011",
+    High,
+    "Secret written into the environment",
     "A literal secret in a Compose file is in version control and visible to anyone who can run docker inspect.",
     "Use Compose secrets, or ${VARIABLE} interpolation from an untracked .env file.",
-    ["CIS Docker Benchmark 4.10"]);
-rule!(IMAGE_LATEST, "DD-COMPOSE-012", Medium, "Service image uses the latest tag or no tag",
+    ["CIS Docker Benchmark 4.10"]
+);
+rule!(
+    IMAGE_LATEST,
+    "DD-COMPOSE-012",
+    Medium,
+    "Service image uses the latest tag or no tag",
     "A floating tag pulls whatever is newest on each deploy, so code changes without review and deploys are not reproducible.",
     "Pin a version tag, ideally with a digest.",
-    ["CIS Docker Benchmark 4.2"]);
-rule!(NO_NEW_PRIVILEGES, "DD-COMPOSE-013", Low, "Service does not set no-new-privileges",
+    ["CIS Docker Benchmark 4.2"]
+);
+rule!(
+    NO_NEW_PRIVILEGES,
+    "DD-COMPOSE-013",
+    Low,
+    "Service does not set no-new-privileges",
     "Without no-new-privileges, setuid binaries inside the container can raise a process's privileges.",
     "Add security_opt: [\"no-new-privileges:true\"] (or set it daemon-wide).",
-    ["CIS Docker Benchmark 5.26"]);
-rule!(OTHER_NAMESPACES, "DD-COMPOSE-014", Medium, "Service shares the host UTS or user namespace",
+    ["CIS Docker Benchmark 5.26"]
+);
+rule!(
+    OTHER_NAMESPACES,
+    "DD-COMPOSE-014",
+    Medium,
+    "Service shares the host UTS or user namespace",
     "uts: host lets the container change the host's hostname; userns_mode: host disables user-namespace remapping, so container root is host root.",
     "Remove uts: host and userns_mode: host.",
-    ["CIS Docker Benchmark 5.21", "CIS Docker Benchmark 5.31"]);
-rule!(SENSITIVE_MOUNT, "DD-COMPOSE-015", High, "Service mounts a sensitive host directory",
+    ["CIS Docker Benchmark 5.21", "CIS Docker Benchmark 5.31"]
+);
+rule!(
+    SENSITIVE_MOUNT,
+    "DD-COMPOSE-015",
+    High,
+    "Service mounts a sensitive host directory",
     "Mounting /etc, /proc, /sys, /boot, /root or Docker's data directory lets the container read host secrets or change host configuration.",
     "Mount only the specific files the service needs, read-only.",
-    ["CIS Docker Benchmark 5.6"]);
-rule!(DEVICES, "DD-COMPOSE-016", Medium, "Service maps host devices",
+    ["CIS Docker Benchmark 5.6"]
+);
+rule!(
+    DEVICES,
+    "DD-COMPOSE-016",
+    Medium,
+    "Service maps host devices",
     "Host devices give the container direct access to hardware or kernel interfaces, bypassing isolation.",
     "Remove devices unless the service truly drives that hardware; never map disks or /dev/mem.",
-    ["CIS Docker Benchmark 5.18"]);
-rule!(NO_MEMORY_LIMIT, "DD-COMPOSE-017", Low, "Service has no memory limit",
+    ["CIS Docker Benchmark 5.18"]
+);
+rule!(
+    NO_MEMORY_LIMIT,
+    "DD-COMPOSE-017",
+    Low,
+    "Service has no memory limit",
     "Without a memory limit one container can exhaust the host's memory and take every other service down.",
     "Set mem_limit or deploy.resources.limits.memory.",
-    ["CIS Docker Benchmark 5.11"]);
+    ["CIS Docker Benchmark 5.11"]
+);
 
 fn is_true(n: Option<&Node>) -> Option<&Node> {
     n.filter(|n| n.as_bool() == Some(true) || n.as_str() == Some("true"))
@@ -118,7 +210,7 @@ pub fn other_namespaces(s: &Service, out: &mut Vec<Finding>) {
 }
 
 /// Host-side sources of bind mounts, from short (`src:dst[:mode]`) and long syntax.
-fn bind_sources<'a>(s: &'a Service) -> Vec<(u32, String)> {
+fn bind_sources(s: &Service) -> Vec<(u32, String)> {
     let mut out = Vec::new();
     for v in s.get("volumes").map(Node::seq).unwrap_or_default() {
         if let Some(text) = v.as_str() {
@@ -126,10 +218,10 @@ fn bind_sources<'a>(s: &'a Service) -> Vec<(u32, String)> {
             if src.starts_with('/') || src.starts_with('.') || src.starts_with('~') {
                 out.push((v.line, src.to_owned()));
             }
-        } else if v.get("type").and_then(Node::as_str) == Some("bind") {
-            if let Some(src) = v.get("source").and_then(Node::as_str) {
-                out.push((v.line, src.to_owned()));
-            }
+        } else if v.get("type").and_then(Node::as_str) == Some("bind")
+            && let Some(src) = v.get("source").and_then(Node::as_str)
+        {
+            out.push((v.line, src.to_owned()));
         }
     }
     out
@@ -144,8 +236,11 @@ fn runtime_socket(path: &str) -> bool {
     let p = normalise(path);
     p == "/"
         || (p.ends_with(".sock")
-            && ["docker", "containerd", "crio", "podman"].iter().any(|r| p.contains(r)))
-        || p == "/var/run/docker" || p == "/run/containerd"
+            && ["docker", "containerd", "crio", "podman"]
+                .iter()
+                .any(|r| p.contains(r)))
+        || p == "/var/run/docker"
+        || p == "/run/containerd"
 }
 
 pub fn socket_mount(s: &Service, out: &mut Vec<Finding>) {
@@ -157,7 +252,21 @@ pub fn socket_mount(s: &Service, out: &mut Vec<Finding>) {
 }
 
 pub fn sensitive_mount(s: &Service, out: &mut Vec<Finding>) {
-    const DIRS: &[&str] = &["/etc", "/proc", "/sys", "/boot", "/root", "/dev", "/var/lib/docker", "/var/run", "/run", "/home", "/var/lib/kubelet", "/usr", "/lib"];
+    const DIRS: &[&str] = &[
+        "/etc",
+        "/proc",
+        "/sys",
+        "/boot",
+        "/root",
+        "/dev",
+        "/var/lib/docker",
+        "/var/run",
+        "/run",
+        "/home",
+        "/var/lib/kubelet",
+        "/usr",
+        "/lib",
+    ];
     for (line, src) in bind_sources(s) {
         let p = normalise(&src);
         if !runtime_socket(p) && DIRS.contains(&p) {
@@ -168,8 +277,20 @@ pub fn sensitive_mount(s: &Service, out: &mut Vec<Finding>) {
 
 /// Docker's default capability set; adding one of these changes nothing.
 const DEFAULT_CAPS: &[&str] = &[
-    "CHOWN", "DAC_OVERRIDE", "FSETID", "FOWNER", "MKNOD", "NET_RAW", "SETGID", "SETUID",
-    "SETFCAP", "SETPCAP", "NET_BIND_SERVICE", "SYS_CHROOT", "KILL", "AUDIT_WRITE",
+    "CHOWN",
+    "DAC_OVERRIDE",
+    "FSETID",
+    "FOWNER",
+    "MKNOD",
+    "NET_RAW",
+    "SETGID",
+    "SETUID",
+    "SETFCAP",
+    "SETPCAP",
+    "NET_BIND_SERVICE",
+    "SYS_CHROOT",
+    "KILL",
+    "AUDIT_WRITE",
 ];
 
 pub fn cap_add(s: &Service, out: &mut Vec<Finding>) {
@@ -201,7 +322,11 @@ fn security_opts<'a>(s: &'a Service) -> Vec<(&'a Node, String)> {
 pub fn unconfined(s: &Service, out: &mut Vec<Finding>) {
     for (n, opt) in security_opts(s) {
         let compact = opt.replace(' ', "");
-        if compact == "seccomp:unconfined" || compact == "apparmor:unconfined" || compact == "label:disable" || compact == "systempaths:unconfined" {
+        if compact == "seccomp:unconfined"
+            || compact == "apparmor:unconfined"
+            || compact == "label:disable"
+            || compact == "systempaths:unconfined"
+        {
             out.push(s.finding(&UNCONFINED, n.line, format!("security_opt {opt}")));
         }
     }
@@ -237,10 +362,21 @@ pub fn no_user(s: &Service, out: &mut Vec<Finding>) {
 }
 
 const PORTS: &[(u32, &str)] = &[
-    (22, "SSH"), (2375, "Docker API"), (2376, "Docker API"), (6379, "Redis"),
-    (27017, "MongoDB"), (5432, "PostgreSQL"), (3306, "MySQL"), (9200, "Elasticsearch"),
-    (11211, "Memcached"), (5984, "CouchDB"), (9042, "Cassandra"), (2379, "etcd"),
-    (10250, "kubelet"), (5672, "RabbitMQ"), (1433, "SQL Server"),
+    (22, "SSH"),
+    (2375, "Docker API"),
+    (2376, "Docker API"),
+    (6379, "Redis"),
+    (27017, "MongoDB"),
+    (5432, "PostgreSQL"),
+    (3306, "MySQL"),
+    (9200, "Elasticsearch"),
+    (11211, "Memcached"),
+    (5984, "CouchDB"),
+    (9042, "Cassandra"),
+    (2379, "etcd"),
+    (10250, "kubelet"),
+    (5672, "RabbitMQ"),
+    (1433, "SQL Server"),
 ];
 
 fn loopback(ip: &str) -> bool {
@@ -268,7 +404,11 @@ fn parse_port(n: &Node) -> Option<(String, Option<String>, String)> {
     }
     let target = n.get("target")?.scalar()?.to_owned();
     let published = n.get("published").and_then(Node::scalar).map(str::to_owned);
-    let ip = n.get("host_ip").and_then(Node::scalar).unwrap_or("").to_owned();
+    let ip = n
+        .get("host_ip")
+        .and_then(Node::scalar)
+        .unwrap_or("")
+        .to_owned();
     Some((ip, published, target))
 }
 
@@ -284,14 +424,26 @@ fn in_range(spec: &str, port: u32) -> bool {
 
 pub fn sensitive_port(s: &Service, out: &mut Vec<Finding>) {
     for p in s.get("ports").map(Node::seq).unwrap_or_default() {
-        let Some((ip, published, target)) = parse_port(p) else { continue };
+        let Some((ip, published, target)) = parse_port(p) else {
+            continue;
+        };
         if loopback(&ip) {
             continue;
         }
         for (port, what) in PORTS {
-            if in_range(&target, *port) || published.as_deref().is_some_and(|pb| in_range(pb, *port)) {
-                let on = if ip.is_empty() { "0.0.0.0".to_owned() } else { ip.clone() };
-                out.push(s.finding(&SENSITIVE_PORT, p.line, format!("{what} port {port} published on {on}")));
+            if in_range(&target, *port)
+                || published.as_deref().is_some_and(|pb| in_range(pb, *port))
+            {
+                let on = if ip.is_empty() {
+                    "0.0.0.0".to_owned()
+                } else {
+                    ip.clone()
+                };
+                out.push(s.finding(
+                    &SENSITIVE_PORT,
+                    p.line,
+                    format!("{what} port {port} published on {on}"),
+                ));
                 break;
             }
         }
@@ -299,13 +451,15 @@ pub fn sensitive_port(s: &Service, out: &mut Vec<Finding>) {
 }
 
 fn env_pairs(s: &Service) -> Vec<(u32, String, String)> {
-    let Some(env) = s.get("environment") else { return Vec::new() };
+    let Some(env) = s.get("environment") else {
+        return Vec::new();
+    };
     let mut out = Vec::new();
     for item in env.seq() {
-        if let Some(text) = item.as_str() {
-            if let Some((k, v)) = text.split_once('=') {
-                out.push((item.line, k.to_owned(), v.to_owned()));
-            }
+        if let Some(text) = item.as_str()
+            && let Some((k, v)) = text.split_once('=')
+        {
+            out.push((item.line, k.to_owned(), v.to_owned()));
         }
     }
     for (k, v) in env.entries() {
@@ -319,9 +473,17 @@ fn env_pairs(s: &Service) -> Vec<(u32, String, String)> {
 pub fn env_secret(s: &Service, out: &mut Vec<Finding>) {
     for (line, name, value) in env_pairs(s) {
         if let Some(what) = known_secret_value(&value) {
-            out.push(s.finding(&ENV_SECRET, line, format!("environment {name} holds a {what} ({})", redact(&value))));
+            out.push(s.finding(
+                &ENV_SECRET,
+                line,
+                format!("environment {name} holds a {what} ({})", redact(&value)),
+            ));
         } else if secret_name(&name) && literal_value(&value) {
-            out.push(s.finding(&ENV_SECRET, line, format!("environment {name} is a literal ({})", redact(&value))));
+            out.push(s.finding(
+                &ENV_SECRET,
+                line,
+                format!("environment {name} is a literal ({})", redact(&value)),
+            ));
         }
     }
 }
@@ -331,23 +493,30 @@ pub fn image_latest(s: &Service, out: &mut Vec<Finding>) {
     if s.get("build").is_some() {
         return;
     }
-    if let Some((n, image)) = s.str("image") {
-        if !unresolved(image) && ImageRef::parse(image).floating() {
-            out.push(s.finding(&IMAGE_LATEST, n.line, format!("image {image}")));
-        }
+    if let Some((n, image)) = s.str("image")
+        && !unresolved(image)
+        && ImageRef::parse(image).floating()
+    {
+        out.push(s.finding(&IMAGE_LATEST, n.line, format!("image {image}")));
     }
 }
 
 pub fn devices(s: &Service, out: &mut Vec<Finding>) {
     for d in s.get("devices").map(Node::seq).unwrap_or_default() {
-        let text = d.as_str().map(str::to_owned).or_else(|| d.get("source").and_then(Node::as_str).map(str::to_owned)).unwrap_or_default();
+        let text = d
+            .as_str()
+            .map(str::to_owned)
+            .or_else(|| d.get("source").and_then(Node::as_str).map(str::to_owned))
+            .unwrap_or_default();
         out.push(s.finding(&DEVICES, d.line, format!("maps device {text}")));
     }
 }
 
 pub fn no_memory_limit(s: &Service, out: &mut Vec<Finding>) {
     let limited = s.get("mem_limit").is_some()
-        || s.node.at(&["deploy", "resources", "limits", "memory"]).is_some();
+        || s.node
+            .at(&["deploy", "resources", "limits", "memory"])
+            .is_some();
     if !limited {
         out.push(s.finding(&NO_MEMORY_LIMIT, s.line, "no memory limit"));
     }

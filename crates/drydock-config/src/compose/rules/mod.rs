@@ -12,7 +12,10 @@ pub struct Entry {
 
 macro_rules! entry {
     ($rule:ident, $check:ident) => {
-        Entry { rule: &checks::$rule, check: checks::$check }
+        Entry {
+            rule: &checks::$rule,
+            check: checks::$check,
+        }
     };
 }
 

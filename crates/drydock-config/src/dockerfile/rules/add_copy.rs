@@ -8,7 +8,12 @@ pub static ADD_LOCAL: Rule = Rule {
     title: "ADD used where COPY would do",
     why: "ADD silently unpacks local archives and fetches URLs; using it for plain files hides those behaviours and invites surprises such as archive path traversal.",
     fix: "Use COPY for local files and directories; keep ADD for the cases where extraction is intended.",
-    references: &["hadolint DL3020", "Trivy DS005", "checkov CKV_DOCKER_4", "CIS Docker Benchmark 4.9"],
+    references: &[
+        "hadolint DL3020",
+        "Trivy DS005",
+        "checkov CKV_DOCKER_4",
+        "CIS Docker Benchmark 4.9",
+    ],
 };
 
 pub static ADD_REMOTE: Rule = Rule {
@@ -46,9 +51,11 @@ fn is_url(s: &str) -> bool {
 
 fn is_archive(s: &str) -> bool {
     let l = s.to_ascii_lowercase();
-    [".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tbz2", ".tar.xz", ".txz", ".tar.zst"]
-        .iter()
-        .any(|e| l.ends_with(e))
+    [
+        ".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tbz2", ".tar.xz", ".txz", ".tar.zst",
+    ]
+    .iter()
+    .any(|e| l.ends_with(e))
 }
 
 pub fn add_local(ctx: &Ctx, out: &mut Vec<Finding>) {
@@ -78,7 +85,11 @@ pub fn add_remote(ctx: &Ctx, out: &mut Vec<Finding>) {
 /// File names that are credentials wherever they appear.
 fn credential_name(src: &str) -> Option<&'static str> {
     let trimmed = src.trim_end_matches('/');
-    let name = trimmed.rsplit('/').next().unwrap_or(trimmed).to_ascii_lowercase();
+    let name = trimmed
+        .rsplit('/')
+        .next()
+        .unwrap_or(trimmed)
+        .to_ascii_lowercase();
     let lower = trimmed.to_ascii_lowercase();
     let exact: &[(&str, &str)] = &[
         ("id_rsa", "SSH private key"),
@@ -128,7 +139,10 @@ pub fn credential_file(ctx: &Ctx, out: &mut Vec<Finding>) {
                 out.push(ctx.finding(
                     &CREDENTIAL_FILE,
                     ins.line,
-                    format!("{} {s} copies a {what} into the image", ins.keyword),
+                    format!(
+                        "{} {s} puts a credential in the image ({what})",
+                        ins.keyword
+                    ),
                 ));
             }
         }

@@ -9,7 +9,12 @@ pub static LATEST: Rule = Rule {
     title: "Base image uses the latest tag or no tag",
     why: "A floating tag means each build may pull a different image, so a rebuild can silently pick up new vulnerabilities or breaking changes and builds cannot be reproduced.",
     fix: "Use an explicit version tag, ideally pinned by digest: FROM node:20.11-alpine@sha256:...",
-    references: &["hadolint DL3006", "hadolint DL3007", "Trivy DS001", "CIS Docker Benchmark 4.2"],
+    references: &[
+        "hadolint DL3006",
+        "hadolint DL3007",
+        "Trivy DS001",
+        "CIS Docker Benchmark 4.2",
+    ],
 };
 
 pub static NOT_PINNED: Rule = Rule {
@@ -109,7 +114,9 @@ pub fn copy_from_self(ctx: &Ctx, out: &mut Vec<Finding>) {
         let Some(name) = &stage.name else { continue };
         for (_, ins) in ctx.stage_instructions(si) {
             if ins.keyword == "COPY"
-                && ins.flag("from").is_some_and(|f| f.eq_ignore_ascii_case(name))
+                && ins
+                    .flag("from")
+                    .is_some_and(|f| f.eq_ignore_ascii_case(name))
             {
                 out.push(ctx.finding(
                     &COPY_FROM_SELF,

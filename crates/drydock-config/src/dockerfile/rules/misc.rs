@@ -8,7 +8,11 @@ pub static NO_HEALTHCHECK: Rule = Rule {
     title: "No HEALTHCHECK in the final image",
     why: "Without a health check the runtime only knows whether the process exists, not whether it works; hung or compromised services keep receiving traffic.",
     fix: "Add HEALTHCHECK CMD <command that exits non-zero when unhealthy> (Kubernetes users define probes instead).",
-    references: &["CIS Docker Benchmark 4.6", "Trivy DS026", "checkov CKV_DOCKER_2"],
+    references: &[
+        "CIS Docker Benchmark 4.6",
+        "Trivy DS026",
+        "checkov CKV_DOCKER_2",
+    ],
 };
 
 pub static SENSITIVE_PORT: Rule = Rule {
@@ -18,7 +22,11 @@ pub static SENSITIVE_PORT: Rule = Rule {
     title: "Remote administration port exposed",
     why: "Exposing SSH, telnet or the Docker API from a container means an administration service runs inside it: a second way in, with credentials or keys that must live in the image.",
     fix: "Remove the EXPOSE and the daemon behind it; use docker exec / kubectl exec for administration.",
-    references: &["Trivy DS004", "checkov CKV_DOCKER_1", "CIS Docker Benchmark 5.6"],
+    references: &[
+        "Trivy DS004",
+        "checkov CKV_DOCKER_1",
+        "CIS Docker Benchmark 5.6",
+    ],
 };
 
 pub static MULTIPLE_CMD: Rule = Rule {
@@ -28,7 +36,12 @@ pub static MULTIPLE_CMD: Rule = Rule {
     title: "Multiple CMD or ENTRYPOINT in one stage",
     why: "Only the last one takes effect; the earlier ones mislead readers about what the container actually runs.",
     fix: "Keep one CMD and at most one ENTRYPOINT per stage.",
-    references: &["hadolint DL4003", "hadolint DL4004", "Trivy DS007", "Trivy DS016"],
+    references: &[
+        "hadolint DL4003",
+        "hadolint DL4004",
+        "Trivy DS007",
+        "Trivy DS016",
+    ],
 };
 
 pub static RELATIVE_WORKDIR: Rule = Rule {
@@ -52,9 +65,12 @@ pub static DUPLICATE_STAGE: Rule = Rule {
 };
 
 pub fn no_healthcheck(ctx: &Ctx, out: &mut Vec<Finding>) {
-    let Some(last) = ctx.final_stage() else { return };
+    let Some(last) = ctx.final_stage() else {
+        return;
+    };
     let has = ctx.lineage(last).into_iter().any(|s| {
-        ctx.stage_instructions(s).any(|(_, i)| i.keyword == "HEALTHCHECK")
+        ctx.stage_instructions(s)
+            .any(|(_, i)| i.keyword == "HEALTHCHECK")
     });
     if !has {
         out.push(ctx.finding(
@@ -65,7 +81,12 @@ pub fn no_healthcheck(ctx: &Ctx, out: &mut Vec<Finding>) {
     }
 }
 
-const PORTS: &[(u32, &str)] = &[(22, "SSH"), (23, "telnet"), (2375, "Docker API"), (2376, "Docker API")];
+const PORTS: &[(u32, &str)] = &[
+    (22, "SSH"),
+    (23, "telnet"),
+    (2375, "Docker API"),
+    (2376, "Docker API"),
+];
 
 pub fn sensitive_port(ctx: &Ctx, out: &mut Vec<Finding>) {
     for ins in ctx.df.instructions.iter().filter(|i| i.keyword == "EXPOSE") {
@@ -75,7 +96,9 @@ pub fn sensitive_port(ctx: &Ctx, out: &mut Vec<Finding>) {
                 Some((a, b)) => (a.parse::<u32>().ok(), b.parse::<u32>().ok()),
                 None => (spec.parse::<u32>().ok(), spec.parse::<u32>().ok()),
             };
-            let (Some(lo), Some(hi)) = (lo, hi) else { continue };
+            let (Some(lo), Some(hi)) = (lo, hi) else {
+                continue;
+            };
             for (port, what) in PORTS {
                 if (lo..=hi).contains(port) {
                     out.push(ctx.finding(
@@ -98,7 +121,11 @@ pub fn multiple_cmd(ctx: &Ctx, out: &mut Vec<Finding>) {
                 .map(|(_, i)| i.line)
                 .collect();
             if lines.len() > 1 {
-                let later = lines[1..].iter().map(u32::to_string).collect::<Vec<_>>().join(", ");
+                let later = lines[1..]
+                    .iter()
+                    .map(u32::to_string)
+                    .collect::<Vec<_>>()
+                    .join(", ");
                 out.push(ctx.finding(
                     &MULTIPLE_CMD,
                     lines[0],
@@ -110,7 +137,12 @@ pub fn multiple_cmd(ctx: &Ctx, out: &mut Vec<Finding>) {
 }
 
 pub fn relative_workdir(ctx: &Ctx, out: &mut Vec<Finding>) {
-    for ins in ctx.df.instructions.iter().filter(|i| i.keyword == "WORKDIR") {
+    for ins in ctx
+        .df
+        .instructions
+        .iter()
+        .filter(|i| i.keyword == "WORKDIR")
+    {
         let dir = ins.text();
         let dir = dir.trim().trim_matches(['"', '\'']);
         let windows = dir.len() > 1 && dir.as_bytes()[1] == b':';
@@ -127,7 +159,10 @@ pub fn relative_workdir(ctx: &Ctx, out: &mut Vec<Finding>) {
 pub fn duplicate_stage(ctx: &Ctx, out: &mut Vec<Finding>) {
     for (i, s) in ctx.stages.iter().enumerate() {
         let Some(name) = &s.name else { continue };
-        if ctx.stages[..i].iter().any(|p| p.name.as_deref() == Some(name)) {
+        if ctx.stages[..i]
+            .iter()
+            .any(|p| p.name.as_deref() == Some(name))
+        {
             out.push(ctx.finding(
                 &DUPLICATE_STAGE,
                 ctx.instr(s.from).line,

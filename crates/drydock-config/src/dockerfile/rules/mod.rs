@@ -112,7 +112,13 @@ pub(crate) fn pairs(text: &str) -> Vec<(String, Option<String>)> {
     let legacy = words.first().is_some_and(|w| !w.contains('='));
     if legacy && words.len() > 1 {
         let key = words[0].clone();
-        let rest = text.trim_start()[key.len().min(text.trim_start().len())..].trim();
+        // Cut the original text at the first whitespace rather than at `key.len()`: quotes
+        // and escapes make the two differ, and a byte offset could split a character.
+        let rest = text
+            .trim_start()
+            .split_once(char::is_whitespace)
+            .map_or("", |(_, r)| r)
+            .trim();
         return vec![(key, Some(rest.trim_matches(['"', '\'']).to_owned()))];
     }
     words

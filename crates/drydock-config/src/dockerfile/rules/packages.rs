@@ -21,7 +21,13 @@ pub static INTERACTIVE: Rule = Rule {
     title: "Package install may prompt (missing -y)",
     why: "Without a non-interactive flag the package manager waits for confirmation; builds hang or abort, and people work around it in ways that hide failures.",
     fix: "Pass -y (apt-get, yum, dnf) or -n / --non-interactive (zypper).",
-    references: &["hadolint DL3014", "hadolint DL3030", "hadolint DL3038", "hadolint DL3034", "Trivy DS021"],
+    references: &[
+        "hadolint DL3014",
+        "hadolint DL3030",
+        "hadolint DL3038",
+        "hadolint DL3034",
+        "Trivy DS021",
+    ],
 };
 
 pub static CACHE_LEFT: Rule = Rule {
@@ -31,7 +37,15 @@ pub static CACHE_LEFT: Rule = Rule {
     title: "Package manager cache left in the image",
     why: "Package lists and caches left in a layer bloat the image and carry stale repository metadata; removing them in a later RUN does not shrink the earlier layer.",
     fix: "Clean up in the same RUN: && rm -rf /var/lib/apt/lists/* (apt), && yum clean all / dnf clean all, && zypper clean; or use RUN --mount=type=cache.",
-    references: &["hadolint DL3009", "hadolint DL3032", "hadolint DL3040", "hadolint DL3036", "Trivy DS015", "Trivy DS019", "Trivy DS020"],
+    references: &[
+        "hadolint DL3009",
+        "hadolint DL3032",
+        "hadolint DL3040",
+        "hadolint DL3036",
+        "Trivy DS015",
+        "Trivy DS019",
+        "Trivy DS020",
+    ],
 };
 
 pub static APK_NO_CACHE: Rule = Rule {
@@ -81,7 +95,13 @@ pub static UNPINNED: Rule = Rule {
     title: "Packages installed without version pins",
     why: "Unpinned installs take whatever version the repository serves at build time, so two builds of the same Dockerfile can contain different (and newly vulnerable) code.",
     fix: "Pin versions (apt-get install pkg=1.2.3-1, apk add pkg=1.2.3-r0, pip install pkg==1.2.3, npm install -g pkg@1.2.3) or use a lock file.",
-    references: &["hadolint DL3008", "hadolint DL3018", "hadolint DL3013", "hadolint DL3016", "hadolint DL3028"],
+    references: &[
+        "hadolint DL3008",
+        "hadolint DL3018",
+        "hadolint DL3013",
+        "hadolint DL3016",
+        "hadolint DL3028",
+    ],
 };
 
 pub static APT_NOT_APT_GET: Rule = Rule {
@@ -104,11 +124,39 @@ fn is_yum(c: &Command) -> bool {
 
 /// Options that take a separate value, which must not be mistaken for a subcommand or package.
 const VALUE_OPTIONS: &[&str] = &[
-    "-o", "-c", "-t", "--target-release", "--virtual", "-r", "--requirement", "-e", "--editable",
-    "-i", "--index-url", "--extra-index-url", "-f", "--find-links", "--target", "--prefix",
-    "--root", "--trusted-host", "--platform", "--python-version", "--only-binary",
-    "--no-binary", "--constraint", "--repository", "-X", "--repo", "--enablerepo",
-    "--disablerepo", "-v", "--version", "--setopt", "--installroot", "--releasever",
+    "-o",
+    "-c",
+    "-t",
+    "--target-release",
+    "--virtual",
+    "-r",
+    "--requirement",
+    "-e",
+    "--editable",
+    "-i",
+    "--index-url",
+    "--extra-index-url",
+    "-f",
+    "--find-links",
+    "--target",
+    "--prefix",
+    "--root",
+    "--trusted-host",
+    "--platform",
+    "--python-version",
+    "--only-binary",
+    "--no-binary",
+    "--constraint",
+    "--repository",
+    "-X",
+    "--repo",
+    "--enablerepo",
+    "--disablerepo",
+    "-v",
+    "--version",
+    "--setopt",
+    "--installroot",
+    "--releasever",
 ];
 
 /// The subcommand (first non-option argument) and the operands after it.
@@ -150,7 +198,10 @@ fn cache_mount(ctx: &Ctx, run: &Run) -> bool {
 
 /// Runs in stages that end up in the final image; caches in discarded build stages cost nothing.
 fn final_runs<'a>(ctx: &'a Ctx) -> impl Iterator<Item = &'a Run> + 'a {
-    let chain = ctx.final_stage().map(|s| ctx.lineage(s)).unwrap_or_default();
+    let chain = ctx
+        .final_stage()
+        .map(|s| ctx.lineage(s))
+        .unwrap_or_default();
     ctx.runs.iter().filter(move |r| chain.contains(&r.stage))
 }
 
@@ -176,13 +227,46 @@ pub fn apt_recommends(ctx: &Ctx, out: &mut Vec<Finding>) {
 pub fn interactive(ctx: &Ctx, out: &mut Vec<Finding>) {
     for run in &ctx.runs {
         for c in &run.commands {
-            let missing = if is_apt(c) && sub_is(c, &["install", "upgrade", "dist-upgrade", "full-upgrade", "remove", "purge"]) {
-                !c.has_flag(&["-y", "--yes", "--assume-yes", "-qq", "-q=2", "--quiet=2"], Some('y'))
-            } else if is_yum(c) && sub_is(c, &["install", "update", "upgrade", "groupinstall", "reinstall", "remove"]) {
+            let missing = if is_apt(c)
+                && sub_is(
+                    c,
+                    &[
+                        "install",
+                        "upgrade",
+                        "dist-upgrade",
+                        "full-upgrade",
+                        "remove",
+                        "purge",
+                    ],
+                ) {
+                !c.has_flag(
+                    &["-y", "--yes", "--assume-yes", "-qq", "-q=2", "--quiet=2"],
+                    Some('y'),
+                )
+            } else if is_yum(c)
+                && sub_is(
+                    c,
+                    &[
+                        "install",
+                        "update",
+                        "upgrade",
+                        "groupinstall",
+                        "reinstall",
+                        "remove",
+                    ],
+                )
+            {
                 c.program() != Some("microdnf") && !c.has_flag(&["-y", "--assumeyes"], Some('y'))
-            } else if c.program() == Some("zypper") && sub_is(c, &["install", "in", "update", "up", "patch", "remove", "rm"]) {
-                !c.has_flag(&["-n", "--non-interactive", "-y", "--no-confirm"], Some('n'))
-                    && !c.has_flag(&[], Some('y'))
+            } else if c.program() == Some("zypper")
+                && sub_is(
+                    c,
+                    &["install", "in", "update", "up", "patch", "remove", "rm"],
+                )
+            {
+                !c.has_flag(
+                    &["-n", "--non-interactive", "-y", "--no-confirm"],
+                    Some('n'),
+                ) && !c.has_flag(&[], Some('y'))
             } else {
                 false
             };
@@ -191,7 +275,10 @@ pub fn interactive(ctx: &Ctx, out: &mut Vec<Finding>) {
                 out.push(ctx.finding(
                     &INTERACTIVE,
                     ctx.instr(run.index).line,
-                    format!("{prog} {} without a non-interactive flag", operands(c).0.unwrap_or("")),
+                    format!(
+                        "{prog} {} without a non-interactive flag",
+                        operands(c).0.unwrap_or("")
+                    ),
                 ));
                 break;
             }
@@ -209,16 +296,31 @@ pub fn cache_left(ctx: &Ctx, out: &mut Vec<Finding>) {
             run.commands.iter().any(|c| pred(c) && sub_is(c, subs))
         };
         let mut msgs = Vec::new();
-        if installs(is_apt, &["install"]) && !s.contains("/var/lib/apt/lists") {
-            msgs.push("apt-get install without rm -rf /var/lib/apt/lists/*");
+        // `update` writes the lists; `install` and `upgrade` leave archives and state beside them.
+        if installs(
+            is_apt,
+            &[
+                "update",
+                "install",
+                "upgrade",
+                "dist-upgrade",
+                "full-upgrade",
+            ],
+        ) && !s.contains("/var/lib/apt/lists")
+        {
+            msgs.push("apt-get without rm -rf /var/lib/apt/lists/* in the same RUN");
         }
         if installs(is_yum, &["install", "groupinstall", "update", "upgrade"])
-            && !(s.contains("clean all") || s.contains("/var/cache/yum") || s.contains("/var/cache/dnf"))
+            && !(s.contains("clean all")
+                || s.contains("/var/cache/yum")
+                || s.contains("/var/cache/dnf"))
         {
             msgs.push("yum/dnf install without yum clean all / dnf clean all");
         }
         if installs(|c| c.program() == Some("zypper"), &["install", "in"])
-            && !(s.contains("zypper clean") || s.contains("zypper cc") || s.contains("zypper -n clean"))
+            && !(s.contains("zypper clean")
+                || s.contains("zypper cc")
+                || s.contains("zypper -n clean"))
         {
             msgs.push("zypper install without zypper clean");
         }
@@ -302,11 +404,22 @@ pub fn upgrade(ctx: &Ctx, out: &mut Vec<Finding>) {
 
 pub fn update_alone(ctx: &Ctx, out: &mut Vec<Finding>) {
     for run in &ctx.runs {
-        let updates = run.commands.iter().any(|c| {
-            (is_apt(c) || c.program() == Some("apk")) && sub_is(c, &["update"])
-        });
+        let updates = run
+            .commands
+            .iter()
+            .any(|c| (is_apt(c) || c.program() == Some("apk")) && sub_is(c, &["update"]));
         let installs = run.commands.iter().any(|c| {
-            (is_apt(c) && sub_is(c, &["install", "upgrade", "dist-upgrade", "full-upgrade", "build-dep"]))
+            (is_apt(c)
+                && sub_is(
+                    c,
+                    &[
+                        "install",
+                        "upgrade",
+                        "dist-upgrade",
+                        "full-upgrade",
+                        "build-dep",
+                    ],
+                ))
                 || (c.program() == Some("apk") && sub_is(c, &["add", "upgrade"]))
         });
         if updates && !installs {
@@ -343,7 +456,9 @@ fn unpinned_operands(c: &Command) -> Vec<String> {
             ops.into_iter()
                 .filter(named)
                 .filter(|p| {
-                    !["==", ">=", "<=", "~=", "@", "<", ">"].iter().any(|op| p.contains(op))
+                    !["==", ">=", "<=", "~=", "@", "<", ">"]
+                        .iter()
+                        .any(|op| p.contains(op))
                         && *p != "."
                         && !p.ends_with(".whl")
                         && !p.ends_with(".tar.gz")
@@ -361,7 +476,10 @@ fn unpinned_operands(c: &Command) -> Vec<String> {
             if c.has_flag(&["-v", "--version"], None) {
                 Vec::new()
             } else {
-                ops.into_iter().filter(named).filter(|p| !p.contains(':')).collect()
+                ops.into_iter()
+                    .filter(named)
+                    .filter(|p| !p.contains(':'))
+                    .collect()
             }
         }
         _ => Vec::new(),
@@ -380,7 +498,11 @@ pub fn unpinned(ctx: &Ctx, out: &mut Vec<Finding>) {
         }
         let shown: Vec<&str> = names.iter().take(5).map(String::as_str).collect();
         let more = names.len().saturating_sub(5);
-        let suffix = if more > 0 { format!(" and {more} more") } else { String::new() };
+        let suffix = if more > 0 {
+            format!(" and {more} more")
+        } else {
+            String::new()
+        };
         out.push(ctx.finding(
             &UNPINNED,
             ctx.instr(run.index).line,

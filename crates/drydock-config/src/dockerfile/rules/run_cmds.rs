@@ -6,7 +6,7 @@ pub static SUDO: Rule = Rule {
     id: "DD-DF-005",
     kind: Kind::Misconfiguration,
     severity: Severity::Medium,
-    title: "RUN uses sudo",
+    title: "RUN uses or installs sudo",
     why: "Build steps already run as the current USER; sudo in an image means sudo is installed and configured, which gives any process in the running container an easy path back to root.",
     fix: "Run the privileged steps before switching USER, and do not install sudo in the image.",
     references: &["hadolint DL3004", "Trivy DS010", "checkov CKV2_DOCKER_1"],
@@ -29,7 +29,10 @@ pub static CHMOD_WORLD: Rule = Rule {
     title: "chmod makes files world-writable",
     why: "World-writable files let any user in the container (or a compromised unprivileged process) replace binaries, scripts or configuration that other processes trust.",
     fix: "Grant write access to the owning user or group only (chmod 755 / 775 with chown), never to others.",
-    references: &["CIS Docker Benchmark 4.8", "NSA/CISA Kubernetes Hardening Guide (file permissions)"],
+    references: &[
+        "CIS Docker Benchmark 4.8",
+        "NSA/CISA Kubernetes Hardening Guide (file permissions)",
+    ],
 };
 
 pub static RUN_CD: Rule = Rule {
@@ -64,13 +67,25 @@ pub static PASSWORD_SET: Rule = Rule {
 
 pub fn sudo(ctx: &Ctx, out: &mut Vec<Finding>) {
     for run in &ctx.runs {
-        if run
-            .commands
-            .iter()
-            .any(|c| c.words.iter().take_while(|w| !w.starts_with('-')).any(|w| basename(w) == "sudo"))
-        {
-            out.push(ctx.finding(&SUDO, ctx.instr(run.index).line, "RUN calls sudo"));
-        }
+        let invoked = run.commands.iter().any(|c| {
+            c.words
+                .iter()
+                .find(|w| !w.contains('='))
+                .is_some_and(|w| basename(w) == "sudo")
+        });
+        // Installing the sudo package is the same risk even if no build step calls it.
+        let installed = run.commands.iter().any(|c| {
+            matches!(
+                c.program(),
+                Some("apt-get" | "apt" | "apk" | "yum" | "dnf" | "microdnf" | "zypper")
+            ) && c.args().iter().any(|a| a == "sudo")
+        });
+        let message = match (invoked, installed) {
+            (true, _) => "RUN calls sudo",
+            (false, true) => "RUN installs the sudo package",
+            (false, false) => continue,
+        };
+        out.push(ctx.finding(&SUDO, ctx.instr(run.index).line, message));
     }
 }
 
@@ -130,14 +145,14 @@ pub fn chmod_world(ctx: &Ctx, out: &mut Vec<Finding>) {
             if c.program() != Some("chmod") {
                 continue;
             }
-            if let Some(mode) = c.args().iter().find(|a| !a.starts_with('-')) {
-                if world_writable(mode) {
-                    out.push(ctx.finding(
-                        &CHMOD_WORLD,
-                        ctx.instr(run.index).line,
-                        format!("chmod {mode} grants write access to all users"),
-                    ));
-                }
+            if let Some(mode) = c.args().iter().find(|a| !a.starts_with('-'))
+                && world_writable(mode)
+            {
+                out.push(ctx.finding(
+                    &CHMOD_WORLD,
+                    ctx.instr(run.index).line,
+                    format!("chmod {mode} grants write access to all users"),
+                ));
             }
         }
     }

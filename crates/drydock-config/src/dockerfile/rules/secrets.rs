@@ -10,7 +10,11 @@ pub static ENV_SECRET: Rule = Rule {
     title: "Secret set in ENV",
     why: "ENV values are stored in the image configuration: anyone who can pull the image reads them with docker inspect, and every container started from it gets them.",
     fix: "Remove the value from the Dockerfile; pass it at run time from a secret store, or use RUN --mount=type=secret for build-time needs.",
-    references: &["CIS Docker Benchmark 4.10", "Trivy DS031", "NSA/CISA Kubernetes Hardening Guide (secrets)"],
+    references: &[
+        "CIS Docker Benchmark 4.10",
+        "Trivy DS031",
+        "NSA/CISA Kubernetes Hardening Guide (secrets)",
+    ],
 };
 
 pub static ARG_SECRET: Rule = Rule {
@@ -39,7 +43,11 @@ pub fn env_secret(ctx: &Ctx, out: &mut Vec<Finding>) {
                 } else {
                     format!("{value}, baking the build argument into the image")
                 };
-                out.push(ctx.finding(&ENV_SECRET, ins.line, format!("ENV {name} is set to {detail}")));
+                out.push(ctx.finding(
+                    &ENV_SECRET,
+                    ins.line,
+                    format!("ENV {name} is set to {detail}"),
+                ));
             }
         }
     }

@@ -18,7 +18,11 @@ pub static NO_USER: Rule = Rule {
     title: "Final stage sets no USER",
     why: "Without a USER instruction the image runs as whatever its base image says, which for almost every base image is root.",
     fix: "Add USER with an unprivileged user or numeric UID at the end of the final stage.",
-    references: &["Trivy DS002", "checkov CKV_DOCKER_3", "CIS Docker Benchmark 4.1"],
+    references: &[
+        "Trivy DS002",
+        "checkov CKV_DOCKER_3",
+        "CIS Docker Benchmark 4.1",
+    ],
 };
 
 fn is_root(user: &str) -> bool {
@@ -42,10 +46,10 @@ fn last_user(ctx: &Ctx) -> Option<(u32, String)> {
 }
 
 pub fn root_user(ctx: &Ctx, out: &mut Vec<Finding>) {
-    if let Some((line, user)) = last_user(ctx) {
-        if is_root(&user) {
-            out.push(ctx.finding(&ROOT_USER, line, format!("USER {user} is the final user")));
-        }
+    if let Some((line, user)) = last_user(ctx)
+        && is_root(&user)
+    {
+        out.push(ctx.finding(&ROOT_USER, line, format!("USER {user} is the final user")));
     }
 }
 
@@ -65,6 +69,9 @@ pub fn no_user(ctx: &Ctx, out: &mut Vec<Finding>) {
     out.push(ctx.finding(
         &NO_USER,
         ctx.instr(ctx.stages[last].from).line,
-        format!("final stage FROM {} never sets USER", ctx.stages[last].image),
+        format!(
+            "final stage FROM {} never sets USER",
+            ctx.stages[last].image
+        ),
     ));
 }

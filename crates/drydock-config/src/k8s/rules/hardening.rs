@@ -7,53 +7,125 @@ use crate::secrets::{known_secret_value, literal_value, redact, secret_name};
 use crate::yaml::Node;
 use drydock_finding::Finding;
 
-rule!(WRITABLE_ROOT, "DD-K8S-021", Low, "Container root filesystem is writable",
+rule!(
+    WRITABLE_ROOT,
+    "DD-K8S-021",
+    Low,
+    "Container root filesystem is writable",
     "A writable root filesystem lets an attacker drop tools, modify binaries or persist in the container; read-only roots force writes into declared volumes.",
     "Set securityContext.readOnlyRootFilesystem: true and mount emptyDir volumes for the paths that must be writable.",
-    ["CIS Kubernetes Benchmark 5.7.3", "NSA/CISA Kubernetes Hardening Guide: immutable container file systems"]);
-rule!(NO_LIMITS, "DD-K8S-022", Low, "Container has no CPU or memory limit",
+    [
+        "CIS Kubernetes Benchmark 5.7.3",
+        "NSA/CISA Kubernetes Hardening Guide: immutable container file systems"
+    ]
+);
+rule!(
+    NO_LIMITS,
+    "DD-K8S-022",
+    Low,
+    "Container has no CPU or memory limit",
     "Without limits one pod (or an attacker in it) can exhaust the node's memory or CPU and starve every other workload, including node agents.",
     "Set resources.limits.memory and resources.limits.cpu (or enforce them with a LimitRange).",
-    ["CIS Kubernetes Benchmark 5.7.1", "NSA/CISA Kubernetes Hardening Guide: resource policies"]);
-rule!(NO_REQUESTS, "DD-K8S-023", Low, "Container has no CPU or memory request",
+    [
+        "CIS Kubernetes Benchmark 5.7.1",
+        "NSA/CISA Kubernetes Hardening Guide: resource policies"
+    ]
+);
+rule!(
+    NO_REQUESTS,
+    "DD-K8S-023",
+    Low,
+    "Container has no CPU or memory request",
     "Without requests the scheduler cannot place the pod sensibly and it is first to be evicted under pressure, which makes availability attacks easier.",
     "Set resources.requests.memory and resources.requests.cpu.",
-    ["NSA/CISA Kubernetes Hardening Guide: resource policies"]);
-rule!(IMAGE_LATEST, "DD-K8S-024", Medium, "Container image uses the latest tag or no tag",
+    ["NSA/CISA Kubernetes Hardening Guide: resource policies"]
+);
+rule!(
+    IMAGE_LATEST,
+    "DD-K8S-024",
+    Medium,
+    "Container image uses the latest tag or no tag",
     "A floating tag means different nodes may run different code for the same pod, and a registry push changes production without a deploy.",
     "Use a version tag, ideally with a digest: image: app:1.4.2@sha256:...",
-    ["CIS Kubernetes Benchmark 5.5.1", "NSA/CISA Kubernetes Hardening Guide: supply chain"]);
-rule!(IMAGE_NOT_PINNED, "DD-K8S-025", Low, "Container image is not pinned by digest",
+    [
+        "CIS Kubernetes Benchmark 5.5.1",
+        "NSA/CISA Kubernetes Hardening Guide: supply chain"
+    ]
+);
+rule!(
+    IMAGE_NOT_PINNED,
+    "DD-K8S-025",
+    Low,
+    "Container image is not pinned by digest",
     "Tags are mutable; only a digest guarantees that the image that was scanned and approved is the one that runs.",
     "Reference images by digest (image: app:1.4.2@sha256:...), and let admission policy verify signatures.",
-    ["CIS Kubernetes Benchmark 5.5.1", "SLSA build integrity"]);
-rule!(PULL_POLICY, "DD-K8S-026", Low, "Mutable image tag without imagePullPolicy: Always",
+    ["CIS Kubernetes Benchmark 5.5.1", "SLSA build integrity"]
+);
+rule!(
+    PULL_POLICY,
+    "DD-K8S-026",
+    Low,
+    "Mutable image tag without imagePullPolicy: Always",
     "With IfNotPresent a node reuses whatever image it has cached under that tag: a stale or pre-seeded image runs, and pods can use private images they have no pull credentials for.",
     "Set imagePullPolicy: Always, or pin the image by digest.",
-    ["CIS Kubernetes Benchmark 1.2.11 (AlwaysPullImages)", "checkov CKV_K8S_15"]);
-rule!(SA_TOKEN, "DD-K8S-027", Low, "Service account token is mounted automatically",
+    [
+        "CIS Kubernetes Benchmark 1.2.11 (AlwaysPullImages)",
+        "checkov CKV_K8S_15"
+    ]
+);
+rule!(
+    SA_TOKEN,
+    "DD-K8S-027",
+    Low,
+    "Service account token is mounted automatically",
     "Every pod gets an API token unless told otherwise; a compromised pod can then use its service account's permissions against the API server.",
     "Set automountServiceAccountToken: false on the pod or its ServiceAccount, and mount a projected token only where the API is needed.",
-    ["CIS Kubernetes Benchmark 5.1.6", "NSA/CISA Kubernetes Hardening Guide: service account tokens"]);
-rule!(ENV_SECRET, "DD-K8S-028", High, "Secret value written into an environment variable",
+    [
+        "CIS Kubernetes Benchmark 5.1.6",
+        "NSA/CISA Kubernetes Hardening Guide: service account tokens"
+    ]
+);
+rule!(
+    ENV_SECRET,
+    "DD-K8S-028",
+    High,
+    "Secret value written into an environment variable",
     "A literal secret in a manifest is in version control, in the API object anyone with read access to the workload can see, and in every rendered copy.",
     "Store it in a Secret (or an external secret manager) and reference it with valueFrom.secretKeyRef or a mounted file.",
-    ["CIS Kubernetes Benchmark 5.4.1", "NSA/CISA Kubernetes Hardening Guide: secrets"]);
-rule!(SECRET_ENV_REF, "DD-K8S-029", Low, "Secret exposed through an environment variable",
+    [
+        "CIS Kubernetes Benchmark 5.4.1",
+        "NSA/CISA Kubernetes Hardening Guide: secrets"
+    ]
+);
+rule!(
+    SECRET_ENV_REF,
+    "DD-K8S-029",
+    Low,
+    "Secret exposed through an environment variable",
     "Environment variables leak into logs, crash dumps and child processes, and cannot be rotated without a restart; mounted files can.",
     "Mount the Secret as a volume and read it from a file.",
-    ["CIS Kubernetes Benchmark 5.4.1", "checkov CKV_K8S_35"]);
-rule!(DEFAULT_NAMESPACE, "DD-K8S-036", Low, "Workload deployed to the default namespace",
+    ["CIS Kubernetes Benchmark 5.4.1", "checkov CKV_K8S_35"]
+);
+rule!(
+    DEFAULT_NAMESPACE,
+    "DD-K8S-036",
+    Low,
+    "Workload deployed to the default namespace",
     "The default namespace usually has no dedicated policies, quotas or RBAC boundaries, so workloads there are mixed with whatever else lands in it.",
     "Create a namespace per application or team and deploy there.",
-    ["CIS Kubernetes Benchmark 5.7.4"]);
+    ["CIS Kubernetes Benchmark 5.7.4"]
+);
 
 pub fn writable_root(o: &Object, out: &mut Vec<Finding>) {
     each_container(o, |_, c| {
         let n = c.sc("readOnlyRootFilesystem");
         if n.and_then(Node::as_bool) != Some(true) {
             let line = n.map_or(c.node.line, |n| n.line);
-            out.push(o.finding(&WRITABLE_ROOT, line, format!("{} has a writable root filesystem", c.label())));
+            out.push(o.finding(
+                &WRITABLE_ROOT,
+                line,
+                format!("{} has a writable root filesystem", c.label()),
+            ));
         }
     });
 }
@@ -61,7 +133,11 @@ pub fn writable_root(o: &Object, out: &mut Vec<Finding>) {
 fn missing_resources(c: &crate::k8s::Container<'_>, which: &str) -> Vec<&'static str> {
     ["cpu", "memory"]
         .into_iter()
-        .filter(|r| c.node.at(&["resources", which, r]).is_none_or(Node::is_null))
+        .filter(|r| {
+            c.node
+                .at(&["resources", which, r])
+                .is_none_or(Node::is_null)
+        })
         .collect()
 }
 
@@ -72,7 +148,11 @@ pub fn no_limits(o: &Object, out: &mut Vec<Finding>) {
         }
         let missing = missing_resources(c, "limits");
         if !missing.is_empty() {
-            out.push(o.finding(&NO_LIMITS, c.node.line, format!("{} has no {} limit", c.label(), missing.join(" or "))));
+            out.push(o.finding(
+                &NO_LIMITS,
+                c.node.line,
+                format!("{} has no {} limit", c.label(), missing.join(" or ")),
+            ));
         }
     });
 }
@@ -86,10 +166,18 @@ pub fn no_requests(o: &Object, out: &mut Vec<Finding>) {
         // A limit without a request defaults the request to the limit.
         let missing: Vec<&str> = missing
             .into_iter()
-            .filter(|r| c.node.at(&["resources", "limits", r]).is_none_or(Node::is_null))
+            .filter(|r| {
+                c.node
+                    .at(&["resources", "limits", r])
+                    .is_none_or(Node::is_null)
+            })
             .collect();
         if !missing.is_empty() {
-            out.push(o.finding(&NO_REQUESTS, c.node.line, format!("{} has no {} request", c.label(), missing.join(" or "))));
+            out.push(o.finding(
+                &NO_REQUESTS,
+                c.node.line,
+                format!("{} has no {} request", c.label(), missing.join(" or ")),
+            ));
         }
     });
 }
@@ -102,10 +190,10 @@ fn image<'a>(c: &'a crate::k8s::Container<'_>) -> Option<(&'a Node, &'a str)> {
 
 pub fn image_latest(o: &Object, out: &mut Vec<Finding>) {
     each_container(o, |_, c| {
-        if let Some((n, s)) = image(c) {
-            if ImageRef::parse(s).floating() {
-                out.push(o.finding(&IMAGE_LATEST, n.line, format!("{} uses {s}", c.label())));
-            }
+        if let Some((n, s)) = image(c)
+            && ImageRef::parse(s).floating()
+        {
+            out.push(o.finding(&IMAGE_LATEST, n.line, format!("{} uses {s}", c.label())));
         }
     });
 }
@@ -115,7 +203,11 @@ pub fn image_not_pinned(o: &Object, out: &mut Vec<Finding>) {
         if let Some((n, s)) = image(c) {
             let r = ImageRef::parse(s);
             if !r.pinned() && !r.floating() {
-                out.push(o.finding(&IMAGE_NOT_PINNED, n.line, format!("{} uses {s} without a digest", c.label())));
+                out.push(o.finding(
+                    &IMAGE_NOT_PINNED,
+                    n.line,
+                    format!("{} uses {s} without a digest", c.label()),
+                ));
             }
         }
     });
@@ -130,10 +222,18 @@ pub fn pull_policy(o: &Object, out: &mut Vec<Finding>) {
         }
         let policy = c.node.get("imagePullPolicy").and_then(Node::as_str);
         // The API server defaults to Always for :latest and untagged images.
-        let effective = policy.unwrap_or(if r.floating() { "Always" } else { "IfNotPresent" });
+        let effective = policy.unwrap_or(if r.floating() {
+            "Always"
+        } else {
+            "IfNotPresent"
+        });
         if effective != "Always" {
             let line = c.node.get("imagePullPolicy").map_or(n.line, |p| p.line);
-            out.push(o.finding(&PULL_POLICY, line, format!("{} pulls {s} with policy {effective}", c.label())));
+            out.push(o.finding(
+                &PULL_POLICY,
+                line,
+                format!("{} pulls {s} with policy {effective}", c.label()),
+            ));
         }
     });
 }
@@ -156,7 +256,10 @@ pub fn sa_token(objects: &[Object], out: &mut Vec<Finding>) {
                 s.kind == "ServiceAccount"
                     && s.name == sa
                     && s.namespace() == o.namespace()
-                    && s.node.get("automountServiceAccountToken").and_then(Node::as_bool) == Some(false)
+                    && s.node
+                        .get("automountServiceAccountToken")
+                        .and_then(Node::as_bool)
+                        == Some(false)
             });
             if sa_disables {
                 continue;
@@ -174,9 +277,21 @@ pub fn env_secret(o: &Object, out: &mut Vec<Finding>) {
             let Some(v) = e.get("value") else { continue };
             let value = v.as_str().unwrap_or("");
             if let Some(what) = known_secret_value(value) {
-                out.push(o.finding(&ENV_SECRET, v.line, format!("{} env {name} holds a {what} ({})", c.label(), redact(value))));
+                out.push(o.finding(
+                    &ENV_SECRET,
+                    v.line,
+                    format!(
+                        "{} env {name} holds a {what} ({})",
+                        c.label(),
+                        redact(value)
+                    ),
+                ));
             } else if secret_name(name) && literal_value(value) {
-                out.push(o.finding(&ENV_SECRET, v.line, format!("{} env {name} is a literal ({})", c.label(), redact(value))));
+                out.push(o.finding(
+                    &ENV_SECRET,
+                    v.line,
+                    format!("{} env {name} is a literal ({})", c.label(), redact(value)),
+                ));
             }
         }
     });
@@ -187,13 +302,21 @@ pub fn secret_env_ref(o: &Object, out: &mut Vec<Finding>) {
         for e in c.node.get("env").map(Node::seq).unwrap_or_default() {
             if let Some(r) = e.at(&["valueFrom", "secretKeyRef"]) {
                 let name = e.get("name").and_then(Node::as_str).unwrap_or("?");
-                out.push(o.finding(&SECRET_ENV_REF, r.line, format!("{} env {name} comes from a Secret", c.label())));
+                out.push(o.finding(
+                    &SECRET_ENV_REF,
+                    r.line,
+                    format!("{} env {name} comes from a Secret", c.label()),
+                ));
             }
         }
         for e in c.node.get("envFrom").map(Node::seq).unwrap_or_default() {
             if let Some(r) = e.get("secretRef") {
                 let name = r.get("name").and_then(Node::as_str).unwrap_or("?");
-                out.push(o.finding(&SECRET_ENV_REF, r.line, format!("{} imports Secret {name} as environment", c.label())));
+                out.push(o.finding(
+                    &SECRET_ENV_REF,
+                    r.line,
+                    format!("{} imports Secret {name} as environment", c.label()),
+                ));
             }
         }
     });
@@ -201,7 +324,10 @@ pub fn secret_env_ref(o: &Object, out: &mut Vec<Finding>) {
 
 pub fn default_namespace(o: &Object, out: &mut Vec<Finding>) {
     if o.is_workload() && o.namespace.as_deref() == Some("default") {
-        let line = o.node.at(&["metadata", "namespace"]).map_or(o.node.line, |n| n.line);
+        let line = o
+            .node
+            .at(&["metadata", "namespace"])
+            .map_or(o.node.line, |n| n.line);
         out.push(o.finding(&DEFAULT_NAMESPACE, line, "deployed to namespace default"));
     }
 }

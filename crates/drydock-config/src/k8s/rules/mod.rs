@@ -24,10 +24,16 @@ pub struct Entry {
 
 macro_rules! entry {
     ($module:ident :: $rule:ident, $check:ident) => {
-        Entry { rule: &$module::$rule, check: Check::Object($module::$check) }
+        Entry {
+            rule: &$module::$rule,
+            check: Check::Object($module::$check),
+        }
     };
     ($module:ident :: $rule:ident, set $check:ident) => {
-        Entry { rule: &$module::$rule, check: Check::Set($module::$check) }
+        Entry {
+            rule: &$module::$rule,
+            check: Check::Set($module::$check),
+        }
     };
 }
 

@@ -5,22 +5,43 @@ use crate::yaml::Node;
 use drydock_finding::Finding;
 use std::collections::BTreeMap;
 
-rule!(NO_DEFAULT_DENY, "DD-K8S-035", Medium, "Namespace has workloads but no default-deny NetworkPolicy",
+rule!(
+    NO_DEFAULT_DENY,
+    "DD-K8S-035",
+    Medium,
+    "Namespace has workloads but no default-deny NetworkPolicy",
     "Kubernetes allows all pod-to-pod traffic by default; without a default-deny policy any compromised pod can reach every other pod in the namespace and beyond.",
     "Add a NetworkPolicy with podSelector: {} and policyTypes: [Ingress, Egress] and no rules, then allow the flows you need explicitly.",
-    ["CIS Kubernetes Benchmark 5.3.2", "NSA/CISA Kubernetes Hardening Guide: network separation"]);
+    [
+        "CIS Kubernetes Benchmark 5.3.2",
+        "NSA/CISA Kubernetes Hardening Guide: network separation"
+    ]
+);
 
 /// An empty podSelector that denies ingress: it selects every pod and allows nothing in.
 fn is_default_deny(o: &Object) -> bool {
     if o.kind != "NetworkPolicy" {
         return false;
     }
-    let Some(spec) = o.node.get("spec") else { return false };
+    let Some(spec) = o.node.get("spec") else {
+        return false;
+    };
     let selector_empty = match spec.get("podSelector") {
         None => false,
-        Some(s) => s.is_null() || s.entries().iter().all(|(_, v)| v.entries().is_empty() && v.seq().is_empty()),
+        Some(s) => {
+            s.is_null()
+                || s.entries()
+                    .iter()
+                    .all(|(_, v)| v.entries().is_empty() && v.seq().is_empty())
+        }
     };
-    let types: Vec<&str> = spec.get("policyTypes").map(Node::seq).unwrap_or_default().iter().filter_map(Node::as_str).collect();
+    let types: Vec<&str> = spec
+        .get("policyTypes")
+        .map(Node::seq)
+        .unwrap_or_default()
+        .iter()
+        .filter_map(Node::as_str)
+        .collect();
     // Without policyTypes, Ingress is always implied.
     let ingress_type = types.is_empty() || types.contains(&"Ingress");
     let no_rules = spec.get("ingress").is_none_or(|i| i.seq().is_empty());
@@ -33,9 +54,15 @@ pub fn no_default_deny(objects: &[Object], out: &mut Vec<Finding>) {
         first_workload.entry(o.namespace()).or_insert(o);
     }
     for (ns, o) in first_workload {
-        let covered = objects.iter().any(|p| p.namespace() == ns && is_default_deny(p));
+        let covered = objects
+            .iter()
+            .any(|p| p.namespace() == ns && is_default_deny(p));
         if !covered {
-            out.push(o.finding(&NO_DEFAULT_DENY, o.node.line, format!("namespace {ns} has no default-deny ingress NetworkPolicy")));
+            out.push(o.finding(
+                &NO_DEFAULT_DENY,
+                o.node.line,
+                format!("namespace {ns} has no default-deny ingress NetworkPolicy"),
+            ));
         }
     }
 }

@@ -6,68 +6,166 @@ use crate::k8s::Object;
 use crate::yaml::Node;
 use drydock_finding::Finding;
 
-rule!(PRIVILEGED, "DD-K8S-001", High, "Privileged container",
+rule!(
+    PRIVILEGED,
+    "DD-K8S-001",
+    High,
+    "Privileged container",
     "A privileged container has every capability and all host devices; it is root on the node in all but name, and escaping is trivial.",
     "Remove securityContext.privileged or set it to false; grant only the specific capabilities needed.",
-    ["PSS baseline: Privileged Containers", "CIS Kubernetes Benchmark 5.2.2", "NSA/CISA Kubernetes Hardening Guide: non-root containers"]);
-rule!(HOST_PID, "DD-K8S-002", High, "Pod shares the host PID namespace",
+    [
+        "PSS baseline: Privileged Containers",
+        "CIS Kubernetes Benchmark 5.2.2",
+        "NSA/CISA Kubernetes Hardening Guide: non-root containers"
+    ]
+);
+rule!(
+    HOST_PID,
+    "DD-K8S-002",
+    High,
+    "Pod shares the host PID namespace",
     "With hostPID the pod sees and can signal or ptrace every process on the node, including other pods' and the kubelet's, and read their environment.",
     "Remove hostPID or set it to false.",
-    ["PSS baseline: Host Namespaces", "CIS Kubernetes Benchmark 5.2.3"]);
-rule!(HOST_IPC, "DD-K8S-003", High, "Pod shares the host IPC namespace",
+    [
+        "PSS baseline: Host Namespaces",
+        "CIS Kubernetes Benchmark 5.2.3"
+    ]
+);
+rule!(
+    HOST_IPC,
+    "DD-K8S-003",
+    High,
+    "Pod shares the host IPC namespace",
     "With hostIPC the pod can read and write shared memory of every process on the node.",
     "Remove hostIPC or set it to false.",
-    ["PSS baseline: Host Namespaces", "CIS Kubernetes Benchmark 5.2.4"]);
-rule!(HOST_NETWORK, "DD-K8S-004", High, "Pod uses the host network",
+    [
+        "PSS baseline: Host Namespaces",
+        "CIS Kubernetes Benchmark 5.2.4"
+    ]
+);
+rule!(
+    HOST_NETWORK,
+    "DD-K8S-004",
+    High,
+    "Pod uses the host network",
     "With hostNetwork the pod bypasses NetworkPolicy, can bind node ports and reach node-local services (kubelet, metadata endpoints) and sniff node traffic.",
     "Remove hostNetwork or set it to false; expose the workload through a Service.",
-    ["PSS baseline: Host Namespaces", "CIS Kubernetes Benchmark 5.2.5"]);
-rule!(HOST_PORT, "DD-K8S-005", Medium, "Container binds a host port",
+    [
+        "PSS baseline: Host Namespaces",
+        "CIS Kubernetes Benchmark 5.2.5"
+    ]
+);
+rule!(
+    HOST_PORT,
+    "DD-K8S-005",
+    Medium,
+    "Container binds a host port",
     "hostPort opens the port on the node's address, bypassing Service and NetworkPolicy controls and pinning the pod to nodes where the port is free.",
     "Remove hostPort and use a Service (NodePort or LoadBalancer if it must be reachable from outside).",
-    ["PSS baseline: Host Ports", "CIS Kubernetes Benchmark 5.2.13"]);
-rule!(HOST_PATH, "DD-K8S-006", Medium, "Pod mounts a hostPath volume",
+    [
+        "PSS baseline: Host Ports",
+        "CIS Kubernetes Benchmark 5.2.13"
+    ]
+);
+rule!(
+    HOST_PATH,
+    "DD-K8S-006",
+    Medium,
+    "Pod mounts a hostPath volume",
     "hostPath volumes expose the node's filesystem to the pod; writable ones let a compromised pod tamper with the node or other pods' data.",
     "Use emptyDir, configMap, secret or a PersistentVolumeClaim; if node files are truly needed, mount read-only and as narrowly as possible.",
-    ["PSS baseline: HostPath Volumes", "CIS Kubernetes Benchmark 5.2.12"]);
-rule!(HOST_PATH_CRITICAL, "DD-K8S-007", Critical, "Pod mounts the container runtime socket or a critical host path",
+    [
+        "PSS baseline: HostPath Volumes",
+        "CIS Kubernetes Benchmark 5.2.12"
+    ]
+);
+rule!(
+    HOST_PATH_CRITICAL,
+    "DD-K8S-007",
+    Critical,
+    "Pod mounts the container runtime socket or a critical host path",
     "Mounting the Docker or containerd socket, the node's root filesystem, /etc or the kubelet's directory gives the pod full control of the node and every container on it.",
     "Remove the hostPath volume. Build images with a rootless builder (BuildKit rootless, kaniko) instead of the node's daemon.",
-    ["PSS baseline: HostPath Volumes", "CIS Kubernetes Benchmark 5.2.12", "CIS Docker Benchmark 5.31", "NSA/CISA Kubernetes Hardening Guide: pod security"]);
-rule!(CAPS_ADDED, "DD-K8S-008", High, "Container adds capabilities beyond the baseline set",
+    [
+        "PSS baseline: HostPath Volumes",
+        "CIS Kubernetes Benchmark 5.2.12",
+        "CIS Docker Benchmark 5.31",
+        "NSA/CISA Kubernetes Hardening Guide: pod security"
+    ]
+);
+rule!(
+    CAPS_ADDED,
+    "DD-K8S-008",
+    High,
+    "Container adds capabilities beyond the baseline set",
     "Capabilities such as SYS_ADMIN, NET_ADMIN, SYS_PTRACE or SYS_MODULE grant kernel-level powers that turn a container compromise into a node compromise.",
     "Remove the capability from securityContext.capabilities.add; redesign the workload so it does not need it.",
-    ["PSS baseline: Capabilities", "CIS Kubernetes Benchmark 5.2.8", "CIS Kubernetes Benchmark 5.2.9"]);
-rule!(SECCOMP_UNCONFINED, "DD-K8S-014", Medium, "Seccomp profile is Unconfined",
+    [
+        "PSS baseline: Capabilities",
+        "CIS Kubernetes Benchmark 5.2.8",
+        "CIS Kubernetes Benchmark 5.2.9"
+    ]
+);
+rule!(
+    SECCOMP_UNCONFINED,
+    "DD-K8S-014",
+    Medium,
+    "Seccomp profile is Unconfined",
     "Without seccomp every system call is reachable from the container, including the rarely used ones behind most container-escape kernel bugs.",
     "Set securityContext.seccompProfile.type: RuntimeDefault (or a Localhost profile).",
-    ["PSS baseline: Seccomp", "CIS Kubernetes Benchmark 5.7.2"]);
-rule!(APPARMOR_UNCONFINED, "DD-K8S-016", Medium, "AppArmor profile is unconfined",
+    ["PSS baseline: Seccomp", "CIS Kubernetes Benchmark 5.7.2"]
+);
+rule!(
+    APPARMOR_UNCONFINED,
+    "DD-K8S-016",
+    Medium,
+    "AppArmor profile is unconfined",
     "Turning AppArmor off removes the runtime's mandatory access control that blocks writes to /proc, /sys and mounts from inside the container.",
     "Remove the unconfined setting so the runtime default applies, or use a localhost profile.",
-    ["PSS baseline: AppArmor", "CIS Kubernetes Benchmark 5.7.2"]);
-rule!(PROC_MOUNT, "DD-K8S-017", Medium, "Container uses an unmasked /proc",
+    ["PSS baseline: AppArmor", "CIS Kubernetes Benchmark 5.7.2"]
+);
+rule!(
+    PROC_MOUNT,
+    "DD-K8S-017",
+    Medium,
+    "Container uses an unmasked /proc",
     "procMount: Unmasked exposes /proc paths the runtime normally hides, such as kernel tunables and other processes' information.",
     "Remove procMount or set it to Default.",
-    ["PSS baseline: /proc Mount Type"]);
-rule!(UNSAFE_SYSCTL, "DD-K8S-018", Medium, "Pod sets an unsafe sysctl",
+    ["PSS baseline: /proc Mount Type"]
+);
+rule!(
+    UNSAFE_SYSCTL,
+    "DD-K8S-018",
+    Medium,
+    "Pod sets an unsafe sysctl",
     "Sysctls outside the namespaced safe set change kernel behaviour for the whole node and every pod on it.",
     "Only set the safe sysctls (kernel.shm_rmid_forced, net.ipv4.ip_local_port_range, net.ipv4.tcp_syncookies, ...); tune others on the node.",
-    ["PSS baseline: Sysctls"]);
-rule!(SELINUX, "DD-K8S-019", Medium, "SELinux options override the container type, user or role",
+    ["PSS baseline: Sysctls"]
+);
+rule!(
+    SELINUX,
+    "DD-K8S-019",
+    Medium,
+    "SELinux options override the container type, user or role",
     "Custom SELinux types such as spc_t (super-privileged container) or a changed user or role lift the labels that confine the container.",
     "Remove seLinuxOptions.type/user/role, or use container_t, container_init_t, container_kvm_t or container_engine_t.",
-    ["PSS baseline: SELinux"]);
-rule!(HOST_PROCESS, "DD-K8S-037", High, "Windows HostProcess container",
+    ["PSS baseline: SELinux"]
+);
+rule!(
+    HOST_PROCESS,
+    "DD-K8S-037",
+    High,
+    "Windows HostProcess container",
     "A HostProcess container runs directly on the Windows node with the node's privileges, without container isolation.",
     "Remove windowsOptions.hostProcess.",
-    ["PSS baseline: HostProcess"]);
+    ["PSS baseline: HostProcess"]
+);
 
 fn pod_flag(o: &Object, key: &str, rule: &'static drydock_finding::Rule, out: &mut Vec<Finding>) {
-    if let Some(pod) = o.pod() {
-        if let Some(n) = pod.spec.get(key).filter(|n| n.as_bool() == Some(true)) {
-            out.push(o.finding(rule, n.line, format!("{key} is true")));
-        }
+    if let Some(pod) = o.pod()
+        && let Some(n) = pod.spec.get(key).filter(|n| n.as_bool() == Some(true))
+    {
+        out.push(o.finding(rule, n.line, format!("{key} is true")));
     }
 }
 
@@ -94,11 +192,18 @@ pub fn host_network(o: &Object, out: &mut Vec<Finding>) {
 pub fn host_port(o: &Object, out: &mut Vec<Finding>) {
     each_container(o, |_, c| {
         for p in c.node.get("ports").map(Node::seq).unwrap_or_default() {
-            if let Some(hp) = p.get("hostPort").filter(|n| n.as_i64().is_some_and(|v| v != 0)) {
+            if let Some(hp) = p
+                .get("hostPort")
+                .filter(|n| n.as_i64().is_some_and(|v| v != 0))
+            {
                 out.push(o.finding(
                     &HOST_PORT,
                     hp.line,
-                    format!("{} binds host port {}", c.label(), hp.scalar().unwrap_or("?")),
+                    format!(
+                        "{} binds host port {}",
+                        c.label(),
+                        hp.scalar().unwrap_or("?")
+                    ),
                 ));
             }
         }
@@ -110,15 +215,34 @@ fn critical_host_path(path: &str) -> bool {
     let p = path.trim_end_matches('/');
     let p = if p.is_empty() { "/" } else { p };
     const EXACT: &[&str] = &[
-        "/", "/etc", "/root", "/var/run", "/run", "/var/lib/kubelet", "/etc/kubernetes",
-        "/var/lib/docker", "/var/lib/containerd", "/run/containerd", "/var/run/containerd",
-        "/var/run/crio", "/run/crio", "/boot", "/var/lib/etcd",
+        "/",
+        "/etc",
+        "/root",
+        "/var/run",
+        "/run",
+        "/var/lib/kubelet",
+        "/etc/kubernetes",
+        "/var/lib/docker",
+        "/var/lib/containerd",
+        "/run/containerd",
+        "/var/run/containerd",
+        "/var/run/crio",
+        "/run/crio",
+        "/boot",
+        "/var/lib/etcd",
     ];
-    EXACT.contains(&p) || p.ends_with(".sock") && (p.contains("docker") || p.contains("containerd") || p.contains("crio") || p.contains("podman"))
+    EXACT.contains(&p)
+        || p.ends_with(".sock")
+            && (p.contains("docker")
+                || p.contains("containerd")
+                || p.contains("crio")
+                || p.contains("podman"))
 }
 
 fn host_paths(o: &Object) -> Vec<(u32, String)> {
-    let Some(pod) = o.pod() else { return Vec::new() };
+    let Some(pod) = o.pod() else {
+        return Vec::new();
+    };
     pod.spec
         .get("volumes")
         .map(Node::seq)
@@ -143,25 +267,45 @@ pub fn host_path(o: &Object, out: &mut Vec<Finding>) {
 pub fn host_path_critical(o: &Object, out: &mut Vec<Finding>) {
     for (line, path) in host_paths(o) {
         if critical_host_path(&path) {
-            out.push(o.finding(&HOST_PATH_CRITICAL, line, format!("hostPath volume {path} exposes the node")));
+            out.push(o.finding(
+                &HOST_PATH_CRITICAL,
+                line,
+                format!("hostPath volume {path} exposes the node"),
+            ));
         }
     }
 }
 
 /// The capabilities the baseline profile allows to be added.
 pub(crate) const BASELINE_CAPS: &[&str] = &[
-    "AUDIT_WRITE", "CHOWN", "DAC_OVERRIDE", "FOWNER", "FSETID", "KILL", "MKNOD",
-    "NET_BIND_SERVICE", "SETFCAP", "SETGID", "SETPCAP", "SETUID", "SYS_CHROOT",
+    "AUDIT_WRITE",
+    "CHOWN",
+    "DAC_OVERRIDE",
+    "FOWNER",
+    "FSETID",
+    "KILL",
+    "MKNOD",
+    "NET_BIND_SERVICE",
+    "SETFCAP",
+    "SETGID",
+    "SETPCAP",
+    "SETUID",
+    "SYS_CHROOT",
 ];
 
 pub(crate) fn normalise_cap(cap: &str) -> String {
     let upper = cap.trim().to_ascii_uppercase();
-    upper.strip_prefix("CAP_").map(str::to_owned).unwrap_or(upper)
+    upper
+        .strip_prefix("CAP_")
+        .map(str::to_owned)
+        .unwrap_or(upper)
 }
 
 pub fn caps_added(o: &Object, out: &mut Vec<Finding>) {
     each_container(o, |_, c| {
-        let Some(add) = c.node.at(&["securityContext", "capabilities", "add"]) else { return };
+        let Some(add) = c.node.at(&["securityContext", "capabilities", "add"]) else {
+            return;
+        };
         let bad: Vec<String> = add
             .seq()
             .iter()
@@ -170,18 +314,28 @@ pub fn caps_added(o: &Object, out: &mut Vec<Finding>) {
             .filter(|cap| !BASELINE_CAPS.contains(&cap.as_str()))
             .collect();
         if !bad.is_empty() {
-            out.push(o.finding(&CAPS_ADDED, add.line, format!("{} adds {}", c.label(), bad.join(", "))));
+            out.push(o.finding(
+                &CAPS_ADDED,
+                add.line,
+                format!("{} adds {}", c.label(), bad.join(", ")),
+            ));
         }
     });
 }
 
-fn seccomp_type<'a>(pod: &crate::k8s::Pod<'a>, c: &crate::k8s::Container<'a>) -> Option<(u32, String)> {
+fn seccomp_type<'a>(
+    pod: &crate::k8s::Pod<'a>,
+    c: &crate::k8s::Container<'a>,
+) -> Option<(u32, String)> {
     if let Some(p) = pod.effective(c, "seccompProfile") {
         let t = p.get("type").and_then(Node::as_str).unwrap_or("");
         return Some((p.line, t.to_owned()));
     }
     let legacy = pod
-        .annotation(&format!("container.seccomp.security.alpha.kubernetes.io/{}", c.name))
+        .annotation(&format!(
+            "container.seccomp.security.alpha.kubernetes.io/{}",
+            c.name
+        ))
         .or_else(|| pod.annotation("seccomp.security.alpha.kubernetes.io/pod"))?;
     let v = legacy.as_str().unwrap_or("");
     let t = match v {
@@ -193,16 +347,23 @@ fn seccomp_type<'a>(pod: &crate::k8s::Pod<'a>, c: &crate::k8s::Container<'a>) ->
     Some((legacy.line, t.to_owned()))
 }
 
-pub(crate) fn seccomp_of<'a>(pod: &crate::k8s::Pod<'a>, c: &crate::k8s::Container<'a>) -> Option<(u32, String)> {
+pub(crate) fn seccomp_of<'a>(
+    pod: &crate::k8s::Pod<'a>,
+    c: &crate::k8s::Container<'a>,
+) -> Option<(u32, String)> {
     seccomp_type(pod, c)
 }
 
 pub fn seccomp_unconfined(o: &Object, out: &mut Vec<Finding>) {
     each_container(o, |pod, c| {
-        if let Some((line, t)) = seccomp_type(pod, c) {
-            if t == "Unconfined" {
-                out.push(o.finding(&SECCOMP_UNCONFINED, line, format!("{} runs without seccomp", c.label())));
-            }
+        if let Some((line, t)) = seccomp_type(pod, c)
+            && t == "Unconfined"
+        {
+            out.push(o.finding(
+                &SECCOMP_UNCONFINED,
+                line,
+                format!("{} runs without seccomp", c.label()),
+            ));
         }
     });
 }
@@ -214,10 +375,17 @@ pub fn apparmor_unconfined(o: &Object, out: &mut Vec<Finding>) {
             .and_then(|p| p.get("type"))
             .filter(|t| t.as_str() == Some("Unconfined"));
         let annotation = pod
-            .annotation(&format!("container.apparmor.security.beta.kubernetes.io/{}", c.name))
+            .annotation(&format!(
+                "container.apparmor.security.beta.kubernetes.io/{}",
+                c.name
+            ))
             .filter(|a| a.as_str() == Some("unconfined"));
         if let Some(n) = field.or(annotation) {
-            out.push(o.finding(&APPARMOR_UNCONFINED, n.line, format!("{} runs without AppArmor", c.label())));
+            out.push(o.finding(
+                &APPARMOR_UNCONFINED,
+                n.line,
+                format!("{} runs without AppArmor", c.label()),
+            ));
         }
     });
 }
@@ -225,24 +393,43 @@ pub fn apparmor_unconfined(o: &Object, out: &mut Vec<Finding>) {
 pub fn proc_mount(o: &Object, out: &mut Vec<Finding>) {
     each_container(o, |_, c| {
         if let Some(n) = c.sc("procMount").filter(|n| n.as_str() == Some("Unmasked")) {
-            out.push(o.finding(&PROC_MOUNT, n.line, format!("{} sets procMount: Unmasked", c.label())));
+            out.push(o.finding(
+                &PROC_MOUNT,
+                n.line,
+                format!("{} sets procMount: Unmasked", c.label()),
+            ));
         }
     });
 }
 
 const SAFE_SYSCTLS: &[&str] = &[
-    "kernel.shm_rmid_forced", "net.ipv4.ip_local_port_range", "net.ipv4.ip_unprivileged_port_start",
-    "net.ipv4.tcp_syncookies", "net.ipv4.ping_group_range", "net.ipv4.ip_local_reserved_ports",
-    "net.ipv4.tcp_keepalive_time", "net.ipv4.tcp_fin_timeout", "net.ipv4.tcp_keepalive_intvl",
+    "kernel.shm_rmid_forced",
+    "net.ipv4.ip_local_port_range",
+    "net.ipv4.ip_unprivileged_port_start",
+    "net.ipv4.tcp_syncookies",
+    "net.ipv4.ping_group_range",
+    "net.ipv4.ip_local_reserved_ports",
+    "net.ipv4.tcp_keepalive_time",
+    "net.ipv4.tcp_fin_timeout",
+    "net.ipv4.tcp_keepalive_intvl",
     "net.ipv4.tcp_keepalive_probes",
 ];
 
 pub fn unsafe_sysctl(o: &Object, out: &mut Vec<Finding>) {
     let Some(pod) = o.pod() else { return };
-    for s in pod.spec.at(&["securityContext", "sysctls"]).map(Node::seq).unwrap_or_default() {
+    for s in pod
+        .spec
+        .at(&["securityContext", "sysctls"])
+        .map(Node::seq)
+        .unwrap_or_default()
+    {
         let name = s.get("name").and_then(Node::as_str).unwrap_or("");
         if !SAFE_SYSCTLS.contains(&name) {
-            out.push(o.finding(&UNSAFE_SYSCTL, s.line, format!("sysctl {name} is not in the safe set")));
+            out.push(o.finding(
+                &UNSAFE_SYSCTL,
+                s.line,
+                format!("sysctl {name} is not in the safe set"),
+            ));
         }
     }
 }
@@ -252,11 +439,16 @@ pub fn selinux(o: &Object, out: &mut Vec<Finding>) {
     let mut check = |opts: &Node, who: String| {
         let t = opts.get("type").and_then(Node::as_str);
         let bad_type = t.is_some_and(|t| {
-            !matches!(t, "container_t" | "container_init_t" | "container_kvm_t" | "container_engine_t")
+            !matches!(
+                t,
+                "container_t" | "container_init_t" | "container_kvm_t" | "container_engine_t"
+            )
         });
-        let user_role = ["user", "role"]
-            .iter()
-            .any(|k| opts.get(k).and_then(Node::as_str).is_some_and(|v| !v.is_empty()));
+        let user_role = ["user", "role"].iter().any(|k| {
+            opts.get(k)
+                .and_then(Node::as_str)
+                .is_some_and(|v| !v.is_empty())
+        });
         if bad_type || user_role {
             let what = match t {
                 Some(t) if bad_type => format!("type {t}"),
@@ -277,13 +469,23 @@ pub fn selinux(o: &Object, out: &mut Vec<Finding>) {
 
 pub fn host_process(o: &Object, out: &mut Vec<Finding>) {
     let Some(pod) = o.pod() else { return };
-    let pod_level = pod.spec.at(&["securityContext", "windowsOptions", "hostProcess"]);
+    let pod_level = pod
+        .spec
+        .at(&["securityContext", "windowsOptions", "hostProcess"]);
     if let Some(n) = pod_level.filter(|n| n.as_bool() == Some(true)) {
         out.push(o.finding(&HOST_PROCESS, n.line, "pod sets windowsOptions.hostProcess"));
     }
     for c in pod.containers() {
-        if let Some(n) = c.node.at(&["securityContext", "windowsOptions", "hostProcess"]).filter(|n| n.as_bool() == Some(true)) {
-            out.push(o.finding(&HOST_PROCESS, n.line, format!("{} sets windowsOptions.hostProcess", c.label())));
+        if let Some(n) = c
+            .node
+            .at(&["securityContext", "windowsOptions", "hostProcess"])
+            .filter(|n| n.as_bool() == Some(true))
+        {
+            out.push(o.finding(
+                &HOST_PROCESS,
+                n.line,
+                format!("{} sets windowsOptions.hostProcess", c.label()),
+            ));
         }
     }
 }

@@ -7,34 +7,83 @@ use crate::k8s::Object;
 use crate::yaml::Node;
 use drydock_finding::Finding;
 
-rule!(CAPS_NOT_DROPPED, "DD-K8S-009", Low, "Container does not drop all capabilities",
+rule!(
+    CAPS_NOT_DROPPED,
+    "DD-K8S-009",
+    Low,
+    "Container does not drop all capabilities",
     "The runtime's default capability set (NET_RAW, CHOWN, DAC_OVERRIDE, SETUID, ...) is far more than most applications need; NET_RAW alone enables ARP and DNS spoofing inside the cluster network.",
     "Set securityContext.capabilities.drop: [\"ALL\"] and add back only NET_BIND_SERVICE if needed.",
-    ["PSS restricted: Capabilities", "CIS Kubernetes Benchmark 5.2.7", "CIS Kubernetes Benchmark 5.2.9"]);
-rule!(CAPS_ADDED_RESTRICTED, "DD-K8S-010", Low, "Container adds capabilities other than NET_BIND_SERVICE",
+    [
+        "PSS restricted: Capabilities",
+        "CIS Kubernetes Benchmark 5.2.7",
+        "CIS Kubernetes Benchmark 5.2.9"
+    ]
+);
+rule!(
+    CAPS_ADDED_RESTRICTED,
+    "DD-K8S-010",
+    Low,
+    "Container adds capabilities other than NET_BIND_SERVICE",
     "The restricted profile allows adding back only NET_BIND_SERVICE; other default capabilities widen what a compromised process can do.",
     "Remove the capability from capabilities.add.",
-    ["PSS restricted: Capabilities"]);
-rule!(PRIV_ESCALATION, "DD-K8S-011", Medium, "Container allows privilege escalation",
+    ["PSS restricted: Capabilities"]
+);
+rule!(
+    PRIV_ESCALATION,
+    "DD-K8S-011",
+    Medium,
+    "Container allows privilege escalation",
     "Unless allowPrivilegeEscalation is false, setuid binaries and file capabilities can raise a process's privileges inside the container (no_new_privs is not set).",
     "Set securityContext.allowPrivilegeEscalation: false on every container.",
-    ["PSS restricted: Privilege Escalation", "CIS Kubernetes Benchmark 5.2.6"]);
-rule!(RUN_AS_NON_ROOT, "DD-K8S-012", Medium, "Container may run as root",
+    [
+        "PSS restricted: Privilege Escalation",
+        "CIS Kubernetes Benchmark 5.2.6"
+    ]
+);
+rule!(
+    RUN_AS_NON_ROOT,
+    "DD-K8S-012",
+    Medium,
+    "Container may run as root",
     "Without runAsNonRoot: true the kubelet starts the image's user, which is root for most images; root in a container is one kernel bug away from root on the node.",
     "Set securityContext.runAsNonRoot: true (pod or container) and use an image with a non-root USER, or set runAsUser to a non-zero UID.",
-    ["PSS restricted: Running as Non-root", "CIS Kubernetes Benchmark 5.2.6", "NSA/CISA Kubernetes Hardening Guide: non-root containers"]);
-rule!(RUN_AS_USER_ROOT, "DD-K8S-013", Medium, "Container runs as UID 0",
+    [
+        "PSS restricted: Running as Non-root",
+        "CIS Kubernetes Benchmark 5.2.6",
+        "NSA/CISA Kubernetes Hardening Guide: non-root containers"
+    ]
+);
+rule!(
+    RUN_AS_USER_ROOT,
+    "DD-K8S-013",
+    Medium,
+    "Container runs as UID 0",
     "runAsUser: 0 explicitly runs the container as root, overriding the image's USER.",
     "Set runAsUser to a non-zero UID.",
-    ["PSS restricted: Running as Non-root user", "CIS Kubernetes Benchmark 5.2.6"]);
-rule!(SECCOMP_UNSET, "DD-K8S-015", Low, "No seccomp profile set",
+    [
+        "PSS restricted: Running as Non-root user",
+        "CIS Kubernetes Benchmark 5.2.6"
+    ]
+);
+rule!(
+    SECCOMP_UNSET,
+    "DD-K8S-015",
+    Low,
+    "No seccomp profile set",
     "Without an explicit profile the container may run unconfined (the kubelet default on many clusters), exposing every system call to the workload.",
     "Set securityContext.seccompProfile.type: RuntimeDefault at pod level.",
-    ["PSS restricted: Seccomp", "CIS Kubernetes Benchmark 5.7.2"]);
-rule!(VOLUME_TYPES, "DD-K8S-020", Low, "Pod uses a volume type outside the restricted set",
+    ["PSS restricted: Seccomp", "CIS Kubernetes Benchmark 5.7.2"]
+);
+rule!(
+    VOLUME_TYPES,
+    "DD-K8S-020",
+    Low,
+    "Pod uses a volume type outside the restricted set",
     "Volume types other than configMap, csi, downwardAPI, emptyDir, ephemeral, persistentVolumeClaim, projected and secret reach node or network storage directly, bypassing the cluster's storage controls.",
     "Use a PersistentVolumeClaim (with a StorageClass) or one of the allowed volume types.",
-    ["PSS restricted: Volume Types"]);
+    ["PSS restricted: Volume Types"]
+);
 
 fn caps<'a>(c: &'a crate::k8s::Container<'_>, which: &str) -> (Option<&'a Node>, Vec<String>) {
     let node = c.node.at(&["securityContext", "capabilities", which]);
@@ -53,7 +102,11 @@ pub fn caps_not_dropped(o: &Object, out: &mut Vec<Finding>) {
         let (node, dropped) = caps(c, "drop");
         if !dropped.iter().any(|d| d == "ALL") {
             let line = node.map_or(c.node.line, |n| n.line);
-            out.push(o.finding(&CAPS_NOT_DROPPED, line, format!("{} does not drop ALL capabilities", c.label())));
+            out.push(o.finding(
+                &CAPS_NOT_DROPPED,
+                line,
+                format!("{} does not drop ALL capabilities", c.label()),
+            ));
         }
     });
 }
@@ -67,18 +120,32 @@ pub fn caps_added_restricted(o: &Object, out: &mut Vec<Finding>) {
             .filter(|a| *a != "NET_BIND_SERVICE" && BASELINE_CAPS.contains(a))
             .collect();
         if let (Some(n), false) = (node, extra.is_empty()) {
-            out.push(o.finding(&CAPS_ADDED_RESTRICTED, n.line, format!("{} adds {}", c.label(), extra.join(", "))));
+            out.push(o.finding(
+                &CAPS_ADDED_RESTRICTED,
+                n.line,
+                format!("{} adds {}", c.label(), extra.join(", ")),
+            ));
         }
     });
 }
 
 pub fn priv_escalation(o: &Object, out: &mut Vec<Finding>) {
-    each_container(o, |_, c| {
-        match c.sc("allowPrivilegeEscalation") {
-            Some(n) if n.as_bool() == Some(false) => {}
-            Some(n) => out.push(o.finding(&PRIV_ESCALATION, n.line, format!("{} sets allowPrivilegeEscalation: {}", c.label(), n.scalar().unwrap_or("?")))),
-            None => out.push(o.finding(&PRIV_ESCALATION, c.node.line, format!("{} does not set allowPrivilegeEscalation: false", c.label()))),
-        }
+    each_container(o, |_, c| match c.sc("allowPrivilegeEscalation") {
+        Some(n) if n.as_bool() == Some(false) => {}
+        Some(n) => out.push(o.finding(
+            &PRIV_ESCALATION,
+            n.line,
+            format!(
+                "{} sets allowPrivilegeEscalation: {}",
+                c.label(),
+                n.scalar().unwrap_or("?")
+            ),
+        )),
+        None => out.push(o.finding(
+            &PRIV_ESCALATION,
+            c.node.line,
+            format!("{} does not set allowPrivilegeEscalation: false", c.label()),
+        )),
     });
 }
 
@@ -89,35 +156,62 @@ pub fn run_as_non_root(o: &Object, out: &mut Vec<Finding>) {
             return;
         }
         // A non-zero runAsUser is just as effective, and the kubelet enforces it.
-        if pod.effective(c, "runAsUser").and_then(Node::as_i64).is_some_and(|u| u > 0) {
+        if pod
+            .effective(c, "runAsUser")
+            .and_then(Node::as_i64)
+            .is_some_and(|u| u > 0)
+        {
             return;
         }
         let line = non_root.map_or(c.node.line, |n| n.line);
-        out.push(o.finding(&RUN_AS_NON_ROOT, line, format!("{} does not set runAsNonRoot: true", c.label())));
+        out.push(o.finding(
+            &RUN_AS_NON_ROOT,
+            line,
+            format!("{} does not set runAsNonRoot: true", c.label()),
+        ));
     });
 }
 
 pub fn run_as_user_root(o: &Object, out: &mut Vec<Finding>) {
     each_container(o, |pod, c| {
-        if let Some(n) = pod.effective(c, "runAsUser").filter(|n| n.as_i64() == Some(0)) {
-            out.push(o.finding(&RUN_AS_USER_ROOT, n.line, format!("{} runs as UID 0", c.label())));
+        if let Some(n) = pod
+            .effective(c, "runAsUser")
+            .filter(|n| n.as_i64() == Some(0))
+        {
+            out.push(o.finding(
+                &RUN_AS_USER_ROOT,
+                n.line,
+                format!("{} runs as UID 0", c.label()),
+            ));
         }
     });
 }
 
 pub fn seccomp_unset(o: &Object, out: &mut Vec<Finding>) {
-    each_container(o, |pod, c| {
-        match seccomp_of(pod, c) {
-            Some((_, t)) if t == "RuntimeDefault" || t == "Localhost" || t == "Unconfined" => {}
-            Some((line, t)) => out.push(o.finding(&SECCOMP_UNSET, line, format!("{} has seccomp profile type {t:?}", c.label()))),
-            None => out.push(o.finding(&SECCOMP_UNSET, c.node.line, format!("{} has no seccomp profile", c.label()))),
-        }
+    each_container(o, |pod, c| match seccomp_of(pod, c) {
+        Some((_, t)) if t == "RuntimeDefault" || t == "Localhost" || t == "Unconfined" => {}
+        Some((line, t)) => out.push(o.finding(
+            &SECCOMP_UNSET,
+            line,
+            format!("{} has seccomp profile type {t:?}", c.label()),
+        )),
+        None => out.push(o.finding(
+            &SECCOMP_UNSET,
+            c.node.line,
+            format!("{} has no seccomp profile", c.label()),
+        )),
     });
 }
 
 const ALLOWED_VOLUMES: &[&str] = &[
-    "configMap", "csi", "downwardAPI", "emptyDir", "ephemeral", "persistentVolumeClaim",
-    "projected", "secret",
+    "configMap",
+    "csi",
+    "downwardAPI",
+    "emptyDir",
+    "ephemeral",
+    "persistentVolumeClaim",
+    "projected",
+    "secret",
 ];
 
 pub fn volume_types(o: &Object, out: &mut Vec<Finding>) {
@@ -130,7 +224,11 @@ pub fn volume_types(o: &Object, out: &mut Vec<Finding>) {
             if key == "name" || key == "hostPath" || ALLOWED_VOLUMES.contains(&key) {
                 continue;
             }
-            out.push(o.finding(&VOLUME_TYPES, k.line, format!("volume {name} is of type {key}")));
+            out.push(o.finding(
+                &VOLUME_TYPES,
+                k.line,
+                format!("volume {name} is of type {key}"),
+            ));
         }
     }
 }

@@ -1,0 +1,284 @@
+//! OpenSSH server: `PermitEmptyPasswords`, `PermitRootLogin`, `PasswordAuthentication`.
+//!
+//! Semantics assumed (OpenSSH 7.0 and later, sshd_config(5)):
+//! - Keywords are case-insensitive; `Key value` and `Key=value` are both accepted.
+//! - Outside `Match`, the first value obtained wins; `Include` is expanded in place, glob results
+//!   in lexical order, relative paths under /etc/ssh (Debian 12 and Ubuntu ship
+//!   `Include /etc/ssh/sshd_config.d/*.conf` first, so a drop-in there beats the main file).
+//! - A `Match` block overrides the global value for connections it matches, the first matching
+//!   block winning. `Match all` is treated as applying to everyone; any other criteria are
+//!   reported as a conditional finding naming the `Match` line, since whether they match depends
+//!   on who connects. A `Match` inside an included file ends with that file.
+//! - Absent keys take OpenSSH's defaults: `PermitEmptyPasswords no`, `PermitRootLogin
+//!   prohibit-password`, `PasswordAuthentication yes`, and the last one is reported as such.
+
+use crate::rules;
+use crate::sink::{Files, Sink, normalise};
+use crate::text::{numbered, strip_comment, tokens};
+use drydock_finding::Rule;
+
+const MAIN: &str = "etc/ssh/sshd_config";
+const MAX_INCLUDE_DEPTH: usize = 16;
+
+pub(crate) fn wants(p: &str) -> bool {
+    p == MAIN || (p.starts_with("etc/ssh/sshd_config.d/") && p.ends_with(".conf"))
+}
+
+#[derive(Clone, Debug)]
+struct Block {
+    /// "Match User bob" as written, for messages.
+    criteria: String,
+    all: bool,
+}
+
+#[derive(Debug)]
+struct Directive {
+    path: String,
+    line: u32,
+    key: String,
+    value: String,
+    block: Option<Block>,
+}
+
+pub(crate) fn audit(files: &Files<'_>, sink: &mut Sink) {
+    let Some((main_path, _)) = files.get(MAIN) else {
+        return;
+    };
+    let mut out = Vec::new();
+    let mut stack = Vec::new();
+    collect(files, MAIN, None, &mut stack, &mut out);
+
+    let password_auth = effective(&out, "passwordauthentication");
+    let password_on = password_auth.as_ref().is_none_or(|d| d.value == "yes");
+
+    check(
+        &out,
+        sink,
+        main_path,
+        Key {
+            name: "PermitEmptyPasswords",
+            weak: "yes",
+            default_weak: false,
+            rule: &rules::SSH_EMPTY_PASSWORDS,
+        },
+        if password_on {
+            ""
+        } else {
+            " (password authentication is off, so this only matters if it is turned on)"
+        },
+    );
+    check(
+        &out,
+        sink,
+        main_path,
+        Key {
+            name: "PermitRootLogin",
+            weak: "yes",
+            default_weak: false,
+            rule: &rules::SSH_ROOT_LOGIN,
+        },
+        if password_on {
+            ""
+        } else {
+            " (password authentication is off, so root can only use keys for now)"
+        },
+    );
+    check(
+        &out,
+        sink,
+        main_path,
+        Key {
+            name: "PasswordAuthentication",
+            weak: "yes",
+            default_weak: true,
+            rule: &rules::SSH_PASSWORD_AUTH,
+        },
+        "",
+    );
+}
+
+fn collect(
+    files: &Files<'_>,
+    norm: &str,
+    block: Option<Block>,
+    stack: &mut Vec<String>,
+    out: &mut Vec<Directive>,
+) {
+    if stack.len() >= MAX_INCLUDE_DEPTH || stack.iter().any(|s| s == norm) {
+        return;
+    }
+    let Some((path, bytes)) = files.get(norm) else {
+        return;
+    };
+    stack.push(norm.to_owned());
+    let text = String::from_utf8_lossy(bytes);
+    let mut block = block;
+    for (no, raw) in numbered(&text) {
+        let line = strip_comment(raw, &['#']).trim();
+        // `Key=value` is accepted as well as `Key value`.
+        let (key, rest) = match line.find(|c: char| c.is_whitespace() || c == '=') {
+            Some(i) => (
+                &line[..i],
+                line[i..].trim_start().trim_start_matches('=').trim_start(),
+            ),
+            None => (line, ""),
+        };
+        if key.is_empty() {
+            continue;
+        }
+        let key = key.to_ascii_lowercase();
+        let args = tokens(rest);
+        match key.as_str() {
+            "include" => {
+                for pattern in &args {
+                    let pattern = if pattern.starts_with('/') {
+                        normalise(pattern)
+                    } else {
+                        format!("etc/ssh/{pattern}")
+                    };
+                    let matches: Vec<String> = files
+                        .iter()
+                        .map(|(n, _, _)| n)
+                        .filter(|n| glob_match(&pattern, n))
+                        .map(str::to_owned)
+                        .collect();
+                    for m in matches {
+                        collect(files, &m, block.clone(), stack, out);
+                    }
+                }
+            }
+            "match" => {
+                let all = args.len() == 1 && args[0].eq_ignore_ascii_case("all");
+                block = Some(Block {
+                    criteria: format!("Match {}", args.join(" ")),
+                    all,
+                });
+            }
+            _ => out.push(Directive {
+                path: path.to_owned(),
+                line: no,
+                key,
+                value: args
+                    .first()
+                    .map(|a| a.to_ascii_lowercase())
+                    .unwrap_or_default(),
+                block: block.clone(),
+            }),
+        }
+    }
+    stack.pop();
+}
+
+/// `*` and `?` within one path segment, as glob(3) for sshd's Include.
+fn glob_match(pattern: &str, s: &str) -> bool {
+    fn rec(p: &[u8], s: &[u8]) -> bool {
+        match (p.first(), s.first()) {
+            (None, None) => true,
+            (Some(b'*'), _) => {
+                rec(&p[1..], s) || (s.first().is_some_and(|&c| c != b'/') && rec(p, &s[1..]))
+            }
+            (Some(b'?'), Some(&c)) if c != b'/' => rec(&p[1..], &s[1..]),
+            (Some(a), Some(b)) if a == b => rec(&p[1..], &s[1..]),
+            _ => false,
+        }
+    }
+    rec(pattern.as_bytes(), s.as_bytes())
+}
+
+/// The value every connection gets: the first `Match all` block setting the key, else the first
+/// global one. `None` when the key is absent (the default applies).
+fn effective<'a>(ds: &'a [Directive], key: &str) -> Option<&'a Directive> {
+    ds.iter()
+        .find(|d| d.key == key && d.block.as_ref().is_some_and(|b| b.all))
+        .or_else(|| ds.iter().find(|d| d.key == key && d.block.is_none()))
+}
+
+struct Key {
+    name: &'static str,
+    weak: &'static str,
+    /// Whether OpenSSH's default for an absent key is the weak value.
+    default_weak: bool,
+    rule: &'static Rule,
+}
+
+fn check(ds: &[Directive], sink: &mut Sink, main_path: &str, key: Key, note: &str) {
+    let lower = key.name.to_ascii_lowercase();
+    let global = effective(ds, &lower);
+    let global_weak = match global {
+        Some(d) => d.value == key.weak,
+        None => key.default_weak,
+    };
+    if global_weak {
+        match global {
+            Some(d) => {
+                let scope = if d.block.is_some() {
+                    "in `Match all`, for every connection"
+                } else {
+                    "for every connection"
+                };
+                sink.push(
+                    key.rule,
+                    &d.path,
+                    Some(d.line),
+                    format!("{} {} {scope}{note}", key.name, key.weak),
+                );
+            }
+            None => sink.push(
+                key.rule,
+                main_path,
+                None,
+                format!(
+                    "{} is not set; OpenSSH defaults to {}{note}",
+                    key.name, key.weak
+                ),
+            ),
+        }
+        return;
+    }
+    // Conditional blocks that turn it on for some connections. Only the first setting in each
+    // block counts, and blocks after a `Match all` that sets the key never apply.
+    let mut seen_blocks: Vec<&str> = Vec::new();
+    for d in ds.iter().filter(|d| d.key == lower) {
+        let Some(b) = &d.block else { continue };
+        if b.all {
+            break;
+        }
+        if seen_blocks.contains(&b.criteria.as_str()) {
+            continue;
+        }
+        seen_blocks.push(&b.criteria);
+        if d.value == key.weak {
+            sink.push(
+                key.rule,
+                &d.path,
+                Some(d.line),
+                format!(
+                    "{} {} for connections matching `{}`{note}",
+                    key.name, key.weak, b.criteria
+                ),
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::glob_match;
+
+    #[test]
+    fn globs() {
+        assert!(glob_match(
+            "etc/ssh/sshd_config.d/*.conf",
+            "etc/ssh/sshd_config.d/50-cloud.conf"
+        ));
+        assert!(!glob_match(
+            "etc/ssh/sshd_config.d/*.conf",
+            "etc/ssh/sshd_config.d/sub/x.conf"
+        ));
+        assert!(!glob_match(
+            "etc/ssh/sshd_config.d/*.conf",
+            "etc/ssh/sshd_config.d/x.conf.bak"
+        ));
+        assert!(glob_match("etc/ssh/a?c", "etc/ssh/abc"));
+    }
+}
