@@ -1,6 +1,6 @@
 use crate::analyzers::os::{self, OsInfo};
-use crate::analyzers::os_packages::{self, InstalledPackage};
 use crate::dispatch::Dispatcher;
+use crate::inventory::{self, InstalledPackage};
 use crate::{Analyzer, Artifact, FileInput};
 use drydock_fs::{
     EntryKind, EntryMeta, Fate, FileTree, ImagePath, LayerError, LayerErrorKind, Limits,
@@ -229,7 +229,7 @@ impl Engine {
             packages: Vec::new(),
         };
         scan.os = os::detect(&scan);
-        scan.packages = os_packages::inventory(&scan);
+        scan.packages = inventory::collect(&scan);
         Ok(scan)
     }
 

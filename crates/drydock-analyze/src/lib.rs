@@ -8,11 +8,15 @@
 pub mod analyzers;
 mod dispatch;
 mod engine;
+pub mod inventory;
 
+pub use analyzers::dpkg_files::OwnedFiles;
+pub use analyzers::lang_packages::LangFile;
 pub use analyzers::os::{OsHint, OsInfo};
-pub use analyzers::os_packages::{InstalledPackage, PackageDb};
+pub use analyzers::os_packages::PackageDb;
 pub use dispatch::Want;
 pub use engine::{Diagnostic, Engine, LayerScan, Output, Scan, ScanError};
+pub use inventory::InstalledPackage;
 
 use drydock_fs::{EntryMeta, ImagePath};
 use serde::Serialize;
@@ -39,6 +43,8 @@ pub struct AnalyzeError(pub String);
 pub enum Artifact {
     Os(OsHint),
     Packages(PackageDb),
+    LangPackages(LangFile),
+    OwnedFiles(OwnedFiles),
 }
 
 /// An analyzer: a declaration of interest plus a pure function over file bytes.

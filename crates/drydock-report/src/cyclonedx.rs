@@ -23,7 +23,7 @@ pub fn cyclonedx(r: &Report<'_>) -> String {
         components.push(c);
     }
     for p in r.packages {
-        let pkg = &p.package;
+        let pkg = p;
         // A purl can repeat (the same package in two databases); bom-refs must not.
         let mut bom_ref = pkg.purl.clone();
         let mut n = 1;
@@ -32,8 +32,8 @@ pub fn cyclonedx(r: &Report<'_>) -> String {
             bom_ref = format!("{}#{n}", pkg.purl);
         }
         let mut properties = vec![
-            json!({"name": "drydock:package:ecosystem", "value": pkg.ecosystem.as_str()}),
-            json!({"name": "drydock:package:database", "value": pkg.db_path}),
+            json!({"name": "drydock:package:ecosystem", "value": pkg.ecosystem}),
+            json!({"name": "drydock:package:location", "value": pkg.location}),
             json!({"name": "drydock:layer:index", "value": p.layer.to_string()}),
         ];
         if let Some(d) = r.layers.get(p.layer).and_then(|l| l.diff_id) {
@@ -53,12 +53,15 @@ pub fn cyclonedx(r: &Report<'_>) -> String {
             "purl": pkg.purl,
             "properties": properties,
         });
-        if let Some(lic) = pkg.license.as_deref().filter(|l| !l.trim().is_empty()) {
+        let licenses: Vec<Value> = pkg
+            .licenses
+            .iter()
+            .filter(|l| !l.trim().is_empty())
             // Declared licence strings are often not valid SPDX expressions; `name` accepts any.
-            c["licenses"] = json!([{"license": {"name": lic}}]);
-        }
-        if let Some(m) = pkg.maintainer.as_deref().filter(|m| !m.is_empty()) {
-            c["supplier"] = json!({"name": m});
+            .map(|l| json!({"license": {"name": l}}))
+            .collect();
+        if !licenses.is_empty() {
+            c["licenses"] = json!(licenses);
         }
         os_deps.push(Value::String(bom_ref));
         components.push(c);
@@ -116,7 +119,7 @@ fn serial_number(r: &Report<'_>) -> String {
         h.update(id.to_string().as_bytes());
     }
     for p in r.packages {
-        h.update(p.package.purl.as_bytes());
+        h.update(p.purl.as_bytes());
     }
     let mut b: [u8; 16] = h.finalize()[..16].try_into().unwrap_or([0; 16]);
     b[6] = (b[6] & 0x0f) | 0x40; // version 4 layout (random-looking), as the schema's pattern wants

@@ -184,13 +184,13 @@ pub fn html(r: &Report<'_>) -> String {
         r.packages.len()
     );
     for p in r.packages {
-        let pk = &p.package;
+        let pk = p;
         let _ = write!(
             o,
             "<tr><td>{}</td><td class=\"mono\">{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
             esc(&pk.name),
             esc(&pk.version),
-            pk.ecosystem.as_str(),
+            esc(&pk.ecosystem),
             esc(pk.source_name.as_deref().unwrap_or("")),
             p.layer
         );

@@ -94,7 +94,7 @@ pub fn summary(r: &Report<'_>) -> String {
     if !r.packages.is_empty() {
         let mut by_eco: std::collections::BTreeMap<&str, usize> = Default::default();
         for p in r.packages {
-            *by_eco.entry(p.package.ecosystem.as_str()).or_default() += 1;
+            *by_eco.entry(p.ecosystem.as_str()).or_default() += 1;
         }
         let parts: Vec<String> = by_eco.iter().map(|(e, n)| format!("{n} {e}")).collect();
         let _ = writeln!(o, "  packages {}", parts.join(", "));

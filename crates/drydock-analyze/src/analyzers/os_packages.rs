@@ -2,11 +2,11 @@
 //!
 //! The databases do not say which distribution they belong to, and the OS is only known once
 //! the layers are squashed, so packages are parsed with an empty distro and given their final
-//! purls by [`inventory`] afterwards.
+//! purls by [`crate::inventory`] afterwards.
 
-use crate::{AnalyzeError, Analyzer, Artifact, FileInput, Scan, Want};
+use crate::{AnalyzeError, Analyzer, Artifact, FileInput, Want};
 use drydock_catalog::{CATALOGERS, DbFile, Distro, Package, PathPattern};
-use drydock_fs::{Fate, ImagePath};
+use drydock_fs::ImagePath;
 use serde::Serialize;
 use std::sync::LazyLock;
 
@@ -30,14 +30,6 @@ impl Serialize for PackageDb {
         st.serialize_field("problems", &self.problems)?;
         st.end()
     }
-}
-
-/// One installed package of the final image, with where it was recorded.
-#[derive(Clone, Debug, Serialize)]
-pub struct InstalledPackage {
-    #[serde(flatten)]
-    pub package: Package,
-    pub layer: usize,
 }
 
 /// The catalog's registry, turned into engine interests once.
@@ -90,57 +82,6 @@ impl Analyzer for OsPackages {
             problems: diags.into_iter().map(|d| d.message).collect(),
         })))
     }
-}
-
-/// The purl namespace vulnerability data and peers use for each os-release id.
-fn purl_namespace(family: &str) -> &str {
-    match family {
-        "rhel" => "redhat",
-        "ol" => "oracle",
-        "amzn" => "amazon",
-        "sles" | "sled" | "sle-micro" => "suse",
-        "opensuse-leap" | "opensuse-tumbleweed" | "opensuse" => "opensuse",
-        other => other,
-    }
-}
-
-/// Installed OS packages of the final image: from every package database still present,
-/// with purls that name the detected distribution.
-pub fn inventory(scan: &Scan) -> Vec<InstalledPackage> {
-    let distro = match &scan.os {
-        Some(os) => Distro::new(
-            purl_namespace(&os.family),
-            Some(os.version.as_str()).filter(|v| !v.is_empty()),
-        ),
-        None => Distro::default(),
-    };
-    let distro = &distro;
-    let mut out: Vec<InstalledPackage> = scan
-        .outputs
-        .iter()
-        .filter(|o| o.fate == Fate::Present)
-        .filter_map(|o| match &o.artifact {
-            Artifact::Packages(db) => Some((o.layer, db)),
-            _ => None,
-        })
-        .flat_map(|(layer, db)| {
-            db.packages.iter().map(move |p| {
-                let mut package = p.clone();
-                if let Ok(purl) = p.purl_for(distro) {
-                    package.purl = purl;
-                }
-                InstalledPackage { package, layer }
-            })
-        })
-        .collect();
-    out.sort_by(|a, b| {
-        (&a.package.name, &a.package.version, &a.package.arch).cmp(&(
-            &b.package.name,
-            &b.package.version,
-            &b.package.arch,
-        ))
-    });
-    out
 }
 
 /// Whether a path is one of the package databases (for callers deciding what to report).

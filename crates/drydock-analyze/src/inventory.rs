@@ -1,0 +1,119 @@
+//! The image's package inventory: OS packages from the databases present in the final view, and
+//! language packages from files present in it — minus files an OS package installed, which are
+//! that OS package's (the distro's version is what its advisories speak of).
+
+use crate::{Artifact, Scan};
+use drydock_catalog::Distro;
+use drydock_fs::Fate;
+use serde::Serialize;
+use std::collections::HashSet;
+
+/// One installed package, whatever its ecosystem.
+#[derive(Clone, Debug, Serialize)]
+pub struct InstalledPackage {
+    /// `os` or `lang`.
+    pub class: &'static str,
+    /// `dpkg`, `apk`, `rpm`, or the OSV ecosystem of a language package (`npm`, `PyPI`, `Go`...).
+    pub ecosystem: String,
+    pub name: String,
+    pub version: String,
+    pub purl: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub arch: Option<String>,
+    /// The source package distro advisories are keyed on (dpkg `Source:`, apk origin, rpm SRPM).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source_name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source_version: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub licenses: Vec<String>,
+    /// Only needed to develop, not shipped (lockfile dev dependencies).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub dev: bool,
+    /// The file the package was found in: a package database, lockfile, binary or jar.
+    pub location: String,
+    pub layer: usize,
+}
+
+/// The purl namespace vulnerability data and peers use for each os-release id.
+pub fn purl_namespace(family: &str) -> &str {
+    match family {
+        "rhel" => "redhat",
+        "ol" => "oracle",
+        "amzn" => "amazon",
+        "sles" | "sled" | "sle-micro" => "suse",
+        "opensuse-leap" | "opensuse-tumbleweed" | "opensuse" => "opensuse",
+        other => other,
+    }
+}
+
+pub fn collect(scan: &Scan) -> Vec<InstalledPackage> {
+    let distro = match &scan.os {
+        Some(os) => Distro::new(
+            purl_namespace(&os.family),
+            Some(os.version.as_str()).filter(|v| !v.is_empty()),
+        ),
+        None => Distro::default(),
+    };
+    let present = || scan.outputs.iter().filter(|o| o.fate == Fate::Present);
+    let owned: HashSet<&str> = present()
+        .filter_map(|o| match &o.artifact {
+            Artifact::OwnedFiles(f) => Some(f.paths.iter().map(String::as_str)),
+            _ => None,
+        })
+        .flatten()
+        .collect();
+    let mut out = Vec::new();
+    for o in present() {
+        match &o.artifact {
+            Artifact::Packages(db) => out.extend(db.packages.iter().map(|p| InstalledPackage {
+                class: "os",
+                ecosystem: p.ecosystem.as_str().to_owned(),
+                name: p.name.clone(),
+                version: p.version.clone(),
+                purl: p.purl_for(&distro).unwrap_or_else(|_| p.purl.clone()),
+                arch: p.arch.clone(),
+                source_name: p.source_name.clone(),
+                source_version: p.source_version.clone(),
+                licenses: p.license.iter().cloned().collect(),
+                dev: false,
+                location: p.db_path.clone(),
+                layer: o.layer,
+            })),
+            Artifact::LangPackages(f) => {
+                for p in &f.packages {
+                    // `a.jar!inner.jar`: the file on disk is the outer one.
+                    let file = p.location.split('!').next().unwrap_or(&p.location);
+                    if owned.contains(file) {
+                        continue;
+                    }
+                    out.push(InstalledPackage {
+                        class: "lang",
+                        ecosystem: p.ecosystem.as_str().to_owned(),
+                        name: p.name.clone(),
+                        version: p.version.clone(),
+                        purl: p.purl.clone(),
+                        arch: None,
+                        source_name: None,
+                        source_version: None,
+                        licenses: p.licenses.clone(),
+                        dev: p.dev,
+                        location: p.location.clone(),
+                        layer: o.layer,
+                    });
+                }
+            }
+            _ => {}
+        }
+    }
+    out.sort_by(|a, b| {
+        (a.class, &a.ecosystem, &a.name, &a.version, &a.location).cmp(&(
+            b.class,
+            &b.ecosystem,
+            &b.name,
+            &b.version,
+            &b.location,
+        ))
+    });
+    out
+}
