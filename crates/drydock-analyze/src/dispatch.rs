@@ -18,6 +18,9 @@ pub enum Want {
     Glob(&'static str),
     /// A cheap test on path, size and mode, for what names alone cannot say.
     Predicate(EntryPredicate),
+    /// Ask the analyzer itself ([`Analyzer::wants_file`]): for interests that depend on the
+    /// analyzer's configuration (user secret rules and allow-lists).
+    Custom,
 }
 
 /// All analyzers' interests compiled into lookups that cost one hash probe and one glob-set match
@@ -28,6 +31,7 @@ pub(crate) struct Dispatcher {
     globs: GlobSet,
     glob_owner: Vec<usize>,
     predicates: Vec<(EntryPredicate, usize)>,
+    custom: Vec<usize>,
 }
 
 impl Dispatcher {
@@ -38,6 +42,7 @@ impl Dispatcher {
             globs: GlobSet::empty(),
             glob_owner: Vec::new(),
             predicates: Vec::new(),
+            custom: Vec::new(),
         };
         let mut builder = GlobSetBuilder::new();
         for (i, a) in analyzers.iter().enumerate() {
@@ -54,6 +59,7 @@ impl Dispatcher {
                         d.glob_owner.push(i);
                     }
                     Want::Predicate(f) => d.predicates.push((f, i)),
+                    Want::Custom => d.custom.push(i),
                 }
             }
         }
@@ -62,7 +68,12 @@ impl Dispatcher {
     }
 
     /// Indices of the analyzers that want `meta`, deduplicated, in registry order.
-    pub fn matching(&self, meta: &EntryMeta, out: &mut Vec<usize>) {
+    pub fn matching(
+        &self,
+        analyzers: &[Box<dyn Analyzer>],
+        meta: &EntryMeta,
+        out: &mut Vec<usize>,
+    ) {
         out.clear();
         let path = meta.path.as_bytes();
         if let Some(v) = self.exact.get(path) {
@@ -82,6 +93,11 @@ impl Dispatcher {
         for (f, i) in &self.predicates {
             if f(meta) {
                 out.push(*i);
+            }
+        }
+        for &i in &self.custom {
+            if analyzers[i].wants_file(meta) {
+                out.push(i);
             }
         }
         if out.len() > 1 {

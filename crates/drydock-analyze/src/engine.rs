@@ -95,9 +95,12 @@ impl Engine {
         })
     }
 
-    /// The engine with every built-in analyzer.
+    /// The engine with every built-in analyzer and the built-in secret rules.
     pub fn builtin(limits: Limits) -> Result<Self, ScanError> {
-        Self::new(crate::analyzers::builtin(), limits)
+        Self::new(
+            crate::analyzers::builtin(crate::analyzers::Options::default()),
+            limits,
+        )
     }
 
     pub fn scan(&self, image: &Image, progress: &(dyn Fn(u64) + Sync)) -> Result<Scan, ScanError> {
@@ -259,7 +262,7 @@ impl Engine {
                 if !matches!(meta.kind, EntryKind::File | EntryKind::Hardlink { .. }) {
                     return Ok(());
                 }
-                self.dispatch.matching(meta, &mut wanted);
+                self.dispatch.matching(&self.analyzers, meta, &mut wanted);
                 if wanted.is_empty() {
                     return Ok(());
                 }

@@ -10,10 +10,12 @@ mod dispatch;
 mod engine;
 pub mod inventory;
 
+pub use analyzers::collect::CollectedFile;
 pub use analyzers::dpkg_files::OwnedFiles;
 pub use analyzers::lang_packages::LangFile;
 pub use analyzers::os::{OsHint, OsInfo};
 pub use analyzers::os_packages::PackageDb;
+pub use analyzers::secrets::SecretFile;
 pub use dispatch::Want;
 pub use engine::{Diagnostic, Engine, LayerScan, Output, Scan, ScanError};
 pub use inventory::InstalledPackage;
@@ -45,6 +47,8 @@ pub enum Artifact {
     Packages(PackageDb),
     LangPackages(LangFile),
     OwnedFiles(OwnedFiles),
+    Secrets(SecretFile),
+    Collected(CollectedFile),
 }
 
 /// An analyzer: a declaration of interest plus a pure function over file bytes.
@@ -55,5 +59,9 @@ pub trait Analyzer: Send + Sync {
     fn version(&self) -> u32;
     /// Which files this analyzer wants; matched once per entry for all analyzers together.
     fn wants(&self) -> &'static [Want];
+    /// Consulted for [`Want::Custom`] interests only: a cheap test on metadata, never content.
+    fn wants_file(&self, _meta: &EntryMeta) -> bool {
+        false
+    }
     fn analyze(&self, file: &FileInput<'_>) -> Result<Option<Artifact>, AnalyzeError>;
 }

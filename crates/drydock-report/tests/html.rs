@@ -39,6 +39,7 @@ fn report_html(dir: &Path) -> String {
         &drydock_scan::Input {
             image: &image,
             scan: &scan,
+            options: &Default::default(),
         },
         &[Kind::Misconfiguration],
     );

@@ -87,6 +87,7 @@ fn render(path: &Path, f: impl Fn(&Report<'_>) -> String) -> String {
         &drydock_scan::Input {
             image: &image,
             scan: &scan,
+            options: &Default::default(),
         },
         &[Kind::Misconfiguration],
     );

@@ -21,6 +21,7 @@ fn findings(spec: &ImageSpec) -> Vec<Finding> {
         &Input {
             image: &image,
             scan: &scan,
+            options: &Default::default(),
         },
         &[Kind::Misconfiguration],
     )

@@ -86,8 +86,20 @@ struct Common {
     #[arg(long, default_value_t = 2_000_000)]
     max_entries: u64,
     /// Scanners to run, comma-separated
-    #[arg(long, value_enum, value_delimiter = ',', default_values_t = [Scanner::Misconfig])]
+    #[arg(long, value_enum, value_delimiter = ',', default_values_t = [Scanner::Secret, Scanner::Credential, Scanner::Misconfig])]
     scanners: Vec<Scanner>,
+    /// Show secrets and cracked passwords in the output instead of redacting them
+    #[arg(long)]
+    show_secrets: bool,
+    /// Secret rules in gitleaks' TOML format (`[extend] useDefault = true` keeps the built-ins)
+    #[arg(long, value_name = "FILE", env = "DRYDOCK_SECRET_CONFIG")]
+    secret_config: Option<PathBuf>,
+    /// Seconds spent guessing each password hash
+    #[arg(long, default_value_t = 2.0, value_name = "SECONDS")]
+    password_budget: f64,
+    /// Extra passwords to try on every hash, one per line
+    #[arg(long, value_name = "FILE")]
+    wordlist: Option<PathBuf>,
     /// Severities to report, comma-separated (default: all)
     #[arg(long, value_delimiter = ',', value_parser = parse_severity, env = "DRYDOCK_SEVERITY")]
     severity: Vec<Severity>,
@@ -219,25 +231,60 @@ fn run(cli: Cli) -> Result<ExitCode> {
     for s in &common.scanners {
         match s {
             Scanner::Misconfig => kinds.push(Kind::Misconfiguration),
+            Scanner::Secret => kinds.push(Kind::Secret),
+            Scanner::Credential => kinds.push(Kind::Credential),
             Scanner::Vuln => anyhow::bail!(
-                "the vuln scanner is not built yet (issue 4); use --scanners misconfig"
+                "the vuln scanner is not built yet (issue 4); use --scanners secret,credential,misconfig"
             ),
-            Scanner::Secret => anyhow::bail!(
-                "the secret scanner is not built yet (issue 5); use --scanners misconfig"
-            ),
-            Scanner::Credential => {
-                anyhow::bail!(
-                    "the credential scanner is not built yet (issue 6); use --scanners misconfig"
-                )
-            }
         }
     }
+    let secrets = std::sync::Arc::new(match &common.secret_config {
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("cannot read {}", path.display()))?;
+            drydock_secrets::Engine::from_gitleaks_toml(&text)
+                .with_context(|| format!("{}: invalid secret rules", path.display()))?
+        }
+        None => drydock_secrets::Engine::builtin(),
+    });
+    let wordlist = match &common.wordlist {
+        Some(path) => std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read {}", path.display()))?
+            .lines()
+            .map(str::to_owned)
+            .filter(|w| !w.is_empty())
+            .collect(),
+        None => Vec::new(),
+    };
+    if !(common.password_budget.is_finite() && common.password_budget >= 0.0) {
+        anyhow::bail!(
+            "--password-budget must be a number of seconds, not {}",
+            common.password_budget
+        );
+    }
+    let scan_options = drydock_scan::Options {
+        show_secrets: common.show_secrets,
+        secrets: secrets.clone(),
+        password_budget: drydock_creds::CrackBudget {
+            per_hash: std::time::Duration::from_secs_f64(common.password_budget),
+            ..Default::default()
+        },
+        wordlist,
+    };
+    let analyzer_options = drydock_analyze::analyzers::Options {
+        secrets: Some(secrets),
+        secret_files: kinds.contains(&Kind::Secret),
+        credential_files: kinds.contains(&Kind::Credential),
+    };
     let limits = Limits {
         max_entries: common.max_entries,
         max_layer_bytes: common.max_layer_size.saturating_mul(1 << 20),
         max_file_bytes: common.max_file_size.saturating_mul(1 << 20),
     };
-    let engine = Engine::builtin(limits)?;
+    let engine = Engine::new(
+        drydock_analyze::analyzers::builtin(analyzer_options),
+        limits,
+    )?;
     let bar = progress_bar(&image, common.quiet);
     let scan = engine.scan(&image, &|n| bar.inc(n))?;
     bar.finish_and_clear();
@@ -246,6 +293,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         &drydock_scan::Input {
             image: &image,
             scan: &scan,
+            options: &scan_options,
         },
         &kinds,
     );

@@ -435,3 +435,73 @@ fn several_formats_in_one_run() {
     let bad = drydock(&["image", dir.to_str().unwrap(), "--format", "yaml"]);
     assert_eq!(bad.status.code(), Some(2));
 }
+
+/// A secret deleted by a later layer is still reported, as deleted; metadata secrets too; and the
+/// credential audit cracks a weak root password without printing it.
+#[test]
+fn secrets_in_every_layer_and_weak_passwords() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("img");
+    let mut spec = image(vec![
+        layer(vec![
+            file("etc/os-release", "ID=debian\nVERSION_ID=\"12\"\n"),
+            file("app/.env", "STRIPE=sk_live_51HbQ2xKz8Yw3Lm4Np5Qr6St7\n"),
+            file("etc/passwd", "root:x:0:0:root:/root:/bin/bash\n"),
+            file(
+                "etc/shadow",
+                "root:$6$saltsalt$qFmFH.bQmmtXzyBY0s9v7Oicd2z4XSIecDzlB5KiA2/jctKu9YterLp8wwnSq.qc.eoxqOmSuNp2xS0ktL3nh/:19000:0:99999:7:::\n",
+            ),
+        ]),
+        layer(vec![whiteout("app/.env")]),
+    ]);
+    spec.history = vec![
+        "ADD rootfs /".into(),
+        "/bin/sh -c echo xoxb-123456789012-1234567890123-AbCdEfGhIjKlMnOpQrStUvWx > /dev/null"
+            .into(),
+    ];
+    spec.write_oci_dir(&dir);
+    let r = json(&["image", dir.to_str().unwrap()]);
+    let findings = r["findings"].as_array().unwrap();
+    let stripe = findings
+        .iter()
+        .find(|f| f["id"] == "stripe-access-token")
+        .expect("stripe key found");
+    assert_eq!(stripe["kind"], "secret");
+    assert_eq!(stripe["location"]["layer"], 0);
+    assert_eq!(stripe["location"]["status"], "deleted");
+    assert_eq!(stripe["location"]["path"], "/app/.env");
+    assert!(
+        stripe["message"]
+            .as_str()
+            .unwrap()
+            .contains("deleted by layer 1")
+    );
+    let slack = findings
+        .iter()
+        .find(|f| f["id"] == "slack-bot-token")
+        .expect("history secret found");
+    assert_eq!(slack["location"]["path"], "history[1].created_by");
+    let cracked = findings
+        .iter()
+        .find(|f| f["id"] == "DD-CRED-005")
+        .expect("weak password cracked");
+    assert_eq!(cracked["location"]["path"], "/etc/shadow");
+    let text = serde_json::to_string(&r).unwrap();
+    assert!(
+        !text.contains("sk_live_51HbQ2xKz8Yw3Lm4Np5Qr6St7"),
+        "secret leaked without --show-secrets"
+    );
+    assert!(!text.contains("\"password\""), "cracked password leaked");
+    let shown = json(&[
+        "image",
+        dir.to_str().unwrap(),
+        "--show-secrets",
+        "--scanners",
+        "secret",
+    ]);
+    assert!(
+        serde_json::to_string(&shown)
+            .unwrap()
+            .contains("sk_live_51HbQ2xKz8Yw3Lm4Np5Qr6St7")
+    );
+}
