@@ -43,6 +43,9 @@ pub struct Report<'a> {
     /// Count per severity of `findings`.
     pub totals: BTreeMap<Severity, usize>,
     pub diagnostics: &'a [Diagnostic],
+    /// What the scanners could not check (no advisory database, unsupported distribution...).
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    pub notes: &'a [String],
 }
 
 #[derive(Serialize)]
@@ -145,7 +148,14 @@ impl<'a> Report<'a> {
                 m
             }),
             diagnostics: &scan.diagnostics,
+            notes: &[],
         }
+    }
+
+    /// Adds the scanners' notes on what they could not check.
+    pub fn with_notes(mut self, notes: &'a [String]) -> Self {
+        self.notes = notes;
+        self
     }
 
     /// The versioned JSON document, pretty-printed, with a trailing newline.

@@ -137,6 +137,9 @@ pub fn summary(r: &Report<'_>) -> String {
             format!("{} ({})", r.findings.len(), totals.join(", "))
         }
     );
+    for n in r.notes {
+        let _ = writeln!(o, "  note     {n}");
+    }
     if !r.diagnostics.is_empty() {
         let _ = writeln!(o, "  warnings {}", r.diagnostics.len());
         for d in r.diagnostics.iter().take(20) {

@@ -4,6 +4,7 @@
 pub mod credentials;
 pub mod image;
 pub mod secrets;
+pub mod vulns;
 
 pub use drydock_finding::{Finding, Kind, Location, Rule, Severity};
 
@@ -22,6 +23,10 @@ pub struct Options {
     pub password_budget: drydock_creds::CrackBudget,
     /// Extra words to try on password hashes (`--wordlist`).
     pub wordlist: Vec<String>,
+    /// The advisory database; the vulnerability scanner needs it.
+    pub vulndb: Option<Arc<vulns::SharedMatcher>>,
+    /// Leave out vulnerabilities without a published fix.
+    pub ignore_unfixed: bool,
 }
 
 impl Default for Options {
@@ -31,6 +36,8 @@ impl Default for Options {
             secrets: Arc::new(drydock_secrets::Engine::builtin()),
             password_budget: drydock_creds::CrackBudget::default(),
             wordlist: Vec::new(),
+            vulndb: None,
+            ignore_unfixed: false,
         }
     }
 }
@@ -44,7 +51,25 @@ pub struct Input<'a> {
 
 /// Runs every scanner family enabled in `kinds` and returns findings in the stable output order.
 pub fn run(input: &Input<'_>, kinds: &[Kind]) -> Vec<Finding> {
+    scan(input, kinds).0
+}
+
+/// Like [`run`], plus notes on what could not be checked (for the report's diagnostics).
+pub fn scan(input: &Input<'_>, kinds: &[Kind]) -> (Vec<Finding>, Vec<String>) {
     let mut findings = Vec::new();
+    let mut notes = Vec::new();
+    if kinds.contains(&Kind::Vulnerability) {
+        match &input.options.vulndb {
+            Some(db) => {
+                let outcome = vulns::check(input, db, input.options.ignore_unfixed);
+                findings.extend(outcome.findings);
+                notes.extend(outcome.skipped);
+            }
+            None => notes.push(
+                "vulnerabilities not checked: no advisory database (drydock db import)".into(),
+            ),
+        }
+    }
     if kinds.contains(&Kind::Misconfiguration) {
         findings.extend(image::check(input));
     }
@@ -55,7 +80,7 @@ pub fn run(input: &Input<'_>, kinds: &[Kind]) -> Vec<Finding> {
         findings.extend(credentials::check(input));
     }
     findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
-    findings
+    (findings, notes)
 }
 
 /// The location of something found in `path` of `layer`, with what later layers did to it.

@@ -55,6 +55,9 @@ enum Command {
         #[command(flatten)]
         common: Common,
     },
+    /// Manage the offline advisory database (OSV)
+    #[command(subcommand)]
+    Db(DbCommand),
     /// Scan a root filesystem directory (an unpacked image or a mounted host)
     Rootfs {
         /// The directory to treat as `/`
@@ -62,6 +65,50 @@ enum Command {
         #[command(flatten)]
         common: Common,
     },
+}
+
+#[derive(Subcommand)]
+enum DbCommand {
+    /// Import OSV advisories: JSON or YAML files, directories, .zip and .tar.gz archives, Alpine secdb
+    Import {
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        /// Start from an empty database instead of adding to the current one
+        #[arg(long)]
+        replace: bool,
+        #[command(flatten)]
+        db: DbDir,
+    },
+    /// Sources, counts per ecosystem and age of the database
+    Info {
+        #[command(flatten)]
+        db: DbDir,
+    },
+    /// Download the osv.dev exports (not built yet)
+    Update {
+        #[command(flatten)]
+        db: DbDir,
+    },
+}
+
+#[derive(Args, Clone)]
+struct DbDir {
+    /// Where the advisory database lives [default: the user cache dir, drydock/db]
+    #[arg(long, env = "DRYDOCK_DB_DIR", value_name = "DIR")]
+    db_dir: Option<PathBuf>,
+}
+
+impl DbDir {
+    fn resolve(&self) -> Result<PathBuf> {
+        if let Some(d) = &self.db_dir {
+            return Ok(d.clone());
+        }
+        let cache = std::env::var_os("XDG_CACHE_HOME")
+            .map(PathBuf::from)
+            .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")))
+            .context("no cache directory: set --db-dir or DRYDOCK_DB_DIR")?;
+        Ok(cache.join("drydock").join("db"))
+    }
 }
 
 #[derive(Args)]
@@ -85,9 +132,14 @@ struct Common {
     /// Most entries indexed per layer
     #[arg(long, default_value_t = 2_000_000)]
     max_entries: u64,
-    /// Scanners to run, comma-separated
-    #[arg(long, value_enum, value_delimiter = ',', default_values_t = [Scanner::Secret, Scanner::Credential, Scanner::Misconfig])]
+    /// Scanners to run, comma-separated [default: all; vuln when a database exists]
+    #[arg(long, value_enum, value_delimiter = ',')]
     scanners: Vec<Scanner>,
+    /// Leave out vulnerabilities that have no fixed version yet
+    #[arg(long)]
+    ignore_unfixed: bool,
+    #[command(flatten)]
+    db: DbDir,
     /// Show secrets and cracked passwords in the output instead of redacting them
     #[arg(long)]
     show_secrets: bool,
@@ -118,6 +170,9 @@ enum Scanner {
     Credential,
     /// Misconfiguration of the image and its files
     Misconfig,
+    /// No scanner (inventory only)
+    #[value(skip)]
+    None,
 }
 
 fn parse_severity(s: &str) -> Result<Severity, String> {
@@ -197,6 +252,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             common,
         ),
         Command::Rootfs { dir, common } => (Image::rootfs(&dir)?, common),
+        Command::Db(cmd) => return db(cmd),
         Command::Sbom {
             path,
             platform,
@@ -208,7 +264,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     spec.format = Format::Cyclonedx;
                 }
             }
-            common.scanners.clear();
+            common.scanners = vec![Scanner::None];
             // A directory is an image layout if it says so, otherwise a root filesystem.
             let layout = ["index.json", "manifest.json"]
                 .iter()
@@ -227,15 +283,48 @@ fn run(cli: Cli) -> Result<ExitCode> {
             (image, common)
         }
     };
+    let db_dir = common.db.resolve()?;
+    let db_file = drydock_vulndb::Database::path_in(&db_dir);
+    let explicit = !common.scanners.is_empty();
+    let scanners = if explicit {
+        common.scanners.clone()
+    } else {
+        vec![
+            Scanner::Vuln,
+            Scanner::Secret,
+            Scanner::Credential,
+            Scanner::Misconfig,
+        ]
+    };
     let mut kinds = Vec::new();
-    for s in &common.scanners {
+    let mut vulndb = None;
+    for s in &scanners {
         match s {
             Scanner::Misconfig => kinds.push(Kind::Misconfiguration),
             Scanner::Secret => kinds.push(Kind::Secret),
             Scanner::Credential => kinds.push(Kind::Credential),
-            Scanner::Vuln => anyhow::bail!(
-                "the vuln scanner is not built yet (issue 4); use --scanners secret,credential,misconfig"
+            Scanner::None => {}
+            Scanner::Vuln if db_file.exists() => {
+                let db = drydock_vulndb::Database::open(&db_dir).with_context(|| {
+                    format!("cannot open the advisory database in {}", db_dir.display())
+                })?;
+                vulndb = Some(std::sync::Arc::new(std::sync::Mutex::new(
+                    drydock_vulndb::Matcher::new(db),
+                )));
+                kinds.push(Kind::Vulnerability);
+            }
+            Scanner::Vuln if explicit => anyhow::bail!(
+                "no advisory database in {}: import OSV data first with `drydock db import PATH` (or set --db-dir)",
+                db_dir.display()
             ),
+            Scanner::Vuln => {
+                if !common.quiet {
+                    eprintln!(
+                        "drydock: warning: vulnerabilities not checked: no advisory database in {} (drydock db import PATH)",
+                        db_dir.display()
+                    );
+                }
+            }
         }
     }
     let secrets = std::sync::Arc::new(match &common.secret_config {
@@ -270,6 +359,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
             ..Default::default()
         },
         wordlist,
+        vulndb,
+        ignore_unfixed: common.ignore_unfixed,
     };
     let analyzer_options = drydock_analyze::analyzers::Options {
         secrets: Some(secrets),
@@ -289,7 +380,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
     let scan = engine.scan(&image, &|n| bar.inc(n))?;
     bar.finish_and_clear();
 
-    let mut findings = drydock_scan::run(
+    let (mut findings, notes) = drydock_scan::scan(
         &drydock_scan::Input {
             image: &image,
             scan: &scan,
@@ -300,7 +391,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
     if !common.severity.is_empty() {
         findings.retain(|f| common.severity.contains(&f.severity));
     }
-    let report = Report::new(&image, &scan, &findings);
+    let report = Report::new(&image, &scan, &findings).with_notes(&notes);
     for spec in &common.format {
         let text = match spec.format {
             Format::Table => drydock_report::summary(&report),
@@ -331,6 +422,36 @@ fn run(cli: Cli) -> Result<ExitCode> {
         return Ok(ExitCode::from(common.exit_code));
     }
     Ok(ExitCode::SUCCESS)
+}
+
+fn db(cmd: DbCommand) -> Result<ExitCode> {
+    match cmd {
+        DbCommand::Import { paths, replace, db } => {
+            let dir = db.resolve()?;
+            let summary =
+                drydock_vulndb::import(&dir, &paths, drydock_vulndb::ImportOptions { replace })
+                    .with_context(|| format!("import into {} failed", dir.display()))?;
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&summary).unwrap_or_default()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        DbCommand::Info { db } => {
+            let dir = db.resolve()?;
+            let info = drydock_vulndb::Database::open(&dir)
+                .and_then(|d| d.info())
+                .with_context(|| format!("no readable advisory database in {}", dir.display()))?;
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&info).unwrap_or_default()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        DbCommand::Update { .. } => anyhow::bail!(
+            "`drydock db update` is not built yet (issue 4): download osv.dev's all.zip exports and run `drydock db import` on them"
+        ),
+    }
 }
 
 fn progress_bar(image: &Image, quiet: bool) -> ProgressBar {

@@ -340,9 +340,11 @@ fn exit_code_gates_on_reported_severities() {
         .collect();
     assert_eq!(ids, ["DD-IMG-009"]);
     assert_eq!(r["totals"]["LOW"], 1);
-    // Scanners that do not exist yet say so instead of reporting nothing.
+    // Asking for a scanner that cannot run says so instead of reporting nothing.
     let out = drydock(&["image", d, "--scanners", "vuln"]);
     assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("drydock db import"));
+    let out = drydock(&["image", d, "--format", "spdx-json"]);
     assert!(String::from_utf8_lossy(&out.stderr).contains("not built yet"));
 }
 
@@ -504,4 +506,123 @@ fn secrets_in_every_layer_and_weak_passwords() {
             .unwrap()
             .contains("sk_live_51HbQ2xKz8Yw3Lm4Np5Qr6St7")
     );
+}
+
+/// A Go binary in the real inline build-info format (Go 1.18+): ELF magic, the 32-byte
+/// `\xff Go buildinf:` header at a 16-byte boundary, then varint-prefixed version and module
+/// strings, the latter wrapped in the runtime's 16-byte sentinels.
+fn go_binary(modinfo: &str) -> Vec<u8> {
+    fn varint(mut n: usize, out: &mut Vec<u8>) {
+        while n >= 0x80 {
+            out.push((n as u8) | 0x80);
+            n >>= 7;
+        }
+        out.push(n as u8);
+    }
+    let mut b = b"\x7fELF\x02\x01\x01\x00".to_vec();
+    b.resize(64, 0);
+    b.extend_from_slice(b"\xff Go buildinf:");
+    b.push(8); // pointer size
+    b.push(2); // flags: inline strings, little endian
+    b.resize(64 + 32, 0);
+    let version = b"go1.21.5";
+    varint(version.len(), &mut b);
+    b.extend_from_slice(version);
+    let mut m = b"0w\xaf\x0c\x92t\x08\x02A\xe1\xc1\x07\xe6\xd6\x18\xe6".to_vec();
+    m.extend_from_slice(modinfo.as_bytes());
+    m.extend_from_slice(b"\xf92C1\x86\x18 r\x00\x82B\x10A\x16\xd8\xf2");
+    varint(m.len(), &mut b);
+    b.extend_from_slice(&m);
+    // Real Go binaries are megabytes; drydock does not read executables under 4 KiB for build info.
+    b.resize(8192, 0);
+    b
+}
+
+#[test]
+fn runc_1_1_11_in_go_build_info_reports_cve_2024_21626() {
+    let (Some(go), Some(ghsa)) = (
+        shared("data/advisories/govulndb/GO-2024-2491.json"),
+        shared("data/advisories/ghsa/GHSA-xr7r-f8xq-vfvv.json"),
+    ) else {
+        return;
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let db = tmp.path().join("db");
+    let out = Command::new(env!("CARGO_BIN_EXE_drydock"))
+        .args([
+            "db",
+            "import",
+            "--db-dir",
+            db.to_str().unwrap(),
+            go.to_str().unwrap(),
+            ghsa.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let root = tmp.path().join("root");
+    std::fs::create_dir_all(root.join("usr/local/bin")).unwrap();
+    let bin = root.join("usr/local/bin/runc");
+    let modinfo = "path\tgithub.com/opencontainers/runc\nmod\tgithub.com/opencontainers/runc\tv1.1.11\th1:abc=\ndep\tgolang.org/x/sys\tv0.15.0\th1:def=\n";
+    std::fs::write(&bin, go_binary(modinfo)).unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&bin, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let r = json(&[
+        "rootfs",
+        root.to_str().unwrap(),
+        "--scanners",
+        "vuln",
+        "--db-dir",
+        db.to_str().unwrap(),
+    ]);
+    let f = r["findings"].as_array().unwrap();
+    let runc = f
+        .iter()
+        .find(|x| x["id"] == "GO-2024-2491")
+        .unwrap_or_else(|| panic!("{f:#?}"));
+    let msg = runc["message"].as_str().unwrap();
+    assert!(
+        msg.contains("fixed in 1.1.12") || msg.contains("fixed in v1.1.12"),
+        "{msg}"
+    );
+    assert!(
+        msg.contains("CVE-2024-21626") && msg.contains("GHSA-xr7r-f8xq-vfvv"),
+        "{msg}"
+    );
+    assert_eq!(runc["location"]["path"], "/usr/local/bin/runc");
+    assert_eq!(
+        f.iter().filter(|x| x["kind"] == "vulnerability").count(),
+        1,
+        "aliases merge into one finding: {f:#?}"
+    );
+    // 1.1.12 is fixed.
+    std::fs::write(&bin, go_binary(&modinfo.replace("v1.1.11", "v1.1.12"))).unwrap();
+    let r = json(&[
+        "rootfs",
+        root.to_str().unwrap(),
+        "--scanners",
+        "vuln",
+        "--db-dir",
+        db.to_str().unwrap(),
+    ]);
+    assert!(
+        r["findings"].as_array().unwrap().is_empty(),
+        "{}",
+        r["findings"]
+    );
+    // Asking for vulnerabilities without a database is an error, not an empty report.
+    let out = drydock(&[
+        "rootfs",
+        root.to_str().unwrap(),
+        "--scanners",
+        "vuln",
+        "--db-dir",
+        tmp.path().join("none").to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("drydock db import"));
 }

@@ -1,0 +1,131 @@
+//! Known vulnerabilities: every package of the inventory looked up in the OSV database under
+//! the key its advisories use (distro packages by source package and release, language packages
+//! by ecosystem and normalised name), with aliases merged into one finding per vulnerability.
+
+use crate::Input;
+use drydock_analyze::InstalledPackage;
+use drydock_finding::{Finding, Kind, Severity};
+use drydock_vulndb::{Database, Match, Matcher, Query};
+use std::sync::Mutex;
+
+/// The matcher behind a lock: SQLite connections are not shared between threads.
+pub type SharedMatcher = Mutex<Matcher<Database>>;
+
+/// Why a package was not looked up, for the report's diagnostics.
+pub struct Outcome {
+    pub findings: Vec<Finding>,
+    pub skipped: Vec<String>,
+}
+
+pub fn check(input: &Input<'_>, matcher: &SharedMatcher, ignore_unfixed: bool) -> Outcome {
+    let mut findings = Vec::new();
+    let mut skipped = Vec::new();
+    let os = input.scan.os.as_ref();
+    let Ok(matcher) = matcher.lock() else {
+        return Outcome {
+            findings,
+            skipped: vec!["vulnerability database lock poisoned".into()],
+        };
+    };
+    for p in &input.scan.packages {
+        if p.version.is_empty() {
+            continue;
+        }
+        let distro = match p.class {
+            "os" => match os.map(|o| (o.family.as_str(), o.version.as_str())) {
+                Some(("debian", v)) => Some(("Debian", v)),
+                Some(("ubuntu", v)) => Some(("Ubuntu", v)),
+                Some(("alpine", v)) => Some(("Alpine", v)),
+                Some((family, _)) => {
+                    skipped.push(format!(
+                        "{family} packages: no advisory source for this distribution yet"
+                    ));
+                    continue;
+                }
+                None => {
+                    skipped.push(format!(
+                        "{}: OS unknown, cannot pick the distro advisories",
+                        p.name
+                    ));
+                    continue;
+                }
+            },
+            _ => None,
+        };
+        let query = match distro {
+            Some((eco, release)) => {
+                let q = Query::distro(eco, release, &p.name, &p.version);
+                match &p.source_name {
+                    Some(src) => q.with_source(src, p.source_version.as_deref()),
+                    None => q,
+                }
+            }
+            None => Query::new(&p.ecosystem, &p.name, &p.version),
+        };
+        match matcher.find(&query) {
+            Ok(matches) => findings.extend(
+                matches
+                    .into_iter()
+                    .filter(|m| !ignore_unfixed || m.is_fixed())
+                    .map(|m| finding(input, p, &m)),
+            ),
+            Err(e) => skipped.push(format!("{} {}: {e}", p.name, p.version)),
+        }
+    }
+    skipped.sort();
+    skipped.dedup();
+    Outcome { findings, skipped }
+}
+
+fn finding(input: &Input<'_>, p: &InstalledPackage, m: &Match) -> Finding {
+    let fixed = if m.fixed_versions.is_empty() {
+        "no fixed version yet".to_owned()
+    } else {
+        format!("fixed in {}", m.fixed_versions.join(", "))
+    };
+    let also = if m.aliases.is_empty() {
+        String::new()
+    } else {
+        format!(" (also {})", m.aliases.join(", "))
+    };
+    let mut references: Vec<String> = m.aliases.clone();
+    references.extend(m.references.iter().take(8).cloned());
+    Finding {
+        id: m.id.clone(),
+        kind: Kind::Vulnerability,
+        severity: match m.severity {
+            Some(drydock_vulndb::Severity::Critical) => Severity::Critical,
+            Some(drydock_vulndb::Severity::High) => Severity::High,
+            Some(drydock_vulndb::Severity::Medium) => Severity::Medium,
+            Some(drydock_vulndb::Severity::Low) => Severity::Low,
+            None => Severity::Unknown,
+        },
+        title: m.summary.clone().unwrap_or_else(|| m.id.clone()),
+        message: format!("{} {} ({}): {fixed}{also}", p.name, p.version, m.ecosystem),
+        description: m
+            .cvss
+            .as_ref()
+            .map(|c| format!("{} {} (score {:.1})", c.kind, c.vector, c.score)),
+        location: crate::layer_location(
+            input.scan,
+            p.layer,
+            &p.location,
+            None,
+            drydock_fs::Fate::Present,
+        ),
+        package: Some(p.purl.clone()),
+        fix: Some(if m.fixed_versions.is_empty() {
+            format!(
+                "No fix is published for {}; remove the package if it is not needed, or watch the advisory.",
+                p.name
+            )
+        } else {
+            format!(
+                "Upgrade {} to {} or later.",
+                p.name,
+                m.fixed_versions.join(" / ")
+            )
+        }),
+        references,
+    }
+}
