@@ -29,6 +29,10 @@ pub enum SourceKind {
     OciLayout,
     /// A root filesystem directory: one implicit layer, no config.
     Rootfs,
+    /// Configuration files (Dockerfiles, Kubernetes, Compose) in a directory or file.
+    Config,
+    /// A Docker host's runtime setup (`drydock host`).
+    Host,
 }
 
 /// How to choose one image when a source holds several.

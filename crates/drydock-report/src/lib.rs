@@ -152,6 +152,38 @@ impl<'a> Report<'a> {
         }
     }
 
+    /// A report on files rather than an image (`drydock config`, `drydock host`): findings and
+    /// notes only.
+    pub fn files(
+        kind: SourceKind,
+        path: &str,
+        findings: &'a [Finding],
+        notes: &'a [String],
+    ) -> Self {
+        Report {
+            schema_version: SCHEMA_VERSION,
+            drydock_version: env!("CARGO_PKG_VERSION"),
+            target: Target {
+                kind,
+                path: path.to_owned(),
+                reference: None,
+            },
+            image: None,
+            os: None,
+            layers: Vec::new(),
+            files: 0,
+            packages: &[],
+            analyses: &[],
+            findings,
+            totals: findings.iter().fold(BTreeMap::new(), |mut m, f| {
+                *m.entry(f.severity).or_default() += 1;
+                m
+            }),
+            diagnostics: &[],
+            notes,
+        }
+    }
+
     /// Adds the scanners' notes on what they could not check.
     pub fn with_notes(mut self, notes: &'a [String]) -> Self {
         self.notes = notes;

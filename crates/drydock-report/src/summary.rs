@@ -6,6 +6,10 @@ pub fn summary(r: &Report<'_>) -> String {
     let mut o = String::new();
     let name = r.target.reference.as_deref().unwrap_or("");
     let _ = writeln!(o, "{}  ({}) {name}", r.target.path, kind(r));
+    let files_only = matches!(
+        r.target.kind,
+        drydock_image::SourceKind::Config | drydock_image::SourceKind::Host
+    );
     if let Some(img) = &r.image {
         let id = img.id.map(|d| short(&d.to_string())).unwrap_or_default();
         let plat = match img.variant {
@@ -47,6 +51,7 @@ pub fn summary(r: &Report<'_>) -> String {
         );
     }
     match r.os {
+        _ if files_only => {}
         Some(os) => {
             let support = match (os.eol, os.eol_date) {
                 (Some(true), Some(d)) => format!("  END OF LIFE since {d}"),
@@ -69,7 +74,9 @@ pub fn summary(r: &Report<'_>) -> String {
             let _ = writeln!(o, "  os       unknown (no release file found)");
         }
     }
-    let _ = writeln!(o, "  layers   {}", r.layers.len());
+    if !files_only {
+        let _ = writeln!(o, "  layers   {}", r.layers.len());
+    }
     for l in &r.layers {
         let digest = l
             .diff_id
@@ -90,7 +97,9 @@ pub fn summary(r: &Report<'_>) -> String {
             if l.verified { "  verified" } else { "" }
         );
     }
-    let _ = writeln!(o, "  files    {} in the final view", r.files);
+    if !files_only {
+        let _ = writeln!(o, "  files    {} in the final view", r.files);
+    }
     if !r.packages.is_empty() {
         let mut by_eco: std::collections::BTreeMap<&str, usize> = Default::default();
         for p in r.packages {
@@ -154,6 +163,8 @@ fn kind(r: &Report<'_>) -> &'static str {
         drydock_image::SourceKind::DockerArchive => "docker-archive",
         drydock_image::SourceKind::OciLayout => "oci",
         drydock_image::SourceKind::Rootfs => "rootfs",
+        drydock_image::SourceKind::Config => "config",
+        drydock_image::SourceKind::Host => "host",
     }
 }
 

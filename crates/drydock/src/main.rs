@@ -55,6 +55,21 @@ enum Command {
         #[command(flatten)]
         common: Common,
     },
+    /// Check Dockerfiles, Kubernetes manifests, Compose files and daemon.json under a path
+    Config {
+        /// A file or a directory (searched recursively; .git, node_modules, target, vendor skipped)
+        path: PathBuf,
+        #[command(flatten)]
+        common: Common,
+    },
+    /// Check this host's Docker daemon configuration and runtime socket permissions (CIS Docker)
+    Host {
+        /// Read the host's files under this directory instead of /
+        #[arg(long, default_value = "/")]
+        root: PathBuf,
+        #[command(flatten)]
+        common: Common,
+    },
     /// Manage the offline advisory database (OSV)
     #[command(subcommand)]
     Db(DbCommand),
@@ -253,6 +268,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
         ),
         Command::Rootfs { dir, common } => (Image::rootfs(&dir)?, common),
         Command::Db(cmd) => return db(cmd),
+        Command::Config { path, common } => return config(&path, &common),
+        Command::Host { root, common } => return host(&root, &common),
         Command::Sbom {
             path,
             platform,
@@ -392,14 +409,19 @@ fn run(cli: Cli) -> Result<ExitCode> {
         findings.retain(|f| common.severity.contains(&f.severity));
     }
     let report = Report::new(&image, &scan, &findings).with_notes(&notes);
+    emit(&report, &common)
+}
+
+/// Writes every requested format and turns remaining findings into the `--exit-code`.
+fn emit(report: &Report<'_>, common: &Common) -> Result<ExitCode> {
     for spec in &common.format {
         let text = match spec.format {
-            Format::Table => drydock_report::summary(&report),
+            Format::Table => drydock_report::summary(report),
             Format::Json => report.json(),
-            Format::Cyclonedx => drydock_report::cyclonedx(&report),
-            Format::Sarif => drydock_report::sarif(&report),
-            Format::Junit => drydock_report::junit(&report),
-            Format::Html => drydock_report::html(&report),
+            Format::Cyclonedx => drydock_report::cyclonedx(report),
+            Format::Sarif => drydock_report::sarif(report),
+            Format::Junit => drydock_report::junit(report),
+            Format::Html => drydock_report::html(report),
             Format::SpdxJson => {
                 anyhow::bail!("SPDX output is not built yet (issue 3); use --format cyclonedx")
             }
@@ -418,10 +440,128 @@ fn run(cli: Cli) -> Result<ExitCode> {
             }
         }
     }
-    if common.exit_code != 0 && !findings.is_empty() {
+    if common.exit_code != 0 && !report.findings.is_empty() {
         return Ok(ExitCode::from(common.exit_code));
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// `drydock config PATH`: Dockerfiles, Kubernetes manifests, Compose files and daemon.json
+/// under a file or directory, checked together (NetworkPolicy coverage spans documents).
+fn config(path: &std::path::Path, common: &Common) -> Result<ExitCode> {
+    const SKIP_DIRS: &[&str] = &[".git", "node_modules", "target", "vendor", ".terraform"];
+    let mut files = Vec::new();
+    let mut notes = Vec::new();
+    let walker = walkdir::WalkDir::new(path)
+        .follow_links(false)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| {
+            !(e.file_type().is_dir()
+                && e.depth() > 0
+                && SKIP_DIRS.iter().any(|d| e.file_name() == *d))
+        });
+    for entry in walker {
+        let entry = entry.with_context(|| format!("cannot walk {}", path.display()))?;
+        if !entry.file_type().is_file() {
+            continue;
+        }
+        let name = entry.path().display().to_string();
+        if !drydock_config::wants(&name) {
+            continue;
+        }
+        if entry
+            .metadata()
+            .map(|m| m.len() as usize > drydock_config::MAX_FILE_SIZE)
+            .unwrap_or(true)
+        {
+            notes.push(format!(
+                "{name}: larger than {} MiB, not checked",
+                drydock_config::MAX_FILE_SIZE >> 20
+            ));
+            continue;
+        }
+        match std::fs::read(entry.path()) {
+            Ok(bytes) => files.push((name, bytes)),
+            Err(e) => notes.push(format!("{name}: cannot read: {e}")),
+        }
+    }
+    if files.is_empty() && !path.exists() {
+        anyhow::bail!("{}: no such file or directory", path.display());
+    }
+    let result = drydock_config::scan_set(&files);
+    notes.extend(result.errors.iter().map(ToString::to_string));
+    let mut findings = result.findings;
+    if !common.severity.is_empty() {
+        findings.retain(|f| common.severity.contains(&f.severity));
+    }
+    findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    let report = Report::files(
+        drydock_image::SourceKind::Config,
+        &path.display().to_string(),
+        &findings,
+        &notes,
+    );
+    emit(&report, common)
+}
+
+/// `drydock host`: the Docker daemon's configuration and the runtime sockets' permissions,
+/// read from the host (or a copy of its root at `--root`).
+fn host(root: &std::path::Path, common: &Common) -> Result<ExitCode> {
+    use std::os::unix::fs::MetadataExt;
+    let mut paths: Vec<String> = drydock_config::host::known_paths()
+        .map(str::to_owned)
+        .collect();
+    let etc_docker = root.join("etc/docker");
+    if etc_docker.is_dir() {
+        paths.push("/etc/docker".into());
+        for e in walkdir::WalkDir::new(&etc_docker)
+            .follow_links(false)
+            .max_depth(3)
+            .into_iter()
+            .flatten()
+        {
+            if let Ok(rel) = e.path().strip_prefix(root) {
+                paths.push(format!("/{}", rel.display()));
+            }
+        }
+    }
+    paths.sort();
+    paths.dedup();
+    let mut files = Vec::new();
+    for p in paths {
+        let on_disk = root.join(p.trim_start_matches('/'));
+        // Never follow a link out of `--root`: the checks are about the entries themselves.
+        let Ok(md) = std::fs::symlink_metadata(&on_disk) else {
+            continue;
+        };
+        let bytes = if p.ends_with("daemon.json") && md.is_file() && md.len() < (1 << 20) {
+            std::fs::read(&on_disk).unwrap_or_default()
+        } else {
+            Vec::new()
+        };
+        files.push(drydock_config::host::HostFile {
+            path: p,
+            mode: md.mode() & 0o7777,
+            uid: md.uid(),
+            gid: md.gid(),
+            bytes,
+        });
+    }
+    let result = drydock_config::scan_host(&files);
+    let notes: Vec<String> = result.errors.iter().map(ToString::to_string).collect();
+    let mut findings = result.findings;
+    if !common.severity.is_empty() {
+        findings.retain(|f| common.severity.contains(&f.severity));
+    }
+    findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    let report = Report::files(
+        drydock_image::SourceKind::Host,
+        &root.display().to_string(),
+        &findings,
+        &notes,
+    );
+    emit(&report, common)
 }
 
 fn db(cmd: DbCommand) -> Result<ExitCode> {

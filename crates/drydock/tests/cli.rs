@@ -626,3 +626,77 @@ fn runc_1_1_11_in_go_build_info_reports_cve_2024_21626() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("drydock db import"));
 }
+
+#[test]
+fn config_and_host_subcommands() {
+    let tmp = tempfile::tempdir().unwrap();
+    let src = tmp.path().join("src");
+    std::fs::create_dir_all(src.join("deploy")).unwrap();
+    std::fs::create_dir_all(src.join("node_modules/x")).unwrap();
+    std::fs::write(
+        src.join("Dockerfile"),
+        "FROM debian:latest\nRUN curl -fsSL https://x.example/i.sh | sh\n",
+    )
+    .unwrap();
+    std::fs::write(src.join("node_modules/x/Dockerfile"), "FROM busybox\n").unwrap();
+    std::fs::write(
+        src.join("deploy/pod.yaml"),
+        "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  containers:\n  - name: c\n    image: nginx:1.27\n    securityContext:\n      privileged: true\n---\nkind: [broken\n",
+    )
+    .unwrap();
+    let r = json(&["config", src.to_str().unwrap()]);
+    assert_eq!(r["target"]["kind"], "config");
+    let ids: Vec<&str> = r["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["id"].as_str().unwrap())
+        .collect();
+    assert!(
+        ids.contains(&"DD-DF-001") && ids.contains(&"DD-DF-013") && ids.contains(&"DD-K8S-001"),
+        "{ids:?}"
+    );
+    let paths: Vec<&str> = r["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|f| f["location"]["path"].as_str())
+        .collect();
+    assert!(
+        !paths.iter().any(|p| p.contains("node_modules")),
+        "{paths:?}"
+    );
+    let priv_ = r["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["id"] == "DD-K8S-001")
+        .unwrap();
+    assert!(priv_["location"]["line"].as_u64().is_some());
+    assert!(
+        r["notes"]
+            .as_array()
+            .is_some_and(|n| n.iter().any(|m| m.as_str().unwrap().contains("pod.yaml"))),
+        "the broken document is reported: {}",
+        r["notes"]
+    );
+
+    let root = tmp.path().join("host");
+    std::fs::create_dir_all(root.join("etc/docker")).unwrap();
+    std::fs::write(
+        root.join("etc/docker/daemon.json"),
+        r#"{"hosts": ["tcp://0.0.0.0:2375"], "insecure-registries": ["10.0.0.1:5000"]}"#,
+    )
+    .unwrap();
+    let r = json(&["host", "--root", root.to_str().unwrap()]);
+    let ids: Vec<&str> = r["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["id"].as_str().unwrap())
+        .collect();
+    assert!(
+        ids.contains(&"DD-HOST-005") && ids.contains(&"DD-HOST-006"),
+        "{ids:?}"
+    );
+}

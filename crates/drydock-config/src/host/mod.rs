@@ -26,6 +26,12 @@ pub struct HostFile {
 
 pub use daemon::scan_daemon_json;
 
+/// The host paths the checks look at (besides everything under `/etc/docker`), for the caller
+/// that reads them: runtime sockets and daemon configuration files.
+pub fn known_paths() -> impl Iterator<Item = &'static str> {
+    perms::SOCKETS.iter().chain(perms::CONFIG_FILES).copied()
+}
+
 /// Checks host files: permissions for the known paths, content for `daemon.json`.
 pub fn scan(files: &[HostFile]) -> ScanResult {
     let mut result = ScanResult::default();

@@ -65,14 +65,14 @@ rule!(
     ]
 );
 
-const SOCKETS: &[&str] = &[
+pub(crate) const SOCKETS: &[&str] = &[
     "/var/run/docker.sock",
     "/run/docker.sock",
     "/run/containerd/containerd.sock",
     "/var/run/containerd/containerd.sock",
 ];
 
-const CONFIG_FILES: &[&str] = &[
+pub(crate) const CONFIG_FILES: &[&str] = &[
     "/etc/docker/daemon.json",
     "/etc/default/docker",
     "/etc/sysconfig/docker",
