@@ -490,18 +490,24 @@ fn config(path: &std::path::Path, common: &Common) -> Result<ExitCode> {
         anyhow::bail!("{}: no such file or directory", path.display());
     }
     let result = drydock_config::scan_set(&files);
+    emit_files(drydock_image::SourceKind::Config, path, result, notes, common)
+}
+
+/// Renders what `drydock-config` found in files (config or host), with its parse errors as notes.
+fn emit_files(
+    kind: drydock_image::SourceKind,
+    path: &std::path::Path,
+    result: drydock_config::ScanResult,
+    mut notes: Vec<String>,
+    common: &Common,
+) -> Result<ExitCode> {
     notes.extend(result.errors.iter().map(ToString::to_string));
     let mut findings = result.findings;
     if !common.severity.is_empty() {
         findings.retain(|f| common.severity.contains(&f.severity));
     }
     findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
-    let report = Report::files(
-        drydock_image::SourceKind::Config,
-        &path.display().to_string(),
-        &findings,
-        &notes,
-    );
+    let report = Report::files(kind, &path.display().to_string(), &findings, &notes);
     emit(&report, common)
 }
 
@@ -549,19 +555,7 @@ fn host(root: &std::path::Path, common: &Common) -> Result<ExitCode> {
         });
     }
     let result = drydock_config::scan_host(&files);
-    let notes: Vec<String> = result.errors.iter().map(ToString::to_string).collect();
-    let mut findings = result.findings;
-    if !common.severity.is_empty() {
-        findings.retain(|f| common.severity.contains(&f.severity));
-    }
-    findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
-    let report = Report::files(
-        drydock_image::SourceKind::Host,
-        &root.display().to_string(),
-        &findings,
-        &notes,
-    );
-    emit(&report, common)
+    emit_files(drydock_image::SourceKind::Host, root, result, Vec::new(), common)
 }
 
 fn db(cmd: DbCommand) -> Result<ExitCode> {
