@@ -490,7 +490,13 @@ fn config(path: &std::path::Path, common: &Common) -> Result<ExitCode> {
         anyhow::bail!("{}: no such file or directory", path.display());
     }
     let result = drydock_config::scan_set(&files);
-    emit_files(drydock_image::SourceKind::Config, path, result, notes, common)
+    emit_files(
+        drydock_image::SourceKind::Config,
+        path,
+        result,
+        notes,
+        common,
+    )
 }
 
 /// Renders what `drydock-config` found in files (config or host), with its parse errors as notes.
@@ -555,7 +561,13 @@ fn host(root: &std::path::Path, common: &Common) -> Result<ExitCode> {
         });
     }
     let result = drydock_config::scan_host(&files);
-    emit_files(drydock_image::SourceKind::Host, root, result, Vec::new(), common)
+    emit_files(
+        drydock_image::SourceKind::Host,
+        root,
+        result,
+        Vec::new(),
+        common,
+    )
 }
 
 fn db(cmd: DbCommand) -> Result<ExitCode> {
