@@ -150,6 +150,17 @@ impl Finding {
     }
 }
 
+/// A finding that an ignore entry or a VEX statement suppressed: reported with the reason, never
+/// dropped, and not counted for `--exit-code`.
+#[derive(Clone, Debug, Serialize)]
+pub struct Suppressed {
+    #[serde(flatten)]
+    pub finding: Finding,
+    /// `file:line` of the ignore entry, or the VEX statement.
+    pub suppressed_by: String,
+    pub reason: String,
+}
+
 /// Checks a rule table for duplicate or malformed ids (`DD-<FAMILY>-<NNN>`); used by each
 /// family's tests so a copy-paste slip cannot ship.
 pub fn check_rule_table(rules: &[&Rule]) -> Result<(), String> {

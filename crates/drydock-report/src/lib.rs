@@ -14,7 +14,7 @@ pub use sarif::sarif;
 pub use summary::summary;
 
 use drydock_analyze::{Diagnostic, InstalledPackage, OsInfo, Output, Scan};
-use drydock_finding::{Finding, Severity};
+use drydock_finding::{Finding, Severity, Suppressed};
 use drydock_fs::{Compression, Digest};
 use drydock_image::{ContainerConfig, History, Image, SourceKind};
 use serde::Serialize;
@@ -46,6 +46,9 @@ pub struct Report<'a> {
     /// What the scanners could not check (no advisory database, unsupported distribution...).
     #[serde(skip_serializing_if = "<[_]>::is_empty")]
     pub notes: &'a [String],
+    /// Findings an ignore entry or VEX statement suppressed, with the reason.
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    pub suppressed: &'a [Suppressed],
 }
 
 #[derive(Serialize)]
@@ -149,6 +152,7 @@ impl<'a> Report<'a> {
             }),
             diagnostics: &scan.diagnostics,
             notes: &[],
+            suppressed: &[],
         }
     }
 
@@ -181,12 +185,19 @@ impl<'a> Report<'a> {
             }),
             diagnostics: &[],
             notes,
+            suppressed: &[],
         }
     }
 
     /// Adds the scanners' notes on what they could not check.
     pub fn with_notes(mut self, notes: &'a [String]) -> Self {
         self.notes = notes;
+        self
+    }
+
+    /// Adds the findings suppression removed, so every format can still account for them.
+    pub fn with_suppressed(mut self, suppressed: &'a [Suppressed]) -> Self {
+        self.suppressed = suppressed;
         self
     }
 

@@ -9,7 +9,11 @@ use std::collections::BTreeMap;
 
 pub fn sarif(r: &Report<'_>) -> String {
     let mut rules: BTreeMap<&str, &Finding> = BTreeMap::new();
-    for f in r.findings {
+    for f in r
+        .findings
+        .iter()
+        .chain(r.suppressed.iter().map(|s| &s.finding))
+    {
         rules.entry(f.id.as_str()).or_insert(f);
     }
     let index: BTreeMap<&str, usize> = rules.keys().enumerate().map(|(i, k)| (*k, i)).collect();
@@ -50,10 +54,13 @@ pub fn sarif(r: &Report<'_>) -> String {
             })
         })
         .collect();
+    let suppressed = r.suppressed.iter().map(|s| (&s.finding, Some(s)));
     let results: Vec<Value> = r
         .findings
         .iter()
-        .map(|f| {
+        .map(|f| (f, None))
+        .chain(suppressed)
+        .map(|(f, sup): (&Finding, Option<&drydock_finding::Suppressed>)| {
             let (uri, line) = match (&f.location.path, f.location.line) {
                 // Real files of the image: a path, relative to the root.
                 (Some(p), line) if p.starts_with('/') => {
@@ -69,7 +76,7 @@ pub fn sarif(r: &Report<'_>) -> String {
             if let Some(l) = f.location.layer {
                 msg = format!("{msg} [layer {l}]");
             }
-            json!({
+            let mut result = json!({
                 "ruleId": f.id,
                 "ruleIndex": index[f.id.as_str()],
                 "level": level(f.severity),
@@ -79,7 +86,12 @@ pub fn sarif(r: &Report<'_>) -> String {
                     "region": {"startLine": line.max(1)},
                 }}],
                 "partialFingerprints": {"drydock/v1": fingerprint(f)},
-            })
+            });
+            // Code scanning shows suppressed results as dismissed, with the reason.
+            if let Some(s) = sup {
+                result["suppressions"] = json!([{"kind": "external", "justification": format!("{} ({})", s.reason, s.suppressed_by)}]);
+            }
+            result
         })
         .collect();
     let doc = json!({

@@ -146,6 +146,13 @@ pub fn summary(r: &Report<'_>) -> String {
             format!("{} ({})", r.findings.len(), totals.join(", "))
         }
     );
+    if !r.suppressed.is_empty() {
+        let _ = writeln!(
+            o,
+            "  suppressed {} (see the JSON report for each reason)",
+            r.suppressed.len()
+        );
+    }
     for n in r.notes {
         let _ = writeln!(o, "  note     {n}");
     }

@@ -4,6 +4,7 @@
 pub mod credentials;
 pub mod image;
 pub mod secrets;
+pub mod suppress;
 pub mod vulns;
 
 pub use drydock_finding::{Finding, Kind, Location, Rule, Severity};

@@ -70,6 +70,10 @@ enum Command {
         #[command(flatten)]
         common: Common,
     },
+    /// Print shell completions (bash, zsh, fish, elvish, powershell)
+    Completions { shell: clap_complete::Shell },
+    /// Print the man page (roff)
+    Man,
     /// Manage the offline advisory database (OSV)
     #[command(subcommand)]
     Db(DbCommand),
@@ -170,6 +174,13 @@ struct Common {
     /// Severities to report, comma-separated (default: all)
     #[arg(long, value_delimiter = ',', value_parser = parse_severity, env = "DRYDOCK_SEVERITY")]
     severity: Vec<Severity>,
+    /// Suppressions: `ID [path=P] [package=PURL] [exp=YYYY-MM-DD] # reason` per line
+    /// [default: ./.drydockignore when present]
+    #[arg(long, value_name = "FILE", env = "DRYDOCK_IGNOREFILE")]
+    ignorefile: Option<PathBuf>,
+    /// OpenVEX documents: not_affected / fixed statements suppress matching vulnerabilities
+    #[arg(long, value_name = "FILE")]
+    vex: Vec<PathBuf>,
     /// Exit with this code when any reported finding remains (for CI gates)
     #[arg(long, default_value_t = 0, env = "DRYDOCK_EXIT_CODE")]
     exit_code: u8,
@@ -268,6 +279,20 @@ fn run(cli: Cli) -> Result<ExitCode> {
         ),
         Command::Rootfs { dir, common } => (Image::rootfs(&dir)?, common),
         Command::Db(cmd) => return db(cmd),
+        Command::Completions { shell } => {
+            let mut cmd = <Cli as clap::CommandFactory>::command();
+            let mut buf = Vec::new();
+            clap_complete::generate(shell, &mut cmd, "drydock", &mut buf);
+            return write_stdout(&buf).map(|()| ExitCode::SUCCESS);
+        }
+        Command::Man => {
+            let cmd = <Cli as clap::CommandFactory>::command();
+            let mut buf = Vec::new();
+            clap_mangen::Man::new(cmd)
+                .render(&mut buf)
+                .context("cannot render the man page")?;
+            return write_stdout(&buf).map(|()| ExitCode::SUCCESS);
+        }
         Command::Config { path, common } => return config(&path, &common),
         Command::Host { root, common } => return host(&root, &common),
         Command::Sbom {
@@ -397,7 +422,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
     let scan = engine.scan(&image, &|n| bar.inc(n))?;
     bar.finish_and_clear();
 
-    let (mut findings, notes) = drydock_scan::scan(
+    let (findings, mut notes) = drydock_scan::scan(
         &drydock_scan::Input {
             image: &image,
             scan: &scan,
@@ -405,11 +430,56 @@ fn run(cli: Cli) -> Result<ExitCode> {
         },
         &kinds,
     );
-    if !common.severity.is_empty() {
-        findings.retain(|f| common.severity.contains(&f.severity));
-    }
-    let report = Report::new(&image, &scan, &findings).with_notes(&notes);
+    let (findings, suppressed) = suppress(findings, &common, &mut notes)?;
+    let report = Report::new(&image, &scan, &findings)
+        .with_notes(&notes)
+        .with_suppressed(&suppressed);
     emit(&report, &common)
+}
+
+/// Applies `.drydockignore` and VEX suppressions, then the `--severity` filter.
+fn suppress(
+    findings: Vec<drydock_finding::Finding>,
+    common: &Common,
+    notes: &mut Vec<String>,
+) -> Result<(
+    Vec<drydock_finding::Finding>,
+    Vec<drydock_finding::Suppressed>,
+)> {
+    let mut rules = Vec::new();
+    let default = PathBuf::from(".drydockignore");
+    let ignorefile = common
+        .ignorefile
+        .clone()
+        .or_else(|| default.is_file().then_some(default));
+    if let Some(path) = ignorefile {
+        let text = std::fs::read_to_string(&path)
+            .with_context(|| format!("cannot read {}", path.display()))?;
+        rules.extend(drydock_scan::suppress::parse_ignore(
+            &path.display().to_string(),
+            &text,
+        )?);
+    }
+    for path in &common.vex {
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read {}", path.display()))?;
+        rules.extend(drydock_scan::suppress::parse_openvex(
+            &path.display().to_string(),
+            &text,
+        )?);
+    }
+    let (mut kept, suppressed, expired) =
+        drydock_scan::suppress::apply(findings, &rules, &drydock_finding::time::today());
+    for n in &expired {
+        if !common.quiet {
+            eprintln!("drydock: warning: {n}");
+        }
+    }
+    notes.extend(expired);
+    if !common.severity.is_empty() {
+        kept.retain(|f| common.severity.contains(&f.severity));
+    }
+    Ok((kept, suppressed))
 }
 
 /// Writes every requested format and turns remaining findings into the `--exit-code`.
@@ -429,21 +499,24 @@ fn emit(report: &Report<'_>, common: &Common) -> Result<ExitCode> {
         match spec.file.as_ref().or(common.output.as_ref()) {
             Some(path) => std::fs::write(path, text)
                 .with_context(|| format!("cannot write {}", path.display()))?,
-            None => {
-                let mut out = std::io::stdout().lock();
-                // A closed pipe (`drydock ... | head`) is not an error worth a message.
-                if let Err(e) = out.write_all(text.as_bytes()).and_then(|()| out.flush())
-                    && e.kind() != std::io::ErrorKind::BrokenPipe
-                {
-                    return Err(e).context("cannot write to stdout");
-                }
-            }
+            None => write_stdout(text.as_bytes())?,
         }
     }
     if common.exit_code != 0 && !report.findings.is_empty() {
         return Ok(ExitCode::from(common.exit_code));
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Writes to stdout; a closed pipe (`drydock ... | head`) is not an error worth a message.
+fn write_stdout(bytes: &[u8]) -> Result<()> {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(bytes).and_then(|()| out.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(e).context("cannot write to stdout")
+        }
+        _ => Ok(()),
+    }
 }
 
 /// `drydock config PATH`: Dockerfiles, Kubernetes manifests, Compose files and daemon.json
@@ -509,11 +582,10 @@ fn emit_files(
 ) -> Result<ExitCode> {
     notes.extend(result.errors.iter().map(ToString::to_string));
     let mut findings = result.findings;
-    if !common.severity.is_empty() {
-        findings.retain(|f| common.severity.contains(&f.severity));
-    }
     findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
-    let report = Report::files(kind, &path.display().to_string(), &findings, &notes);
+    let (findings, suppressed) = suppress(findings, common, &mut notes)?;
+    let report = Report::files(kind, &path.display().to_string(), &findings, &notes)
+        .with_suppressed(&suppressed);
     emit(&report, common)
 }
 

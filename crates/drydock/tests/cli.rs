@@ -700,3 +700,72 @@ fn config_and_host_subcommands() {
         "{ids:?}"
     );
 }
+
+#[test]
+fn ignore_file_suppresses_with_reasons_and_expiry() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("img");
+    simple().write_oci_dir(&dir);
+    let ignore = tmp.path().join("ignore");
+    std::fs::write(
+        &ignore,
+        "DD-IMG-001 # the entrypoint drops to uid 1000\nDD-IMG-009 exp=2001-01-01 # old waiver\n",
+    )
+    .unwrap();
+    let r = json(&[
+        "image",
+        dir.to_str().unwrap(),
+        "--ignorefile",
+        ignore.to_str().unwrap(),
+    ]);
+    let ids: Vec<&str> = r["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["DD-IMG-009"], "expired waivers do not apply");
+    assert_eq!(r["suppressed"][0]["id"], "DD-IMG-001");
+    assert_eq!(
+        r["suppressed"][0]["reason"],
+        "the entrypoint drops to uid 1000"
+    );
+    assert!(
+        r["notes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|n| n.as_str().unwrap().contains("expired on 2001-01-01"))
+    );
+    // Suppressed findings do not trip the gate.
+    let out = drydock(&[
+        "image",
+        dir.to_str().unwrap(),
+        "--ignorefile",
+        ignore.to_str().unwrap(),
+        "--severity",
+        "HIGH",
+        "--exit-code",
+        "4",
+    ]);
+    assert_eq!(out.status.code(), Some(0));
+    std::fs::write(&ignore, "DD-IMG-001\n").unwrap();
+    let out = drydock(&[
+        "image",
+        dir.to_str().unwrap(),
+        "--ignorefile",
+        ignore.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains(":1: an ignore entry needs a reason"));
+}
+
+#[test]
+fn completions_and_man_page_come_from_the_cli_definition() {
+    let out = drydock(&["completions", "bash"]);
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stdout).contains("--ignore-unfixed"));
+    let out = drydock(&["man"]);
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with(".ie"));
+}
