@@ -284,9 +284,10 @@ pub fn eol_os(input: &Input<'_>) -> Hits {
                 ..Location::default()
             },
             format!(
-                "{} {} reached end of life on {}",
-                os.name.as_deref().unwrap_or(&os.family),
-                os.version,
+                "{} reached end of life on {}",
+                os.name
+                    .clone()
+                    .unwrap_or_else(|| format!("{} {}", os.family, os.version)),
                 os.eol_date.unwrap_or("an unknown date")
             ),
         )],
