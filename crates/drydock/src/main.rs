@@ -1,6 +1,8 @@
 //! The `drydock` command: argument parsing, progress, output and exit codes. All the work is in
 //! the library crates; this is the only place that prints.
 
+mod config;
+
 use anyhow::{Context, Result};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use drydock_analyze::Engine;
@@ -250,8 +252,12 @@ fn parse_platform(s: &str) -> Result<Platform, String> {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
-    match run(cli) {
+    let matches = <Cli as clap::CommandFactory>::command().get_matches();
+    let cli = match <Cli as clap::FromArgMatches>::from_arg_matches(&matches) {
+        Ok(cli) => cli,
+        Err(e) => e.exit(),
+    };
+    match run(cli, &matches) {
         Ok(code) => code,
         Err(e) => {
             eprintln!("drydock: error: {e:#}");
@@ -260,7 +266,18 @@ fn main() -> ExitCode {
     }
 }
 
-fn run(cli: Cli) -> Result<ExitCode> {
+fn run(mut cli: Cli, matches: &clap::ArgMatches) -> Result<ExitCode> {
+    // `drydock.toml` fills what the flags left at their defaults.
+    if let Some((_, sub)) = matches.subcommand() {
+        match &mut cli.command {
+            Command::Image { common, .. }
+            | Command::Sbom { common, .. }
+            | Command::Rootfs { common, .. }
+            | Command::Config { common, .. }
+            | Command::Host { common, .. } => config::apply(common, sub)?,
+            _ => {}
+        }
+    }
     let (image, common) = match cli.command {
         Command::Image {
             path,

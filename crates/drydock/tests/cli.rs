@@ -769,3 +769,44 @@ fn completions_and_man_page_come_from_the_cli_definition() {
     assert!(out.status.success());
     assert!(String::from_utf8_lossy(&out.stdout).starts_with(".ie"));
 }
+
+#[test]
+fn drydock_toml_sets_defaults_that_flags_override() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("img");
+    simple().write_oci_dir(&dir);
+    std::fs::write(
+        tmp.path().join("drydock.toml"),
+        "severity = [\"LOW\"]\nexit-code = 5\nscanners = [\"misconfig\"]\n",
+    )
+    .unwrap();
+    let run = |extra: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_drydock"))
+            .current_dir(tmp.path())
+            .env("XDG_CONFIG_HOME", tmp.path().join("no-user-config"))
+            .env("DRYDOCK_DB_DIR", "/nonexistent/drydock-test-db")
+            .args(["image", dir.to_str().unwrap(), "-q"])
+            .args(extra)
+            .output()
+            .unwrap()
+    };
+    // The config's LOW filter leaves the missing HEALTHCHECK, and its exit code applies.
+    assert_eq!(run(&[]).status.code(), Some(5));
+    let r: serde_json::Value = serde_json::from_slice(&run(&["--format", "json"]).stdout).unwrap();
+    let ids: Vec<&str> = r["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["DD-IMG-009"]);
+    // A flag beats the file.
+    assert_eq!(run(&["--severity", "CRITICAL"]).status.code(), Some(0));
+    std::fs::write(tmp.path().join("drydock.toml"), "colour = \"red\"\n").unwrap();
+    let out = run(&[]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr)
+            .contains("drydock.toml: invalid drydock configuration")
+    );
+}
