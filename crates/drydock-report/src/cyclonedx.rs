@@ -112,7 +112,7 @@ pub fn cyclonedx(r: &Report<'_>) -> String {
 }
 
 /// A UUID derived from what was scanned, so the same image gives the same serial number.
-fn serial_number(r: &Report<'_>) -> String {
+pub(crate) fn serial_number(r: &Report<'_>) -> String {
     let mut h = Sha256::new();
     h.update(r.target.path.as_bytes());
     if let Some(id) = r.image.as_ref().and_then(|i| i.id) {

@@ -5,12 +5,14 @@ mod cyclonedx;
 mod html;
 mod junit;
 mod sarif;
+mod spdx;
 mod summary;
 
 pub use cyclonedx::cyclonedx;
 pub use html::html;
 pub use junit::junit;
 pub use sarif::sarif;
+pub use spdx::spdx;
 pub use summary::summary;
 
 use drydock_analyze::{Diagnostic, InstalledPackage, OsInfo, Output, Scan};

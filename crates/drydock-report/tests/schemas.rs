@@ -133,6 +133,32 @@ fn cyclonedx_is_valid_1_6() {
 }
 
 #[test]
+fn spdx_is_valid_2_3() {
+    let tmp = tempfile::tempdir().unwrap();
+    small_image(tmp.path());
+    let doc = render(tmp.path(), drydock_report::spdx);
+    validate(schema("spdx-2.3.schema.json"), &[], &doc);
+    let v: Value = serde_json::from_str(&doc).unwrap();
+    let purls: Vec<&str> = v["packages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|p| p["externalRefs"][0]["referenceLocator"].as_str())
+        .collect();
+    assert_eq!(purls.len(), 2, "{doc}");
+    assert!(purls.contains(&"pkg:deb/debian/openssl@3.0.16-1~deb12u1?arch=amd64&distro=debian-12"));
+    let rels = v["relationships"].as_array().unwrap();
+    assert_eq!(rels[0]["relationshipType"], "DESCRIBES");
+    assert_eq!(
+        rels.iter()
+            .filter(|r| r["relationshipType"] == "CONTAINS")
+            .count(),
+        3,
+        "OS + 2 packages"
+    );
+}
+
+#[test]
 fn cyclonedx_of_debian_min_is_valid() {
     let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/images/debian-min.oci");
     if !p.exists() {

@@ -59,6 +59,7 @@ fn all_formats() -> Vec<(&'static str, String)> {
         ("json", report.json()),
         ("sarif", drydock_report::sarif(&report)),
         ("cyclonedx", drydock_report::cyclonedx(&report)),
+        ("spdx", drydock_report::spdx(&report)),
         ("junit", drydock_report::junit(&report)),
         ("html", drydock_report::html(&report)),
     ]
@@ -72,6 +73,10 @@ fn every_format_of_the_canonical_report() {
     let mut settings = insta::Settings::clone_current();
     settings.add_filter(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z", "[TIME]");
     settings.add_filter(r"urn:uuid:[0-9a-f-]{36}", "urn:uuid:[SERIAL]");
+    settings.add_filter(
+        r"spdxdocs/drydock/[0-9a-f-]{36}",
+        "spdxdocs/drydock/[SERIAL]",
+    );
     settings.add_filter(r"\d+ days? ago|supported until \d{4}-\d{2}-\d{2}", "[DATE]");
     settings.bind(|| {
         for (name, text) in all_formats() {

@@ -509,9 +509,7 @@ fn emit(report: &Report<'_>, common: &Common) -> Result<ExitCode> {
             Format::Sarif => drydock_report::sarif(report),
             Format::Junit => drydock_report::junit(report),
             Format::Html => drydock_report::html(report),
-            Format::SpdxJson => {
-                anyhow::bail!("SPDX output is not built yet (issue 3); use --format cyclonedx")
-            }
+            Format::SpdxJson => drydock_report::spdx(report),
         };
         match spec.file.as_ref().or(common.output.as_ref()) {
             Some(path) => std::fs::write(path, text)

@@ -344,7 +344,7 @@ fn exit_code_gates_on_reported_severities() {
     let out = drydock(&["image", d, "--scanners", "vuln"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("drydock db import"));
-    let out = drydock(&["image", d, "--format", "spdx-json"]);
+    let out = drydock(&["db", "update"]);
     assert!(String::from_utf8_lossy(&out.stderr).contains("not built yet"));
 }
 
