@@ -216,6 +216,17 @@ impl Engine {
         }
         self.follow_up(image, follow_up, &mut outputs, &mut diagnostics)?;
 
+        // Records a parser skipped (a truncated status stanza, a bad rpm header) are warnings
+        // that name the database; the rest of its packages are kept.
+        for o in &outputs {
+            if let Artifact::Packages(db) = &o.artifact {
+                diagnostics.extend(db.problems.iter().map(|m| Diagnostic {
+                    layer: Some(o.layer),
+                    source: o.path.display().into_owned(),
+                    message: m.clone(),
+                }));
+            }
+        }
         for o in &mut outputs {
             o.fate = fates
                 .get(&(o.layer, o.path.clone()))

@@ -117,3 +117,49 @@ pub fn collect(scan: &Scan) -> Vec<InstalledPackage> {
     });
     out
 }
+
+/// Container runtimes, whether installed by a package manager or as static binaries: what
+/// CVE-2019-5736 (runc) and CVE-2024-21626 attacks need, so reports list them up front.
+pub fn is_container_runtime(p: &InstalledPackage) -> bool {
+    const NAMES: &[&str] = &[
+        "runc",
+        "crun",
+        "containerd",
+        "containerd.io",
+        "containerd-shim",
+        "docker",
+        "docker-ce",
+        "docker-ce-cli",
+        "docker.io",
+        "moby-engine",
+        "moby-runc",
+        "moby-containerd",
+        "podman",
+        "cri-o",
+        "kubelet",
+        "kubernetes-node",
+    ];
+    const MODULES: &[&str] = &[
+        "github.com/opencontainers/runc",
+        "github.com/containers/crun",
+        "github.com/containerd/containerd",
+        "github.com/containerd/containerd/v2",
+        "github.com/docker/docker",
+        "github.com/docker/cli",
+        "github.com/moby/moby",
+        "github.com/containers/podman/v4",
+        "github.com/containers/podman/v5",
+        "github.com/cri-o/cri-o",
+        "k8s.io/kubernetes",
+    ];
+    match p.class {
+        // A language package is a runtime only when it is the binary's main module (its
+        // location is the binary itself), not a library some tool imports.
+        "lang" => {
+            p.ecosystem == "Go"
+                && MODULES.contains(&p.name.as_str())
+                && !p.location.ends_with(".mod")
+        }
+        _ => NAMES.contains(&p.name.as_str()),
+    }
+}

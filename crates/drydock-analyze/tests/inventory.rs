@@ -107,3 +107,46 @@ fn lockfiles_in_deleted_layers_do_not_count() {
     let p = scan.packages.iter().find(|p| p.name == "lodash").unwrap();
     assert_eq!(p.purl, "pkg:npm/lodash@4.17.20");
 }
+
+#[test]
+fn corrupt_databases_warn_with_the_file_and_keep_the_rest() {
+    let tmp = tempfile::tempdir().unwrap();
+    let good = "Package: bash\nStatus: install ok installed\nVersion: 5.2.15-2+b2\nArchitecture: amd64\n\n";
+    let truncated = format!(
+        "{good}Package: coreutils\nStatus: install ok installed\nVersion: 9.1-1\nArchitecture: amd64\n\nPackage: bro"
+    );
+    image(vec![layer(vec![
+        file("etc/os-release", "ID=debian\nVERSION_ID=\"12\"\n"),
+        file("var/lib/dpkg/status", truncated),
+        file(
+            "var/lib/rpm/rpmdb.sqlite",
+            b"SQLite format 3\0garbage garbage garbage",
+        ),
+        file(
+            "app/package-lock.json",
+            "{\"lockfileVersion\": 3, \"packages\": {",
+        ),
+        file(
+            "srv/package-lock.json",
+            r#"{"lockfileVersion":3,"packages":{"":{},"node_modules/ms":{"version":"2.1.3"}}}"#,
+        ),
+    ])])
+    .write_oci_dir(tmp.path());
+    let image = Image::open(tmp.path(), &OpenOptions::default()).unwrap();
+    let scan = Engine::builtin(Limits::default())
+        .unwrap()
+        .scan(&image, &|_| {})
+        .unwrap();
+    let names: Vec<&str> = scan.packages.iter().map(|p| p.name.as_str()).collect();
+    assert!(
+        names.contains(&"bash") && names.contains(&"coreutils") && names.contains(&"ms"),
+        "{names:?}"
+    );
+    let diag = format!("{:?}", scan.diagnostics);
+    assert!(diag.contains("/var/lib/rpm/rpmdb.sqlite"), "{diag}");
+    assert!(
+        diag.contains("/var/lib/dpkg/status"),
+        "the truncated stanza is named: {diag}"
+    );
+    assert!(diag.contains("/app/package-lock.json"), "{diag}");
+}

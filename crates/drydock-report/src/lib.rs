@@ -39,6 +39,9 @@ pub struct Report<'a> {
     pub files: usize,
     /// Installed packages of the final image.
     pub packages: &'a [InstalledPackage],
+    /// The container runtimes among them (runc, containerd, dockerd, crun, podman, kubelet...).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub runtimes: Vec<&'a InstalledPackage>,
     pub analyses: &'a [Output],
     /// Findings at the selected severities, most severe first.
     pub findings: &'a [Finding],
@@ -146,6 +149,11 @@ impl<'a> Report<'a> {
             layers,
             files: scan.tree.len(),
             packages: &scan.packages,
+            runtimes: scan
+                .packages
+                .iter()
+                .filter(|p| drydock_analyze::inventory::is_container_runtime(p))
+                .collect(),
             analyses: &scan.outputs,
             findings,
             totals: findings.iter().fold(BTreeMap::new(), |mut m, f| {
@@ -179,6 +187,7 @@ impl<'a> Report<'a> {
             layers: Vec::new(),
             files: 0,
             packages: &[],
+            runtimes: Vec::new(),
             analyses: &[],
             findings,
             totals: findings.iter().fold(BTreeMap::new(), |mut m, f| {

@@ -108,6 +108,14 @@ pub fn summary(r: &Report<'_>) -> String {
         let parts: Vec<String> = by_eco.iter().map(|(e, n)| format!("{n} {e}")).collect();
         let _ = writeln!(o, "  packages {}", parts.join(", "));
     }
+    if !r.runtimes.is_empty() {
+        let rt: Vec<String> = r
+            .runtimes
+            .iter()
+            .map(|p| format!("{} {} ({})", p.name, p.version, p.ecosystem))
+            .collect();
+        let _ = writeln!(o, "  runtimes {}", rt.join(", "));
+    }
     if !r.findings.is_empty() {
         let _ = writeln!(o);
         for f in r.findings {
