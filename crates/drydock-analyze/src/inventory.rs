@@ -32,6 +32,9 @@ pub struct InstalledPackage {
     pub dev: bool,
     /// The file the package was found in: a package database, lockfile, binary or jar.
     pub location: String,
+    /// What it depends on, as purls (or names) where the lockfile says; empty when unknown.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub dependencies: Vec<String>,
     pub layer: usize,
 }
 
@@ -78,6 +81,7 @@ pub fn collect(scan: &Scan) -> Vec<InstalledPackage> {
                 licenses: p.license.iter().cloned().collect(),
                 dev: false,
                 location: p.db_path.clone(),
+                dependencies: Vec::new(),
                 layer: o.layer,
             })),
             Artifact::LangPackages(f) => {
@@ -99,6 +103,7 @@ pub fn collect(scan: &Scan) -> Vec<InstalledPackage> {
                         licenses: p.licenses.clone(),
                         dev: p.dev,
                         location: p.location.clone(),
+                        dependencies: p.dependencies.clone(),
                         layer: o.layer,
                     });
                 }

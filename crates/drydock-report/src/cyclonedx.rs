@@ -66,7 +66,22 @@ pub fn cyclonedx(r: &Report<'_>) -> String {
         os_deps.push(Value::String(bom_ref));
         components.push(c);
     }
-    let mut dependencies = Vec::new();
+    // Lockfile dependency edges, where both ends are components of this BOM.
+    let mut edges: std::collections::BTreeMap<&str, std::collections::BTreeSet<&str>> =
+        Default::default();
+    for p in r.packages.iter().filter(|p| seen.contains(&p.purl)) {
+        for d in p
+            .dependencies
+            .iter()
+            .filter(|d| seen.contains(*d) && **d != p.purl)
+        {
+            edges.entry(&p.purl).or_default().insert(d);
+        }
+    }
+    let mut dependencies: Vec<Value> = edges
+        .iter()
+        .map(|(r, on)| json!({"ref": r, "dependsOn": on}))
+        .collect();
     if r.os.is_some() {
         dependencies.push(json!({"ref": image_ref, "dependsOn": [os_ref]}));
         dependencies.push(json!({"ref": os_ref, "dependsOn": os_deps}));

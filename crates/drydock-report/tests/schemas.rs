@@ -239,3 +239,24 @@ fn junit_is_well_formed_enough_for_dashboards() {
     assert!(doc.contains("DD-IMG-004"));
     assert!(doc.contains("name=\"no secret findings\""));
 }
+
+#[test]
+fn cyclonedx_carries_lockfile_dependencies() {
+    let tmp = tempfile::tempdir().unwrap();
+    let lock = r#"{"lockfileVersion":3,"packages":{"":{"dependencies":{"express":"4.18.2"}},
+        "node_modules/express":{"version":"4.18.2","dependencies":{"ms":"2.1.3"}},
+        "node_modules/ms":{"version":"2.1.3"}}}"#;
+    image(vec![layer(vec![file("app/package-lock.json", lock)])]).write_oci_dir(tmp.path());
+    let doc = render(tmp.path(), drydock_report::cyclonedx);
+    cyclonedx_valid(&doc);
+    let v: Value = serde_json::from_str(&doc).unwrap();
+    let deps = v["dependencies"].as_array().unwrap();
+    let express = deps
+        .iter()
+        .find(|d| d["ref"] == "pkg:npm/express@4.18.2")
+        .unwrap_or_else(|| panic!("{doc}"));
+    assert_eq!(
+        express["dependsOn"],
+        serde_json::json!(["pkg:npm/ms@2.1.3"])
+    );
+}
