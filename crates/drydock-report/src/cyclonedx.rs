@@ -107,6 +107,7 @@ pub fn cyclonedx(r: &Report<'_>) -> String {
         }
         image["properties"] = json!(props);
     }
+    let vulnerabilities = vex(r, &seen);
     let bom = json!({
         "$schema": "http://cyclonedx.org/schema/bom-1.6.schema.json",
         "bomFormat": "CycloneDX",
@@ -121,9 +122,53 @@ pub fn cyclonedx(r: &Report<'_>) -> String {
         "components": components,
         "dependencies": dependencies,
     });
+    let mut bom = bom;
+    if !vulnerabilities.is_empty() {
+        bom["vulnerabilities"] = json!(vulnerabilities);
+    }
     let mut s = serde_json::to_string_pretty(&bom).unwrap_or_default();
     s.push('\n');
     s
+}
+
+/// Vulnerability findings as CycloneDX vulnerabilities (VEX): open ones `affected` /
+/// `exploitable`-unknown, suppressed ones with their reason as `not_affected`.
+fn vex(r: &Report<'_>, refs: &HashSet<String>) -> Vec<Value> {
+    let open = r.findings.iter().map(|f| (f, None));
+    let waived = r.suppressed.iter().map(|s| (&s.finding, Some(s)));
+    open.chain(waived)
+        .filter(|(f, _)| f.kind == drydock_finding::Kind::Vulnerability)
+        .filter_map(|(f, sup)| {
+            let purl = f.package.as_ref()?;
+            let bom_ref = refs.contains(purl).then(|| purl.clone())?;
+            let severity = f.severity.as_str().to_lowercase();
+            let mut v = json!({
+                "id": f.id,
+                "source": {"name": if f.id.starts_with("GO-") { "Go Vulnerability Database" } else { "OSV" }},
+                "ratings": [{"severity": if severity == "unknown" { "unknown".to_owned() } else { severity }, "method": "other"}],
+                "description": f.title,
+                "detail": f.message,
+                "affects": [{"ref": bom_ref}],
+                "analysis": match sup {
+                    Some(s) => json!({"state": "not_affected", "detail": format!("{} ({})", s.reason, s.suppressed_by)}),
+                    None => json!({"state": "exploitable"}),
+                },
+            });
+            if let Some(fix) = &f.fix {
+                v["recommendation"] = json!(fix);
+            }
+            let ids: Vec<Value> = f
+                .references
+                .iter()
+                .filter(|x| x.starts_with("CVE-") || x.starts_with("GHSA-"))
+                .map(|x| json!({"id": x, "source": {"name": if x.starts_with("CVE-") { "NVD" } else { "GitHub" }}}))
+                .collect();
+            if !ids.is_empty() {
+                v["references"] = json!(ids);
+            }
+            Some(v)
+        })
+        .collect()
 }
 
 /// A UUID derived from what was scanned, so the same image gives the same serial number.

@@ -13,7 +13,7 @@ pub use html::html;
 pub use junit::junit;
 pub use sarif::sarif;
 pub use spdx::spdx;
-pub use summary::summary;
+pub use summary::{summary, summary_styled};
 
 use drydock_analyze::{Diagnostic, InstalledPackage, OsInfo, Output, Scan};
 use drydock_finding::{Finding, Severity, Suppressed};

@@ -3,6 +3,27 @@ use std::fmt::Write;
 
 /// The short human summary printed by default.
 pub fn summary(r: &Report<'_>) -> String {
+    summary_styled(r, false)
+}
+
+/// ANSI colour for a severity label (on a terminal only; `NO_COLOR` is the caller's to honour).
+fn paint(colour: bool, sev: drydock_finding::Severity) -> (&'static str, &'static str) {
+    use drydock_finding::Severity::*;
+    if !colour {
+        return ("", "");
+    }
+    let code = match sev {
+        Critical => "\x1b[1;35m",
+        High => "\x1b[1;31m",
+        Medium => "\x1b[33m",
+        Low => "\x1b[36m",
+        Unknown => "\x1b[2m",
+    };
+    (code, "\x1b[0m")
+}
+
+/// The summary, with severities coloured when `colour` is set.
+pub fn summary_styled(r: &Report<'_>, colour: bool) -> String {
     let mut o = String::new();
     let name = r.target.reference.as_deref().unwrap_or("");
     let _ = writeln!(o, "{}  ({}) {name}", r.target.path, kind(r));
@@ -124,7 +145,8 @@ pub fn summary(r: &Report<'_>) -> String {
                 (Some(p), None) => p.clone(),
                 _ => String::new(),
             };
-            let _ = writeln!(o, "  {:<8} {:<11} {}", f.severity, f.id, f.title);
+            let (on, off) = paint(colour, f.severity);
+            let _ = writeln!(o, "  {on}{:<8}{off} {:<11} {}", f.severity, f.id, f.title);
             let _ = writeln!(
                 o,
                 "  {:<8} {:<11} {}{}",

@@ -260,3 +260,49 @@ fn cyclonedx_carries_lockfile_dependencies() {
         serde_json::json!(["pkg:npm/ms@2.1.3"])
     );
 }
+
+#[test]
+fn cyclonedx_vex_lists_open_and_suppressed_vulnerabilities() {
+    use drydock_finding::{Finding, Location, Severity, Suppressed};
+    let tmp = tempfile::tempdir().unwrap();
+    small_image(tmp.path());
+    let image = Image::open(tmp.path(), &OpenOptions::default()).unwrap();
+    let scan = Engine::builtin(Limits::default())
+        .unwrap()
+        .scan(&image, &|_| {})
+        .unwrap();
+    let purl = scan
+        .packages
+        .iter()
+        .find(|p| p.name == "openssl")
+        .unwrap()
+        .purl
+        .clone();
+    let vuln = |id: &str| Finding {
+        id: id.into(),
+        kind: Kind::Vulnerability,
+        severity: Severity::High,
+        title: "a flaw".into(),
+        message: "openssl 3.0.16-1~deb12u1: fixed in 3.0.17-1~deb12u1".into(),
+        description: None,
+        location: Location::default(),
+        package: Some(purl.clone()),
+        fix: Some("Upgrade openssl to 3.0.17-1~deb12u1 or later.".into()),
+        references: vec!["CVE-2025-0001".into()],
+    };
+    let findings = vec![vuln("CVE-2025-0001")];
+    let suppressed = vec![Suppressed {
+        finding: vuln("CVE-2025-0002"),
+        suppressed_by: ".drydockignore:3".into(),
+        reason: "not reachable".into(),
+    }];
+    let doc = drydock_report::cyclonedx(
+        &Report::new(&image, &scan, &findings).with_suppressed(&suppressed),
+    );
+    cyclonedx_valid(&doc);
+    let v: Value = serde_json::from_str(&doc).unwrap();
+    let vulns = v["vulnerabilities"].as_array().unwrap();
+    assert_eq!(vulns.len(), 2);
+    assert_eq!(vulns[0]["affects"][0]["ref"], purl.as_str());
+    assert_eq!(vulns[1]["analysis"]["state"], "not_affected");
+}

@@ -503,7 +503,15 @@ fn suppress(
 fn emit(report: &Report<'_>, common: &Common) -> Result<ExitCode> {
     for spec in &common.format {
         let text = match spec.format {
-            Format::Table => drydock_report::summary(report),
+            Format::Table => {
+                use std::io::IsTerminal;
+                let to_terminal = spec.file.is_none()
+                    && common.output.is_none()
+                    && std::io::stdout().is_terminal();
+                let colour =
+                    to_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+                drydock_report::summary_styled(report, colour)
+            }
             Format::Json => report.json(),
             Format::Cyclonedx => drydock_report::cyclonedx(report),
             Format::Sarif => drydock_report::sarif(report),
