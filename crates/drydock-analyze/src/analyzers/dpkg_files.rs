@@ -1,6 +1,8 @@
-//! Which files dpkg installed (`/var/lib/dpkg/info/*.list`), so a binary or a Python package that
-//! a deb put there is reported as the deb and matched against the distro's advisories, not as a
-//! second, upstream-versioned package (Debian backports fixes without changing upstream versions).
+//! Which files the OS package manager installed — dpkg's `/var/lib/dpkg/info/*.list`, apk's
+//! `F:`/`R:` lines in `/lib/apk/db/installed` — so a binary or a Python package that a distro
+//! package put there is reported as that package and matched against the distro's advisories,
+//! not as a second, upstream-versioned package (distros backport fixes without changing
+//! upstream versions). rpm file lists are not read yet.
 
 use crate::{AnalyzeError, Analyzer, Artifact, FileInput, Want};
 use serde::Serialize;
@@ -24,11 +26,14 @@ impl Serialize for OwnedFiles {
     }
 }
 
-const WANTS: &[Want] = &[Want::Glob("var/lib/dpkg/info/*.list")];
+const WANTS: &[Want] = &[
+    Want::Glob("var/lib/dpkg/info/*.list"),
+    Want::Path("lib/apk/db/installed"),
+];
 
 impl Analyzer for DpkgFiles {
     fn id(&self) -> &'static str {
-        "dpkg-files"
+        "os-owned-files"
     }
 
     fn version(&self) -> u32 {
@@ -40,6 +45,9 @@ impl Analyzer for DpkgFiles {
     }
 
     fn analyze(&self, file: &FileInput<'_>) -> Result<Option<Artifact>, AnalyzeError> {
+        if file.path.as_bytes() == b"lib/apk/db/installed" {
+            return Ok(Some(Artifact::OwnedFiles(apk_owned(file.content))));
+        }
         let name = String::from_utf8_lossy(file.path.file_name());
         let package = name.trim_end_matches(".list").to_owned();
         let paths = String::from_utf8_lossy(file.content)
@@ -49,5 +57,38 @@ impl Analyzer for DpkgFiles {
             .map(str::to_owned)
             .collect();
         Ok(Some(Artifact::OwnedFiles(OwnedFiles { package, paths })))
+    }
+}
+
+/// apk records a package's files as `F:dir` followed by `R:name` lines.
+fn apk_owned(content: &[u8]) -> OwnedFiles {
+    let mut paths = Vec::new();
+    let mut dir = String::new();
+    for line in String::from_utf8_lossy(content).lines() {
+        if let Some(d) = line.strip_prefix("F:") {
+            dir = d.trim_matches('/').to_owned();
+        } else if let Some(r) = line.strip_prefix("R:") {
+            paths.push(if dir.is_empty() {
+                format!("/{r}")
+            } else {
+                format!("/{dir}/{r}")
+            });
+        } else if line.starts_with("P:") {
+            dir.clear();
+        }
+    }
+    OwnedFiles {
+        package: "apk".into(),
+        paths,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn apk_file_lists() {
+        let db = b"P:runc\nV:1.1.12-r0\nF:usr/bin\nR:runc\n\nP:busybox\nV:1.36.1-r15\nR:.profile\nF:bin\nR:busybox\n";
+        let owned = super::apk_owned(db);
+        assert_eq!(owned.paths, ["/usr/bin/runc", "/.profile", "/bin/busybox"]);
     }
 }
