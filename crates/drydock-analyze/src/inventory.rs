@@ -1,6 +1,7 @@
 //! The image's package inventory: OS packages from the databases present in the final view, and
-//! language packages from files present in it — minus files an OS package installed, which are
-//! that OS package's (the distro's version is what its advisories speak of).
+//! language packages from files present in it — minus files an OS package installed (dpkg and
+//! apk file lists, rpm header file lists), which are that OS package's: the distro's version is
+//! what its advisories speak of.
 
 use crate::{Artifact, Scan};
 use drydock_catalog::Distro;
@@ -59,13 +60,19 @@ pub fn collect(scan: &Scan) -> Vec<InstalledPackage> {
         None => Distro::default(),
     };
     let present = || scan.outputs.iter().filter(|o| o.fate == Fate::Present);
-    let owned: HashSet<&str> = present()
-        .filter_map(|o| match &o.artifact {
-            Artifact::OwnedFiles(f) => Some(f.paths.iter().map(String::as_str)),
-            _ => None,
-        })
-        .flatten()
-        .collect();
+    // Files the OS package manager installed: dpkg and apk lists, rpm headers' file lists.
+    let mut owned: HashSet<&str> = HashSet::new();
+    for o in present() {
+        match &o.artifact {
+            Artifact::OwnedFiles(f) => owned.extend(f.paths.iter().map(String::as_str)),
+            Artifact::Packages(db) => owned.extend(
+                db.packages
+                    .iter()
+                    .flat_map(|p| p.files.iter().map(String::as_str)),
+            ),
+            _ => {}
+        }
+    }
     let mut out = Vec::new();
     for o in present() {
         match &o.artifact {

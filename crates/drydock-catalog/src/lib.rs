@@ -92,6 +92,10 @@ pub struct Package {
     /// Path of the database file (inside the image) the package was read from, so a
     /// report can say where the evidence is.
     pub db_path: String,
+    /// Files the package installed, where the database records them in the same record (rpm);
+    /// used to tell OS-owned binaries from separately installed ones. Not serialized.
+    #[serde(skip)]
+    pub files: Vec<String>,
 }
 
 /// The distribution the database belongs to, as detected by the caller (os-release).

@@ -429,3 +429,26 @@ fn ndb_overlapping_slots_are_reported() {
         diags[0].message
     );
 }
+
+#[test]
+fn sqlite_headers_carry_their_file_lists() {
+    let Some(bytes) = common::fixture("rpm/cbl-mariner-2.0/rpmdb.sqlite") else {
+        return;
+    };
+    let file = drydock_catalog::DbFile::new("/var/lib/rpm/rpmdb.sqlite", &bytes);
+    let pkgs =
+        drydock_catalog::rpm::parse(&file, &drydock_catalog::Distro::default(), &mut Vec::new())
+            .expect("parses");
+    let curl = pkgs
+        .iter()
+        .find(|p| p.name == "curl")
+        .expect("curl is installed");
+    assert!(
+        curl.files.iter().any(|f| f == "/usr/bin/curl"),
+        "{:?}",
+        &curl.files[..curl.files.len().min(10)]
+    );
+    let with_files = pkgs.iter().filter(|p| !p.files.is_empty()).count();
+    println!("{with_files} of {} packages list their files", pkgs.len());
+    assert!(with_files > pkgs.len() / 2);
+}

@@ -140,6 +140,7 @@ fn finish(
         maintainer: text(r.maintainer),
         purl,
         db_path: path.to_owned(),
+        files: Vec::new(),
     });
 }
 

@@ -248,6 +248,7 @@ fn to_package(
             .map(Cow::into_owned),
         purl,
         db_path: path.to_owned(),
+        files: Vec::new(),
     })
 }
 

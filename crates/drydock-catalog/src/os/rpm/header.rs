@@ -23,6 +23,9 @@ const TAG_LICENSE: u32 = 1014;
 const TAG_PACKAGER: u32 = 1015;
 const TAG_ARCH: u32 = 1022;
 const TAG_SOURCERPM: u32 = 1044;
+const TAG_DIRINDEXES: u32 = 1116;
+const TAG_BASENAMES: u32 = 1117;
+const TAG_DIRNAMES: u32 = 1118;
 
 const TYPE_INT32: u32 = 4;
 const TYPE_STRING: u32 = 6;
@@ -52,6 +55,9 @@ pub struct Header {
     pub license: Option<String>,
     /// `PACKAGER`.
     pub packager: Option<String>,
+    /// Installed file paths (`DIRNAMES[DIRINDEXES[i]] + BASENAMES[i]`); empty when the header
+    /// has no file list or it is inconsistent (ownership is then unknown, not an error).
+    pub files: Vec<String>,
 }
 
 /// Why a blob is not a usable rpm header.
@@ -159,6 +165,7 @@ pub fn parse(blob: &[u8]) -> Result<Header, HeaderError> {
         e.map(|e| string(e, data)).transpose()
     };
     let none_is_absent = |s: Option<String>| s.filter(|s| !s.is_empty() && s != "(none)");
+    let files = file_list(&(0..entries).map(entry).collect::<Vec<_>>(), data);
     Ok(Header {
         name: required(name, TAG_NAME)?,
         version: required(version, TAG_VERSION)?,
@@ -168,7 +175,51 @@ pub fn parse(blob: &[u8]) -> Result<Header, HeaderError> {
         source_rpm: none_is_absent(optional(source_rpm)?),
         license: none_is_absent(optional(license)?),
         packager: optional(packager)?.filter(|s| !s.is_empty()),
+        files,
     })
+}
+
+/// The file list, for deciding which binaries the rpm owns. Every count is checked against the
+/// data store before anything is allocated by it.
+fn file_list(entries: &[Entry], data: &[u8]) -> Vec<String> {
+    let find = |tag| entries.iter().find(|e| e.tag == tag).copied();
+    let (Some(base), Some(dirs), Some(idx)) = (
+        find(TAG_BASENAMES),
+        find(TAG_DIRNAMES),
+        find(TAG_DIRINDEXES),
+    ) else {
+        return Vec::new();
+    };
+    let (Some(base), Some(dirs)) = (string_array(base, data), string_array(dirs, data)) else {
+        return Vec::new();
+    };
+    if idx.ty != TYPE_INT32 || idx.count as usize != base.len() {
+        return Vec::new();
+    }
+    let mut out = Vec::with_capacity(base.len());
+    for (i, b) in base.iter().enumerate() {
+        let Some(d) = u32_be(data, idx.offset as usize + 4 * i).and_then(|d| dirs.get(d as usize))
+        else {
+            return Vec::new();
+        };
+        out.push(format!("{d}{b}"));
+    }
+    out
+}
+
+/// `count` NUL-terminated strings from `offset`; `None` if they do not fit in the data store.
+fn string_array(e: Entry, data: &[u8]) -> Option<Vec<String>> {
+    if e.ty != TYPE_STRING_ARRAY || e.count as usize > data.len() {
+        return None;
+    }
+    let mut rest = data.get(e.offset as usize..)?;
+    let mut out = Vec::with_capacity(e.count as usize);
+    for _ in 0..e.count {
+        let end = rest.iter().position(|&b| b == 0)?;
+        out.push(String::from_utf8_lossy(&rest[..end]).into_owned());
+        rest = &rest[end + 1..];
+    }
+    Some(out)
 }
 
 /// rpm's `hdrblobVerifyRegion`, reduced to what proves the region is self-consistent.

@@ -149,6 +149,7 @@ fn to_package(h: header::Header, path: &str, distro: &Distro) -> Result<Option<P
         maintainer: h.packager,
         purl,
         db_path: path.to_owned(),
+        files: h.files,
     }))
 }
 
