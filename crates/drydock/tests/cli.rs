@@ -810,3 +810,69 @@ fn drydock_toml_sets_defaults_that_flags_override() {
             .contains("drydock.toml: invalid drydock configuration")
     );
 }
+
+/// More of the hostile corpus through the binary: an index that loops, a tar header whose
+/// checksum lies, and a layer of 300,000 entries against a small entry limit.
+#[test]
+fn hostile_index_loop_bad_checksum_and_entry_flood() {
+    let tmp = tempfile::tempdir().unwrap();
+    // An index that names itself as a nested index.
+    let d = tmp.path().join("loop");
+    simple().write_oci_dir(&d);
+    let nested = serde_json::json!({"schemaVersion": 2, "manifests": []});
+    let bytes = serde_json::to_vec(&nested).unwrap();
+    let self_digest = sha256(&bytes);
+    // The nested index lists itself: write it under its own digest, then patch it to point back.
+    let looping = serde_json::to_vec(&serde_json::json!({"schemaVersion": 2, "manifests": [
+        {"mediaType": "application/vnd.oci.image.index.v1+json", "digest": self_digest, "size": bytes.len()}]}))
+    .unwrap();
+    std::fs::write(d.join(blob_name(&self_digest)), &looping).unwrap();
+    std::fs::write(d.join("index.json"), &looping).unwrap();
+    let out = drydock(&["image", d.to_str().unwrap()]);
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr)
+            .trim_end()
+            .lines()
+            .count(),
+        1
+    );
+
+    // A layer whose first tar header has a corrupted checksum.
+    let d = tmp.path().join("cksum");
+    let spec = image(vec![
+        layer(vec![file("etc/os-release", "ID=debian\n")]).compressed(Compression::None),
+    ]);
+    let built = spec.write_oci_dir(&d);
+    let blob = d.join(blob_name(&built.layer_digests[0]));
+    let mut raw = std::fs::read(&blob).unwrap();
+    raw[148] = b'9'; // inside the checksum field
+    std::fs::write(&blob, &raw).unwrap();
+    let out = drydock(&["image", d.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains(&built.layer_digests[0][7..]) && !err.contains("panicked"),
+        "{err}"
+    );
+
+    // 300,000 entries: indexed up to the limit, streamed to the end, verified, warned about.
+    let d = tmp.path().join("flood");
+    let entries: Vec<Entry> = (0..300_000).map(|i| file(format!("f/{i}"), "")).collect();
+    image(vec![layer(entries)]).write_oci_dir(&d);
+    let r = json(&["image", d.to_str().unwrap(), "--max-entries", "1000"]);
+    assert_eq!(r["layers"][0]["entries"], 300_000);
+    assert_eq!(r["layers"][0]["verified"], true);
+    assert!(r["diagnostics"].as_array().unwrap().iter().any(|x| {
+        x["message"]
+            .as_str()
+            .unwrap()
+            .contains("more than 1000 entries")
+    }));
+    assert_eq!(r["files"], 1000);
+}
