@@ -4,7 +4,7 @@
 
 use crate::{Input, fate_note, layer_location};
 use drydock_analyze::Artifact;
-use drydock_finding::{Finding, Kind, Location, Severity};
+use drydock_finding::{Finding, Kind, Location};
 use drydock_secrets::SecretMatch;
 
 pub fn check(input: &Input<'_>) -> Vec<Finding> {
@@ -72,7 +72,7 @@ fn finding(input: &Input<'_>, m: &SecretMatch, location: Location, note: &str) -
     Finding {
         id: m.rule_id.clone(),
         kind: Kind::Secret,
-        severity: severity(m.severity),
+        severity: m.severity,
         title: m.title.clone(),
         message: format!("{}{shown}{note}", m.match_line.trim()),
         description: Some(
@@ -82,15 +82,5 @@ fn finding(input: &Input<'_>, m: &SecretMatch, location: Location, note: &str) -
         package: None,
         fix: Some("Revoke and rotate the credential, then rebuild without it: pass secrets at run time or with build secret mounts, never in files, ENV, ARG or commands.".into()),
         references: Vec::new(),
-    }
-}
-
-fn severity(s: drydock_secrets::Severity) -> Severity {
-    match s {
-        drydock_secrets::Severity::Critical => Severity::Critical,
-        drydock_secrets::Severity::High => Severity::High,
-        drydock_secrets::Severity::Medium => Severity::Medium,
-        drydock_secrets::Severity::Low => Severity::Low,
-        drydock_secrets::Severity::Unknown => Severity::Unknown,
     }
 }

@@ -8,8 +8,8 @@
 //! a rule, `id` on an allowlist. The built-in rules use them; user configs may too.
 
 use crate::error::ConfigError;
+use crate::rules::Validator;
 use crate::rules::{AllowlistSpec, Condition, ConfigSpec, RegexTarget, RuleSpec, SecretGroup};
-use crate::rules::{Severity, Validator};
 use serde::Deserialize;
 use std::collections::HashMap;
 
@@ -120,7 +120,7 @@ pub(crate) fn parse(text: &str) -> Result<GitleaksConfig, ConfigError> {
             .severity
             .as_deref()
             .map(|s| {
-                Severity::parse(s)
+                crate::rules::parse_severity(s)
                     .ok_or_else(|| ConfigError::Invalid(format!("{ctx}: unknown severity {s:?}")))
             })
             .transpose()?;

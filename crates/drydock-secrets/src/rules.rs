@@ -5,53 +5,16 @@
 use crate::error::ConfigError;
 use crate::pattern::{Pattern, join_alternation, pattern, words_automaton};
 use aho_corasick::AhoCorasick;
-use serde::Serialize;
-use std::fmt;
 use std::sync::Arc;
 
-/// Ordered from least to most severe, so `>=` gates work. Serialised like drydock-finding's.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-#[serde(rename_all = "UPPERCASE")]
-pub enum Severity {
-    /// Only from Trivy configs whose rule has no (or a misspelt) severity, as Trivy does.
-    Unknown,
-    Low,
-    Medium,
-    High,
-    Critical,
+/// One severity scale for every scanner: drydock-finding's.
+pub use drydock_finding::Severity;
+
+/// Severity names as configs write them: any case, surrounding spaces, `moderate` for medium.
+pub(crate) fn parse_severity(s: &str) -> Option<Severity> {
+    s.trim().parse().ok()
 }
 
-impl Severity {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Severity::Unknown => "UNKNOWN",
-            Severity::Low => "LOW",
-            Severity::Medium => "MEDIUM",
-            Severity::High => "HIGH",
-            Severity::Critical => "CRITICAL",
-        }
-    }
-
-    /// Case-insensitive; `None` for anything else.
-    pub fn parse(s: &str) -> Option<Severity> {
-        Some(match s.trim().to_ascii_lowercase().as_str() {
-            "unknown" => Severity::Unknown,
-            "low" => Severity::Low,
-            "medium" | "moderate" => Severity::Medium,
-            "high" => Severity::High,
-            "critical" => Severity::Critical,
-            _ => return None,
-        })
-    }
-}
-
-impl fmt::Display for Severity {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.pad(self.as_str())
-    }
-}
-
-/// Which part of a match is the secret.
 #[derive(Clone, Debug, PartialEq, Eq, Default)]
 #[cfg_attr(not(feature = "trivy-config"), allow(dead_code))]
 pub(crate) enum SecretGroup {
@@ -423,8 +386,14 @@ mod tests {
 
     #[test]
     fn severity_parse() {
-        assert_eq!(Severity::parse("uNknown"), Some(Severity::Unknown));
-        assert_eq!(Severity::parse("CRITICAL"), Some(Severity::Critical));
-        assert_eq!(Severity::parse("bad"), None);
+        assert_eq!(
+            crate::rules::parse_severity("uNknown"),
+            Some(Severity::Unknown)
+        );
+        assert_eq!(
+            crate::rules::parse_severity("CRITICAL"),
+            Some(Severity::Critical)
+        );
+        assert_eq!(crate::rules::parse_severity("bad"), None);
     }
 }

@@ -108,7 +108,7 @@ pub(crate) fn load(text: &str, base: ConfigSpec) -> Result<ConfigSpec, ConfigErr
             id: r.id,
             title,
             description: String::new(),
-            severity: Some(Severity::parse(&r.severity).unwrap_or(Severity::Unknown)),
+            severity: Some(crate::rules::parse_severity(&r.severity).unwrap_or(Severity::Unknown)),
             regex: Some(r.regex).filter(|s| !s.is_empty()),
             path: Some(r.path).filter(|s| !s.is_empty()),
             secret_group: if r.secret_group_name.is_empty() {
