@@ -164,7 +164,7 @@ struct Common {
     /// Show secrets and cracked passwords in the output instead of redacting them
     #[arg(long)]
     show_secrets: bool,
-    /// Secret rules in gitleaks' TOML format (`[extend] useDefault = true` keeps the built-ins)
+    /// Secret rules: gitleaks' TOML (`[extend] useDefault = true` keeps the built-ins) or Trivy's .yaml
     #[arg(long, value_name = "FILE", env = "DRYDOCK_SECRET_CONFIG")]
     secret_config: Option<PathBuf>,
     /// Seconds spent guessing each password hash
@@ -390,8 +390,14 @@ fn run(mut cli: Cli, matches: &clap::ArgMatches) -> Result<ExitCode> {
         Some(path) => {
             let text = std::fs::read_to_string(path)
                 .with_context(|| format!("cannot read {}", path.display()))?;
-            drydock_secrets::Engine::from_gitleaks_toml(&text)
-                .with_context(|| format!("{}: invalid secret rules", path.display()))?
+            let yaml = path.extension().is_some_and(|e| e == "yaml" || e == "yml");
+            // Trivy's trivy-secret.yaml or gitleaks' TOML, by extension.
+            if yaml {
+                drydock_secrets::Engine::from_trivy_yaml(&text)
+            } else {
+                drydock_secrets::Engine::from_gitleaks_toml(&text)
+            }
+            .with_context(|| format!("{}: invalid secret rules", path.display()))?
         }
         None => drydock_secrets::Engine::builtin(),
     });
