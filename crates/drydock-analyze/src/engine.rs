@@ -1,4 +1,5 @@
 use crate::analyzers::os::{self, OsInfo};
+use crate::cache::{self, CachedOutput, LayerCache};
 use crate::dispatch::Dispatcher;
 use crate::inventory::{self, InstalledPackage};
 use crate::{Analyzer, Artifact, FileInput};
@@ -8,7 +9,7 @@ use drydock_fs::{
 };
 use drydock_image::Image;
 use rayon::prelude::*;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashSet};
 use std::io::Read;
 
@@ -24,7 +25,7 @@ pub struct Output {
 }
 
 /// Something the scan could not do fully; the scan went on.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Diagnostic {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub layer: Option<usize>,
@@ -37,6 +38,9 @@ pub struct LayerScan {
     pub index: usize,
     #[serde(flatten)]
     pub stats: StreamStats,
+    /// Read from the layer cache instead of the blob.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub cached: bool,
 }
 
 /// Everything one scan learned.
@@ -63,6 +67,7 @@ pub struct Engine {
     analyzers: Vec<Box<dyn Analyzer>>,
     dispatch: Dispatcher,
     limits: Limits,
+    cache: Option<LayerCache>,
 }
 
 /// A file whose content must be fetched after the first pass (link targets).
@@ -83,6 +88,7 @@ struct LayerPass {
     outputs: Vec<Output>,
     diagnostics: Vec<Diagnostic>,
     hardlinks: Vec<(ImagePath, ImagePath, Vec<usize>)>,
+    cached: bool,
 }
 
 impl Engine {
@@ -92,7 +98,14 @@ impl Engine {
             analyzers,
             dispatch,
             limits,
+            cache: None,
         })
+    }
+
+    /// Reads and writes per-layer results in `cache` (see [`crate::cache`]).
+    pub fn with_cache(mut self, cache: LayerCache) -> Self {
+        self.cache = Some(cache);
+        self
     }
 
     /// The engine with every built-in analyzer and the built-in secret rules.
@@ -106,7 +119,7 @@ impl Engine {
     pub fn scan(&self, image: &Image, progress: &(dyn Fn(u64) + Sync)) -> Result<Scan, ScanError> {
         let passes: Vec<LayerPass> = (0..image.layers.len())
             .into_par_iter()
-            .map(|i| self.first_pass(image, i, progress))
+            .map(|i| self.layer_pass(image, i, progress))
             .collect::<Result<_, _>>()?;
 
         let mut outputs = Vec::new();
@@ -129,6 +142,7 @@ impl Engine {
             layers.push(LayerScan {
                 index: i,
                 stats: p.stats,
+                cached: p.cached,
             });
             entries.push(p.entries);
         }
@@ -251,6 +265,93 @@ impl Engine {
         self.analyzers.iter().position(|a| a.id() == id)
     }
 
+    /// One layer's pass, from the cache when it holds this layer for this configuration.
+    fn layer_pass(
+        &self,
+        image: &Image,
+        i: usize,
+        progress: &(dyn Fn(u64) + Sync),
+    ) -> Result<LayerPass, LayerError> {
+        let Some(cache) = &self.cache else {
+            return self.first_pass(image, i, progress);
+        };
+        let layer = image.layers.get(i);
+        let analyzers: Vec<(&str, u32, String)> = self
+            .analyzers
+            .iter()
+            .map(|a| (a.id(), a.version(), a.fingerprint()))
+            .collect();
+        let Some(key) = cache.key(
+            layer.and_then(|l| l.digest.as_ref()),
+            layer.and_then(|l| l.diff_id.as_ref()),
+            image.layer_blob_len(i),
+            &analyzers,
+            &self.limits,
+        ) else {
+            return self.first_pass(image, i, progress);
+        };
+        let mut notes = Vec::new();
+        match cache.get(&key) {
+            Ok(Some(entry)) => {
+                if let Some(pass) = self.cached_pass(entry) {
+                    progress(image.layer_blob_len(i).unwrap_or(0));
+                    return Ok(pass);
+                }
+                notes.push("layer cache entry does not fit this build; layer re-read".to_owned());
+            }
+            Ok(None) => {}
+            Err(e) => notes.push(format!("layer cache entry unreadable ({e}); layer re-read")),
+        }
+        let mut pass = self.first_pass(image, i, progress)?;
+        let entry = cache::Entry {
+            stats: pass.stats.clone(),
+            entries: pass.entries.clone(),
+            outputs: pass.outputs.iter().map(CachedOutput::from_output).collect(),
+            diagnostics: pass.diagnostics.clone(),
+            hardlinks: pass.hardlinks.clone(),
+        };
+        if let Err(e) = cache.put(&key, &entry) {
+            notes.push(format!("layer cache not written: {e}"));
+        }
+        pass.diagnostics
+            .extend(notes.into_iter().map(|message| Diagnostic {
+                layer: Some(i),
+                source: image.layer_name(i),
+                message,
+            }));
+        Ok(pass)
+    }
+
+    fn cached_pass(&self, entry: cache::Entry) -> Option<LayerPass> {
+        let id = |stored: &str| {
+            self.analyzers
+                .iter()
+                .map(|a| a.id())
+                .find(|id| *id == stored)
+        };
+        let outputs = entry
+            .outputs
+            .into_iter()
+            .map(|o| o.into_output(id))
+            .collect::<Option<Vec<_>>>()?;
+        let n = self.analyzers.len();
+        if entry
+            .hardlinks
+            .iter()
+            .any(|(_, _, wanted)| wanted.iter().any(|&a| a >= n))
+        {
+            return None;
+        }
+        Some(LayerPass {
+            stats: entry.stats,
+            entries: entry.entries,
+            outputs,
+            diagnostics: entry.diagnostics,
+            hardlinks: entry.hardlinks,
+            cached: true,
+        })
+    }
+
     fn first_pass(
         &self,
         image: &Image,
@@ -302,6 +403,7 @@ impl Engine {
             outputs,
             diagnostics,
             hardlinks,
+            cached: false,
         })
     }
 

@@ -6,6 +6,7 @@
 //! Analyzers are pure: they get bytes and return artifacts; they never touch the host.
 
 pub mod analyzers;
+pub mod cache;
 mod dispatch;
 mod engine;
 pub mod inventory;
@@ -16,6 +17,7 @@ pub use analyzers::lang_packages::LangFile;
 pub use analyzers::os::{OsHint, OsInfo};
 pub use analyzers::os_packages::PackageDb;
 pub use analyzers::secrets::SecretFile;
+pub use cache::LayerCache;
 pub use dispatch::Want;
 pub use engine::{Diagnostic, Engine, LayerScan, Output, Scan, ScanError};
 pub use inventory::InstalledPackage;
@@ -57,6 +59,11 @@ pub trait Analyzer: Send + Sync {
     fn id(&self) -> &'static str;
     /// Bumped whenever output for the same input may change (layer-cache key).
     fn version(&self) -> u32;
+    /// What else decides this analyzer's output (its configuration, such as user-supplied secret
+    /// rules); part of the layer-cache key.
+    fn fingerprint(&self) -> String {
+        String::new()
+    }
     /// Which files this analyzer wants; matched once per entry for all analyzers together.
     fn wants(&self) -> &'static [Want];
     /// Consulted for [`Want::Custom`] interests only: a cheap test on metadata, never content.

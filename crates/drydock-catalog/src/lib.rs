@@ -23,7 +23,9 @@ use serde::Serialize;
 pub use os::{apk, dpkg, rpm};
 
 /// The package ecosystems this crate understands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "lowercase")]
 #[non_exhaustive]
 pub enum Ecosystem {
@@ -57,7 +59,7 @@ impl std::fmt::Display for Ecosystem {
 /// Versions are kept exactly as the package manager writes them, because that string is
 /// what the distribution's security data is keyed and compared on; splitting it is the
 /// version-comparison crate's job, not ours.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct Package {
     /// Which package manager recorded this package.
     pub ecosystem: Ecosystem,
@@ -94,7 +96,7 @@ pub struct Package {
     pub db_path: String,
     /// Files the package installed, where the database records them in the same record (rpm);
     /// used to tell OS-owned binaries from separately installed ones. Not serialized.
-    #[serde(skip)]
+    #[serde(skip_serializing, default)]
     pub files: Vec<String>,
 }
 

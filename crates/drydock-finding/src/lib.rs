@@ -10,7 +10,9 @@ use serde::Serialize;
 use std::fmt;
 
 /// Ordered from least to most severe, so `>=` gates work.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "UPPERCASE")]
 pub enum Severity {
     Unknown,

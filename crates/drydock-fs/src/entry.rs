@@ -1,8 +1,8 @@
 use crate::path::ImagePath;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// What a layer entry is, after whiteout markers have been recognised.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum EntryKind {
     File,
@@ -26,7 +26,7 @@ pub enum EntryKind {
 }
 
 /// One entry's metadata; the content is streamed separately and only when asked for.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct EntryMeta {
     pub path: ImagePath,
     pub kind: EntryKind,

@@ -3,7 +3,7 @@ use crate::digest::{Digest, Sha256Reader};
 use crate::entry::{EntryKind, EntryMeta};
 use crate::error::{LayerError, LayerErrorKind};
 use crate::path::ImagePath;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::io::{self, BufRead, BufReader, Read};
 
 /// Resource bounds for one layer; hitting one is a warning, never a crash or an unbounded wait.
@@ -27,7 +27,7 @@ impl Default for Limits {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Compression {
     None,
@@ -43,7 +43,7 @@ pub struct Expected {
 }
 
 /// What streaming a layer measured. Digests are `None` for directory sources.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct StreamStats {
     pub compression: Option<Compression>,
     pub digest: Option<Digest>,
@@ -51,7 +51,7 @@ pub struct StreamStats {
     pub compressed_bytes: u64,
     pub uncompressed_bytes: u64,
     pub entries: u64,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<String>,
 }
 

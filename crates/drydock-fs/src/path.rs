@@ -129,9 +129,45 @@ impl fmt::Debug for ImagePath {
     }
 }
 
+/// Reports (human-readable formats) show the path as text; the layer cache (binary formats)
+/// keeps the exact bytes, because a name that is not UTF-8 must come back as the same name.
 impl serde::Serialize for ImagePath {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&self.display())
+        if s.is_human_readable() {
+            s.serialize_str(&self.display())
+        } else {
+            s.serialize_bytes(&self.0)
+        }
+    }
+}
+
+/// Normalised again on the way in: whatever wrote the bytes, the path stays inside the root.
+impl<'de> serde::Deserialize<'de> for ImagePath {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = ImagePath;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a path inside an image, as a string or bytes")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<ImagePath, E> {
+                Ok(ImagePath::normalize(v.as_bytes()).0)
+            }
+            fn visit_bytes<E: serde::de::Error>(self, v: &[u8]) -> Result<ImagePath, E> {
+                Ok(ImagePath::normalize(v).0)
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<ImagePath, A::Error> {
+                let mut bytes = Vec::new();
+                while let Some(b) = seq.next_element::<u8>()? {
+                    bytes.push(b);
+                }
+                Ok(ImagePath::normalize(&bytes).0)
+            }
+        }
+        d.deserialize_any(V)
     }
 }
 

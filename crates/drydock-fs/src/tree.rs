@@ -1,6 +1,6 @@
 use crate::entry::{EntryKind, EntryMeta};
 use crate::path::ImagePath;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 use std::ops::Bound;
 
@@ -20,7 +20,7 @@ pub struct Node {
 }
 
 /// What later layers did to a file a layer wrote: the blob still holds it either way.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "status", rename_all = "snake_case")]
 pub enum Fate {
     Present,

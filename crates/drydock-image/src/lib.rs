@@ -182,6 +182,15 @@ impl Image {
         }
     }
 
+    /// The length of layer `i`'s blob as stored; `None` for directory layers. Part of the layer
+    /// cache key: a blob whose length differs from the cached one is not the cached blob.
+    pub fn layer_blob_len(&self, i: usize) -> Option<u64> {
+        match (&self.layers.get(i)?.source, &self.store) {
+            (LayerSource::Blob(loc), Some(store)) => store.blob_len(loc),
+            _ => None,
+        }
+    }
+
     /// Human name of the layer's blob, for messages.
     pub fn layer_name(&self, i: usize) -> String {
         match self.layers.get(i).map(|l| &l.source) {

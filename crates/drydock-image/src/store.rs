@@ -185,6 +185,14 @@ impl Store {
         }
     }
 
+    /// The blob's length in bytes, from the archive index or the file system.
+    pub fn blob_len(&self, loc: &BlobLoc) -> Option<u64> {
+        match &loc.place {
+            Place::Path(p) => std::fs::metadata(p).ok().map(|m| m.len()),
+            Place::Range { size, .. } => Some(*size),
+        }
+    }
+
     pub fn open(&self, loc: &BlobLoc) -> Result<Box<dyn Read + Send>, ImageError> {
         let io_err = |e| ImageError::io(&loc.name, e);
         match (&loc.place, self) {

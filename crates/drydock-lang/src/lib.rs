@@ -33,7 +33,9 @@ use serde::Serialize;
 
 /// Language package ecosystems, named as OSV names them so findings can be looked up in
 /// vulnerability databases without a translation table.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, serde::Deserialize,
+)]
 #[non_exhaustive]
 pub enum Ecosystem {
     /// Rust crates.
@@ -99,7 +101,7 @@ impl std::fmt::Display for Ecosystem {
 }
 
 /// One language package found in a file.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct Package {
     /// OSV ecosystem the name and version belong to.
     pub ecosystem: Ecosystem,

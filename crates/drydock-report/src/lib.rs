@@ -99,6 +99,9 @@ pub struct LayerReport<'a> {
     pub entries: u64,
     /// Both digests the image promised were checked against the bytes streamed.
     pub verified: bool,
+    /// Results came from the layer cache: the blob was verified by the scan that wrote them.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub cached: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub created_by: Option<&'a str>,
 }
@@ -122,6 +125,7 @@ impl<'a> Report<'a> {
                     uncompressed_bytes: l.stats.uncompressed_bytes,
                     entries: l.stats.entries,
                     verified: l.stats.diff_id.is_some() && promised_diff.is_some(),
+                    cached: l.cached,
                     created_by: meta.and_then(|m| m.created_by.as_deref()),
                 }
             })

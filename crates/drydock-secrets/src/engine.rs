@@ -12,7 +12,7 @@ use std::ops::Range;
 use std::sync::Arc;
 
 /// One secret found in one file (or string).
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, serde::Deserialize)]
 pub struct SecretMatch {
     /// The rule's id: gitleaks' id for gitleaks-derived rules (`aws-access-token`), drydock's
     /// for its own (`docker-config-auth`), the user's for theirs.
@@ -31,10 +31,10 @@ pub struct SecretMatch {
     /// The secret's first line, every secret on it redacted, long lines cut around it.
     pub match_line: String,
     /// Shannon entropy of the secret, for regex rules.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub entropy: Option<f32>,
     /// What a credential-file parser knows beyond the secret: registry, user, host, profile.
-    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub context: BTreeMap<String, String>,
 }
 
@@ -82,6 +82,8 @@ pub struct Engine {
     exclude_blocks: Vec<Pattern>,
     disabled_parsers: Vec<String>,
     options: Options,
+    /// Where the rules came from (`builtin`, or the config text): caches key on it.
+    identity: Arc<str>,
 }
 
 /// Where scanned bytes come from.
@@ -126,6 +128,18 @@ impl Engine {
         let spec = crate::gitleaks::builtin_spec().and_then(|s| Engine::compile(s, Severity::High));
         // The built-in file is part of this crate and loaded by its tests.
         spec.expect("built-in rules must load")
+            .with_identity("builtin")
+    }
+
+    fn with_identity(mut self, identity: &str) -> Engine {
+        self.identity = identity.into();
+        self
+    }
+
+    /// What the rules were built from: `builtin`, or the kind and full text of the config file.
+    /// Equal identities (with equal [`Options`]) give equal results on equal bytes.
+    pub fn identity(&self) -> &str {
+        &self.identity
     }
 
     /// A gitleaks TOML config, as gitleaks reads it. Without `[extend] useDefault = true`,
@@ -141,7 +155,7 @@ impl Engine {
             spec
         };
         crate::gitleaks::attach_targeted(&mut spec)?;
-        Engine::compile(spec, Severity::High)
+        Ok(Engine::compile(spec, Severity::High)?.with_identity(&format!("gitleaks-toml\n{text}")))
     }
 
     /// A Trivy secret config (`trivy-secret.yaml`): built-in rules and allow rules are
@@ -150,7 +164,7 @@ impl Engine {
     #[cfg(feature = "trivy-config")]
     pub fn from_trivy_yaml(text: &str) -> Result<Engine, ConfigError> {
         let spec = crate::trivy::load(text, crate::gitleaks::builtin_spec()?)?;
-        Engine::compile(spec, Severity::Unknown)
+        Ok(Engine::compile(spec, Severity::Unknown)?.with_identity(&format!("trivy-yaml\n{text}")))
     }
 
     pub(crate) fn compile(
@@ -211,6 +225,7 @@ impl Engine {
             exclude_blocks,
             disabled_parsers: spec.disabled_parsers,
             options: Options::default(),
+            identity: "compiled".into(),
         })
     }
 

@@ -79,6 +79,9 @@ enum Command {
     /// Manage the offline advisory database (OSV)
     #[command(subcommand)]
     Db(DbCommand),
+    /// Manage the layer cache (per-layer results reused by later scans)
+    #[command(subcommand)]
+    Cache(CacheCommand),
     /// Scan a root filesystem directory (an unpacked image or a mounted host)
     Rootfs {
         /// The directory to treat as `/`
@@ -112,6 +115,55 @@ enum DbCommand {
     },
 }
 
+#[derive(Subcommand)]
+enum CacheCommand {
+    /// Remove every cached layer result
+    Clean {
+        #[command(flatten)]
+        cache: CacheDir,
+    },
+}
+
+#[derive(Args, Clone)]
+struct CacheDir {
+    /// Where cached layer results live [default: the user cache dir, drydock]
+    #[arg(long, env = "DRYDOCK_CACHE_DIR", value_name = "DIR")]
+    cache_dir: Option<PathBuf>,
+}
+
+impl CacheDir {
+    fn resolve(&self) -> Result<PathBuf> {
+        match &self.cache_dir {
+            Some(d) => Ok(d.clone()),
+            None => Ok(user_cache()
+                .context("no cache directory: set --cache-dir or DRYDOCK_CACHE_DIR")?
+                .join("drydock")),
+        }
+    }
+}
+
+/// `$XDG_CACHE_HOME`, else `~/.cache`.
+fn user_cache() -> Option<PathBuf> {
+    std::env::var_os("XDG_CACHE_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")))
+}
+
+/// Names this build of drydock for the layer cache: the executable's size and modification
+/// time change with every build, so a rebuilt binary never reads results an older one wrote.
+fn build_id() -> String {
+    let exe = std::env::current_exe().and_then(std::fs::metadata);
+    let stamp = exe.as_ref().map_or(String::new(), |m| {
+        let mtime = m
+            .modified()
+            .ok()
+            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+            .map_or(0, |d| d.as_nanos());
+        format!("{}:{mtime}", m.len())
+    });
+    format!("{} {stamp}", env!("CARGO_PKG_VERSION"))
+}
+
 #[derive(Args, Clone)]
 struct DbDir {
     /// Where the advisory database lives [default: the user cache dir, drydock/db]
@@ -124,10 +176,7 @@ impl DbDir {
         if let Some(d) = &self.db_dir {
             return Ok(d.clone());
         }
-        let cache = std::env::var_os("XDG_CACHE_HOME")
-            .map(PathBuf::from)
-            .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")))
-            .context("no cache directory: set --db-dir or DRYDOCK_DB_DIR")?;
+        let cache = user_cache().context("no cache directory: set --db-dir or DRYDOCK_DB_DIR")?;
         Ok(cache.join("drydock").join("db"))
     }
 }
@@ -161,6 +210,13 @@ struct Common {
     ignore_unfixed: bool,
     #[command(flatten)]
     db: DbDir,
+    #[command(flatten)]
+    cache: CacheDir,
+    /// Read every layer blob again instead of reusing (and writing) cached layer results.
+    /// Cached results hold what the analyzers found, secrets included; the cache is private to
+    /// the user
+    #[arg(long, env = "DRYDOCK_NO_CACHE", value_parser = clap::builder::FalseyValueParser::new())]
+    no_cache: bool,
     /// Show secrets and cracked passwords in the output instead of redacting them
     #[arg(long)]
     show_secrets: bool,
@@ -296,6 +352,18 @@ fn run(mut cli: Cli, matches: &clap::ArgMatches) -> Result<ExitCode> {
         ),
         Command::Rootfs { dir, common } => (Image::rootfs(&dir)?, common),
         Command::Db(cmd) => return db(cmd),
+        Command::Cache(CacheCommand::Clean { cache }) => {
+            let dir = cache.resolve()?;
+            let cleaned = drydock_analyze::LayerCache::clean(&dir)
+                .with_context(|| format!("cannot clean the layer cache in {}", dir.display()))?;
+            println!(
+                "removed {} cached layers ({} bytes) from {}",
+                cleaned.files,
+                cleaned.bytes,
+                dir.join("layers").display()
+            );
+            return Ok(ExitCode::SUCCESS);
+        }
         Command::Completions { shell } => {
             let mut cmd = <Cli as clap::CommandFactory>::command();
             let mut buf = Vec::new();
@@ -437,10 +505,20 @@ fn run(mut cli: Cli, matches: &clap::ArgMatches) -> Result<ExitCode> {
         max_layer_bytes: common.max_layer_size.saturating_mul(1 << 20),
         max_file_bytes: common.max_file_size.saturating_mul(1 << 20),
     };
-    let engine = Engine::new(
+    let mut engine = Engine::new(
         drydock_analyze::analyzers::builtin(analyzer_options),
         limits,
     )?;
+    if !common.no_cache {
+        let dir = common.cache.resolve()?;
+        match drydock_analyze::LayerCache::open(&dir, &build_id()) {
+            Ok(cache) => engine = engine.with_cache(cache),
+            Err(e) => eprintln!(
+                "drydock: warning: layer cache off: cannot create {}: {e}",
+                dir.join("layers").display()
+            ),
+        }
+    }
     let bar = progress_bar(&image, common.quiet);
     let scan = engine.scan(&image, &|n| bar.inc(n))?;
     bar.finish_and_clear();

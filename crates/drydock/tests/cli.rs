@@ -9,6 +9,8 @@ fn drydock(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_drydock"))
         .args(args)
         .env("DRYDOCK_QUIET", "1")
+        // Tests never touch the user's cache; the cache test names its own directory.
+        .env("DRYDOCK_NO_CACHE", "1")
         .output()
         .unwrap()
 }
@@ -549,6 +551,7 @@ fn runc_1_1_11_in_go_build_info_reports_cve_2024_21626() {
     let tmp = tempfile::tempdir().unwrap();
     let db = tmp.path().join("db");
     let out = Command::new(env!("CARGO_BIN_EXE_drydock"))
+        .env("DRYDOCK_NO_CACHE", "1")
         .args([
             "db",
             "import",
@@ -782,6 +785,7 @@ fn drydock_toml_sets_defaults_that_flags_override() {
     .unwrap();
     let run = |extra: &[&str]| {
         Command::new(env!("CARGO_BIN_EXE_drydock"))
+            .env("DRYDOCK_NO_CACHE", "1")
             .current_dir(tmp.path())
             .env("XDG_CONFIG_HOME", tmp.path().join("no-user-config"))
             .env("DRYDOCK_DB_DIR", "/nonexistent/drydock-test-db")
@@ -875,4 +879,56 @@ fn hostile_index_loop_bad_checksum_and_entry_flood() {
             .contains("more than 1000 entries")
     }));
     assert_eq!(r["files"], 1000);
+}
+
+#[test]
+fn layer_cache_warm_scan_reports_the_same_and_cache_clean_empties_it() {
+    let Some(img) = shared("images/debian-min.tar") else {
+        return;
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let cache = tmp.path().join("cache");
+    let scan = || {
+        let out = Command::new(env!("CARGO_BIN_EXE_drydock"))
+            .env("DRYDOCK_QUIET", "1")
+            .env("DRYDOCK_DB_DIR", tmp.path().join("no-db"))
+            .env("DRYDOCK_CACHE_DIR", &cache)
+            .args(["image", img.to_str().unwrap(), "--format", "json"])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap()
+    };
+    let cold = scan();
+    let warm = scan();
+    let cached = |r: &serde_json::Value| -> Vec<bool> {
+        r["layers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|l| l["cached"].as_bool().unwrap_or(false))
+            .collect()
+    };
+    assert_eq!(cached(&cold), vec![false]);
+    assert_eq!(cached(&warm), vec![true]);
+    for key in ["os", "packages", "findings", "analyses"] {
+        assert_eq!(
+            cold[key], warm[key],
+            "{key} differs between cold and warm scans"
+        );
+    }
+    assert_eq!(cold["packages"].as_array().unwrap().len(), 88);
+
+    let out = drydock(&["cache", "clean", "--cache-dir", cache.to_str().unwrap()]);
+    assert!(out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stdout).starts_with("removed 1 cached layers"),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    assert_eq!(cached(&scan()), vec![false]);
 }

@@ -44,7 +44,8 @@ const WANTS: &[Want] = &[
 ];
 
 /// What one release file says.
-#[derive(Clone, Debug, Default, Serialize, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, Serialize, serde::Deserialize, PartialEq, Eq)]
+#[serde(default)]
 pub struct OsHint {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,

@@ -32,6 +32,14 @@ impl Serialize for PackageDb {
     }
 }
 
+/// The registry's own `&'static` name for an ecosystem read back from the layer cache.
+pub(crate) fn static_ecosystem(name: &str) -> Option<&'static str> {
+    CATALOGERS
+        .iter()
+        .map(|c| c.ecosystem.as_str())
+        .find(|e| *e == name)
+}
+
 /// The catalog's registry, turned into engine interests once.
 static WANTS: LazyLock<Vec<Want>> = LazyLock::new(|| {
     let mut wants = Vec::new();

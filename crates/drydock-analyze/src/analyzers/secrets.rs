@@ -44,6 +44,10 @@ impl Analyzer for Secrets {
         1
     }
 
+    fn fingerprint(&self) -> String {
+        format!("{}\n{:?}", self.engine.identity(), self.engine.options())
+    }
+
     fn wants(&self) -> &'static [Want] {
         WANTS
     }
