@@ -303,6 +303,10 @@ impl Engine {
             Err(e) => notes.push(format!("layer cache entry unreadable ({e}); layer re-read")),
         }
         let mut pass = self.first_pass(image, i, progress)?;
+        // Only what the stream verified is cached: a layer cut short by a limit is not the blob.
+        if pass.stats.diff_id.is_none() {
+            return Ok(pass);
+        }
         let entry = cache::Entry {
             stats: pass.stats.clone(),
             entries: pass.entries.clone(),

@@ -217,3 +217,41 @@ fn rootfs_directories_are_never_cached() {
         0
     );
 }
+
+#[test]
+fn exhausted_time_budget_cuts_layers_short_names_them_and_caches_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let img = tmp.path().join("oci");
+    spec().write_oci_dir(&img);
+    let cache = tempfile::tempdir().unwrap();
+    let limits = Limits {
+        deadline: Some(std::time::Instant::now()),
+        ..Limits::default()
+    };
+    let e = Engine::new(analyzers::builtin(Options::default()), limits)
+        .unwrap()
+        .with_cache(LayerCache::open(cache.path(), "b").unwrap());
+    let s = run(&e, &img);
+    assert_eq!(s.layers.len(), 2);
+    for l in &s.layers {
+        assert!(l.stats.diff_id.is_none(), "a cut layer is not verified");
+        assert!(
+            l.stats.warnings.iter().any(|w| w.contains("time budget")),
+            "{:?}",
+            l.stats.warnings
+        );
+    }
+    assert!(
+        s.diagnostics
+            .iter()
+            .filter(|d| d.message.contains("time budget"))
+            .count()
+            >= 2
+    );
+    assert_eq!(
+        std::fs::read_dir(cache.path().join("layers"))
+            .unwrap()
+            .count(),
+        0
+    );
+}

@@ -53,6 +53,16 @@ pub fn walk_dir(
                 continue;
             }
         };
+        if limits
+            .deadline
+            .is_some_and(|d| std::time::Instant::now() >= d)
+        {
+            warnings.push(
+                "the scan's time budget (--timeout) ran out: the rest of the directory was not read"
+                    .to_owned(),
+            );
+            break;
+        }
         entries += 1;
         if entries > limits.max_entries {
             warnings.push(format!(

@@ -15,6 +15,10 @@ pub struct Limits {
     pub max_layer_bytes: u64,
     /// Largest file whose content analyzers may ask for.
     pub max_file_bytes: u64,
+    /// When the whole scan must stop reading: layers still streaming are cut short there, with a
+    /// warning, and the findings so far are reported. Not part of any cache key: a layer cut
+    /// short is never cached.
+    pub deadline: Option<std::time::Instant>,
 }
 
 impl Default for Limits {
@@ -23,6 +27,7 @@ impl Default for Limits {
             max_entries: 2_000_000,
             max_layer_bytes: 64 << 30,
             max_file_bytes: 64 << 20,
+            deadline: None,
         }
     }
 }
@@ -95,24 +100,29 @@ pub fn walk_blob(
         let mut plain = Sha256Reader::new(CapReader {
             inner: decoder,
             left: limits.max_layer_bytes,
-            hit: false,
+            deadline: limits.deadline,
+            hit: None,
         });
+        let mut entries = 0;
         let walked = {
             let mut archive = tar::Archive::new(&mut plain);
-            walk_tar(&mut archive, limits, visitor, &mut warnings)
+            walk_tar(&mut archive, limits, visitor, &mut warnings, &mut entries)
         };
         // A capped stream looks truncated to tar; the cap, not corruption, is the story then.
-        let entries = match walked {
-            Ok(n) => n,
-            Err(_) if plain.get_ref().hit => 0,
+        match walked {
+            Ok(()) => {}
+            Err(_) if plain.get_ref().hit.is_some() => {}
             Err(WalkError::Io(e)) => return Err(corrupt(e)),
             Err(WalkError::Layer(e)) => return Err(e),
-        };
-        if plain.get_ref().hit {
-            warnings.push(format!(
-                "layer is larger than the {} MiB uncompressed limit: the rest was not read and its digests were not verified",
-                limits.max_layer_bytes >> 20
-            ));
+        }
+        if let Some(cap) = plain.get_ref().hit {
+            warnings.push(match cap {
+                Cap::Size => format!(
+                    "layer is larger than the {} MiB uncompressed limit: the rest was not read and its digests were not verified",
+                    limits.max_layer_bytes >> 20
+                ),
+                Cap::Time => "the scan's time budget (--timeout) ran out: the rest of this layer was not read and its digests were not verified".to_owned(),
+            });
             return Ok(StreamStats {
                 compression: Some(compression),
                 digest: None,
@@ -169,17 +179,19 @@ enum WalkError {
     Layer(LayerError),
 }
 
+/// Counts into `count` as it goes, so a layer cut short still says how much of it was read.
 fn walk_tar<R: Read>(
     archive: &mut tar::Archive<R>,
     limits: &Limits,
     visitor: &mut dyn EntryVisitor,
     warnings: &mut Vec<String>,
-) -> Result<u64, WalkError> {
-    let mut count = 0u64;
+    count: &mut u64,
+) -> Result<(), WalkError> {
     for (i, entry) in archive.entries().map_err(WalkError::Io)?.enumerate() {
         let mut entry = entry
             .map_err(|e| WalkError::Io(io::Error::new(e.kind(), format!("entry #{i}: {e}"))))?;
-        count += 1;
+        *count += 1;
+        let count = *count;
         if count > limits.max_entries {
             if count == limits.max_entries + 1 {
                 warnings.push(format!(
@@ -194,7 +206,7 @@ fn walk_tar<R: Read>(
         };
         visitor.visit(&meta, &mut entry).map_err(WalkError::Layer)?;
     }
-    Ok(count)
+    Ok(())
 }
 
 /// Turns a tar header into an [`EntryMeta`], recognising whiteouts and clamping hostile names.
@@ -277,18 +289,38 @@ fn classify<R: Read>(entry: &tar::Entry<'_, R>, warnings: &mut Vec<String>) -> O
 }
 
 /// Ends the stream after `left` bytes so a decompression bomb cannot run forever.
+/// Which limit ended a layer early.
+#[derive(Clone, Copy)]
+enum Cap {
+    Size,
+    Time,
+}
+
+/// Ends the uncompressed stream at the size limit or the deadline, whichever comes first; to
+/// the tar reader that looks like the end of the data, and `hit` says why.
 struct CapReader<R> {
     inner: R,
     left: u64,
-    hit: bool,
+    deadline: Option<std::time::Instant>,
+    hit: Option<Cap>,
 }
 
 impl<R: Read> Read for CapReader<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if self.hit.is_some() {
+            return Ok(0);
+        }
+        if self
+            .deadline
+            .is_some_and(|d| std::time::Instant::now() >= d)
+        {
+            self.hit = Some(Cap::Time);
+            return Ok(0);
+        }
         if self.left == 0 {
             let mut probe = [0u8; 1];
             if self.inner.read(&mut probe)? > 0 {
-                self.hit = true;
+                self.hit = Some(Cap::Size);
             }
             return Ok(0);
         }

@@ -202,6 +202,10 @@ struct Common {
     /// Most entries indexed per layer
     #[arg(long, default_value_t = 2_000_000)]
     max_entries: u64,
+    /// Time budget for reading the image, in seconds (0: none). Layers still being read when it
+    /// runs out are cut short with a warning naming them; the findings so far are reported
+    #[arg(long, default_value_t = 1800, value_name = "SECS", env = "DRYDOCK_TIMEOUT")]
+    timeout: u64,
     /// Scanners to run, comma-separated [default: all; vuln when a database exists]
     #[arg(long, value_enum, value_delimiter = ',')]
     scanners: Vec<Scanner>,
@@ -504,6 +508,8 @@ fn run(mut cli: Cli, matches: &clap::ArgMatches) -> Result<ExitCode> {
         max_entries: common.max_entries,
         max_layer_bytes: common.max_layer_size.saturating_mul(1 << 20),
         max_file_bytes: common.max_file_size.saturating_mul(1 << 20),
+        deadline: (common.timeout > 0)
+            .then(|| std::time::Instant::now() + std::time::Duration::from_secs(common.timeout)),
     };
     let mut engine = Engine::new(
         drydock_analyze::analyzers::builtin(analyzer_options),
