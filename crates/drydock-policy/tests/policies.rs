@@ -588,3 +588,87 @@ fn policy_dirs_are_read_with_caps() {
     );
     assert!(drydock_policy::read_paths(&[root.join("nope")], &limits).is_err());
 }
+
+#[test]
+fn unknown_functions_are_reported_at_load() {
+    // A typo, and a built-in drydock's engine does not compile in (time.*).
+    let typo = "package user.typo\n\nimport rego.v1\n\ndeny contains msg if {\n\tmsg := sprint(\"%v\", [input.kind])\n}\n";
+    let time = "package user.time\n\nimport rego.v1\n\ndeny contains \"old\" if {\n\ttime.now_ns() > 0\n}\n";
+    let (set, errors) = load(&[
+        ("typo.rego", typo),
+        ("time.rego", time),
+        ("c.rego", COMPOSE),
+    ]);
+    let got: Vec<_> = errors.iter().map(|e| (e.path(), e.line())).collect();
+    assert_eq!(
+        got,
+        vec![("time.rego", Some(6)), ("typo.rego", Some(6))],
+        "{errors:?}"
+    );
+    assert!(errors[1].to_string().contains("unknown function sprint"));
+    assert_eq!(set.checks().len(), 1);
+}
+
+#[test]
+fn rule_annotations_refine_the_package() {
+    let src = "# METADATA\n# title: Compose hygiene\n# custom:\n#   id: ACME-C\n#   severity: LOW\npackage user.compose.hygiene\n\nimport rego.v1\n\n# METADATA\n# title: Latest tag\n# custom:\n#   severity: HIGH\ndeny_latest contains msg if {\n\tsome name, svc in input.services\n\tendswith(svc.image, \":latest\")\n\tmsg := sprintf(\"service %s uses :latest\", [name])\n}\n\nwarn_no_restart contains msg if {\n\tsome name, svc in input.services\n\tnot svc.restart\n\tmsg := sprintf(\"service %s has no restart policy\", [name])\n}\n";
+    let (set, errors) = load(&[("h.rego", src)]);
+    assert!(errors.is_empty(), "{errors:?}");
+    let f = run(
+        &set,
+        &docs(
+            "compose.yaml",
+            "services:\n  web:\n    image: nginx:latest\n",
+        ),
+    );
+    assert_eq!(f.len(), 2, "{f:#?}");
+    let latest = f.iter().find(|x| x.title == "Latest tag").unwrap();
+    assert_eq!(
+        (latest.id.as_str(), latest.severity),
+        ("ACME-C", Severity::High)
+    );
+    let restart = f.iter().find(|x| x.title == "Compose hygiene").unwrap();
+    assert_eq!(restart.severity, Severity::Low);
+}
+
+/// Load and evaluation cost on a 30-file repository (10 Dockerfiles, 10 manifests with 3
+/// objects each, 10 Compose files) with the four policies above; printed for the record and
+/// bounded loosely so a pathological slowdown fails.
+#[test]
+fn thirty_file_timing() {
+    let t = Instant::now();
+    let (set, errors) = load(&[
+        ("registry.rego", REGISTRY),
+        ("limits.rego", MEMORY_LIMITS),
+        ("compose.rego", COMPOSE),
+        ("image.rego", IMAGE),
+    ]);
+    let load_time = t.elapsed();
+    assert!(errors.is_empty(), "{errors:?}");
+    let mut all = Vec::new();
+    for i in 0..10 {
+        all.extend(docs(
+            &format!("svc{i}/Dockerfile"),
+            &format!("FROM golang:1.{i} AS build\nRUN go build -o /app .\nFROM registry.acme.io/base:{i}\nCOPY --from=build /app /app\nUSER 1000\n"),
+        ));
+        all.extend(docs(
+            &format!("deploy/app{i}.yaml"),
+            &format!("{DEPLOYMENT}---\n{DEPLOYMENT}---\napiVersion: v1\nkind: Service\nmetadata:\n  name: s{i}\n"),
+        ));
+        all.extend(docs(
+            &format!("compose{i}/docker-compose.yml"),
+            "services:\n  web:\n    image: nginx\n  agent:\n    image: acme/agent\n    privileged: true\n",
+        ));
+    }
+    assert_eq!(all.len(), 50);
+    let t = Instant::now();
+    let out = set.evaluate(&all);
+    let eval_time = t.elapsed();
+    assert!(out.notes.is_empty(), "{:?}", out.notes);
+    assert_eq!(out.findings.len(), 10 + 20 + 10);
+    eprintln!(
+        "30 files / {} documents, 4 policies: load {load_time:?}, evaluate {eval_time:?}",
+        all.len()
+    );
+    assert!(eval_time < Duration::from_secs(20), "{eval_time:?}");
+}
