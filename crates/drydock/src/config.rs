@@ -15,6 +15,7 @@
 //! password-budget = 1.0
 //! ignore-unfixed = true
 //! quiet = true
+//! policy = ["policies/"]
 //! ```
 
 use crate::{Common, Scanner};
@@ -36,6 +37,7 @@ struct File {
     password_budget: Option<f64>,
     ignore_unfixed: Option<bool>,
     quiet: Option<bool>,
+    policy: Option<Vec<PathBuf>>,
 }
 
 fn read(path: &Path) -> Result<Option<File>> {
@@ -114,6 +116,9 @@ pub fn apply(common: &mut Common, matches: &ArgMatches) -> Result<()> {
         }
         if let (Some(v), true) = (f.quiet, unset("quiet") && !common.quiet) {
             common.quiet = v;
+        }
+        if let (Some(v), true) = (f.policy, unset("policy") && common.policy.is_empty()) {
+            common.policy = v;
         }
     }
     Ok(())

@@ -246,6 +246,10 @@ struct Common {
     /// Exit with this code when any reported finding remains (for CI gates)
     #[arg(long, default_value_t = 0, env = "DRYDOCK_EXIT_CODE")]
     exit_code: u8,
+    /// Custom checks in Rego, Trivy-style (`deny` rules, `# METADATA`): a directory of .rego
+    /// files or one file; repeatable
+    #[arg(long = "policy", value_name = "DIR")]
+    policy: Vec<PathBuf>,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -529,7 +533,7 @@ fn run(mut cli: Cli, matches: &clap::ArgMatches) -> Result<ExitCode> {
     let scan = engine.scan(&image, &|n| bar.inc(n))?;
     bar.finish_and_clear();
 
-    let (findings, mut notes) = drydock_scan::scan(
+    let (mut findings, mut notes) = drydock_scan::scan(
         &drydock_scan::Input {
             image: &image,
             scan: &scan,
@@ -537,6 +541,18 @@ fn run(mut cli: Cli, matches: &clap::ArgMatches) -> Result<ExitCode> {
         },
         &kinds,
     );
+    if kinds.contains(&Kind::Misconfiguration) && !common.policy.is_empty() {
+        let docs: Vec<_> = image
+            .config
+            .iter()
+            .filter_map(|c| serde_json::to_value(c).ok())
+            .map(drydock_policy::image_config)
+            .collect();
+        let (custom, custom_notes) = custom_policies(&common, &docs)?;
+        findings.extend(custom);
+        findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+        notes.extend(custom_notes);
+    }
     let (findings, suppressed) = suppress(findings, &common, &mut notes)?;
     let report = Report::new(&image, &scan, &findings)
         .with_notes(&notes)
@@ -675,7 +691,15 @@ fn config(path: &std::path::Path, common: &Common) -> Result<ExitCode> {
     if files.is_empty() && !path.exists() {
         anyhow::bail!("{}: no such file or directory", path.display());
     }
-    let result = drydock_config::scan_set(&files);
+    let mut result = drydock_config::scan_set(&files);
+    let docs: Vec<_> = files
+        .iter()
+        .filter_map(|(name, bytes)| drydock_policy::documents(name, bytes).ok())
+        .flatten()
+        .collect();
+    let (custom, custom_notes) = custom_policies(common, &docs)?;
+    result.findings.extend(custom);
+    notes.extend(custom_notes);
     emit_files(
         drydock_image::SourceKind::Config,
         path,
@@ -745,14 +769,48 @@ fn host(root: &std::path::Path, common: &Common) -> Result<ExitCode> {
             bytes,
         });
     }
-    let result = drydock_config::scan_host(&files);
-    emit_files(
-        drydock_image::SourceKind::Host,
-        root,
-        result,
-        Vec::new(),
-        common,
-    )
+    let mut result = drydock_config::scan_host(&files);
+    let docs: Vec<_> = files
+        .iter()
+        .filter(|f| f.path.ends_with("daemon.json") && !f.bytes.is_empty())
+        .filter_map(|f| {
+            let text = std::str::from_utf8(&f.bytes).ok()?;
+            drydock_policy::daemon_json(&f.path, text).ok()
+        })
+        .collect();
+    let (custom, notes) = custom_policies(common, &docs)?;
+    result.findings.extend(custom);
+    emit_files(drydock_image::SourceKind::Host, root, result, notes, common)
+}
+
+/// Runs the `--policy` checks over documents. Their findings join the scan's (suppression,
+/// `--severity` and formats then apply as to any other); a policy that does not compile, or
+/// fails on one document, becomes a note and a warning so one broken policy never stops a scan.
+/// A `--policy` path that does not exist is an error: a typo must not silently check nothing.
+fn custom_policies(
+    common: &Common,
+    docs: &[drydock_policy::Document],
+) -> Result<(Vec<drydock_finding::Finding>, Vec<String>)> {
+    if common.policy.is_empty() {
+        return Ok((Vec::new(), Vec::new()));
+    }
+    let limits = drydock_policy::Limits::default();
+    let (sources, mut errors) =
+        drydock_policy::read_paths(&common.policy, &limits).context("--policy")?;
+    let (set, compile_errors) = drydock_policy::PolicySet::compile(sources, limits);
+    errors.extend(compile_errors);
+    let mut notes: Vec<String> = errors
+        .iter()
+        .map(|e| format!("policy not loaded: {e}"))
+        .collect();
+    let outcome = set.evaluate(docs);
+    notes.extend(outcome.notes);
+    if !common.quiet {
+        for n in &notes {
+            eprintln!("drydock: warning: {n}");
+        }
+    }
+    Ok((outcome.findings, notes))
 }
 
 fn db(cmd: DbCommand) -> Result<ExitCode> {
