@@ -233,7 +233,7 @@ fn end_line(node: &Node) -> u32 {
 }
 
 /// A YAML scalar as go-yaml v3 (YAML 1.2 core schema) types it, which is what Trivy's Kubernetes
-/// input holds: `yes` stays a string, `true` is a boolean, `080` is... a number.
+/// input holds: `yes` stays a string, `true` is a boolean, `080` is the number 80.
 fn scalar(text: &str, plain: bool) -> Value {
     if !plain {
         return Value::String(text.to_owned());
