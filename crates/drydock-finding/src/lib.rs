@@ -85,6 +85,30 @@ pub struct Rule {
     pub references: &'static [&'static str],
 }
 
+impl Rule {
+    /// The rule's documentation page (Markdown): what `docs/rules/<ID>.md` holds and
+    /// `drydock rules ID` prints, so the page and the binary never disagree.
+    pub fn markdown(&self) -> String {
+        let kind = match self.kind {
+            Kind::Vulnerability => "vulnerability",
+            Kind::Secret => "secret",
+            Kind::Credential => "credential",
+            Kind::Misconfiguration => "misconfiguration",
+        };
+        let mut s = format!(
+            "# {}: {}\n\n| severity | scanner |\n|---|---|\n| {} | {kind} |\n\n## Why\n\n{}\n\n## Fix\n\n{}\n",
+            self.id, self.title, self.severity, self.why, self.fix
+        );
+        if !self.references.is_empty() {
+            s.push_str("\n## References\n\n");
+            for r in self.references {
+                s.push_str(&format!("- {r}\n"));
+            }
+        }
+        s
+    }
+}
+
 /// Where a finding is: the layer that holds it (and whether later layers removed it), a path and
 /// a line, or a synthetic place such as `config.Env[3]` for image metadata.
 #[derive(Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Serialize)]

@@ -22,6 +22,18 @@ pub fn walk_dir(
     limits: &Limits,
     visitor: &mut dyn EntryVisitor,
 ) -> Result<StreamStats, LayerError> {
+    walk_dir_only(root, None, limits, visitor)
+}
+
+/// [`walk_dir`], limited to `only` (root-relative paths such as `var/lib/dpkg`) when given: the
+/// walk descends just into those paths and their ancestors, so checking a live host's package
+/// databases and runtime binaries does not walk the whole host.
+pub fn walk_dir_only(
+    root: &Path,
+    only: Option<&[String]>,
+    limits: &Limits,
+    visitor: &mut dyn EntryVisitor,
+) -> Result<StreamStats, LayerError> {
     let name = root.display().to_string();
     let meta =
         std::fs::metadata(root).map_err(|e| LayerError::new(&name, LayerErrorKind::Io(e)))?;
@@ -40,10 +52,11 @@ pub fn walk_dir(
         .sort_by_file_name()
         .into_iter()
         .filter_entry(|e| {
-            !(e.depth() == 1
+            let virtual_top = e.depth() == 1
                 && VIRTUAL_TOP
                     .iter()
-                    .any(|v| e.file_name().as_bytes() == v.as_bytes()))
+                    .any(|v| e.file_name().as_bytes() == v.as_bytes());
+            !virtual_top && only.is_none_or(|only| wanted(root, e.path(), only))
         });
     for item in walker {
         let item = match item {
@@ -169,4 +182,15 @@ impl Read for LazyFile {
         };
         file.read(buf)
     }
+}
+
+/// Inside one of `only`, or an ancestor directory on the way to one.
+fn wanted(root: &Path, path: &Path, only: &[String]) -> bool {
+    let Ok(rel) = path.strip_prefix(root) else {
+        return false;
+    };
+    only.iter().any(|o| {
+        let o = Path::new(o);
+        rel.starts_with(o) || o.starts_with(rel)
+    })
 }

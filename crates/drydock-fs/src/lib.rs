@@ -14,7 +14,7 @@ mod path;
 mod tree;
 
 pub use digest::{Digest, DigestError, Sha256Reader};
-pub use dir::walk_dir;
+pub use dir::{walk_dir, walk_dir_only};
 pub use entry::{EntryKind, EntryMeta, LayerEntries};
 pub use error::{LayerError, LayerErrorKind};
 pub use layer::{Compression, Expected, Limits, StreamStats, walk_blob};

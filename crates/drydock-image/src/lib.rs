@@ -81,7 +81,8 @@ pub struct Layer {
 #[derive(Clone, Debug)]
 enum LayerSource {
     Blob(BlobLoc),
-    Dir(PathBuf),
+    /// A directory, and the root-relative paths to limit the walk to (all when `None`).
+    Dir(PathBuf, Option<Vec<String>>),
 }
 
 impl Image {
@@ -115,6 +116,23 @@ impl Image {
         Ok(image)
     }
 
+    /// Part of a root filesystem: only `paths` (root-relative) and their ancestors are walked.
+    /// For a live host, where walking everything would take long and tell nothing more.
+    pub fn rootfs_only(dir: &Path, paths: &[&str]) -> Result<Self, ImageError> {
+        let mut image = Self::rootfs(dir)?;
+        for l in &mut image.layers {
+            if let LayerSource::Dir(_, only) = &mut l.source {
+                *only = Some(
+                    paths
+                        .iter()
+                        .map(|p| p.trim_matches('/').to_owned())
+                        .collect(),
+                );
+            }
+        }
+        Ok(image)
+    }
+
     /// A root filesystem directory, scanned as a single layer.
     pub fn rootfs(dir: &Path) -> Result<Self, ImageError> {
         let md =
@@ -140,7 +158,7 @@ impl Image {
                 media_type: None,
                 size: None,
                 created_by: None,
-                source: LayerSource::Dir(dir.to_path_buf()),
+                source: LayerSource::Dir(dir.to_path_buf(), None),
             }],
             store: None,
         })
@@ -161,7 +179,9 @@ impl Image {
             ));
         };
         match (&layer.source, &self.store) {
-            (LayerSource::Dir(root), _) => drydock_fs::walk_dir(root, limits, visitor),
+            (LayerSource::Dir(root, only), _) => {
+                drydock_fs::walk_dir_only(root, only.as_deref(), limits, visitor)
+            }
             (LayerSource::Blob(loc), Some(store)) => {
                 let reader = store.open(loc).map_err(|e| {
                     LayerError::new(
@@ -195,7 +215,7 @@ impl Image {
     pub fn layer_name(&self, i: usize) -> String {
         match self.layers.get(i).map(|l| &l.source) {
             Some(LayerSource::Blob(loc)) => loc.name.clone(),
-            Some(LayerSource::Dir(p)) => p.display().to_string(),
+            Some(LayerSource::Dir(p, _)) => p.display().to_string(),
             None => format!("layer {i}"),
         }
     }

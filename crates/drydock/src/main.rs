@@ -2,6 +2,7 @@
 //! the library crates; this is the only place that prints.
 
 mod config;
+mod rules;
 
 use anyhow::{Context, Result};
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -71,6 +72,20 @@ enum Command {
         root: PathBuf,
         #[command(flatten)]
         common: Common,
+    },
+    /// List every built-in rule, or print one rule's documentation page
+    Rules {
+        /// A rule id such as DD-K8S-001: print its page
+        id: Option<String>,
+        /// Print the list as JSON
+        #[arg(long)]
+        json: bool,
+        /// List the secret rules (gitleaks' set and drydock's) instead
+        #[arg(long)]
+        secrets: bool,
+        /// Write one Markdown page per rule and an index into DIR (how docs/rules is made)
+        #[arg(long, value_name = "DIR")]
+        docs: Option<PathBuf>,
     },
     /// Print shell completions (bash, zsh, fish, elvish, powershell)
     Completions { shell: clap_complete::Shell },
@@ -204,7 +219,12 @@ struct Common {
     max_entries: u64,
     /// Time budget for reading the image, in seconds (0: none). Layers still being read when it
     /// runs out are cut short with a warning naming them; the findings so far are reported
-    #[arg(long, default_value_t = 1800, value_name = "SECS", env = "DRYDOCK_TIMEOUT")]
+    #[arg(
+        long,
+        default_value_t = 1800,
+        value_name = "SECS",
+        env = "DRYDOCK_TIMEOUT"
+    )]
     timeout: u64,
     /// Scanners to run, comma-separated [default: all; vuln when a database exists]
     #[arg(long, value_enum, value_delimiter = ',')]
@@ -360,6 +380,12 @@ fn run(mut cli: Cli, matches: &clap::ArgMatches) -> Result<ExitCode> {
         ),
         Command::Rootfs { dir, common } => (Image::rootfs(&dir)?, common),
         Command::Db(cmd) => return db(cmd),
+        Command::Rules {
+            id,
+            json,
+            secrets,
+            docs,
+        } => return rules_command(id.as_deref(), json, secrets, docs.as_deref()),
         Command::Cache(CacheCommand::Clean { cache }) => {
             let dir = cache.resolve()?;
             let cleaned = drydock_analyze::LayerCache::clean(&dir)
@@ -778,9 +804,97 @@ fn host(root: &std::path::Path, common: &Common) -> Result<ExitCode> {
             drydock_policy::daemon_json(&f.path, text).ok()
         })
         .collect();
-    let (custom, notes) = custom_policies(common, &docs)?;
+    let (custom, mut notes) = custom_policies(common, &docs)?;
     result.findings.extend(custom);
+    let (runtimes, runtime_notes) = host_runtimes(root, common)?;
+    result.findings.extend(runtimes);
+    notes.extend(runtime_notes);
     emit_files(drydock_image::SourceKind::Host, root, result, notes, common)
+}
+
+/// What `drydock host` reads to find the container runtimes: package databases, release files
+/// and the usual binary directories, never the whole host.
+const HOST_RUNTIME_PATHS: &[&str] = &[
+    "etc/os-release",
+    "usr/lib/os-release",
+    "etc/alpine-release",
+    "etc/debian_version",
+    "etc/redhat-release",
+    "etc/lsb-release",
+    "var/lib/dpkg",
+    "lib/apk/db",
+    "var/lib/rpm",
+    "usr/lib/sysimage/rpm",
+    "bin",
+    "sbin",
+    "usr/bin",
+    "usr/sbin",
+    "usr/local/bin",
+    "usr/local/sbin",
+    "usr/libexec/docker",
+    "opt/containerd/bin",
+];
+
+/// The host's runc, containerd, Docker (and other runtimes), from its package databases and
+/// binaries, matched against the advisory database: the runtime CVEs (CVE-2019-5736,
+/// CVE-2024-21626...) are about the host, not any one image. Notes name each runtime found.
+fn host_runtimes(
+    root: &std::path::Path,
+    common: &Common,
+) -> Result<(Vec<drydock_finding::Finding>, Vec<String>)> {
+    if !common.scanners.is_empty() && !common.scanners.contains(&Scanner::Vuln) {
+        return Ok((Vec::new(), Vec::new()));
+    }
+    let db_dir = common.db.resolve()?;
+    let image = Image::rootfs_only(root, HOST_RUNTIME_PATHS)?;
+    let options = drydock_analyze::analyzers::Options {
+        secrets: None,
+        secret_files: false,
+        credential_files: false,
+    };
+    let limits = Limits {
+        max_file_bytes: common.max_file_size.saturating_mul(1 << 20),
+        ..Limits::default()
+    };
+    let mut scan =
+        Engine::new(drydock_analyze::analyzers::builtin(options), limits)?.scan(&image, &|_| {})?;
+    scan.packages
+        .retain(drydock_analyze::inventory::is_container_runtime);
+    let mut notes: Vec<String> = scan
+        .packages
+        .iter()
+        .map(|p| {
+            format!(
+                "container runtime {} {} ({}, {})",
+                p.name, p.version, p.ecosystem, p.location
+            )
+        })
+        .collect();
+    if !drydock_vulndb::Database::path_in(&db_dir).exists() {
+        if common.scanners.contains(&Scanner::Vuln) {
+            anyhow::bail!(
+                "no advisory database in {}: import OSV data first with `drydock db import PATH` (or set --db-dir)",
+                db_dir.display()
+            );
+        }
+        notes.push(format!(
+            "container runtime versions not checked for vulnerabilities: no advisory database in {} (drydock db import PATH)",
+            db_dir.display()
+        ));
+        return Ok((Vec::new(), notes));
+    }
+    let db = drydock_vulndb::Database::open(&db_dir)
+        .with_context(|| format!("cannot open the advisory database in {}", db_dir.display()))?;
+    let matcher = std::sync::Mutex::new(drydock_vulndb::Matcher::new(db));
+    let options = drydock_scan::Options::default();
+    let input = drydock_scan::Input {
+        image: &image,
+        scan: &scan,
+        options: &options,
+    };
+    let outcome = drydock_scan::vulns::check(&input, &matcher, common.ignore_unfixed);
+    notes.extend(outcome.skipped);
+    Ok((outcome.findings, notes))
 }
 
 /// Runs the `--policy` checks over documents. Their findings join the scan's (suppression,
@@ -841,6 +955,50 @@ fn db(cmd: DbCommand) -> Result<ExitCode> {
             "`drydock db update` is not built yet (issue 4): download osv.dev's all.zip exports and run `drydock db import` on them"
         ),
     }
+}
+
+fn rules_command(
+    id: Option<&str>,
+    json: bool,
+    secrets: bool,
+    docs: Option<&std::path::Path>,
+) -> Result<ExitCode> {
+    if let Some(dir) = docs {
+        let n = rules::write_docs(dir)?;
+        println!("wrote {n} rule pages and an index to {}", dir.display());
+        return Ok(ExitCode::SUCCESS);
+    }
+    let mut out = String::new();
+    if secrets {
+        let list = drydock_secrets::Engine::builtin().rules();
+        if json {
+            out = serde_json::to_string_pretty(&list)?;
+        } else {
+            for r in &list {
+                out.push_str(&format!("{:<40} {:<8} {}\n", r.id, r.severity, r.title));
+            }
+        }
+    } else if let Some(id) = id {
+        let rule = rules::all()
+            .into_iter()
+            .find(|r| r.id.eq_ignore_ascii_case(id))
+            .with_context(|| format!("no rule {id:?} (`drydock rules` lists them)"))?;
+        out = if json {
+            serde_json::to_string_pretty(rule)?
+        } else {
+            rule.markdown()
+        };
+    } else if json {
+        out = serde_json::to_string_pretty(&rules::all())?;
+    } else {
+        for r in rules::all() {
+            out.push_str(&format!("{:<16} {:<8} {}\n", r.id, r.severity, r.title));
+        }
+    }
+    if !out.ends_with('\n') {
+        out.push('\n');
+    }
+    write_stdout(out.as_bytes()).map(|()| ExitCode::SUCCESS)
 }
 
 fn progress_bar(image: &Image, quiet: bool) -> ProgressBar {

@@ -932,3 +932,82 @@ fn layer_cache_warm_scan_reports_the_same_and_cache_clean_empties_it() {
     );
     assert_eq!(cached(&scan()), vec![false]);
 }
+
+#[test]
+fn host_reports_its_vulnerable_runc_and_reads_only_runtime_paths() {
+    let Some(go) = shared("data/advisories/govulndb/GO-2024-2491.json") else {
+        return;
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let db = tmp.path().join("db");
+    let out = drydock(&[
+        "db",
+        "import",
+        "--db-dir",
+        db.to_str().unwrap(),
+        go.to_str().unwrap(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let root = tmp.path().join("host");
+    let modinfo = "path\tgithub.com/opencontainers/runc\nmod\tgithub.com/opencontainers/runc\tv1.1.11\th1:abc=\n";
+    use std::os::unix::fs::PermissionsExt;
+    for dir in ["usr/bin", "home/dev/build"] {
+        std::fs::create_dir_all(root.join(dir)).unwrap();
+        let bin = root.join(dir).join("runc");
+        std::fs::write(&bin, go_binary(modinfo)).unwrap();
+        std::fs::set_permissions(&bin, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    std::fs::create_dir_all(root.join("etc")).unwrap();
+    std::fs::write(
+        root.join("etc/os-release"),
+        "ID=debian\nVERSION_ID=\"12\"\n",
+    )
+    .unwrap();
+    let r = json(&[
+        "host",
+        "--root",
+        root.to_str().unwrap(),
+        "--db-dir",
+        db.to_str().unwrap(),
+    ]);
+    let vulns: Vec<&serde_json::Value> = r["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["kind"] == "vulnerability")
+        .collect();
+    assert_eq!(vulns.len(), 1, "{vulns:#?}");
+    assert_eq!(vulns[0]["id"], "GO-2024-2491");
+    assert_eq!(vulns[0]["location"]["path"], "/usr/bin/runc");
+    let notes = r["notes"].to_string();
+    assert!(
+        notes.contains("container runtime github.com/opencontainers/runc v1.1.11"),
+        "{notes}"
+    );
+
+    // Without a database the runtimes are still named, and the gap is said, not hidden.
+    let r = json(&[
+        "host",
+        "--root",
+        root.to_str().unwrap(),
+        "--db-dir",
+        tmp.path().join("none").to_str().unwrap(),
+    ]);
+    let notes = r["notes"].to_string();
+    assert!(notes.contains("not checked for vulnerabilities"), "{notes}");
+    // Asking for vulnerabilities explicitly without a database is an error.
+    let out = drydock(&[
+        "host",
+        "--root",
+        root.to_str().unwrap(),
+        "--scanners",
+        "vuln",
+        "--db-dir",
+        tmp.path().join("none").to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+}
