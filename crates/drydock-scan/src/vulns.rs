@@ -90,17 +90,12 @@ fn finding(input: &Input<'_>, p: &InstalledPackage, m: &Match) -> Finding {
     };
     let mut references: Vec<String> = m.aliases.clone();
     references.extend(m.references.iter().take(8).cloned());
+    let (severity, title) = severity_and_title(m);
     Finding {
         id: m.id.clone(),
         kind: Kind::Vulnerability,
-        severity: match m.severity {
-            Some(drydock_vulndb::Severity::Critical) => Severity::Critical,
-            Some(drydock_vulndb::Severity::High) => Severity::High,
-            Some(drydock_vulndb::Severity::Medium) => Severity::Medium,
-            Some(drydock_vulndb::Severity::Low) => Severity::Low,
-            None => Severity::Unknown,
-        },
-        title: m.summary.clone().unwrap_or_else(|| m.id.clone()),
+        severity,
+        title,
         message: format!("{} {} ({}): {fixed}{also}", p.name, p.version, m.ecosystem),
         description: m
             .cvss
@@ -127,5 +122,64 @@ fn finding(input: &Input<'_>, p: &InstalledPackage, m: &Match) -> Finding {
             )
         }),
         references,
+    }
+}
+
+/// RustSec's informational advisories (`unmaintained`, `unsound`, `notice`) are what
+/// cargo-audit lists as warnings rather than vulnerabilities: they are reported at LOW, whatever
+/// score a merged GHSA copy carries (and an unmaintained crate, which has none, is still worth
+/// a known level rather than UNKNOWN), with the class leading the title so they stand apart
+/// from vulnerabilities in every format.
+fn severity_and_title(m: &Match) -> (Severity, String) {
+    let severity = match m.severity {
+        Some(drydock_vulndb::Severity::Critical) => Severity::Critical,
+        Some(drydock_vulndb::Severity::High) => Severity::High,
+        Some(drydock_vulndb::Severity::Medium) => Severity::Medium,
+        Some(drydock_vulndb::Severity::Low) => Severity::Low,
+        None => Severity::Unknown,
+    };
+    let title = m.summary.clone().unwrap_or_else(|| m.id.clone());
+    match &m.informational {
+        Some(class) => (Severity::Low, format!("{class}: {title}")),
+        None => (severity, title),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn m(severity: Option<drydock_vulndb::Severity>, informational: Option<&str>) -> Match {
+        Match {
+            id: "RUSTSEC-2021-0035".into(),
+            aliases: vec!["GHSA-fhv4-fx3v-77w6".into()],
+            advisories: vec!["RUSTSEC-2021-0035".into()],
+            summary: Some("Unsound API".into()),
+            ecosystem: "crates.io".into(),
+            package: "quinn".into(),
+            installed_version: "0.5.3".into(),
+            fixed_versions: vec!["0.5.4".into()],
+            severity,
+            cvss: None,
+            references: Vec::new(),
+            informational: informational.map(str::to_owned),
+        }
+    }
+
+    #[test]
+    fn informational_is_low_and_says_so() {
+        let (sev, title) =
+            severity_and_title(&m(Some(drydock_vulndb::Severity::High), Some("unsound")));
+        assert_eq!(
+            (sev, title.as_str()),
+            (Severity::Low, "unsound: Unsound API")
+        );
+        let (sev, title) = severity_and_title(&m(None, Some("unmaintained")));
+        assert_eq!(
+            (sev, title.as_str()),
+            (Severity::Low, "unmaintained: Unsound API")
+        );
+        let (sev, title) = severity_and_title(&m(Some(drydock_vulndb::Severity::High), None));
+        assert_eq!((sev, title.as_str()), (Severity::High, "Unsound API"));
     }
 }

@@ -111,6 +111,11 @@ pub struct Match {
     pub cvss: Option<CvssScore>,
     /// Reference URLs, deduplicated.
     pub references: Vec<String>,
+    /// RustSec's `informational` class (`unmaintained`, `unsound`, `notice`) when the advisory
+    /// is not a vulnerability but a warning about the crate; cargo-audit lists these as
+    /// warnings, apart from vulnerabilities, and a report should too.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub informational: Option<String>,
 }
 
 impl Match {
@@ -278,6 +283,7 @@ pub fn matches(advisory: &Advisory, ecosystem: &str, name: &str, version: &str) 
     let mut hit = false;
     let mut fixed: Vec<String> = Vec::new();
     let mut severities: Vec<&SeverityScore> = advisory.severity.iter().collect();
+    let mut informational = None;
     for a in &advisory.affected {
         let Some(pkg) = &a.package else { continue };
         if pkg.ecosystem.as_str() != ecosystem || normalize_name(base, &pkg.name) != key {
@@ -287,6 +293,7 @@ pub fn matches(advisory: &Advisory, ecosystem: &str, name: &str, version: &str) 
             hit = true;
             fixed.extend(f);
             severities.extend(&a.severity);
+            informational = informational.or_else(|| informational_of(a));
         }
     }
     if !hit {
@@ -320,7 +327,20 @@ pub fn matches(advisory: &Advisory, ecosystem: &str, name: &str, version: &str) 
         severity: severities.iter().filter_map(|s| s.severity).max(),
         cvss: best_cvss(severities.into_iter()),
         references,
+        informational,
     })
+}
+
+/// RustSec's OSV export writes `affected[].database_specific.informational` (`null` for
+/// vulnerabilities).
+fn informational_of(a: &Affected) -> Option<String> {
+    a.database_specific
+        .as_ref()?
+        .get("informational")?
+        .as_str()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
 }
 
 /// An installed package to look up.
@@ -713,6 +733,9 @@ fn combine(ms: Vec<Match>, family: &str, cmp: Option<Comparator>) -> Option<Matc
         .filter_map(|m| m.cvss.clone())
         .max_by(|a, b| a.score.partial_cmp(&b.score).unwrap_or(Ordering::Equal));
     let severity = ms.iter().filter_map(|m| m.severity).max();
+    // As cargo-audit decides from the RustSec record alone: an unsound or unmaintained crate
+    // stays a warning even when a GHSA copy of the advisory is merged in.
+    let informational = ms.iter().find_map(|m| m.informational.clone());
     let base = lead?;
     Some(Match {
         id: primary,
@@ -726,6 +749,7 @@ fn combine(ms: Vec<Match>, family: &str, cmp: Option<Comparator>) -> Option<Matc
         severity,
         cvss,
         references,
+        informational,
     })
 }
 
@@ -743,6 +767,41 @@ mod tests {
         assert_eq!(alpine_branch("3.19.1").as_deref(), Some("v3.19"));
         assert_eq!(alpine_branch("v3.9").as_deref(), Some("v3.9"));
         assert_eq!(alpine_branch("3"), None);
+    }
+
+    /// A GHSA copy merged into an informational RustSec advisory does not turn it into a
+    /// vulnerability: cargo-audit, which reads only the RustSec record, warns.
+    #[test]
+    fn informational_survives_alias_merge() {
+        let rustsec = Advisory::from_json(
+            br#"{"id":"RUSTSEC-2099-0001","aliases":["GHSA-aaaa-bbbb-cccc"],
+            "affected":[{"package":{"ecosystem":"crates.io","name":"demo"},
+            "database_specific":{"informational":"unsound"},
+            "ranges":[{"type":"SEMVER","events":[{"introduced":"0.0.0-0"},{"fixed":"1.0.0"}]}]}]}"#,
+        )
+        .unwrap();
+        let ghsa = Advisory::from_json(
+            br#"{"id":"GHSA-aaaa-bbbb-cccc","aliases":["RUSTSEC-2099-0001"],
+            "database_specific":{"severity":"HIGH"},
+            "affected":[{"package":{"ecosystem":"crates.io","name":"demo"},
+            "ranges":[{"type":"ECOSYSTEM","events":[{"introduced":"0"},{"fixed":"1.0.0"}]}]}]}"#,
+        )
+        .unwrap();
+        let plain = Advisory::from_json(
+            br#"{"id":"RUSTSEC-2099-0002","affected":[{"package":{"ecosystem":"crates.io","name":"demo"},
+            "database_specific":{"informational":null},
+            "ranges":[{"type":"SEMVER","events":[{"introduced":"0.0.0-0"}]}]}]}"#,
+        )
+        .unwrap();
+        let m = Matcher::new(MemorySource::new([rustsec, ghsa, plain]));
+        let found = m.find(&Query::new("cargo", "demo", "0.9.0")).unwrap();
+        assert_eq!(found.len(), 2, "{found:#?}");
+        assert_eq!(found[0].id, "RUSTSEC-2099-0001");
+        assert_eq!(found[0].aliases, ["GHSA-aaaa-bbbb-cccc"]);
+        assert_eq!(found[0].informational.as_deref(), Some("unsound"));
+        assert_eq!(found[0].severity, Some(Severity::High));
+        assert_eq!(found[1].id, "RUSTSEC-2099-0002");
+        assert_eq!(found[1].informational, None);
     }
 
     #[test]

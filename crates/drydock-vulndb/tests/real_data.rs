@@ -298,6 +298,26 @@ fn rustsec_withdrawn_never_matches() {
 }
 
 #[test]
+fn rustsec_informational_is_exposed() {
+    // RUSTSEC-2021-0035 (quinn): `unsound`, with CVE and GHSA aliases; 0.5.4 fixes it.
+    let Some(ms) = find(&Query::new("crates.io", "quinn", "0.5.3")) else {
+        return;
+    };
+    let m = ms.iter().find(|m| m.id == "RUSTSEC-2021-0035").unwrap();
+    assert_eq!(m.informational.as_deref(), Some("unsound"));
+    assert_eq!(m.fixed_versions, ["0.5.4"]);
+    // RUSTSEC-2017-0008 (serial): `unmaintained`, no fix.
+    let ms = find(&Query::new("crates.io", "serial", "0.4.0")).unwrap();
+    let m = ms.iter().find(|m| m.id == "RUSTSEC-2017-0008").unwrap();
+    assert_eq!(m.informational.as_deref(), Some("unmaintained"));
+    assert!(!m.is_fixed());
+    // A vulnerability record says `"informational": null`.
+    let ms = find(&Query::new("crates.io", "time", "0.1.45")).unwrap();
+    let m = ms.iter().find(|m| m.id == "RUSTSEC-2020-0071").unwrap();
+    assert_eq!(m.informational, None);
+}
+
+#[test]
 fn rustsec_semver_ranges() {
     // RUSTSEC-2016-0001 (openssl): SEMVER introduced 0.0.0-0, fixed 0.9.0.
     let Some(ms) = find(&Query::new("crates.io", "openssl", "0.8.3")) else {
