@@ -48,6 +48,12 @@ pub enum Error {
     /// release).
     #[error("invalid query: {0}")]
     Query(String),
+    /// `drydock db update` could not use one or more exports; nothing was changed.
+    #[error(
+        "update failed, the advisory database was left unchanged: {}",
+        .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ")
+    )]
+    Update(Vec<crate::update::SourceFailure>),
     /// Downloading a feed failed.
     #[error("{url}: {message}")]
     Http {

@@ -21,7 +21,7 @@ use crate::model::{Advisory, RawAdvisory};
 use crate::store::{Database, Put, Writer};
 
 /// Entries larger than this are refused: no advisory is that big, a decompression bomb is.
-const MAX_RECORD_BYTES: u64 = 32 << 20;
+pub(crate) const MAX_RECORD_BYTES: u64 = 32 << 20;
 
 /// How an import treats the database already in the directory.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -64,11 +64,27 @@ pub struct ImportSummary {
     pub skipped: Vec<String>,
     /// Distinct advisories written by this import, per ecosystem key.
     pub by_ecosystem: BTreeMap<String, usize>,
+    /// Counts per path (or labelled input) given to the import, in the order given, so that a
+    /// caller feeding several feeds at once can tell which one is empty or broken.
+    pub inputs: Vec<InputSummary>,
     /// Advisories in the database after the import.
     pub total: u64,
     /// Wall-clock time.
     #[serde(serialize_with = "secs")]
     pub elapsed: Duration,
+}
+
+/// What one of the inputs of an import contributed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct InputSummary {
+    /// The path, or the label it was imported under (a URL for `drydock db update`).
+    pub source: String,
+    /// Files and archive entries parsed as records.
+    pub files: usize,
+    /// Valid advisories read.
+    pub records: usize,
+    /// Rejected records.
+    pub bad: usize,
 }
 
 fn secs<S: serde::Serializer>(d: &Duration, s: S) -> std::result::Result<S::Ok, S::Error> {
@@ -114,6 +130,71 @@ pub fn import<P: AsRef<Path>>(
     paths: &[P],
     options: ImportOptions,
 ) -> Result<ImportSummary> {
+    let inputs: Vec<Input> = paths
+        .iter()
+        .map(|p| Input::new(p.as_ref().to_owned()))
+        .collect();
+    stage(dir, &inputs, options)?.commit()
+}
+
+/// One input of [`stage`]: a path, and the name it is recorded and reported under.
+#[derive(Debug, Clone)]
+pub(crate) struct Input {
+    pub(crate) path: PathBuf,
+    /// Recorded in the database's `imports` table and used as the root of bad-record
+    /// locations; a downloaded export is labelled with its URL rather than a temp-file name.
+    pub(crate) label: String,
+}
+
+impl Input {
+    pub(crate) fn new(path: PathBuf) -> Input {
+        Input {
+            label: path.display().to_string(),
+            path,
+        }
+    }
+}
+
+/// A complete new database, written and synced but not yet renamed into place, so that a
+/// caller can inspect the summary and decide (`drydock db update` refuses an export that
+/// yielded no advisory). Dropping it deletes the file and leaves the old database as it was.
+#[derive(Debug)]
+pub(crate) struct Staged {
+    tmp: tempfile::NamedTempFile,
+    dir: PathBuf,
+    summary: ImportSummary,
+    start: Instant,
+}
+
+impl Staged {
+    pub(crate) fn summary(&self) -> &ImportSummary {
+        &self.summary
+    }
+
+    /// Renames the new database over the old one.
+    pub(crate) fn commit(self) -> Result<ImportSummary> {
+        let Staged {
+            tmp,
+            dir,
+            mut summary,
+            start,
+        } = self;
+        let target = summary.database.clone();
+        tmp.persist(&target).map_err(|e| Error::Io {
+            path: target.clone(),
+            source: e.error,
+        })?;
+        // Make the rename itself durable; failure to sync a directory is not worth failing for.
+        if let Ok(d) = File::open(&dir) {
+            let _ = d.sync_all();
+        }
+        summary.elapsed = start.elapsed();
+        Ok(summary)
+    }
+}
+
+/// Builds the new database from `inputs` next to the current one; see [`import`].
+pub(crate) fn stage(dir: &Path, inputs: &[Input], options: ImportOptions) -> Result<Staged> {
     let start = Instant::now();
     std::fs::create_dir_all(dir).at(dir)?;
     let target = Database::path_in(dir);
@@ -125,15 +206,11 @@ pub fn import<P: AsRef<Path>>(
     if !options.replace && target.is_file() {
         std::fs::copy(&target, tmp.path()).at(&target)?;
     }
-    let sources: Vec<String> = paths
-        .iter()
-        .map(|p| p.as_ref().display().to_string())
-        .collect();
-    for p in paths {
-        let p = p.as_ref();
-        if !p.exists() {
+    let sources: Vec<String> = inputs.iter().map(|i| i.label.clone()).collect();
+    for i in inputs {
+        if !i.path.exists() {
             return Err(Error::Io {
-                path: p.to_owned(),
+                path: i.path.clone(),
                 source: std::io::Error::new(std::io::ErrorKind::NotFound, "no such file"),
             });
         }
@@ -153,13 +230,25 @@ pub fn import<P: AsRef<Path>>(
             bad: Vec::new(),
             skipped: Vec::new(),
             by_ecosystem: BTreeMap::new(),
+            inputs: Vec::new(),
             total: 0,
             elapsed: Duration::ZERO,
         },
         secdb: BTreeMap::new(),
     };
-    for p in paths {
-        imp.path(p.as_ref())?;
+    for i in inputs {
+        let (files, records, bad) = (
+            imp.summary.files,
+            imp.summary.records,
+            imp.summary.bad.len(),
+        );
+        imp.path(&i.path, &i.label)?;
+        imp.summary.inputs.push(InputSummary {
+            source: i.label.clone(),
+            files: imp.summary.files - files,
+            records: imp.summary.records - records,
+            bad: imp.summary.bad.len() - bad,
+        });
     }
     let Importer {
         mut writer,
@@ -183,16 +272,13 @@ pub fn import<P: AsRef<Path>>(
             .at(tmp.path())?;
     }
     tmp.as_file().sync_all().at(tmp.path())?;
-    tmp.persist(&target).map_err(|e| Error::Io {
-        path: target.clone(),
-        source: e.error,
-    })?;
-    // Make the rename itself durable; failure to sync a directory is not worth failing for.
-    if let Ok(d) = File::open(dir) {
-        let _ = d.sync_all();
-    }
     summary.elapsed = start.elapsed();
-    Ok(summary)
+    Ok(Staged {
+        tmp,
+        dir: dir.to_owned(),
+        summary,
+        start,
+    })
 }
 
 struct Importer {
@@ -204,7 +290,8 @@ struct Importer {
 }
 
 impl Importer {
-    fn path(&mut self, path: &Path) -> Result<()> {
+    /// Reads `path`, naming it (and, for archives, its entries) `location` in the summary.
+    fn path(&mut self, path: &Path, location: &str) -> Result<()> {
         let meta = std::fs::metadata(path).at(path)?;
         if meta.is_dir() {
             let mut entries: Vec<PathBuf> = std::fs::read_dir(path)
@@ -214,28 +301,30 @@ impl Importer {
                 .at(path)?;
             entries.sort();
             for e in entries {
-                self.path(&e)?;
+                let name = e.file_name().unwrap_or_default().to_string_lossy();
+                let child = format!("{}/{name}", location.trim_end_matches('/'));
+                self.path(&e, &child)?;
             }
             return Ok(());
         }
-        let location = path.display().to_string();
-        match classify(&location) {
-            Kind::Other => self.summary.skipped.push(location),
+        // The kind comes from the real file name: a label may be a URL or a name without one.
+        match classify(&path.display().to_string()) {
+            Kind::Other => self.summary.skipped.push(location.to_owned()),
             kind @ (Kind::Json | Kind::Yaml) => match read_capped(File::open(path), path) {
-                Ok(bytes) => self.record(&location, &bytes, kind)?,
-                Err(e) => self.bad(&location, None, e.to_string()),
+                Ok(bytes) => self.record(location, &bytes, kind)?,
+                Err(e) => self.bad(location, None, e.to_string()),
             },
-            Kind::Zip => self.zip(path, &location)?,
+            Kind::Zip => self.zip(path, location)?,
             Kind::TarGz => match File::open(path) {
                 Ok(f) => self.tar(
                     flate2::read::MultiGzDecoder::new(BufReader::with_capacity(1 << 16, f)),
-                    &location,
+                    location,
                 )?,
-                Err(e) => self.bad(&location, None, e.to_string()),
+                Err(e) => self.bad(location, None, e.to_string()),
             },
             Kind::Tar => match File::open(path) {
-                Ok(f) => self.tar(BufReader::with_capacity(1 << 16, f), &location)?,
-                Err(e) => self.bad(&location, None, e.to_string()),
+                Ok(f) => self.tar(BufReader::with_capacity(1 << 16, f), location)?,
+                Err(e) => self.bad(location, None, e.to_string()),
             },
         }
         Ok(())

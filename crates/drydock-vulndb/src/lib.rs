@@ -5,6 +5,8 @@
 //!   nothing (or everything).
 //! * [`import()`]: OSV JSON/YAML files, directories, `.zip` and `.tar.gz` archives and the Alpine
 //!   secdb format into an SQLite file, atomically replaced.
+//! * [`update()`]: osv.dev's per-ecosystem `all.zip` exports, downloaded conditionally
+//!   (`ETag`/`Last-Modified`), verified and cached, rebuilt into the store all or nothing.
 //! * [`Database`]: read-only lookups by `(ecosystem, package)` and `info()`.
 //! * [`matcher`]: the OSV range algorithm per ecosystem version scheme, ecosystem keys for
 //!   distributions, and alias merging (one finding per vulnerability, whatever the number of
@@ -33,13 +35,15 @@ pub mod import;
 pub mod matcher;
 pub mod model;
 pub mod store;
+pub mod update;
 pub mod version;
 mod yaml;
 
 pub use cvss::Severity;
 pub use ecosystem::Ecosystem;
 pub use error::{Error, Result};
-pub use import::{BadRecord, ImportOptions, ImportSummary, import};
+pub use import::{BadRecord, ImportOptions, ImportSummary, InputSummary, import};
 pub use matcher::{AdvisorySource, Match, Matcher, MemorySource, Query, matches};
 pub use model::{Advisory, AdvisoryError};
 pub use store::{Database, DbInfo, Source};
+pub use update::{SourceFailure, SourceReport, SourceStatus, UpdateOptions, UpdateSummary, update};

@@ -123,8 +123,25 @@ enum DbCommand {
         #[command(flatten)]
         db: DbDir,
     },
-    /// Download the osv.dev exports (not built yet)
+    /// Download osv.dev's per-ecosystem exports and rebuild the database from them.
+    ///
+    /// Exports are cached under DIR/sources and asked for again with If-None-Match /
+    /// If-Modified-Since, so an unchanged export is not downloaded twice. The database is
+    /// replaced by the exports (re-run `db import` for extra feeds afterwards); if any export
+    /// fails, nothing is changed.
     Update {
+        /// Where the exports live: {URL}/{Ecosystem}/all.zip (https://, http:// or file://)
+        #[arg(long, value_name = "URL", default_value = drydock_vulndb::update::DEFAULT_BASE_URL)]
+        url: String,
+        /// Ecosystem to download (repeatable) [default: the ecosystems drydock matches]
+        #[arg(long = "ecosystem", value_name = "NAME")]
+        ecosystems: Vec<String>,
+        /// Give up on one download after this many seconds
+        #[arg(long, value_name = "SECS", default_value_t = 1800)]
+        timeout: u64,
+        /// Print the summary as JSON
+        #[arg(long)]
+        json: bool,
         #[command(flatten)]
         db: DbDir,
     },
@@ -951,9 +968,96 @@ fn db(cmd: DbCommand) -> Result<ExitCode> {
             );
             Ok(ExitCode::SUCCESS)
         }
-        DbCommand::Update { .. } => anyhow::bail!(
-            "`drydock db update` is not built yet (issue 4): download osv.dev's all.zip exports and run `drydock db import` on them"
-        ),
+        DbCommand::Update {
+            url,
+            ecosystems,
+            timeout,
+            json,
+            db,
+        } => {
+            let dir = db.resolve()?;
+            let mut options = drydock_vulndb::UpdateOptions {
+                base_url: url,
+                timeout: std::time::Duration::from_secs(timeout.max(1)),
+                ..Default::default()
+            };
+            if !ecosystems.is_empty() {
+                options.ecosystems = ecosystems;
+            }
+            eprintln!(
+                "drydock: updating {} from {} ({} ecosystems)",
+                dir.display(),
+                options.base_url,
+                options.ecosystems.len()
+            );
+            let summary = drydock_vulndb::update(&dir, &options)
+                .with_context(|| format!("update of {} failed", dir.display()))?;
+            if json {
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&summary).unwrap_or_default()
+                );
+            } else {
+                print!("{}", update_table(&summary));
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+/// The human summary of `db update`: one line per export, then the database.
+fn update_table(s: &drydock_vulndb::UpdateSummary) -> String {
+    let mut out = String::new();
+    let width = s
+        .sources
+        .iter()
+        .map(|r| r.ecosystem.len())
+        .max()
+        .unwrap_or(0);
+    for r in &s.sources {
+        let status = match r.status {
+            drydock_vulndb::SourceStatus::Downloaded => "downloaded",
+            drydock_vulndb::SourceStatus::Unchanged => "unchanged",
+        };
+        out.push_str(&format!(
+            "{:width$}  {status:10}  {:>9}  {:>7} records  {:>5} bad  {:>6.1}s  {}\n",
+            r.ecosystem,
+            human_bytes(r.bytes),
+            r.records,
+            r.bad,
+            r.elapsed.as_secs_f64(),
+            r.url,
+        ));
+    }
+    for b in &s.bad_examples {
+        out.push_str(&format!("  rejected: {}: {}\n", b.location, b.error));
+    }
+    out.push_str(&format!(
+        "{}: {} advisories, {} in {:.1}s\n",
+        s.database.display(),
+        s.total,
+        if s.rebuilt {
+            "rebuilt"
+        } else {
+            "unchanged (every export was unchanged)"
+        },
+        s.elapsed.as_secs_f64()
+    ));
+    out
+}
+
+fn human_bytes(n: u64) -> String {
+    const UNITS: [&str; 4] = ["B", "KiB", "MiB", "GiB"];
+    let mut v = n as f64;
+    let mut unit = 0;
+    while v >= 1024.0 && unit + 1 < UNITS.len() {
+        v /= 1024.0;
+        unit += 1;
+    }
+    if unit == 0 {
+        format!("{n} B")
+    } else {
+        format!("{v:.1} {}", UNITS[unit])
     }
 }
 

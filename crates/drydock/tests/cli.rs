@@ -346,8 +346,6 @@ fn exit_code_gates_on_reported_severities() {
     let out = drydock(&["image", d, "--scanners", "vuln"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("drydock db import"));
-    let out = drydock(&["db", "update"]);
-    assert!(String::from_utf8_lossy(&out.stderr).contains("not built yet"));
 }
 
 #[test]
@@ -628,6 +626,152 @@ fn runc_1_1_11_in_go_build_info_reports_cve_2024_21626() {
     ]);
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("drydock db import"));
+}
+
+/// osv.dev's layout, `{base}/{Ecosystem}/all.zip`, from the `.json` files of shared folders.
+fn osv_mirror(dir: &Path, exports: &[(&str, &Path)]) {
+    use std::io::Write;
+    for (eco, src) in exports {
+        std::fs::create_dir_all(dir.join(eco)).unwrap();
+        let mut z =
+            zip::ZipWriter::new(std::fs::File::create(dir.join(eco).join("all.zip")).unwrap());
+        let opts = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Deflated);
+        let mut files: Vec<PathBuf> = std::fs::read_dir(src)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|e| e == "json"))
+            .collect();
+        files.sort();
+        for f in files {
+            z.start_file(f.file_name().unwrap().to_str().unwrap(), opts)
+                .unwrap();
+            z.write_all(&std::fs::read(&f).unwrap()).unwrap();
+        }
+        z.finish().unwrap();
+    }
+}
+
+/// `db update` from a `file://` mirror (the HTTP side, 304s and failures are tested in
+/// drydock-vulndb/tests/update.rs), then a Cargo.lock scanned against it: RustSec
+/// vulnerabilities as such, informational advisories as LOW "unsound:"/"unmaintained:".
+#[test]
+fn db_update_from_a_mirror_then_scan_a_cargo_lock() {
+    let (Some(go), Some(rustsec)) = (
+        shared("data/advisories/govulndb"),
+        shared("data/advisories/rustsec"),
+    ) else {
+        return;
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let mirror = tmp.path().join("mirror");
+    osv_mirror(&mirror, &[("Go", &go), ("crates.io", &rustsec)]);
+    let base = format!("file://{}", mirror.display());
+    let db = tmp.path().join("db");
+    let update = |extra: &[&str]| {
+        let mut args = vec![
+            "db",
+            "update",
+            "--url",
+            &base,
+            "--ecosystem",
+            "Go",
+            "--ecosystem",
+            "crates.io",
+            "--db-dir",
+            db.to_str().unwrap(),
+        ];
+        args.extend(extra);
+        drydock(&args)
+    };
+    let out = update(&[]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let go_line = stdout.lines().find(|l| l.starts_with("Go ")).unwrap();
+    assert!(
+        go_line.contains("downloaded") && go_line.contains("77 records"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("108 advisories, rebuilt"), "{stdout}");
+
+    let out = update(&["--json"]);
+    assert!(out.status.success());
+    let s: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(s["rebuilt"], false, "{s:#}");
+    assert!(
+        s["sources"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|x| x["status"] == "unchanged"),
+        "{s:#}"
+    );
+
+    let root = tmp.path().join("root");
+    std::fs::create_dir_all(root.join("app")).unwrap();
+    std::fs::write(
+        root.join("app/Cargo.lock"),
+        "version = 3\n\n\
+         [[package]]\nname = \"app\"\nversion = \"0.1.0\"\ndependencies = [\"quinn\", \"serial\", \"time\"]\n\n\
+         [[package]]\nname = \"quinn\"\nversion = \"0.5.3\"\nsource = \"registry+https://github.com/rust-lang/crates.io-index\"\n\n\
+         [[package]]\nname = \"serial\"\nversion = \"0.4.0\"\nsource = \"registry+https://github.com/rust-lang/crates.io-index\"\n\n\
+         [[package]]\nname = \"time\"\nversion = \"0.1.45\"\nsource = \"registry+https://github.com/rust-lang/crates.io-index\"\n",
+    )
+    .unwrap();
+    let r = json(&[
+        "rootfs",
+        root.to_str().unwrap(),
+        "--scanners",
+        "vuln",
+        "--db-dir",
+        db.to_str().unwrap(),
+    ]);
+    let f = r["findings"].as_array().unwrap();
+    let get = |id: &str| {
+        f.iter()
+            .find(|x| x["id"] == id)
+            .unwrap_or_else(|| panic!("{id} missing: {f:#?}"))
+    };
+    assert_eq!(get("RUSTSEC-2020-0071")["severity"], "MEDIUM");
+    let quinn = get("RUSTSEC-2021-0035");
+    assert_eq!(quinn["severity"], "LOW");
+    assert!(
+        quinn["title"].as_str().unwrap().starts_with("unsound: "),
+        "{quinn:#}"
+    );
+    let serial = get("RUSTSEC-2017-0008");
+    assert_eq!(serial["severity"], "LOW");
+    assert!(
+        serial["title"]
+            .as_str()
+            .unwrap()
+            .starts_with("unmaintained: "),
+        "{serial:#}"
+    );
+
+    // An ecosystem the mirror does not have: named, exit 2, database untouched.
+    let out = drydock(&[
+        "db",
+        "update",
+        "--url",
+        &base,
+        "--ecosystem",
+        "Go",
+        "--ecosystem",
+        "npm",
+        "--db-dir",
+        db.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("npm/all.zip: no such file"), "{err}");
+    let info = drydock(&["db", "info", "--db-dir", db.to_str().unwrap()]);
+    let info: serde_json::Value = serde_json::from_slice(&info.stdout).unwrap();
+    assert_eq!(info["advisories"], 108);
 }
 
 #[test]
