@@ -19,6 +19,11 @@ use drydock_finding::Rule;
 
 const MAIN: &str = "etc/ssh/sshd_config";
 const MAX_INCLUDE_DEPTH: usize = 16;
+/// Lines read in total, counting a file again each time it is included. The depth limit alone
+/// does not bound the work: files that each `Include` a glob matching the others many times
+/// over multiply at every level (16 levels of fan-out), which hung the audit. Real
+/// configurations are a few hundred lines.
+const MAX_LINES: usize = 100_000;
 
 pub(crate) fn wants(p: &str) -> bool {
     p == MAIN || (p.starts_with("etc/ssh/sshd_config.d/") && p.ends_with(".conf"))
@@ -46,7 +51,8 @@ pub(crate) fn audit(files: &Files<'_>, sink: &mut Sink) {
     };
     let mut out = Vec::new();
     let mut stack = Vec::new();
-    collect(files, MAIN, None, &mut stack, &mut out);
+    let mut budget = MAX_LINES;
+    collect(files, MAIN, None, &mut stack, &mut budget, &mut out);
 
     let password_auth = effective(&out, "passwordauthentication");
     let password_on = password_auth.as_ref().is_none_or(|d| d.value == "yes");
@@ -102,6 +108,7 @@ fn collect(
     norm: &str,
     block: Option<Block>,
     stack: &mut Vec<String>,
+    budget: &mut usize,
     out: &mut Vec<Directive>,
 ) {
     if stack.len() >= MAX_INCLUDE_DEPTH || stack.iter().any(|s| s == norm) {
@@ -114,6 +121,10 @@ fn collect(
     let text = String::from_utf8_lossy(bytes);
     let mut block = block;
     for (no, raw) in numbered(&text) {
+        let Some(left) = budget.checked_sub(1) else {
+            break;
+        };
+        *budget = left;
         let line = strip_comment(raw, &['#']).trim();
         // `Key=value` is accepted as well as `Key value`.
         let (key, rest) = match line.find(|c: char| c.is_whitespace() || c == '=') {
@@ -143,7 +154,7 @@ fn collect(
                         .map(str::to_owned)
                         .collect();
                     for m in matches {
-                        collect(files, &m, block.clone(), stack, out);
+                        collect(files, &m, block.clone(), stack, budget, out);
                     }
                 }
             }
@@ -280,5 +291,39 @@ mod tests {
             "etc/ssh/sshd_config.d/x.conf.bak"
         ));
         assert!(glob_match("etc/ssh/a?c", "etc/ssh/abc"));
+    }
+
+    /// `fuzz/regressions/creds_audit/sshd-include-fanout`: drop-ins that each include the whole
+    /// directory a hundred times multiplied at every level and never finished; now reading stops
+    /// at `MAX_LINES` and what was read is still audited.
+    #[test]
+    fn include_fanout_is_bounded() {
+        let glob = "Include /etc/ssh/sshd_config.d/*.conf\n".repeat(100);
+        let file = |path: &str, text: String| (path.to_owned(), text.into_bytes());
+        let files = vec![
+            file(
+                "etc/ssh/sshd_config",
+                "Include sshd_config.d/*.conf\n".repeat(100),
+            ),
+            file(
+                "etc/ssh/sshd_config.d/10.conf",
+                format!("{glob}PermitRootLogin yes\n"),
+            ),
+            file(
+                "etc/ssh/sshd_config.d/20.conf",
+                format!("{glob}PasswordAuthentication yes\n"),
+            ),
+            file(
+                "etc/ssh/sshd_config.d/30.conf",
+                format!("{glob}PermitEmptyPasswords yes\n"),
+            ),
+        ];
+        let findings = crate::audit(&files, &crate::CrackBudget::default());
+        assert!(
+            findings
+                .iter()
+                .any(|f| f.rule_id == crate::rules::SSH_EMPTY_PASSWORDS.id),
+            "{findings:?}"
+        );
     }
 }
