@@ -3,6 +3,8 @@
 //! host paths, loops) and get a docker-archive, an OCI layout directory or an OCI tar.
 #![allow(clippy::unwrap_used)] // test support: a failure to write a fixture should panic loudly
 
+pub mod fuzz;
+
 use sha2::{Digest, Sha256};
 use std::io::Write;
 use std::path::{Path, PathBuf};

@@ -1,0 +1,3 @@
+//! The body lives in `drydock_testkit::fuzz::secrets_scan`, shared with the regression test.
+#![no_main]
+libfuzzer_sys::fuzz_target!(|data: &[u8]| drydock_testkit::fuzz::secrets_scan(data));
