@@ -19,11 +19,11 @@ use drydock_finding::Rule;
 
 const MAIN: &str = "etc/ssh/sshd_config";
 const MAX_INCLUDE_DEPTH: usize = 16;
-/// Lines read in total, counting a file again each time it is included. The depth limit alone
+/// Bytes read in total, counting a file again each time it is included. The depth limit alone
 /// does not bound the work: files that each `Include` a glob matching the others many times
 /// over multiply at every level (16 levels of fan-out), which hung the audit. Real
-/// configurations are a few hundred lines.
-const MAX_LINES: usize = 100_000;
+/// configurations are a few kilobytes; once the budget is spent, what was read is audited.
+const MAX_BYTES: usize = 4 << 20;
 
 pub(crate) fn wants(p: &str) -> bool {
     p == MAIN || (p.starts_with("etc/ssh/sshd_config.d/") && p.ends_with(".conf"))
@@ -51,7 +51,7 @@ pub(crate) fn audit(files: &Files<'_>, sink: &mut Sink) {
     };
     let mut out = Vec::new();
     let mut stack = Vec::new();
-    let mut budget = MAX_LINES;
+    let mut budget = MAX_BYTES;
     collect(files, MAIN, None, &mut stack, &mut budget, &mut out);
 
     let password_auth = effective(&out, "passwordauthentication");
@@ -117,14 +117,18 @@ fn collect(
     let Some((path, bytes)) = files.get(norm) else {
         return;
     };
+    let Some(left) = budget.checked_sub(bytes.len() + 1) else {
+        *budget = 0;
+        return;
+    };
+    *budget = left;
     stack.push(norm.to_owned());
     let text = String::from_utf8_lossy(bytes);
     let mut block = block;
     for (no, raw) in numbered(&text) {
-        let Some(left) = budget.checked_sub(1) else {
+        if *budget == 0 {
             break;
-        };
-        *budget = left;
+        }
         let line = strip_comment(raw, &['#']).trim();
         // `Key=value` is accepted as well as `Key value`.
         let (key, rest) = match line.find(|c: char| c.is_whitespace() || c == '=') {
@@ -295,7 +299,7 @@ mod tests {
 
     /// `fuzz/regressions/creds_audit/sshd-include-fanout`: drop-ins that each include the whole
     /// directory a hundred times multiplied at every level and never finished; now reading stops
-    /// at `MAX_LINES` and what was read is still audited.
+    /// at `MAX_BYTES` and what was read is still audited.
     #[test]
     fn include_fanout_is_bounded() {
         let glob = "Include /etc/ssh/sshd_config.d/*.conf\n".repeat(100);
