@@ -73,7 +73,7 @@ pub static UPGRADE: Rule = Rule {
     kind: Kind::Misconfiguration,
     severity: Severity::Low,
     title: "Distribution upgrade in RUN",
-    why: "apt-get upgrade / dist-upgrade pulls whatever the mirrors have that day, so the image is not reproducible and may change major components; patched bases are the better route.",
+    why: "apt-get upgrade, yum/dnf update and zypper update pull whatever the mirrors have that day, so the image is not reproducible and may change major components; patched bases are the better route.",
     fix: "Rebuild on an updated, pinned base image instead; install only the specific packages you need.",
     references: &["hadolint DL3005", "Trivy DS024"],
 };
@@ -94,13 +94,16 @@ pub static UNPINNED: Rule = Rule {
     severity: Severity::Low,
     title: "Packages installed without version pins",
     why: "Unpinned installs take whatever version the repository serves at build time, so two builds of the same Dockerfile can contain different (and newly vulnerable) code.",
-    fix: "Pin versions (apt-get install pkg=1.2.3-1, apk add pkg=1.2.3-r0, pip install pkg==1.2.3, npm install -g pkg@1.2.3) or use a lock file.",
+    fix: "Pin versions (apt-get install pkg=1.2.3-1, apk add pkg=1.2.3-r0, dnf/yum install pkg-1.2.3-1.el9, zypper install pkg=1.2.3, pip install pkg==1.2.3, npm install -g pkg@1.2.3) or use a lock file.",
     references: &[
         "hadolint DL3008",
         "hadolint DL3018",
         "hadolint DL3013",
         "hadolint DL3016",
         "hadolint DL3028",
+        "hadolint DL3033",
+        "hadolint DL3041",
+        "hadolint DL3037",
     ],
 };
 
@@ -383,12 +386,28 @@ pub fn pip_no_cache(ctx: &Ctx, out: &mut Vec<Finding>) {
     }
 }
 
+/// Whether a command upgrades the whole distribution. For yum, dnf and zypper `update` is the
+/// upgrade (their index refresh is `makecache` / `refresh`), and it only upgrades everything
+/// when no packages are named: `dnf update openssl` is a targeted install of the newest build.
+fn is_distro_upgrade(c: &Command) -> bool {
+    if is_apt(c) {
+        return sub_is(c, &["upgrade", "dist-upgrade", "full-upgrade"]);
+    }
+    let (sub, ops) = operands(c);
+    let subs: &[&str] = match c.program() {
+        Some("apk") => &["upgrade"],
+        Some("yum" | "dnf" | "microdnf" | "tdnf") => {
+            &["update", "upgrade", "distro-sync", "upgrade-minimal"]
+        }
+        Some("zypper") => &["update", "up", "dist-upgrade", "dup"],
+        _ => return false,
+    };
+    sub.is_some_and(|s| subs.contains(&s)) && (c.program() == Some("apk") || ops.is_empty())
+}
+
 pub fn upgrade(ctx: &Ctx, out: &mut Vec<Finding>) {
     for run in &ctx.runs {
-        if let Some(c) = run.commands.iter().find(|c| {
-            (is_apt(c) && sub_is(c, &["upgrade", "dist-upgrade", "full-upgrade"]))
-                || (c.program() == Some("apk") && sub_is(c, &["upgrade"]))
-        }) {
+        if let Some(c) = run.commands.iter().find(|c| is_distro_upgrade(c)) {
             out.push(ctx.finding(
                 &UPGRADE,
                 ctx.instr(run.index).line,
@@ -404,10 +423,12 @@ pub fn upgrade(ctx: &Ctx, out: &mut Vec<Finding>) {
 
 pub fn update_alone(ctx: &Ctx, out: &mut Vec<Finding>) {
     for run in &ctx.runs {
-        let updates = run
-            .commands
-            .iter()
-            .any(|c| (is_apt(c) || c.program() == Some("apk")) && sub_is(c, &["update"]));
+        // The index refresh of each package manager: yum/dnf call it makecache, zypper refresh.
+        let updates = run.commands.iter().any(|c| {
+            ((is_apt(c) || c.program() == Some("apk")) && sub_is(c, &["update"]))
+                || (is_yum(c) && sub_is(c, &["makecache"]))
+                || (c.program() == Some("zypper") && sub_is(c, &["refresh", "ref"]))
+        });
         let installs = run.commands.iter().any(|c| {
             (is_apt(c)
                 && sub_is(
@@ -421,6 +442,13 @@ pub fn update_alone(ctx: &Ctx, out: &mut Vec<Finding>) {
                     ],
                 ))
                 || (c.program() == Some("apk") && sub_is(c, &["add", "upgrade"]))
+                || (is_yum(c)
+                    && sub_is(
+                        c,
+                        &["install", "groupinstall", "reinstall", "update", "upgrade"],
+                    ))
+                || (c.program() == Some("zypper")
+                    && sub_is(c, &["install", "in", "update", "up", "dist-upgrade", "dup"]))
         });
         if updates && !installs {
             out.push(ctx.finding(
@@ -430,6 +458,21 @@ pub fn update_alone(ctx: &Ctx, out: &mut Vec<Finding>) {
             ));
         }
     }
+}
+
+/// Whether an rpm package argument carries a version: `name-version[-release][.arch]`, or a
+/// local `.rpm` file. A version starts at a dash followed by a digit and leaves at most one more
+/// dash-separated part (the release) after it, so `gcc-13.2.1-6.fc39` is pinned while
+/// `java-17-openjdk-headless` (a digit inside the name) is not.
+fn rpm_pinned(p: &str) -> bool {
+    if p.ends_with(".rpm") {
+        return true;
+    }
+    p.char_indices().any(|(i, ch)| {
+        ch == '-'
+            && p[i + 1..].starts_with(|d: char| d.is_ascii_digit())
+            && p[i + 1..].split('-').count() <= 2
+    })
 }
 
 fn unpinned_operands(c: &Command) -> Vec<String> {
@@ -445,6 +488,17 @@ fn unpinned_operands(c: &Command) -> Vec<String> {
             .into_iter()
             .filter(named)
             .filter(|p| !p.contains('=') && !p.contains('~') && !p.starts_with('.'))
+            .collect(),
+        // `@group` and `@module:stream` name collections, which have no version to pin.
+        Some("yum" | "dnf" | "microdnf" | "tdnf") if sub == Some("install") => ops
+            .into_iter()
+            .filter(named)
+            .filter(|p| !p.starts_with('@') && !rpm_pinned(p))
+            .collect(),
+        Some("zypper") if matches!(sub, Some("install" | "in")) => ops
+            .into_iter()
+            .filter(named)
+            .filter(|p| !p.contains(['=', '<', '>']) && !rpm_pinned(p))
             .collect(),
         _ if is_pip_install(c) => {
             let ops = if c.program().is_some_and(|p| p.starts_with("python")) {
@@ -520,5 +574,62 @@ pub fn apt_not_apt_get(ctx: &Ctx, out: &mut Vec<Finding>) {
                 "RUN uses apt; use apt-get in scripts",
             ));
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::shell::split;
+
+    fn unpinned(script: &str) -> Vec<String> {
+        split(script).iter().flat_map(unpinned_operands).collect()
+    }
+
+    #[test]
+    fn rpm_versions() {
+        assert!(rpm_pinned("gcc-13.2.1-6.fc39"));
+        assert!(rpm_pinned("java-17-openjdk-headless-17.0.11.0.9-2.el9"));
+        assert!(rpm_pinned("httpd-2.4.57"));
+        assert!(rpm_pinned("./local/pkg.rpm"));
+        assert!(!rpm_pinned("java-17-openjdk-headless"));
+        assert!(!rpm_pinned("redhat-rpm-config"));
+        assert!(!rpm_pinned("python3"));
+    }
+
+    #[test]
+    fn yum_dnf_zypper_pins() {
+        assert_eq!(
+            unpinned(
+                "dnf install -y --setopt=install_weak_deps=0 gcc-13.2.1-6.fc39 poppler-utils @development-tools"
+            ),
+            vec!["poppler-utils"]
+        );
+        assert_eq!(
+            unpinned("yum -y install httpd mod_ssl-2.4.57-1.el9"),
+            vec!["httpd"]
+        );
+        assert_eq!(
+            unpinned("microdnf install -y --nodocs shadow-utils-4.9-8.el9"),
+            Vec::<String>::new()
+        );
+        assert_eq!(
+            unpinned("zypper --non-interactive install -y php8-fpm=8.2.9 'curl>=8' nginx"),
+            vec!["nginx"]
+        );
+        assert!(unpinned("dnf module install -y nodejs:18").is_empty());
+    }
+
+    #[test]
+    fn distro_upgrades() {
+        let up = |s: &str| split(s).iter().any(is_distro_upgrade);
+        assert!(up("yum update -y"));
+        assert!(up("dnf -y upgrade"));
+        assert!(up("zypper -n dup"));
+        assert!(up("apt-get dist-upgrade -y"));
+        assert!(up("apk upgrade --no-cache"));
+        assert!(!up("dnf update -y openssl"));
+        assert!(!up("zypper refresh"));
+        assert!(!up("apt-get update"));
     }
 }

@@ -28,7 +28,7 @@ pub static UNSIGNED_PACKAGES: Rule = Rule {
     severity: Severity::High,
     title: "Package signature verification disabled",
     why: "Package signatures are what stop a malicious mirror or proxy from serving modified packages; turning them off installs whatever arrives.",
-    fix: "Remove --allow-untrusted, --allow-unauthenticated, --force-yes, --nogpgcheck, gpgcheck=0 and rpm --nosignature; import the repository key instead.",
+    fix: "Remove --allow-untrusted, --allow-unauthenticated, --force-yes, --nogpgcheck, zypper --no-gpgcheck / -G, gpgcheck=0 and rpm --nosignature; import the repository key instead.",
     references: &[
         "checkov CKV2_DOCKER_7",
         "checkov CKV2_DOCKER_8",
@@ -139,9 +139,18 @@ pub fn unsigned_packages(ctx: &Ctx, out: &mut Vec<Finding>) {
                 Some("apt-get without authentication")
             }
             Some("yum" | "dnf" | "microdnf" | "tdnf" | "zypper")
-                if c.has_flag(&["--nogpgcheck", "--no-gpg-checks"], None) =>
+                if c.has_flag(&["--nogpgcheck", "--no-gpg-checks", "--no-gpgcheck"], None) =>
             {
                 Some("--nogpgcheck")
+            }
+            // `zypper addrepo -G` adds a repository whose packages are never verified.
+            Some("zypper")
+                if c.has_flag(&[], Some('G'))
+                    && c.args()
+                        .iter()
+                        .any(|a| matches!(a.as_str(), "ar" | "addrepo" | "mr" | "modifyrepo")) =>
+            {
+                Some("a zypper repository without GPG checks")
             }
             Some("rpm")
                 if c.has_flag(
@@ -176,5 +185,35 @@ pub fn unsigned_packages(ctx: &Ctx, out: &mut Vec<Finding>) {
                 format!("RUN installs packages with {h}"),
             ));
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::dockerfile::scan;
+
+    fn ids(src: &str) -> Vec<String> {
+        scan("Dockerfile", src)
+            .findings
+            .into_iter()
+            .map(|f| f.id)
+            .collect()
+    }
+
+    #[test]
+    fn zypper_repositories_without_gpg_checks() {
+        let unsigned = "DD-DF-029".to_owned();
+        assert!(
+            ids("FROM opensuse/leap:15.5\nRUN zypper addrepo --no-gpgcheck https://x/repo x\n")
+                .contains(&unsigned)
+        );
+        assert!(
+            ids("FROM opensuse/leap:15.5\nRUN zypper ar -fG https://x/repo x\n")
+                .contains(&unsigned)
+        );
+        assert!(
+            !ids("FROM opensuse/leap:15.5\nRUN zypper ar -f https://x/repo x\n")
+                .contains(&unsigned)
+        );
     }
 }

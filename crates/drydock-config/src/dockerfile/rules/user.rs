@@ -25,6 +25,19 @@ pub static NO_USER: Rule = Rule {
     ],
 };
 
+pub static NON_NUMERIC_USER: Rule = Rule {
+    id: "DD-DF-034",
+    kind: Kind::Misconfiguration,
+    severity: Severity::Low,
+    title: "Final USER is a name, not a numeric UID",
+    why: "Kubernetes can only verify runAsNonRoot against a numeric user: with a name the kubelet refuses to start the pod (\"image has non-numeric user\"), and the usual workaround is to drop runAsNonRoot. A name is also resolved through the image's /etc/passwd at run time rather than fixed at build time.",
+    fix: "Use the numeric UID (and GID) of the user you created: RUN useradd -u 10001 app, then USER 10001:10001.",
+    references: &[
+        "hadolint DL3066",
+        "Kubernetes: runAsNonRoot verification needs a numeric image user",
+    ],
+};
+
 fn is_root(user: &str) -> bool {
     let name = user.split(':').next().unwrap_or(user).trim();
     name == "root" || name == "0"
@@ -74,4 +87,24 @@ pub fn no_user(ctx: &Ctx, out: &mut Vec<Finding>) {
             ctx.stages[last].image
         ),
     ));
+}
+
+/// Only the user the container starts as matters, so only the final one is judged; root is
+/// DD-DF-003's, and a `$VARIABLE` (such as .NET's `$APP_UID`) comes from the base image's
+/// environment, whose value this file does not show.
+pub fn non_numeric_user(ctx: &Ctx, out: &mut Vec<Finding>) {
+    let Some((line, user)) = last_user(ctx) else {
+        return;
+    };
+    let name = user.split(':').next().unwrap_or(&user).trim();
+    if name.is_empty() || is_root(name) || name.contains('$') {
+        return;
+    }
+    if !name.bytes().all(|b| b.is_ascii_digit()) {
+        out.push(ctx.finding(
+            &NON_NUMERIC_USER,
+            line,
+            format!("USER {user} names a user; use its numeric UID"),
+        ));
+    }
 }
