@@ -116,6 +116,19 @@ rule!(
     ["CIS Kubernetes Benchmark 5.7.4"]
 );
 
+rule!(
+    KUBE_SYSTEM,
+    "DD-K8S-040",
+    Medium,
+    "Workload deployed to kube-system",
+    "kube-system holds the control plane's service accounts, bootstrap tokens and add-on credentials, and is usually exempt from Pod Security admission; a workload there can mount any of those Secrets and runs under the most relaxed policy in the cluster.",
+    "Deploy the workload to its own namespace; keep kube-system for components installed by the cluster's distribution.",
+    [
+        "Trivy KSV037",
+        "NSA/CISA Kubernetes Hardening Guide: namespaces"
+    ]
+);
+
 pub fn writable_root(o: &Object, out: &mut Vec<Finding>) {
     each_container(o, |_, c| {
         let n = c.sc("readOnlyRootFilesystem");
@@ -320,6 +333,16 @@ pub fn secret_env_ref(o: &Object, out: &mut Vec<Finding>) {
             }
         }
     });
+}
+
+pub fn kube_system(o: &Object, out: &mut Vec<Finding>) {
+    if o.is_workload() && o.namespace.as_deref() == Some("kube-system") {
+        let line = o
+            .node
+            .at(&["metadata", "namespace"])
+            .map_or(o.node.line, |n| n.line);
+        out.push(o.finding(&KUBE_SYSTEM, line, "deployed to namespace kube-system"));
+    }
 }
 
 pub fn default_namespace(o: &Object, out: &mut Vec<Finding>) {

@@ -4,6 +4,7 @@
 //! coverage) need every object given together, and say so with [`Check::Set`].
 
 mod hardening;
+mod ids;
 mod network;
 mod pss_baseline;
 mod pss_restricted;
@@ -76,6 +77,14 @@ pub static RULES: &[Entry] = &[
     entry!(network::NO_DEFAULT_DENY, set no_default_deny),
     entry!(hardening::DEFAULT_NAMESPACE, default_namespace),
     entry!(pss_baseline::HOST_PROCESS, host_process),
+    entry!(ids::LOW_ID, low_id),
+    entry!(ids::ROOT_GROUP, root_group),
+    entry!(hardening::KUBE_SYSTEM, kube_system),
+    entry!(rbac::NODE_PROXY, node_proxy),
+    entry!(rbac::WORKLOADS_WRITE, workloads_write),
+    entry!(rbac::WEBHOOKS_WRITE, webhooks_write),
+    entry!(rbac::SECRETS_WRITE, secrets_write),
+    entry!(rbac::ANONYMOUS_BINDING, anonymous_binding),
 ];
 
 /// Runs `f` for each container of a workload, with the pod it belongs to.

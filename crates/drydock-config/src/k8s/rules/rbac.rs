@@ -56,6 +56,69 @@ rule!(
     ["CIS Kubernetes Benchmark 5.1.4"]
 );
 
+rule!(
+    NODE_PROXY,
+    "DD-K8S-041",
+    High,
+    "Role grants access to nodes/proxy",
+    "nodes/proxy reaches the kubelet API of every node through the API server; even get is enough to run commands in any pod on the node over a websocket, bypassing pods/exec authorization and audit.",
+    "Remove nodes/proxy; metrics collectors need nodes/metrics (or the kubelet's read-only endpoints), not the proxy.",
+    [
+        "Trivy KSV047",
+        "Kubernetes RBAC good practices: nodes/proxy"
+    ]
+);
+rule!(
+    WORKLOADS_WRITE,
+    "DD-K8S-042",
+    Medium,
+    "Role can create or change workloads",
+    "Whoever can create or patch a Deployment, DaemonSet, StatefulSet, Job or CronJob (or patch a Pod's image) decides what runs and under which service account, volumes and host settings the namespace allows: it is pod creation by proxy, with every secret and identity in the namespace within reach.",
+    "Give write access on workloads only to the deployment pipeline's identity, scoped to its namespace; keep human and controller roles read-only where possible.",
+    [
+        "Trivy KSV048",
+        "Kubernetes RBAC good practices: workload creation"
+    ]
+);
+rule!(
+    WEBHOOKS_WRITE,
+    "DD-K8S-043",
+    High,
+    "Role can manage admission webhooks",
+    "A mutating webhook sees and can rewrite every object it matches, Secrets and pod specs included (injecting containers or privileges); creating or deleting a validating webhook switches policy enforcement on or off for the whole cluster.",
+    "Keep create, update, patch and delete on mutatingwebhookconfigurations and validatingwebhookconfigurations to cluster administrators and the installer of the one webhook that needs it (with resourceNames).",
+    [
+        "Trivy KSV114",
+        "checkov CKV_K8S_155",
+        "Kubernetes RBAC good practices: control admission"
+    ]
+);
+rule!(
+    SECRETS_WRITE,
+    "DD-K8S-044",
+    Medium,
+    "Role can create, change or delete Secrets",
+    "Writing Secrets lets a subject replace the credentials, TLS keys and tokens other workloads trust (redirecting their connections or signing as them), create service-account token Secrets, or delete them to break workloads.",
+    "Restrict write verbs on secrets to the controller that owns them, with resourceNames where the names are known.",
+    [
+        "Trivy KSV041",
+        "Trivy KSV113",
+        "CIS Kubernetes Benchmark 5.1.2"
+    ]
+);
+rule!(
+    ANONYMOUS_BINDING,
+    "DD-K8S-045",
+    High,
+    "Binding grants a role to anonymous or all authenticated users",
+    "system:anonymous and system:unauthenticated are every unauthenticated request that reaches the API server; system:authenticated is every identity, including every service account in every namespace. A role bound to them is granted to the whole network, or to any compromised pod.",
+    "Bind the role to the specific users, groups or service accounts that need it.",
+    [
+        "CIS Kubernetes Benchmark 5.1.1",
+        "Kubernetes RBAC good practices: system:anonymous and system:unauthenticated"
+    ]
+);
+
 fn is_role(o: &Object) -> bool {
     o.kind == "Role" || o.kind == "ClusterRole"
 }
@@ -205,6 +268,161 @@ pub fn pod_exec(o: &Object, out: &mut Vec<Finding>) {
                 &POD_EXEC,
                 r.line,
                 format!("rule grants create on {}", hit.join(", ")),
+            ));
+        }
+    }
+}
+
+/// Whether a rule's API groups include one of `wanted` (the empty string is the core group; an
+/// empty list in the manifest is treated like the core group, as kubectl writes it).
+fn group_in(groups: &[&str], wanted: &[&str]) -> bool {
+    groups.is_empty() || groups.iter().any(|g| *g == "*" || wanted.contains(g))
+}
+
+/// The verbs of a rule that are among `wanted`, `*` included.
+fn verbs_in<'a>(verbs: &[&'a str], wanted: &[&str]) -> Vec<&'a str> {
+    verbs
+        .iter()
+        .copied()
+        .filter(|v| *v == "*" || wanted.contains(v))
+        .collect()
+}
+
+pub fn node_proxy(o: &Object, out: &mut Vec<Finding>) {
+    for (r, verbs, resources, groups) in role_rules(o) {
+        if !core_group(&groups) || verbs.is_empty() {
+            continue;
+        }
+        if resources
+            .iter()
+            .any(|r| *r == "nodes/proxy" || *r == "nodes/*")
+        {
+            out.push(o.finding(
+                &NODE_PROXY,
+                r.line,
+                format!("rule grants {} on nodes/proxy", verbs.join(", ")),
+            ));
+        }
+    }
+}
+
+/// Controllers whose spec is a pod template (in `apps` and `batch`, or `extensions` in
+/// manifests from before apps/v1).
+const WORKLOADS: &[&str] = &[
+    "deployments",
+    "daemonsets",
+    "statefulsets",
+    "replicasets",
+    "replicationcontrollers",
+    "jobs",
+    "cronjobs",
+];
+
+pub fn workloads_write(o: &Object, out: &mut Vec<Finding>) {
+    for (r, verbs, resources, groups) in role_rules(o) {
+        if !group_in(&groups, &["", "apps", "batch", "extensions"]) {
+            continue;
+        }
+        let mut hit: Vec<&str> = Vec::new();
+        let write = verbs_in(&verbs, &["create", "update", "patch"]);
+        if !write.is_empty() {
+            hit.extend(resources.iter().copied().filter(|r| WORKLOADS.contains(r)));
+        }
+        // Creating pods is DD-K8S-034; changing a running pod's image is the same power.
+        if !verbs_in(&verbs, &["update", "patch"]).is_empty() && resources.contains(&"pods") {
+            hit.push("pods");
+        }
+        if !hit.is_empty() {
+            out.push(o.finding(
+                &WORKLOADS_WRITE,
+                r.line,
+                format!("rule grants {} on {}", write.join(", "), hit.join(", ")),
+            ));
+        }
+    }
+}
+
+pub fn webhooks_write(o: &Object, out: &mut Vec<Finding>) {
+    for (r, verbs, resources, groups) in role_rules(o) {
+        if !group_in(&groups, &["admissionregistration.k8s.io"]) || groups.is_empty() {
+            continue;
+        }
+        let write = verbs_in(
+            &verbs,
+            &["create", "update", "patch", "delete", "deletecollection"],
+        );
+        let hooks: Vec<&str> = resources
+            .iter()
+            .copied()
+            .filter(|r| r.ends_with("webhookconfigurations"))
+            .collect();
+        if !write.is_empty() && !hooks.is_empty() {
+            out.push(o.finding(
+                &WEBHOOKS_WRITE,
+                r.line,
+                format!("rule grants {} on {}", write.join(", "), hooks.join(", ")),
+            ));
+        }
+    }
+}
+
+pub fn secrets_write(o: &Object, out: &mut Vec<Finding>) {
+    for (r, verbs, resources, groups) in role_rules(o) {
+        if !core_group(&groups) || !resources.contains(&"secrets") {
+            continue;
+        }
+        let write = verbs_in(
+            &verbs,
+            &["create", "update", "patch", "delete", "deletecollection"],
+        );
+        if !write.is_empty() {
+            let scope = if r.get("resourceNames").is_some() {
+                " (named Secrets only)"
+            } else {
+                ""
+            };
+            out.push(o.finding(
+                &SECRETS_WRITE,
+                r.line,
+                format!("rule grants {} on secrets{scope}", write.join(", ")),
+            ));
+        }
+    }
+}
+
+/// Roles Kubernetes itself binds to everyone (discovery, version, self-review); binding them
+/// to the public groups is the cluster's default, not a finding.
+const PUBLIC_DEFAULT_ROLES: &[&str] = &[
+    "system:public-info-viewer",
+    "system:discovery",
+    "system:basic-user",
+];
+
+pub fn anonymous_binding(o: &Object, out: &mut Vec<Finding>) {
+    if o.kind != "RoleBinding" && o.kind != "ClusterRoleBinding" {
+        return;
+    }
+    let role = o
+        .node
+        .at(&["roleRef", "name"])
+        .and_then(Node::as_str)
+        .unwrap_or("?");
+    if PUBLIC_DEFAULT_ROLES.contains(&role) {
+        return;
+    }
+    for s in o.node.get("subjects").map(Node::seq).unwrap_or_default() {
+        let kind = s.get("kind").and_then(Node::as_str).unwrap_or("");
+        let name = s.get("name").and_then(Node::as_str).unwrap_or("");
+        let public = matches!(
+            (kind, name),
+            ("User", "system:anonymous")
+                | ("Group", "system:unauthenticated" | "system:authenticated")
+        );
+        if public {
+            out.push(o.finding(
+                &ANONYMOUS_BINDING,
+                s.line,
+                format!("binds {role} to {kind} {name}"),
             ));
         }
     }
