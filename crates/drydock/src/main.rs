@@ -492,13 +492,13 @@ fn run(mut cli: Cli, matches: &clap::ArgMatches) -> Result<ExitCode> {
                 kinds.push(Kind::Vulnerability);
             }
             Scanner::Vuln if explicit => anyhow::bail!(
-                "no advisory database in {}: import OSV data first with `drydock db import PATH` (or set --db-dir)",
+                "no advisory database in {}: download it with `drydock db update` or import OSV data with `drydock db import PATH` (or set --db-dir)",
                 db_dir.display()
             ),
             Scanner::Vuln => {
                 if !common.quiet {
                     eprintln!(
-                        "drydock: warning: vulnerabilities not checked: no advisory database in {} (drydock db import PATH)",
+                        "drydock: warning: vulnerabilities not checked: no advisory database in {} (drydock db update, or drydock db import PATH)",
                         db_dir.display()
                     );
                 }
@@ -890,12 +890,12 @@ fn host_runtimes(
     if !drydock_vulndb::Database::path_in(&db_dir).exists() {
         if common.scanners.contains(&Scanner::Vuln) {
             anyhow::bail!(
-                "no advisory database in {}: import OSV data first with `drydock db import PATH` (or set --db-dir)",
+                "no advisory database in {}: download it with `drydock db update` or import OSV data with `drydock db import PATH` (or set --db-dir)",
                 db_dir.display()
             );
         }
         notes.push(format!(
-            "container runtime versions not checked for vulnerabilities: no advisory database in {} (drydock db import PATH)",
+            "container runtime versions not checked for vulnerabilities: no advisory database in {} (drydock db update, or drydock db import PATH)",
             db_dir.display()
         ));
         return Ok((Vec::new(), notes));
@@ -985,10 +985,10 @@ fn db(cmd: DbCommand) -> Result<ExitCode> {
                 options.ecosystems = ecosystems;
             }
             eprintln!(
-                "drydock: updating {} from {} ({} ecosystems)",
+                "drydock: updating {} from {}: {}",
                 dir.display(),
                 options.base_url,
-                options.ecosystems.len()
+                options.ecosystems.join(", ")
             );
             let summary = drydock_vulndb::update(&dir, &options)
                 .with_context(|| format!("update of {} failed", dir.display()))?;
