@@ -19,11 +19,12 @@ use drydock_finding::Rule;
 
 const MAIN: &str = "etc/ssh/sshd_config";
 const MAX_INCLUDE_DEPTH: usize = 16;
-/// Bytes read in total, counting a file again each time it is included. The depth limit alone
-/// does not bound the work: files that each `Include` a glob matching the others many times
-/// over multiply at every level (16 levels of fan-out), which hung the audit. Real
+/// Work allowed for reading the configuration: one unit per byte read, counting a file again
+/// each time it is included, and one per file an `Include` glob is tried against. The depth
+/// limit alone does not bound the work: files that each `Include` a glob matching the others
+/// many times over multiply at every level (16 levels of fan-out), which hung the audit. Real
 /// configurations are a few kilobytes; once the budget is spent, what was read is audited.
-const MAX_BYTES: usize = 4 << 20;
+const BUDGET: usize = 1 << 20;
 
 pub(crate) fn wants(p: &str) -> bool {
     p == MAIN || (p.starts_with("etc/ssh/sshd_config.d/") && p.ends_with(".conf"))
@@ -51,7 +52,7 @@ pub(crate) fn audit(files: &Files<'_>, sink: &mut Sink) {
     };
     let mut out = Vec::new();
     let mut stack = Vec::new();
-    let mut budget = MAX_BYTES;
+    let mut budget = BUDGET;
     collect(files, MAIN, None, &mut stack, &mut budget, &mut out);
 
     let password_auth = effective(&out, "passwordauthentication");
@@ -146,17 +147,27 @@ fn collect(
         match key.as_str() {
             "include" => {
                 for pattern in &args {
+                    if *budget == 0 {
+                        break;
+                    }
                     let pattern = if pattern.starts_with('/') {
                         normalise(pattern)
                     } else {
                         format!("etc/ssh/{pattern}")
                     };
-                    let matches: Vec<String> = files
+                    // Every file tried costs one unit: with thousands of drop-ins, the glob
+                    // scans would otherwise be the unbounded part.
+                    let mut tried = 0;
+                    let mut matches: Vec<String> = files
                         .iter()
                         .map(|(n, _, _)| n)
+                        .inspect(|_| tried += 1)
                         .filter(|n| glob_match(&pattern, n))
                         .map(str::to_owned)
                         .collect();
+                    *budget = budget.saturating_sub(tried);
+                    // A path given twice is one file (files are sorted by path).
+                    matches.dedup();
                     for m in matches {
                         collect(files, &m, block.clone(), stack, budget, out);
                     }
@@ -299,7 +310,7 @@ mod tests {
 
     /// `fuzz/regressions/creds_audit/sshd-include-fanout`: drop-ins that each include the whole
     /// directory a hundred times multiplied at every level and never finished; now reading stops
-    /// at `MAX_BYTES` and what was read is still audited.
+    /// at `BUDGET` and what was read is still audited.
     #[test]
     fn include_fanout_is_bounded() {
         let glob = "Include /etc/ssh/sshd_config.d/*.conf\n".repeat(100);
@@ -322,6 +333,28 @@ mod tests {
                 format!("{glob}PermitEmptyPasswords yes\n"),
             ),
         ];
+        let findings = crate::audit(&files, &crate::CrackBudget::default());
+        assert!(
+            findings
+                .iter()
+                .any(|f| f.rule_id == crate::rules::SSH_EMPTY_PASSWORDS.id),
+            "{findings:?}"
+        );
+    }
+
+    /// `fuzz/regressions/creds_audit/sshd-include-many-files`: the same fan-out over thousands
+    /// of files (the same drop-in path given again and again): every glob scanned all of them.
+    #[test]
+    fn include_over_many_files_is_bounded() {
+        let glob = "Include /etc/ssh/sshd_config.d/*.conf\n".repeat(100);
+        let mut files = vec![(
+            "etc/ssh/sshd_config".to_owned(),
+            format!("PermitEmptyPasswords yes\n{glob}").into_bytes(),
+        )];
+        for i in 0..3_000 {
+            let path = format!("etc/ssh/sshd_config.d/{}.conf", i % 3);
+            files.push((path, glob.clone().into_bytes()));
+        }
         let findings = crate::audit(&files, &crate::CrackBudget::default());
         assert!(
             findings
