@@ -37,6 +37,10 @@ pub struct InstalledPackage {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub dependencies: Vec<String>,
     pub layer: usize,
+    /// Not from the ecosystem's registry (workspace, path or git): not matched against its
+    /// advisories.
+    #[serde(skip)]
+    pub unpublished: bool,
 }
 
 /// The purl namespace vulnerability data and peers use for each os-release id.
@@ -90,6 +94,7 @@ pub fn collect(scan: &Scan) -> Vec<InstalledPackage> {
                 location: p.db_path.clone(),
                 dependencies: Vec::new(),
                 layer: o.layer,
+                unpublished: false,
             })),
             Artifact::LangPackages(f) => {
                 for p in &f.packages {
@@ -112,6 +117,7 @@ pub fn collect(scan: &Scan) -> Vec<InstalledPackage> {
                         location: p.location.clone(),
                         dependencies: p.dependencies.clone(),
                         layer: o.layer,
+                        unpublished: p.unpublished,
                     });
                 }
             }

@@ -219,6 +219,7 @@ impl BuildInfo {
                     direct: None,
                     dependencies: deps,
                     location: location.to_owned(),
+                    unpublished: false,
                 });
             }
         }

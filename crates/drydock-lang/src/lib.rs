@@ -132,6 +132,11 @@ pub struct Package {
     /// Where the evidence is: the file path inside the image, with `!inner/path` appended
     /// for every archive level when the package came from a nested jar.
     pub location: String,
+    /// Not from the ecosystem's registry: the project's own crates, path and git dependencies.
+    /// Its name may equal a published package's, but the registry's advisories are not about it
+    /// (cargo-audit skips such packages too); it stays in the inventory and SBOM.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub unpublished: bool,
 }
 
 impl Package {
@@ -159,6 +164,7 @@ impl Package {
             direct: None,
             dependencies: Vec::new(),
             location: location.to_owned(),
+            unpublished: false,
         })
     }
 }

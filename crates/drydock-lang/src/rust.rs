@@ -39,6 +39,8 @@ pub fn parse_cargo_lock(path: &str, data: &[u8]) -> Result<Vec<Package>, LangErr
         name: &'a str,
         version: &'a str,
         local: bool,
+        /// From a registry (`registry+…`, `sparse+…`), as opposed to git or the workspace.
+        registry: bool,
         deps: Vec<&'a str>,
     }
     let mut entries = Vec::new();
@@ -56,6 +58,8 @@ pub fn parse_cargo_lock(path: &str, data: &[u8]) -> Result<Vec<Package>, LangErr
             name,
             version,
             local: s("source").is_none(),
+            registry: s("source")
+                .is_some_and(|src| src.starts_with("registry+") || src.starts_with("sparse+")),
             deps,
         });
     }
@@ -89,6 +93,7 @@ pub fn parse_cargo_lock(path: &str, data: &[u8]) -> Result<Vec<Package>, LangErr
             let key = (e.name.to_owned(), Some(e.version.to_owned()));
             pkg.direct = Some(direct.contains(&key));
         }
+        pkg.unpublished = !e.registry;
         pkg.dependencies = e
             .deps
             .iter()

@@ -169,3 +169,34 @@ fn rust_never_panics() {
         let _ = parse_binary("bin", d);
     });
 }
+
+#[test]
+fn workspace_path_and_git_crates_are_unpublished() {
+    let lock = r#"version = 3
+
+[[package]]
+name = "smallvec"
+version = "1.6.0"
+
+[[package]]
+name = "time"
+version = "0.1.40"
+source = "git+https://github.com/example/time?rev=abc#abc"
+
+[[package]]
+name = "libc"
+version = "0.2.54"
+source = "registry+https://github.com/rust-lang/crates.io-index"
+
+[[package]]
+name = "regex"
+version = "1.5.4"
+source = "sparse+https://index.crates.io/"
+"#;
+    let pkgs = parse_cargo_lock("Cargo.lock", lock.as_bytes()).expect("parse");
+    // All stay in the inventory; only registry crates are what crates.io advisories describe.
+    assert!(find(&pkgs, "smallvec", "1.6.0").unpublished);
+    assert!(find(&pkgs, "time", "0.1.40").unpublished);
+    assert!(!find(&pkgs, "libc", "0.2.54").unpublished);
+    assert!(!find(&pkgs, "regex", "1.5.4").unpublished);
+}

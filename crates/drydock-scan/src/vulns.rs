@@ -28,7 +28,9 @@ pub fn check(input: &Input<'_>, matcher: &SharedMatcher, ignore_unfixed: bool) -
         };
     };
     for p in &input.scan.packages {
-        if p.version.is_empty() {
+        // Versionless packages would match every advisory; unpublished ones (workspace, path,
+        // git) only share a name with the registry's package the advisories are about.
+        if p.version.is_empty() || p.unpublished {
             continue;
         }
         let distro = match p.class {

@@ -1155,3 +1155,66 @@ fn host_reports_its_vulnerable_runc_and_reads_only_runtime_paths() {
     ]);
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn workspace_crates_sharing_a_name_with_a_vulnerable_crate_are_not_matched() {
+    let Some(adv) = shared("data/advisories/rustsec/RUSTSEC-2018-0003.json") else {
+        return;
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let db = tmp.path().join("db");
+    let out = drydock(&[
+        "db",
+        "import",
+        "--db-dir",
+        db.to_str().unwrap(),
+        adv.to_str().unwrap(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let root = tmp.path().join("root");
+    let lock = |source: &str| {
+        format!("version = 3\n\n[[package]]\nname = \"smallvec\"\nversion = \"0.6.0\"\n{source}")
+    };
+    for (dir, source) in [
+        ("src/workspace", ""),
+        (
+            "src/git",
+            "source = \"git+https://github.com/example/smallvec#abc\"\n",
+        ),
+        (
+            "src/registry",
+            "source = \"registry+https://github.com/rust-lang/crates.io-index\"\n",
+        ),
+    ] {
+        std::fs::create_dir_all(root.join(dir)).unwrap();
+        std::fs::write(root.join(dir).join("Cargo.lock"), lock(source)).unwrap();
+    }
+    let r = json(&[
+        "rootfs",
+        root.to_str().unwrap(),
+        "--scanners",
+        "vuln",
+        "--db-dir",
+        db.to_str().unwrap(),
+    ]);
+    let hits: Vec<&str> = r["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["id"] == "RUSTSEC-2018-0003")
+        .map(|f| f["location"]["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(hits, ["/src/registry/Cargo.lock"]);
+    // All three are still in the inventory.
+    let inventory = r["packages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| p["name"] == "smallvec")
+        .count();
+    assert_eq!(inventory, 3);
+}
