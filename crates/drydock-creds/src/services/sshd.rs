@@ -197,18 +197,47 @@ fn collect(
 
 /// `*` and `?` within one path segment, as glob(3) for sshd's Include.
 fn glob_match(pattern: &str, s: &str) -> bool {
-    fn rec(p: &[u8], s: &[u8]) -> bool {
-        match (p.first(), s.first()) {
-            (None, None) => true,
-            (Some(b'*'), _) => {
-                rec(&p[1..], s) || (s.first().is_some_and(|&c| c != b'/') && rec(p, &s[1..]))
-            }
-            (Some(b'?'), Some(&c)) if c != b'/' => rec(&p[1..], &s[1..]),
-            (Some(a), Some(b)) if a == b => rec(&p[1..], &s[1..]),
-            _ => false,
+    // Neither `*` nor `?` matches `/`, so pattern and path segments pair up one to one.
+    let mut pattern = pattern.split('/');
+    let mut path = s.split('/');
+    loop {
+        match (pattern.next(), path.next()) {
+            (None, None) => return true,
+            (Some(p), Some(s)) if segment_match(p.as_bytes(), s.as_bytes()) => {}
+            _ => return false,
         }
     }
-    rec(pattern.as_bytes(), s.as_bytes())
+}
+
+/// `*` and `?` within one segment, backtracking only to the last `*` (a later star can absorb
+/// anything an earlier one could). Quadratic at worst; trying every split for every star, as
+/// plain recursion does, was exponential in the number of stars, and a pattern in an image's
+/// sshd_config hung the audit.
+fn segment_match(p: &[u8], s: &[u8]) -> bool {
+    let (mut pi, mut si) = (0, 0);
+    let mut star: Option<(usize, usize)> = None;
+    while let Some(&c) = s.get(si) {
+        match p.get(pi) {
+            Some(b'*') => {
+                star = Some((pi, si));
+                pi += 1;
+            }
+            Some(&q) if q == b'?' || q == c => {
+                pi += 1;
+                si += 1;
+            }
+            _ => match star {
+                Some((sp, ss)) => {
+                    pi = sp + 1;
+                    si = ss + 1;
+                    star = Some((sp, ss + 1));
+                }
+                None => return false,
+            },
+        }
+    }
+    p.get(pi..)
+        .is_some_and(|rest| rest.iter().all(|&c| c == b'*'))
 }
 
 /// The value every connection gets: the first `Match all` block setting the key, else the first
@@ -306,6 +335,22 @@ mod tests {
             "etc/ssh/sshd_config.d/x.conf.bak"
         ));
         assert!(glob_match("etc/ssh/a?c", "etc/ssh/abc"));
+        assert!(!glob_match("etc/ssh/a?c", "etc/ssh/a/c"));
+        assert!(!glob_match("etc/*", "etc/ssh/x"));
+        assert!(glob_match("etc/*/*", "etc/ssh/x"));
+        assert!(glob_match("etc/ssh/*a*b*", "etc/ssh/xaybz"));
+        assert!(!glob_match("etc/ssh/*a*b*c", "etc/ssh/xaybz"));
+        assert!(glob_match("etc/ssh/**", "etc/ssh/"));
+    }
+
+    /// `fuzz/regressions/creds_audit/sshd-include-many-stars`: `Include` with 40 stars against
+    /// a 12-character drop-in name tried every way to split it, and never finished.
+    #[test]
+    fn many_stars_are_linear() {
+        let pattern = format!("etc/ssh/sshd_config.d/{}x", "*".repeat(5_000));
+        assert!(!glob_match(&pattern, "etc/ssh/sshd_config.d/10-fuzz.conf"));
+        let pattern = format!("etc/ssh/sshd_config.d/{}f", "*?".repeat(5));
+        assert!(glob_match(&pattern, "etc/ssh/sshd_config.d/10-fuzz.conf"));
     }
 
     /// `fuzz/regressions/creds_audit/sshd-include-fanout`: drop-ins that each include the whole
