@@ -90,8 +90,11 @@ pub fn image_archive(data: &[u8]) {
     if std::fs::write(&path, data).is_err() {
         return;
     }
+    // Built once: the built-in analyzers compile the secret rules, which costs far more than a
+    // scan of a small archive, and a scan does not change the engine.
+    static ENGINE: OnceLock<Option<Engine>> = OnceLock::new();
     if let Ok(image) = Image::open(&path, &OpenOptions::default())
-        && let Ok(engine) = Engine::builtin(layer_limits())
+        && let Some(engine) = ENGINE.get_or_init(|| Engine::builtin(layer_limits()).ok())
     {
         let _ = engine.scan(&image, &|_| {});
     }
