@@ -23,6 +23,10 @@ impl Digest {
         Self(Sha256::digest(bytes).into())
     }
 
+    pub(crate) fn from_hasher(hasher: Sha256) -> Self {
+        Self(hasher.finalize().into())
+    }
+
     /// The 64 hex digits, which is also the blob's file name in an OCI layout.
     pub fn hex(&self) -> String {
         hex::encode(self.0)

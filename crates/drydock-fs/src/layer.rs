@@ -3,7 +3,9 @@ use crate::digest::{Digest, Sha256Reader};
 use crate::entry::{EntryKind, EntryMeta};
 use crate::error::{LayerError, LayerErrorKind};
 use crate::path::ImagePath;
+use crate::pipe::Pumped;
 use serde::{Deserialize, Serialize};
+use sha2::{Digest as _, Sha256};
 use std::io::{self, BufRead, BufReader, Read};
 
 /// Resource bounds for one layer; hitting one is a warning, never a crash or an unbounded wait.
@@ -63,80 +65,126 @@ pub struct StreamStats {
 /// Streams one layer blob once: detects the compression from its magic bytes (media types lie),
 /// decompresses, hashes both the blob and the tar, and hands every entry to `visitor`.
 ///
+/// Reading, hashing the blob and decompressing run on a thread of their own, joined to the tar
+/// walk by a bounded pipe ([`crate::pipe`]), so one large layer uses two cores.
+///
 /// `progress` is told how many compressed bytes were consumed, in coarse steps.
 pub fn walk_blob(
     name: &str,
-    raw: impl Read,
+    raw: impl Read + Send,
     expected: &Expected,
     limits: &Limits,
     progress: &(dyn Fn(u64) + Sync),
     visitor: &mut dyn EntryVisitor,
 ) -> Result<StreamStats, LayerError> {
     let err = |kind| LayerError::new(name, kind);
-    let mut raw = Sha256Reader::new(ProgressReader::new(raw, progress));
+    let mut buf = BufReader::with_capacity(
+        256 << 10,
+        Sha256Reader::new(ProgressReader::new(raw, progress)),
+    );
+    let compression = sniff(buf.fill_buf().map_err(|e| err(LayerErrorKind::Io(e)))?)
+        .map_err(|what| err(LayerErrorKind::UnsupportedCompression(what)))?;
+    let what = match compression {
+        Compression::None => "tar stream",
+        Compression::Gzip => "gzip stream",
+        Compression::Zstd => "zstd stream",
+    };
+    let corrupt = |e: io::Error| {
+        err(LayerErrorKind::Corrupt {
+            what: what.into(),
+            detail: e.to_string(),
+        })
+    };
+    let (writer, reader) = crate::pipe::pipe();
     let mut warnings = Vec::new();
-    let (compression, diff_id, uncompressed_bytes, entries) = {
-        let mut buf = BufReader::with_capacity(256 << 10, &mut raw);
-        let compression = sniff(buf.fill_buf().map_err(|e| err(LayerErrorKind::Io(e)))?)
-            .map_err(|what| err(LayerErrorKind::UnsupportedCompression(what)))?;
-        let what = match compression {
-            Compression::None => "tar stream",
-            Compression::Gzip => "gzip stream",
-            Compression::Zstd => "zstd stream",
-        };
-        let corrupt = |e: io::Error| {
-            err(LayerErrorKind::Corrupt {
-                what: what.into(),
-                detail: e.to_string(),
-            })
-        };
-        let decoder: Box<dyn Read + '_> = match compression {
-            Compression::None => Box::new(buf),
-            Compression::Gzip => Box::new(flate2::bufread::MultiGzDecoder::new(buf)),
-            Compression::Zstd => {
-                Box::new(zstd::stream::read::Decoder::with_buffer(buf).map_err(corrupt)?)
+    let mut entries = 0;
+    let (walked, hit, read, diff_id, blob) = std::thread::scope(|s| {
+        let producer = s.spawn(move || -> io::Result<Option<(Digest, u64)>> {
+            let mut buf = buf;
+            let pumped = {
+                let mut decoder: Box<dyn Read> = match compression {
+                    Compression::None => Box::new(&mut buf),
+                    Compression::Gzip => Box::new(flate2::bufread::MultiGzDecoder::new(&mut buf)),
+                    Compression::Zstd => match zstd::stream::read::Decoder::with_buffer(&mut buf) {
+                        Ok(decoder) => Box::new(decoder),
+                        Err(e) => Box::new(Broken(Some(e))),
+                    },
+                };
+                writer.pump(&mut decoder)
+            };
+            match pumped {
+                // Bytes buffered but not decoded were hashed when they were read; the rest of
+                // the blob (trailing padding) still counts toward its digest.
+                Pumped::Eof => buf.into_inner().finish().map(Some),
+                // The walk stopped early and says why; the digest is not checked then.
+                Pumped::Abandoned | Pumped::Failed => Ok(None),
             }
-        };
-        let mut plain = Sha256Reader::new(CapReader {
-            inner: decoder,
-            left: limits.max_layer_bytes,
-            deadline: limits.deadline,
-            hit: None,
         });
-        let mut entries = 0;
-        let walked = {
+        let mut plain = PlainReader {
+            inner: CapReader {
+                inner: reader,
+                left: limits.max_layer_bytes,
+                deadline: limits.deadline,
+                hit: None,
+            },
+            // An uncompressed blob is its own tar: its digest is its diff-id, hashed once.
+            hasher: (compression != Compression::None).then(Sha256::new),
+            bytes: 0,
+        };
+        let mut walked = {
             let mut archive = tar::Archive::new(&mut plain);
             walk_tar(&mut archive, limits, visitor, &mut warnings, &mut entries)
         };
+        // The tar's trailing blocks count toward the diff-id.
+        if walked.is_ok()
+            && plain.inner.hit.is_none()
+            && let Err(e) = io::copy(&mut plain, &mut io::sink())
+        {
+            walked = Err(WalkError::Io(e));
+        }
+        let (hit, read) = (plain.inner.hit, plain.bytes);
+        let diff_id = plain.hasher.take().map(Digest::from_hasher);
+        // On an early stop, dropping the reader is what tells the producer to give up.
+        drop(plain);
+        let blob = match producer.join() {
+            Ok(blob) => blob,
+            Err(panic) => std::panic::resume_unwind(panic),
+        };
+        (walked, hit, read, diff_id, blob)
+    });
+    match walked {
+        Ok(()) => {}
         // A capped stream looks truncated to tar; the cap, not corruption, is the story then.
-        match walked {
-            Ok(()) => {}
-            Err(_) if plain.get_ref().hit.is_some() => {}
-            Err(WalkError::Io(e)) => return Err(corrupt(e)),
-            Err(WalkError::Layer(e)) => return Err(e),
-        }
-        if let Some(cap) = plain.get_ref().hit {
-            warnings.push(match cap {
-                Cap::Size => format!(
-                    "layer is larger than the {} MiB uncompressed limit: the rest was not read and its digests were not verified",
-                    limits.max_layer_bytes >> 20
-                ),
-                Cap::Time => "the scan's time budget (--timeout) ran out: the rest of this layer was not read and its digests were not verified".to_owned(),
-            });
-            return Ok(StreamStats {
-                compression: Some(compression),
-                digest: None,
-                diff_id: None,
-                compressed_bytes: 0,
-                uncompressed_bytes: plain.consumed(),
-                entries,
-                warnings,
-            });
-        }
-        let (diff_id, n) = plain.finish().map_err(corrupt)?;
-        (compression, diff_id, n, entries)
+        Err(_) if hit.is_some() => {}
+        Err(WalkError::Io(e)) => return Err(corrupt(e)),
+        Err(WalkError::Layer(e)) => return Err(e),
+    }
+    if let Some(cap) = hit {
+        warnings.push(match cap {
+            Cap::Size => format!(
+                "layer is larger than the {} MiB uncompressed limit: the rest was not read and its digests were not verified",
+                limits.max_layer_bytes >> 20
+            ),
+            Cap::Time => "the scan's time budget (--timeout) ran out: the rest of this layer was not read and its digests were not verified".to_owned(),
+        });
+        return Ok(StreamStats {
+            compression: Some(compression),
+            digest: None,
+            diff_id: None,
+            compressed_bytes: 0,
+            uncompressed_bytes: read,
+            entries,
+            warnings,
+        });
+    }
+    let Some((digest, compressed_bytes)) = blob.map_err(|e| err(LayerErrorKind::Io(e)))? else {
+        // The producer only gives up when the walk stopped or its stream failed, and both
+        // returned above; say so rather than report an unverified layer as verified.
+        return Err(corrupt(io::Error::other(
+            "the stream stopped before its end",
+        )));
     };
-    let (digest, compressed_bytes) = raw.finish().map_err(|e| err(LayerErrorKind::Io(e)))?;
+    let diff_id = diff_id.unwrap_or_else(|| digest.clone());
     if let Some(expected) = &expected.digest
         && *expected != digest
     {
@@ -158,10 +206,40 @@ pub fn walk_blob(
         digest: Some(digest),
         diff_id: Some(diff_id),
         compressed_bytes,
-        uncompressed_bytes,
+        uncompressed_bytes: read,
         entries,
         warnings,
     })
+}
+
+/// The tar side of the pipe: counts (and, for compressed blobs, hashes) what the walk reads.
+struct PlainReader {
+    inner: CapReader<crate::pipe::Reader>,
+    hasher: Option<Sha256>,
+    bytes: u64,
+}
+
+impl Read for PlainReader {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        if let Some(h) = &mut self.hasher {
+            h.update(&buf[..n]);
+        }
+        self.bytes += n as u64;
+        Ok(n)
+    }
+}
+
+/// A decoder that could not be set up: its error reaches the walk like any stream error.
+struct Broken(Option<io::Error>);
+
+impl Read for Broken {
+    fn read(&mut self, _: &mut [u8]) -> io::Result<usize> {
+        match self.0.take() {
+            Some(e) => Err(e),
+            None => Ok(0),
+        }
+    }
 }
 
 fn sniff(magic: &[u8]) -> Result<Compression, &'static str> {

@@ -11,6 +11,7 @@ mod entry;
 mod error;
 mod layer;
 mod path;
+mod pipe;
 mod tree;
 
 pub use digest::{Digest, DigestError, Sha256Reader};
