@@ -20,9 +20,14 @@ pub(crate) struct Elf<'a> {
     sections: Vec<(u32, Region)>,
     shstr: Option<Region>,
     segments: Vec<Region>,
+    /// The first loadable segment that is writable and not executable: where Go's linker puts
+    /// `.go.buildinfo`, and where `go version -m` looks when section headers are gone.
+    data_segment: Option<Region>,
 }
 
 const PT_LOAD: u32 = 1;
+const PF_X: u32 = 1;
+const PF_W: u32 = 2;
 const SHT_NOBITS: u32 = 8;
 
 impl<'a> Elf<'a> {
@@ -48,6 +53,7 @@ impl<'a> Elf<'a> {
             sections: Vec::new(),
             shstr: None,
             segments: Vec::new(),
+            data_segment: None,
         };
         let (phoff, shoff, phentsize, phnum, shentsize, shnum, shstrndx) = if is64 {
             (
@@ -78,7 +84,10 @@ impl<'a> Elf<'a> {
                     break;
                 };
                 let Some(seg) = elf.segment(base) else { break };
-                if let Some(seg) = seg {
+                if let Some((flags, seg)) = seg {
+                    if elf.data_segment.is_none() && flags & (PF_X | PF_W) == PF_W {
+                        elf.data_segment = Some(seg);
+                    }
                     elf.segments.push(seg);
                 }
             }
@@ -130,26 +139,32 @@ impl<'a> Elf<'a> {
     }
 
     /// Outer `None`: table runs past the file. Inner `None`: not a loadable segment.
-    fn segment(&self, base: u64) -> Option<Option<Region>> {
+    /// With the segment's `p_flags`.
+    fn segment(&self, base: u64) -> Option<Option<(u32, Region)>> {
         let ty = self.u32_at(base)?;
-        let (offset, vaddr, filesz) = if self.is64 {
+        let (flags, offset, vaddr, filesz) = if self.is64 {
             (
+                self.u32_at(base + 4)?,
                 self.u64_at(base + 8)?,
                 self.u64_at(base + 16)?,
                 self.u64_at(base + 32)?,
             )
         } else {
             (
+                self.u32_at(base + 24)?,
                 u64::from(self.u32_at(base + 4)?),
                 u64::from(self.u32_at(base + 8)?),
                 u64::from(self.u32_at(base + 16)?),
             )
         };
-        Some((ty == PT_LOAD).then_some(Region {
-            addr: vaddr,
-            offset,
-            size: filesz,
-        }))
+        Some((ty == PT_LOAD).then_some((
+            flags,
+            Region {
+                addr: vaddr,
+                offset,
+                size: filesz,
+            },
+        )))
     }
 
     fn section(&self, base: u64) -> Option<(u32, Region)> {
@@ -190,6 +205,17 @@ impl<'a> Elf<'a> {
                 .then(|| self.bytes(r.offset, usize::try_from(r.size).ok()?))
                 .flatten()
         })
+    }
+
+    /// Whether the file has a section table at all (`sstrip` and some packers remove it).
+    pub fn has_sections(&self) -> bool {
+        !self.sections.is_empty()
+    }
+
+    /// The file bytes of the first writable, non-executable loadable segment.
+    pub fn data_segment(&self) -> Option<&'a [u8]> {
+        let r = self.data_segment?;
+        self.bytes(r.offset, usize::try_from(r.size).ok()?)
     }
 
     /// Reads up to `len` bytes mapped at virtual address `addr`, from whichever loadable
