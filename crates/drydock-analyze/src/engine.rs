@@ -117,10 +117,18 @@ impl Engine {
     }
 
     pub fn scan(&self, image: &Image, progress: &(dyn Fn(u64) + Sync)) -> Result<Scan, ScanError> {
-        let passes: Vec<LayerPass> = (0..image.layers.len())
+        // Largest blob first, one layer per task: the scan lasts at least as long as its
+        // biggest layer, so that one starts at once and the small ones fill the other core
+        // (splitting the index range in halves could leave the base layer for last).
+        let mut order: Vec<usize> = (0..image.layers.len()).collect();
+        order.sort_by_key(|&i| std::cmp::Reverse(image.layer_blob_len(i).unwrap_or(0)));
+        let mut done: Vec<(usize, LayerPass)> = order
             .into_par_iter()
-            .map(|i| self.layer_pass(image, i, progress))
+            .with_max_len(1)
+            .map(|i| self.layer_pass(image, i, progress).map(|p| (i, p)))
             .collect::<Result<_, _>>()?;
+        done.sort_by_key(|(i, _)| *i);
+        let passes: Vec<LayerPass> = done.into_iter().map(|(_, p)| p).collect();
 
         let mut outputs = Vec::new();
         let mut diagnostics = Vec::new();
