@@ -183,11 +183,22 @@ impl Image {
                 drydock_fs::walk_dir_only(root, only.as_deref(), limits, visitor)
             }
             (LayerSource::Blob(loc), Some(store)) => {
+                // The layer error names the blob; the store's own error would name it again.
                 let reader = store.open(loc).map_err(|e| {
-                    LayerError::new(
-                        loc.name.clone(),
-                        drydock_fs::LayerErrorKind::Io(std::io::Error::other(e.to_string())),
-                    )
+                    let kind = match e {
+                        ImageError::Io { source, .. } => drydock_fs::LayerErrorKind::Io(source),
+                        ImageError::Layer(e) => return e,
+                        ImageError::Invalid { problem, .. }
+                        | ImageError::Select { problem, .. } => {
+                            drydock_fs::LayerErrorKind::Analysis(problem)
+                        }
+                        ImageError::Json { what, detail, .. } => {
+                            drydock_fs::LayerErrorKind::Analysis(format!(
+                                "not valid JSON for {what}: {detail}"
+                            ))
+                        }
+                    };
+                    LayerError::new(loc.name.clone(), kind)
                 })?;
                 let expected = Expected {
                     digest: layer.digest.clone(),

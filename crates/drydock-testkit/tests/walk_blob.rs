@@ -175,3 +175,25 @@ fn the_size_cap_cuts_the_layer_with_a_warning() {
         stats.warnings
     );
 }
+
+#[test]
+fn a_blob_gone_after_open_is_named_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let built =
+        drydock_testkit::image(vec![big_layer(Compression::Gzip)]).write_oci_dir(dir.path());
+    let img =
+        drydock_image::Image::open(dir.path(), &drydock_image::OpenOptions::default()).unwrap();
+    let hex = &built.layer_digests[0]["sha256:".len()..];
+    std::fs::remove_file(dir.path().join("blobs/sha256").join(hex)).unwrap();
+    let e = img
+        .walk_layer(0, &Limits::default(), &|_| {}, &mut |_: &EntryMeta,
+                                                          _: &mut dyn Read|
+         -> Result<
+            (),
+            LayerError,
+        > { Ok(()) })
+        .unwrap_err();
+    let msg = e.to_string();
+    assert_eq!(msg.matches(hex).count(), 1, "{msg}");
+    assert!(matches!(e.kind, LayerErrorKind::Io(_)), "{msg}");
+}
