@@ -71,7 +71,6 @@ pub fn secret_name(name: &str) -> bool {
         "SECRETKEY",
         "ACCESSKEY",
         "PRIVATEKEY",
-        "DSN",
     ];
     if tokens.iter().any(|t| WORDS.contains(t)) {
         // A bare PWD is the shell's working directory.
@@ -135,7 +134,40 @@ pub fn known_secret_value(value: &str) -> Option<&'static str> {
     if v.contains("-----BEGIN") && v.contains("PRIVATE KEY") {
         return Some("private key");
     }
+    if url_with_password(v) {
+        return Some("URL with a password");
+    }
     None
+}
+
+/// `scheme://user:password@host...` with a literal password: a database or broker DSN that
+/// carries its credentials, whatever the variable is called. A DSN without one (Sentry's are
+/// public client keys, meant to ship in front-end code) is not a secret.
+fn url_with_password(v: &str) -> bool {
+    let Some((scheme, rest)) = v.split_once("://") else {
+        return false;
+    };
+    let scheme = scheme.rsplit([' ', '=', '"', '\'']).next().unwrap_or(scheme);
+    if scheme.is_empty()
+        || !scheme
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'.' | b'-'))
+    {
+        return false;
+    }
+    let authority = &rest[..rest.find(['/', '?', '#', ' ']).unwrap_or(rest.len())];
+    let Some((userinfo, _host)) = authority.rsplit_once('@') else {
+        return false;
+    };
+    let Some((_user, password)) = userinfo.split_once(':') else {
+        return false;
+    };
+    // Placeholders and references hold nothing.
+    !(password.is_empty()
+        || password.starts_with('$')
+        || password.starts_with('<')
+        || password.contains("{{")
+        || password.bytes().all(|b| b == b'*' || b == b'x' || b == b'X'))
 }
 
 /// Keeps a hint of the value without leaking it.
@@ -189,6 +221,26 @@ mod tests {
             Some("AWS access key id")
         );
         assert!(known_secret_value("hello").is_none());
+        for dsn in [
+            "postgres://app:s3cr3t@db:5432/app",
+            "amqp://guest:guest@rabbit/",
+            "mongodb+srv://u:p4ss@cluster0.example.net/?retryWrites=true",
+            "https://public:8f3c9a@sentry.example.com/1",
+        ] {
+            assert_eq!(known_secret_value(dsn), Some("URL with a password"), "{dsn}");
+        }
+        for not in [
+            "https://3b8f0c2e1d4a@o12345.ingest.sentry.io/67890",
+            "postgres://app@db/app",
+            "postgres://app:${DB_PASSWORD}@db/app",
+            "redis://:<password>@cache:6379",
+            "https://user:****@example.com",
+            "https://example.com/a:b@c",
+            "user:pass@host",
+        ] {
+            assert_eq!(known_secret_value(not), None, "{not}");
+        }
+        assert!(!secret_name("SENTRY_DSN"));
         assert!(!literal_value("${DB_PASSWORD}"));
         assert!(literal_value("hunter2"));
     }
