@@ -95,8 +95,7 @@ pub fn walk_blob(
             detail: e.to_string(),
         })
     };
-    // An uncompressed blob is its own tar: its digest is its diff-id, hashed once.
-    let (writer, reader, tee) = crate::pipe::pipe(compression != Compression::None);
+    let (writer, reader) = crate::pipe::pipe();
     let mut warnings = Vec::new();
     let mut entries = 0;
     let (walked, hit, read, diff_id, blob) = std::thread::scope(|s| {
@@ -121,13 +120,6 @@ pub fn walk_blob(
                 Pumped::Abandoned | Pumped::Failed => Ok(None),
             }
         });
-        let hasher = tee.map(|tee| {
-            s.spawn(move || {
-                let mut h = Sha256::new();
-                tee.each(|chunk| h.update(chunk));
-                Digest::from_hasher(h)
-            })
-        });
         let mut plain = PlainReader {
             inner: CapReader {
                 inner: reader,
@@ -135,6 +127,8 @@ pub fn walk_blob(
                 deadline: limits.deadline,
                 hit: None,
             },
+            // An uncompressed blob is its own tar: its digest is its diff-id, hashed once.
+            hasher: (compression != Compression::None).then(Sha256::new),
             bytes: 0,
         };
         let mut walked = {
@@ -149,12 +143,13 @@ pub fn walk_blob(
             walked = Err(WalkError::Io(e));
         }
         let (hit, read) = (plain.inner.hit, plain.bytes);
-        // On an early stop, dropping the reader is what tells the producer to give up; it
-        // also ends the hasher's input. The tar walk read every byte the hasher saw, so its
-        // digest is the diff-id when the walk reached the end.
+        let diff_id = plain.hasher.take().map(Digest::from_hasher);
+        // On an early stop, dropping the reader is what tells the producer to give up.
         drop(plain);
-        let diff_id = hasher.map(join);
-        let blob = join(producer);
+        let blob = match producer.join() {
+            Ok(blob) => blob,
+            Err(panic) => std::panic::resume_unwind(panic),
+        };
         (walked, hit, read, diff_id, blob)
     });
     match walked {
@@ -217,23 +212,19 @@ pub fn walk_blob(
     })
 }
 
-/// A helper thread's result; its panic is the caller's.
-fn join<T>(h: std::thread::ScopedJoinHandle<'_, T>) -> T {
-    match h.join() {
-        Ok(v) => v,
-        Err(panic) => std::panic::resume_unwind(panic),
-    }
-}
-
-/// The tar side of the pipe: counts what the walk reads.
+/// The tar side of the pipe: counts (and, for compressed blobs, hashes) what the walk reads.
 struct PlainReader {
     inner: CapReader<crate::pipe::Reader>,
+    hasher: Option<Sha256>,
     bytes: u64,
 }
 
 impl Read for PlainReader {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let n = self.inner.read(buf)?;
+        if let Some(h) = &mut self.hasher {
+            h.update(&buf[..n]);
+        }
         self.bytes += n as u64;
         Ok(n)
     }

@@ -3,10 +3,8 @@
 //! One large layer is the critical path of most image scans (debian-big: 141 MB of a 190 MB
 //! image). Inflating it, hashing the tar and feeding the analyzers on one thread leaves the
 //! second core idle once the smaller layers are done; split in two, the layer takes about as
-//! long as inflating it alone. A [`Tee`] can see every chunk after the reader is done with it
-//! (the diff-id is hashed there, on a third thread, so neither side waits for SHA-256). Chunks
-//! are recycled, so the pipe holds at most about `3 * DEPTH` chunks (3 MiB) whatever the layer
-//! size.
+//! long as inflating it alone. Chunks are recycled, so the pipe holds at most
+//! `DEPTH + 2` chunks (about 1 MiB) whatever the layer size.
 
 use std::io::{self, Read};
 use std::sync::mpsc::{Receiver, SyncSender, TryRecvError, sync_channel};
@@ -41,7 +39,6 @@ pub(crate) struct Writer {
 pub(crate) struct Reader {
     rx: Receiver<Msg>,
     back: SyncSender<Vec<u8>>,
-    tee: Option<SyncSender<(Vec<u8>, usize)>>,
     cur: Vec<u8>,
     len: usize,
     pos: usize,
@@ -51,51 +48,20 @@ pub(crate) struct Reader {
     failed: Option<(io::ErrorKind, String)>,
 }
 
-/// Sees each chunk, in stream order, once the reader has consumed it.
-pub(crate) struct Tee {
-    rx: Receiver<(Vec<u8>, usize)>,
-    back: SyncSender<Vec<u8>>,
-}
-
-impl Tee {
-    /// Runs `f` on every chunk until the reader is dropped.
-    pub(crate) fn each(self, mut f: impl FnMut(&[u8])) {
-        for (chunk, len) in self.rx {
-            f(&chunk[..len]);
-            let _ = self.back.try_send(chunk);
-        }
-    }
-}
-
-/// A pipe; with `tee`, also the end that sees every chunk after the reader.
-pub(crate) fn pipe(tee: bool) -> (Writer, Reader, Option<Tee>) {
+pub(crate) fn pipe() -> (Writer, Reader) {
     let (tx, rx) = sync_channel(DEPTH);
-    let (back, free) = sync_channel(3 * DEPTH);
-    let (tee_tx, tee) = if tee {
-        let (t, r) = sync_channel(DEPTH);
-        (
-            Some(t),
-            Some(Tee {
-                rx: r,
-                back: back.clone(),
-            }),
-        )
-    } else {
-        (None, None)
-    };
+    let (back, free) = sync_channel(DEPTH + 2);
     (
         Writer { tx, free },
         Reader {
             rx,
             back,
-            tee: tee_tx,
             cur: Vec::new(),
             len: 0,
             pos: 0,
             done: false,
             failed: None,
         },
-        tee,
     )
 }
 
@@ -159,16 +125,8 @@ impl Read for Reader {
             }
             let spent = std::mem::take(&mut self.cur);
             if !spent.is_empty() {
-                match &self.tee {
-                    // A tee that is gone only loses what it would have seen.
-                    Some(tee) => {
-                        let _ = tee.send((spent, self.len));
-                    }
-                    // A full return channel means enough chunks are circulating; drop this one.
-                    None => {
-                        let _ = self.back.try_send(spent);
-                    }
-                }
+                // A full return channel means enough chunks are circulating; drop this one.
+                let _ = self.back.try_send(spent);
             }
             match self.rx.recv() {
                 Ok(Ok((chunk, len))) => {
@@ -225,22 +183,11 @@ mod tests {
     }
 
     fn through(data: &[u8], fail: bool) -> (io::Result<Vec<u8>>, Pumped) {
-        let (w, mut r, tee) = pipe(true);
-        let tee = tee.unwrap();
+        let (w, mut r) = pipe();
         std::thread::scope(|s| {
             let h = s.spawn(move || w.pump(&mut Trickle { data, fail }));
-            let t = s.spawn(move || {
-                let mut seen = Vec::new();
-                tee.each(|c| seen.extend_from_slice(c));
-                seen
-            });
             let mut out = Vec::new();
             let got = r.read_to_end(&mut out).map(|_| out);
-            drop(r);
-            let seen = t.join().unwrap();
-            if let Ok(out) = &got {
-                assert_eq!(&seen, out, "the tee sees what the reader read");
-            }
             (got, h.join().unwrap())
         })
     }
@@ -258,7 +205,7 @@ mod tests {
     #[test]
     fn passes_the_error_on_after_the_data_before_it() {
         let data = vec![9u8; CHUNK + 5];
-        let (w, mut r, _) = pipe(false);
+        let (w, mut r) = pipe();
         std::thread::scope(|s| {
             let h = s.spawn(|| {
                 w.pump(&mut Trickle {
@@ -280,7 +227,7 @@ mod tests {
     #[test]
     fn a_dropped_reader_stops_the_writer() {
         let data = vec![1u8; 64 * CHUNK];
-        let (w, mut r, _) = pipe(false);
+        let (w, mut r) = pipe();
         std::thread::scope(|s| {
             let h = s.spawn(|| {
                 w.pump(&mut Trickle {
