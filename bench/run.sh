@@ -87,7 +87,13 @@ for n in sorted(med):
         fl = f"{img} floor"
         if fl in med: ratio_f = f"{w / med[fl][0]:.2f}x"
     out.append(f"| {n} | {w:.2f} | {c:.2f} | {m:.0f} | {ratio_t} | {ratio_f} |")
-open("bench/results.md", "w").write("\n".join(out) + "\n")
+# Notes and other measurements written by hand below the marker are kept.
+marker = "<!-- end of bench/run.sh output -->"
+try:
+    kept = open("bench/results.md").read().split(marker, 1)[1]
+except (OSError, IndexError):
+    kept = "\n"
+open("bench/results.md", "w").write("\n".join(out) + "\n\n" + marker + kept)
 print("\n".join(out))
 PY
 rm -f "$raw"
