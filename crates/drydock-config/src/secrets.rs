@@ -147,7 +147,10 @@ fn url_with_password(v: &str) -> bool {
     let Some((scheme, rest)) = v.split_once("://") else {
         return false;
     };
-    let scheme = scheme.rsplit([' ', '=', '"', '\'']).next().unwrap_or(scheme);
+    let scheme = scheme
+        .rsplit([' ', '=', '"', '\''])
+        .next()
+        .unwrap_or(scheme);
     if scheme.is_empty()
         || !scheme
             .bytes()
@@ -167,7 +170,9 @@ fn url_with_password(v: &str) -> bool {
         || password.starts_with('$')
         || password.starts_with('<')
         || password.contains("{{")
-        || password.bytes().all(|b| b == b'*' || b == b'x' || b == b'X'))
+        || password
+            .bytes()
+            .all(|b| b == b'*' || b == b'x' || b == b'X'))
 }
 
 /// Keeps a hint of the value without leaking it.
@@ -227,7 +232,11 @@ mod tests {
             "mongodb+srv://u:p4ss@cluster0.example.net/?retryWrites=true",
             "https://public:8f3c9a@sentry.example.com/1",
         ] {
-            assert_eq!(known_secret_value(dsn), Some("URL with a password"), "{dsn}");
+            assert_eq!(
+                known_secret_value(dsn),
+                Some("URL with a password"),
+                "{dsn}"
+            );
         }
         for not in [
             "https://3b8f0c2e1d4a@o12345.ingest.sentry.io/67890",

@@ -648,9 +648,15 @@ fn rank(id: &str, family: &str) -> u8 {
 }
 
 /// Groups matches that share any id (transitively) into one.
+///
+/// Except that two RustSec records of different informational classes stay apart even when
+/// they share aliases: `failure`'s unmaintained notice (RUSTSEC-2020-0036) repeats the CVE and
+/// GHSA ids of its unsound advisory (RUSTSEC-2019-0036), and cargo-audit reports both.
 fn merge(found: Vec<Match>, family: &str) -> Vec<Match> {
     let n = found.len();
     let mut parent: Vec<usize> = (0..n).collect();
+    // The informational class each group holds, if any (one per group, by construction).
+    let mut class: Vec<Option<&str>> = found.iter().map(|m| m.informational.as_deref()).collect();
     fn root(parent: &mut [usize], mut i: usize) -> usize {
         while parent[i] != i {
             parent[i] = parent[parent[i]];
@@ -662,9 +668,14 @@ fn merge(found: Vec<Match>, family: &str) -> Vec<Match> {
         for j in 0..i {
             if found[i].ids().any(|a| found[j].ids().any(|b| a == b)) {
                 let (ri, rj) = (root(&mut parent, i), root(&mut parent, j));
-                if ri != rj {
-                    parent[ri] = rj;
+                if ri == rj {
+                    continue;
                 }
+                match (class[ri], class[rj]) {
+                    (Some(a), Some(b)) if a != b => continue,
+                    (a, b) => class[rj] = a.or(b),
+                }
+                parent[ri] = rj;
             }
         }
     }
@@ -802,6 +813,43 @@ mod tests {
         assert_eq!(found[0].severity, Some(Severity::High));
         assert_eq!(found[1].id, "RUSTSEC-2099-0002");
         assert_eq!(found[1].informational, None);
+    }
+
+    /// `failure` 0.1.5 as cargo-audit reports it: an unsound and an unmaintained warning, even
+    /// though the notice repeats the ids of the unsound advisory (the GHSA copy joins one).
+    #[test]
+    fn informational_classes_stay_apart() {
+        let rec = |id: &str, aliases: &str, class: &str| {
+            Advisory::from_json(
+                format!(
+                    r#"{{"id":"{id}","aliases":[{aliases}],
+                    "affected":[{{"package":{{"ecosystem":"crates.io","name":"failure"}},
+                    "database_specific":{{"informational":{class}}},
+                    "ranges":[{{"type":"SEMVER","events":[{{"introduced":"0.0.0-0"}}]}}]}}]}}"#
+                )
+                .as_bytes(),
+            )
+            .unwrap()
+        };
+        let shared = r#""CVE-2019-25010","GHSA-r98r-j25q-rmpr""#;
+        let m = Matcher::new(MemorySource::new([
+            rec("RUSTSEC-2019-0036", shared, r#""unsound""#),
+            rec("RUSTSEC-2020-0036", shared, r#""unmaintained""#),
+            rec("GHSA-r98r-j25q-rmpr", r#""CVE-2019-25010""#, "null"),
+        ]));
+        let found = m.find(&Query::new("cargo", "failure", "0.1.5")).unwrap();
+        let got: Vec<(&str, Option<&str>)> = found
+            .iter()
+            .map(|m| (m.id.as_str(), m.informational.as_deref()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("RUSTSEC-2019-0036", Some("unsound")),
+                ("RUSTSEC-2020-0036", Some("unmaintained")),
+            ],
+            "{found:#?}"
+        );
     }
 
     #[test]
