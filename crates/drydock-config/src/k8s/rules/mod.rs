@@ -85,6 +85,7 @@ pub static RULES: &[Entry] = &[
     entry!(rbac::WEBHOOKS_WRITE, webhooks_write),
     entry!(rbac::SECRETS_WRITE, secrets_write),
     entry!(rbac::ANONYMOUS_BINDING, anonymous_binding),
+    entry!(rbac::TOKEN_CREATE, token_create),
 ];
 
 /// Runs `f` for each container of a workload, with the pod it belongs to.

@@ -118,6 +118,15 @@ rule!(
         "Kubernetes RBAC good practices: system:anonymous and system:unauthenticated"
     ]
 );
+rule!(
+    TOKEN_CREATE,
+    "DD-K8S-046",
+    High,
+    "Role can mint service account tokens",
+    "create on serviceaccounts/token (the TokenRequest API) issues a fresh, valid token for any service account in scope, controllers' and operators' included; the subject then acts with that account's permissions without touching a Secret or a pod, so Secret and exec restrictions do not stop it.",
+    "Remove create on serviceaccounts/token, or limit it with resourceNames to the accounts the subject is meant to act as; workloads get their own tokens through projected volumes.",
+    ["Kubernetes RBAC good practices: token request"]
+);
 
 fn is_role(o: &Object) -> bool {
     o.kind == "Role" || o.kind == "ClusterRole"
@@ -423,6 +432,29 @@ pub fn anonymous_binding(o: &Object, out: &mut Vec<Finding>) {
                 &ANONYMOUS_BINDING,
                 s.line,
                 format!("binds {role} to {kind} {name}"),
+            ));
+        }
+    }
+}
+
+pub fn token_create(o: &Object, out: &mut Vec<Finding>) {
+    for (r, verbs, resources, groups) in role_rules(o) {
+        if !core_group(&groups) || verbs_in(&verbs, &["create"]).is_empty() {
+            continue;
+        }
+        if resources
+            .iter()
+            .any(|r| *r == "serviceaccounts/token" || *r == "serviceaccounts/*")
+        {
+            let scope = if r.get("resourceNames").is_some() {
+                " (named service accounts only)"
+            } else {
+                ""
+            };
+            out.push(o.finding(
+                &TOKEN_CREATE,
+                r.line,
+                format!("rule grants create on serviceaccounts/token{scope}"),
             ));
         }
     }
