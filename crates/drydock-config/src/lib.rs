@@ -27,7 +27,7 @@ pub mod dockerfile;
 pub mod host;
 mod image_ref;
 pub mod k8s;
-mod secrets;
+pub mod secrets;
 mod shell;
 pub mod yaml;
 

@@ -52,6 +52,7 @@ fn bad() -> ImageSpec {
     spec.env = vec![
         "DB_PASSWORD=hunter2hunter2".into(),
         "GPG_KEY=A035C8C19219BA821ECEA86B64E628F8D684696D".into(),
+        "CACHE_DSN=redis://app:Zq81mN0pL2@cache:6379/0".into(),
     ];
     spec.history = vec![
         "ADD https://example.com/rootfs.tar.gz / # buildkit".into(),
@@ -73,6 +74,8 @@ fn good() -> ImageSpec {
     spec.env = vec![
         "DB_PASSWORD_FILE=/run/secrets/db".into(),
         "GPG_KEY=A035C8C19219BA821ECEA86B64E628F8D684696D".into(),
+        // A public client key, meant to ship in front-end code.
+        "SENTRY_DSN=https://3b8f0c2e1d4a@o12345.ingest.sentry.io/67890".into(),
     ];
     spec.history = vec!["COPY app /app # buildkit".into()];
     spec.healthcheck = true;
@@ -128,6 +131,11 @@ fn messages_are_specific_and_secrets_redacted() {
         "{msgs:#?}"
     );
     assert!(!has("hunter2hunter2"), "secret leaked: {msgs:#?}");
+    assert!(
+        has("DD-IMG-003 CACHE_DSN is set to re****** (35 chars) (URL with a password)"),
+        "{msgs:#?}"
+    );
+    assert!(!has("Zq81mN0pL2"), "secret leaked: {msgs:#?}");
     assert!(!has("GPG_KEY"), "{msgs:#?}");
     assert!(
         has("DD-IMG-011 /etc/ssh/ssh_host_ed25519_key is"),

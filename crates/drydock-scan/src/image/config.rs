@@ -2,6 +2,7 @@
 
 use super::config_location;
 use crate::Input;
+use drydock_config::secrets::{known_secret_value, literal_value, secret_name};
 use drydock_finding::{Kind, Location, Rule, Severity};
 
 pub static ROOT_USER: Rule = Rule {
@@ -131,48 +132,6 @@ pub fn sensitive_ports(input: &Input<'_>) -> Hits {
         .collect()
 }
 
-/// Variable names that hold secrets. `KEY` alone is too broad (`GPG_KEY` in official images is a
-/// public fingerprint), so only qualified key names count.
-fn secret_name(name: &str) -> bool {
-    let n = name.to_ascii_uppercase();
-    let not_secret_suffix = [
-        "_FILE",
-        "_PATH",
-        "_DIR",
-        "_URL_FILE",
-        "_HOST",
-        "_PORT",
-        "_USER",
-        "_USERNAME",
-        "_NAME",
-        "_ID",
-    ];
-    if not_secret_suffix.iter().any(|s| n.ends_with(s)) {
-        return false;
-    }
-    [
-        "PASSWORD",
-        "PASSWD",
-        "PASS",
-        "SECRET",
-        "TOKEN",
-        "API_KEY",
-        "APIKEY",
-        "ACCESS_KEY",
-        "PRIVATE_KEY",
-        "SECRET_KEY",
-        "CREDENTIAL",
-        "AUTH_KEY",
-    ]
-    .iter()
-    .any(|k| {
-        n == *k
-            || n.ends_with(&format!("_{k}"))
-            || n.starts_with(&format!("{k}_"))
-            || n.contains(&format!("_{k}_"))
-    })
-}
-
 pub fn secret_env(input: &Input<'_>) -> Hits {
     let Some(config) = &input.image.config else {
         return Vec::new();
@@ -184,13 +143,16 @@ pub fn secret_env(input: &Input<'_>) -> Hits {
         .enumerate()
         .filter_map(|(i, kv)| {
             let (k, v) = kv.split_once('=')?;
-            // Empty values and references to mounted secret files hold nothing.
-            if v.is_empty() || v.starts_with('/') || v.starts_with('$') || !secret_name(k) {
-                return None;
-            }
+            // The same judgement as for a Dockerfile's ENV: a credential-shaped value under any
+            // name, or a literal under a secret's name (not a path to a mounted secret file).
+            let what = match known_secret_value(v) {
+                Some(what) => format!(" ({what})"),
+                None if secret_name(k) && literal_value(v) => String::new(),
+                None => return None,
+            };
             Some((
                 config_location(format!("config.Env[{i}]")),
-                format!("{k} is set to {}", redact(v)),
+                format!("{k} is set to {}{what}", redact(v)),
             ))
         })
         .collect()
@@ -298,33 +260,6 @@ pub fn eol_os(input: &Input<'_>) -> Hits {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn secret_names() {
-        for yes in [
-            "DB_PASSWORD",
-            "PASSWORD",
-            "GITHUB_TOKEN",
-            "AWS_SECRET_ACCESS_KEY",
-            "API_KEY",
-            "MYSQL_ROOT_PASSWORD",
-            "SECRET_KEY_BASE",
-        ] {
-            assert!(secret_name(yes), "{yes}");
-        }
-        for no in [
-            "GPG_KEY",
-            "PASSWORD_FILE",
-            "PATH",
-            "TOKEN_URL_FILE",
-            "KEYRING",
-            "DB_USER",
-            "PYTHON_GET_PIP_SHA256",
-            "PASSENGER",
-        ] {
-            assert!(!secret_name(no), "{no}");
-        }
-    }
 
     #[test]
     fn shell_pipes() {
