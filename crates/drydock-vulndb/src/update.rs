@@ -273,7 +273,7 @@ pub fn update(dir: &Path, options: &UpdateOptions) -> Result<UpdateSummary> {
     }
     let mut pending: Vec<Pending> = Vec::new();
     let mut failures: Vec<SourceFailure> = Vec::new();
-    for eco in &ecosystems {
+    let fetch_one = |eco: &str| {
         let url = format!("{base}/{}/all.zip", encode_segment(eco));
         let file = cache_name(eco);
         // A validator is only worth sending if the file it describes is still there, whole.
@@ -282,13 +282,18 @@ pub fn update(dir: &Path, options: &UpdateOptions) -> Result<UpdateSummary> {
                 && std::fs::metadata(sources_dir.join(&c.file)).is_ok_and(|m| m.len() == c.bytes)
         });
         let t = Instant::now();
-        match fetch(&agent, &url, eco, cached, &sources_dir, options) {
+        let fetched = fetch(&agent, &url, eco, cached, &sources_dir, options);
+        (url, file, fetched, t.elapsed())
+    };
+    let fetched = in_parallel(&ecosystems, PARALLEL_DOWNLOADS, |eco| fetch_one(eco));
+    for (eco, (url, file, fetched, elapsed)) in ecosystems.iter().zip(fetched) {
+        match fetched {
             Ok(fetched) => pending.push(Pending {
                 ecosystem: (*eco).to_owned(),
                 url,
                 file,
                 fetched,
-                elapsed: t.elapsed(),
+                elapsed,
             }),
             Err(message) => failures.push(SourceFailure { url, message }),
         }
@@ -535,6 +540,34 @@ fn decode_path(s: &str) -> std::result::Result<PathBuf, String> {
     }
     let text = String::from_utf8(out).map_err(|_| format!("{s:?} is not UTF-8"))?;
     Ok(PathBuf::from(text))
+}
+
+/// Exports downloaded at once: the big ones (Debian, Ubuntu, PyPI) no longer wait for each
+/// other, and four connections are polite to the mirror.
+const PARALLEL_DOWNLOADS: usize = 4;
+
+/// `f` over `items` on up to `width` threads; results in the order of `items`.
+fn in_parallel<T: Sync, R: Send>(items: &[T], width: usize, f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let done: std::sync::Mutex<Vec<Option<R>>> =
+        std::sync::Mutex::new(items.iter().map(|_| None).collect());
+    std::thread::scope(|s| {
+        for _ in 0..width.clamp(1, items.len().max(1)) {
+            s.spawn(|| {
+                loop {
+                    let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    let Some(item) = items.get(i) else { break };
+                    let r = f(item);
+                    done.lock().unwrap_or_else(|e| e.into_inner())[i] = Some(r);
+                }
+            });
+        }
+    });
+    done.into_inner()
+        .unwrap_or_else(|e| e.into_inner())
+        .into_iter()
+        .flatten()
+        .collect()
 }
 
 /// Asks for one export; every error is a message for [`SourceFailure`].
@@ -792,6 +825,18 @@ mod tests {
             PathBuf::from("/tmp/a b/Go/all.zip")
         );
         assert!(decode_path("/x%2").is_err());
+    }
+
+    #[test]
+    fn parallel_results_keep_their_order() {
+        let items: Vec<u64> = (0..23).collect();
+        let out = in_parallel(&items, 4, |&i| {
+            // Later items finish first.
+            std::thread::sleep(std::time::Duration::from_millis(30 - i));
+            i * 10
+        });
+        assert_eq!(out, items.iter().map(|i| i * 10).collect::<Vec<_>>());
+        assert!(in_parallel(&[] as &[u8], 4, |_| 1).is_empty());
     }
 
     #[test]
