@@ -5,107 +5,26 @@
 //! booleans is kept as the exact text. The OSV fields that matter are all strings, and the
 //! free-form `*_specific` objects are only passed through.
 //!
-//! The parser's events are fed to saphyr's loader one by one instead of through
-//! `Parser::load`, because `load` recurses once per nesting level (a file of 20,000 nested `- `
-//! overflows the stack) and because saphyr's alias budget counts an aliased mapping key as one
-//! node whatever its size (anchors used as keys grow without bound). Both limits are enforced
-//! here on the event stream, before the loader builds anything.
+//! Loading goes through `drydock-yaml`, which caps nesting depth and alias expansion on the
+//! event stream before anything is built.
 
-use std::collections::HashMap;
-
-use saphyr::{ScalarStyle, Yaml, YamlLoader};
-use saphyr_parser::{Event, Parser, SpannedEventReceiver};
+use drydock_yaml::{ScalarStyle, Yaml};
 use serde_json::{Map, Value};
 
 use crate::Error;
 
 /// Nesting deeper than any advisory needs is refused, so hostile input cannot exhaust the stack
-/// (the loader's tree is freed recursively).
+/// (the loader's tree, and `convert` below, recurse once per level).
 const MAX_DEPTH: usize = 64;
-
-/// Nodes that alias expansion may add to a document: a "billion laughs" file stops here with an
-/// error instead of cloning subtrees until memory runs out. Advisories use no aliases at all;
-/// this is saphyr's own default, counted so that keys count too.
-const MAX_ALIAS_NODES: usize = 100_000;
-
-/// Depth and alias accounting over the event stream.
-#[derive(Default)]
-struct Guard {
-    /// Open collections: anchor id and the node count when they started.
-    open: Vec<(usize, usize)>,
-    /// Nodes of the document so far, aliases counted at their expanded size.
-    nodes: usize,
-    /// Nodes added by aliases alone.
-    alias_nodes: usize,
-    /// Expanded size of every completed anchored node.
-    anchors: HashMap<usize, usize>,
-}
-
-impl Guard {
-    fn check(&mut self, event: &Event<'_>) -> Result<(), Error> {
-        match event {
-            Event::SequenceStart(anchor, _) | Event::MappingStart(anchor, _) => {
-                if self.open.len() >= MAX_DEPTH {
-                    return Err(Error::Parse(format!(
-                        "YAML: nested deeper than {MAX_DEPTH}"
-                    )));
-                }
-                self.open.push((*anchor, self.nodes));
-                self.nodes += 1;
-            }
-            Event::SequenceEnd | Event::MappingEnd => {
-                if let Some((anchor, start)) = self.open.pop()
-                    && anchor != 0
-                {
-                    self.anchors.insert(anchor, self.nodes - start);
-                }
-            }
-            Event::Scalar(_, _, anchor, _) => {
-                self.nodes += 1;
-                if *anchor != 0 {
-                    self.anchors.insert(*anchor, 1);
-                }
-            }
-            Event::Alias(id) => {
-                // An unknown or still-open anchor becomes one bad value in the loader.
-                let size = self.anchors.get(id).copied().unwrap_or(1);
-                self.alias_nodes = self.alias_nodes.saturating_add(size);
-                if self.alias_nodes > MAX_ALIAS_NODES {
-                    return Err(Error::Parse(format!(
-                        "YAML: aliases expand to more than {MAX_ALIAS_NODES} nodes"
-                    )));
-                }
-                self.nodes = self.nodes.saturating_add(size);
-            }
-            _ => {}
-        }
-        Ok(())
-    }
-}
 
 /// Parses the first document of `text`.
 pub fn to_json(text: &str) -> Result<Value, Error> {
-    let mut loader: YamlLoader<'_, Yaml<'_>> = YamlLoader::default();
-    loader.early_parse(false);
-    let mut guard = Guard::default();
-    for event in Parser::new_from_str(text) {
-        let (event, span) = event.map_err(|e| Error::Parse(format!("YAML: {e}")))?;
-        guard.check(&event)?;
-        let end_of_document = event == Event::DocumentEnd;
-        loader.on_event(event, span);
-        // Only the first document is read, as before; later ones may not even parse.
-        if end_of_document {
-            break;
-        }
-    }
-    if let Some(e) = loader.error() {
-        return Err(Error::Parse(format!("YAML: {e}")));
-    }
-    let doc = loader
-        .into_documents()
-        .into_iter()
-        .next()
-        .ok_or_else(|| Error::Parse("YAML: empty document".into()))?;
+    let options = drydock_yaml::Options {
+        max_depth: MAX_DEPTH,
+        allow_duplicate_keys: false,
+    };
+    let doc =
+        drydock_yaml::load_first(text, options).map_err(|e| Error::Parse(format!("YAML: {e}")))?;
     convert(&doc, 0)
 }
 

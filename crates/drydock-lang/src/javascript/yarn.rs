@@ -8,7 +8,7 @@
 
 use std::collections::HashMap;
 
-use saphyr::Yaml;
+use crate::yaml::Yaml;
 
 use super::split_name_at;
 use crate::yaml::{as_str, entries, get, get_str};
