@@ -128,6 +128,15 @@ rule!(
     ["Kubernetes RBAC good practices: token request"]
 );
 
+/// ` (named WHAT only)` when the rule lists resourceNames: the grant is narrower than it reads.
+fn named_only(rule: &Node, what: &str) -> String {
+    if rule.get("resourceNames").is_some() {
+        format!(" (named {what} only)")
+    } else {
+        String::new()
+    }
+}
+
 fn is_role(o: &Object) -> bool {
     o.kind == "Role" || o.kind == "ClusterRole"
 }
@@ -248,11 +257,7 @@ pub fn secrets_read(o: &Object, out: &mut Vec<Finding>) {
             .filter(|v| matches!(*v, "get" | "list" | "watch" | "*"))
             .collect();
         if !read.is_empty() {
-            let scope = if r.get("resourceNames").is_some() {
-                " (named Secrets only)"
-            } else {
-                ""
-            };
+            let scope = named_only(r, "Secrets");
             out.push(o.finding(
                 &SECRETS_READ,
                 r.line,
@@ -385,11 +390,7 @@ pub fn secrets_write(o: &Object, out: &mut Vec<Finding>) {
             &["create", "update", "patch", "delete", "deletecollection"],
         );
         if !write.is_empty() {
-            let scope = if r.get("resourceNames").is_some() {
-                " (named Secrets only)"
-            } else {
-                ""
-            };
+            let scope = named_only(r, "Secrets");
             out.push(o.finding(
                 &SECRETS_WRITE,
                 r.line,
@@ -446,11 +447,7 @@ pub fn token_create(o: &Object, out: &mut Vec<Finding>) {
             .iter()
             .any(|r| *r == "serviceaccounts/token" || *r == "serviceaccounts/*")
         {
-            let scope = if r.get("resourceNames").is_some() {
-                " (named service accounts only)"
-            } else {
-                ""
-            };
+            let scope = named_only(r, "service accounts");
             out.push(o.finding(
                 &TOKEN_CREATE,
                 r.line,
