@@ -872,24 +872,30 @@ impl RedactedLine {
                 _ => 0..0,
             },
         };
-        let mut from = mark.start.saturating_sub(CONTEXT);
-        let mut to = (mark.end + CONTEXT).min(out.len());
-        while !out.is_char_boundary(from) {
-            from -= 1;
-        }
-        while !out.is_char_boundary(to) {
-            to += 1;
-        }
-        let mut cut = String::with_capacity(to - from + 6);
-        if from > 0 {
-            cut.push('…');
-        }
-        cut.push_str(&out[from..to]);
-        if to < out.len() {
-            cut.push('…');
-        }
-        cut
+        cut_around(out, &mark)
     }
+}
+
+/// `out` cut to `CONTEXT` bytes either side of `mark` (on char boundaries), with an ellipsis
+/// where something was left out.
+fn cut_around(out: &str, mark: &Range<usize>) -> String {
+    let mut from = mark.start.saturating_sub(CONTEXT);
+    let mut to = (mark.end + CONTEXT).min(out.len());
+    while !out.is_char_boundary(from) {
+        from -= 1;
+    }
+    while !out.is_char_boundary(to) {
+        to += 1;
+    }
+    let mut cut = String::with_capacity(to - from + 6);
+    if from > 0 {
+        cut.push('…');
+    }
+    cut.push_str(&out[from..to]);
+    if to < out.len() {
+        cut.push('…');
+    }
+    cut
 }
 
 #[cfg(test)]
@@ -984,23 +990,7 @@ mod tests {
         if out.len() <= MAX_LINE {
             return out;
         }
-        let mut from = mark.start.saturating_sub(CONTEXT);
-        let mut to = (mark.end + CONTEXT).min(out.len());
-        while !out.is_char_boundary(from) {
-            from -= 1;
-        }
-        while !out.is_char_boundary(to) {
-            to += 1;
-        }
-        let mut cut = String::with_capacity(to - from + 6);
-        if from > 0 {
-            cut.push('…');
-        }
-        cut.push_str(&out[from..to]);
-        if to < out.len() {
-            cut.push('…');
-        }
-        cut
+        cut_around(&out, &mark)
     }
 
     #[test]
