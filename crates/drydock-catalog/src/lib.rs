@@ -18,6 +18,7 @@
 mod bytes;
 pub mod os;
 
+use drydock_fs::strip_root;
 use serde::Serialize;
 
 pub use os::{apk, dpkg, rpm};
@@ -250,15 +251,15 @@ impl PathPattern {
     /// Whether `path` (absolute or relative to the image root; `./` and `/` prefixes are
     /// ignored) is one this pattern selects.
     pub fn matches(&self, path: &str) -> bool {
-        let path = normalize(path);
+        let path = strip_root(path);
         match self {
-            PathPattern::File(file) => path == normalize(file),
+            PathPattern::File(file) => path == strip_root(file),
             PathPattern::FilesIn {
                 dir,
                 except_suffixes,
             } => {
                 let Some(name) = path
-                    .strip_prefix(normalize(dir))
+                    .strip_prefix(strip_root(dir))
                     .and_then(|rest| rest.strip_prefix('/'))
                 else {
                     return false;
@@ -267,19 +268,6 @@ impl PathPattern {
                     && !name.contains('/')
                     && !except_suffixes.iter().any(|s| name.ends_with(s))
             }
-        }
-    }
-}
-
-fn normalize(path: &str) -> &str {
-    let mut p = path;
-    loop {
-        if let Some(rest) = p.strip_prefix("./") {
-            p = rest;
-        } else if let Some(rest) = p.strip_prefix('/') {
-            p = rest;
-        } else {
-            return p;
         }
     }
 }

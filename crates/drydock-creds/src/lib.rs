@@ -29,8 +29,9 @@ pub use finding::Finding;
 
 /// Whether the audit needs this file. Paths are inside the image, with or without a leading `/`.
 pub fn wants(path: &str) -> bool {
-    let p = sink::normalise(path);
-    accounts::PATHS.contains(&p.as_str()) || services::wants(&p)
+    // `/etc/passwd`, `./etc/passwd` and `etc/passwd` all mean the same file.
+    let p = drydock_fs::strip_root(path);
+    accounts::PATHS.contains(&p) || services::wants(p)
 }
 
 /// Audits the given files with the built-in wordlists. Files the audit does not want are

@@ -6,30 +6,18 @@ use crate::crack::{self, CrackBudget, NotChecked, Outcome, Verifier, Wordlist};
 use crate::finding::Finding;
 use crate::rules;
 use drydock_finding::Rule;
+use drydock_fs::strip_root;
 
 /// The caller's files, each under the path it gave and a normalised one (`etc/passwd`).
 pub(crate) struct Files<'a> {
     entries: Vec<(String, &'a str, &'a [u8])>,
 }
 
-/// `/etc/passwd`, `./etc/passwd` and `etc/passwd` all mean the same file.
-pub(crate) fn normalise(path: &str) -> String {
-    let mut p = path;
-    loop {
-        let next = p.trim_start_matches('/').trim_start_matches("./");
-        if next.len() == p.len() {
-            break;
-        }
-        p = next;
-    }
-    p.to_owned()
-}
-
 impl<'a> Files<'a> {
     pub(crate) fn new(files: &'a [(String, Vec<u8>)]) -> Self {
         let mut entries: Vec<_> = files
             .iter()
-            .map(|(p, b)| (normalise(p), p.as_str(), b.as_slice()))
+            .map(|(p, b)| (strip_root(p).to_owned(), p.as_str(), b.as_slice()))
             .collect();
         entries.sort_by(|a, b| a.0.cmp(&b.0));
         Files { entries }

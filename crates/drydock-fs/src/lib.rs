@@ -19,7 +19,7 @@ pub use dir::{walk_dir, walk_dir_only};
 pub use entry::{EntryKind, EntryMeta, LayerEntries};
 pub use error::{LayerError, LayerErrorKind};
 pub use layer::{Compression, Expected, Limits, StreamStats, walk_blob};
-pub use path::ImagePath;
+pub use path::{ImagePath, strip_root};
 pub use tree::{Fate, FileTree, MAX_SYMLINK_DEPTH, Node, ResolveError, Resolved};
 
 use std::io::Read;

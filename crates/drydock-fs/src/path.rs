@@ -171,6 +171,26 @@ impl<'de> serde::Deserialize<'de> for ImagePath {
     }
 }
 
+/// A caller's path to a file in the image, as a string relative to the root: every leading `/`
+/// and `./` removed, so `/etc/passwd`, `./etc/passwd` and `/./etc/passwd` all give `etc/passwd`.
+///
+/// Lighter than [`ImagePath::normalize`] on purpose: the rest of the path is kept as spelt (no
+/// `..` resolution, no `//` collapsing), because the matchers that use it (catalog and language
+/// path patterns, secret rules' path filters, the credentials audit's file lookup) compare
+/// against paths the scanner already produced in clean form, and report the path as given.
+pub fn strip_root(path: &str) -> &str {
+    let mut p = path;
+    loop {
+        if let Some(rest) = p.strip_prefix("./") {
+            p = rest;
+        } else if let Some(rest) = p.strip_prefix('/') {
+            p = rest;
+        } else {
+            return p;
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -181,7 +201,19 @@ mod tests {
     }
 
     #[test]
-    fn normalises_and_clamps() {
+    fn strips_root_prefixes_only() {
+        assert_eq!(strip_root("/./usr/x"), "usr/x");
+        assert_eq!(strip_root("usr/x"), "usr/x");
+        assert_eq!(strip_root(".//./etc/passwd"), "etc/passwd");
+        assert_eq!(strip_root("/"), "");
+        // Only the prefix: inner `..` and `//` stay as the caller wrote them.
+        assert_eq!(strip_root("/a/../b//c"), "a/../b//c");
+        assert_eq!(strip_root("../etc"), "../etc");
+        assert_eq!(strip_root(".hidden/x"), ".hidden/x");
+    }
+
+    #[test]
+    fn normalizes_and_clamps() {
         assert_eq!(n("./etc//passwd"), ("/etc/passwd".into(), false));
         assert_eq!(n("/etc/passwd"), ("/etc/passwd".into(), false));
         assert_eq!(n("../../etc/passwd"), ("/etc/passwd".into(), true));

@@ -29,6 +29,7 @@ mod yaml;
 
 use std::collections::BTreeMap;
 
+use drydock_fs::strip_root;
 use serde::Serialize;
 
 /// Language package ecosystems, named as OSV names them so findings can be looked up in
@@ -326,27 +327,14 @@ pub enum PathPattern {
 impl PathPattern {
     /// Whether this pattern selects `path`.
     pub fn matches(&self, path: &str) -> bool {
-        let path = normalize(path);
+        let path = strip_root(path);
         match self {
             PathPattern::FileName(name) => path.rsplit('/').next() == Some(*name),
             PathPattern::Glob(glob) => {
-                let pat: Vec<&str> = normalize(glob).split('/').collect();
+                let pat: Vec<&str> = strip_root(glob).split('/').collect();
                 let segs: Vec<&str> = path.split('/').collect();
                 glob_segments(&pat, &segs)
             }
-        }
-    }
-}
-
-fn normalize(path: &str) -> &str {
-    let mut p = path;
-    loop {
-        if let Some(rest) = p.strip_prefix("./") {
-            p = rest;
-        } else if let Some(rest) = p.strip_prefix('/') {
-            p = rest;
-        } else {
-            return p;
         }
     }
 }

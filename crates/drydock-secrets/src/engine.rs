@@ -6,6 +6,7 @@ use crate::rules::{Allowlist, ConfigSpec, Rule, SecretGroup, Severity};
 use crate::sources::{self, ParsedSecret};
 use crate::text::{Lines, redact, shannon_entropy};
 use aho_corasick::AhoCorasick;
+use drydock_fs::strip_root;
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::ops::Range;
@@ -291,7 +292,7 @@ impl Engine {
     /// Should the caller read this file at all? Cheap: no regex runs unless a path
     /// allowlist or a name-only rule needs one (those compile once and are reused).
     pub fn wants(&self, path: &str, size: u64) -> bool {
-        let path = normalize(path);
+        let path = strip_root(path);
         if self.path_only_matches(path) {
             return true;
         }
@@ -309,7 +310,7 @@ impl Engine {
 
     /// Scans one file's bytes. `path` is the path inside the image (a leading `/` is ignored).
     pub fn scan(&self, path: &str, content: &[u8]) -> Vec<SecretMatch> {
-        self.run(Origin::File(normalize(path)), content)
+        self.run(Origin::File(strip_root(path)), content)
     }
 
     /// Scans one string of image metadata (an `Env` entry, a `Cmd`, a label, a history
@@ -641,20 +642,6 @@ fn parser_hit(s: ParsedSecret) -> Hit {
     }
 }
 
-/// Paths are matched without a leading `/` or `./`, as Trivy and gitleaks see them.
-fn normalize(path: &str) -> &str {
-    let mut p = path;
-    loop {
-        if let Some(rest) = p.strip_prefix("./") {
-            p = rest;
-        } else if let Some(rest) = p.strip_prefix('/') {
-            p = rest;
-        } else {
-            return p;
-        }
-    }
-}
-
 fn has_binary_extension(path: &str) -> bool {
     let name = path.rsplit('/').next().unwrap_or(path);
     let Some((_, ext)) = name.rsplit_once('.') else {
@@ -921,8 +908,8 @@ mod tests {
 
     #[test]
     fn normalizes_paths() {
-        assert_eq!(normalize("/./usr/x"), "usr/x");
-        assert_eq!(normalize("usr/x"), "usr/x");
+        assert_eq!(strip_root("/./usr/x"), "usr/x");
+        assert_eq!(strip_root("usr/x"), "usr/x");
     }
 
     #[test]

@@ -13,9 +13,10 @@
 //!   prohibit-password`, `PasswordAuthentication yes`, and the last one is reported as such.
 
 use crate::rules;
-use crate::sink::{Files, Sink, normalise};
+use crate::sink::{Files, Sink};
 use crate::text::{numbered, strip_comment, tokens};
 use drydock_finding::Rule;
+use drydock_fs::strip_root;
 
 const MAIN: &str = "etc/ssh/sshd_config";
 const MAX_INCLUDE_DEPTH: usize = 16;
@@ -151,7 +152,7 @@ fn collect(
                         break;
                     }
                     let pattern = if pattern.starts_with('/') {
-                        normalise(pattern)
+                        strip_root(pattern).to_owned()
                     } else {
                         format!("etc/ssh/{pattern}")
                     };
