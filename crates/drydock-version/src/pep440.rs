@@ -390,7 +390,7 @@ mod tests {
     }
 
     #[test]
-    fn normalisation() {
+    fn normalization() {
         for (raw, norm) in [
             ("1.0a1", "1.0a1"),
             ("1.0.0alpha1", "1.0.0a1"),

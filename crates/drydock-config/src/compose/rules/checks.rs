@@ -227,13 +227,15 @@ fn bind_sources(s: &Service) -> Vec<(u32, String)> {
     out
 }
 
-fn normalise(path: &str) -> &str {
+/// A host path with trailing slashes dropped (`/` itself stays `/`). Not `drydock_fs::strip_root`:
+/// bind-mount sources are absolute host paths compared whole, so the root slash must stay.
+fn normalize(path: &str) -> &str {
     let p = path.trim_end_matches('/');
     if p.is_empty() { "/" } else { p }
 }
 
 fn runtime_socket(path: &str) -> bool {
-    let p = normalise(path);
+    let p = normalize(path);
     p == "/"
         || (p.ends_with(".sock")
             && ["docker", "containerd", "crio", "podman"]
@@ -268,7 +270,7 @@ pub fn sensitive_mount(s: &Service, out: &mut Vec<Finding>) {
         "/lib",
     ];
     for (line, src) in bind_sources(s) {
-        let p = normalise(&src);
+        let p = normalize(&src);
         if !runtime_socket(p) && DIRS.contains(&p) {
             out.push(s.finding(&SENSITIVE_MOUNT, line, format!("mounts host {p}")));
         }

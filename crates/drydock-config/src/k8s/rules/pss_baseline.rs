@@ -293,7 +293,7 @@ pub(crate) const BASELINE_CAPS: &[&str] = &[
     "SYS_CHROOT",
 ];
 
-pub(crate) fn normalise_cap(cap: &str) -> String {
+pub(crate) fn normalize_cap(cap: &str) -> String {
     let upper = cap.trim().to_ascii_uppercase();
     upper
         .strip_prefix("CAP_")
@@ -310,7 +310,7 @@ pub fn caps_added(o: &Object, out: &mut Vec<Finding>) {
             .seq()
             .iter()
             .filter_map(Node::as_str)
-            .map(normalise_cap)
+            .map(normalize_cap)
             .filter(|cap| !BASELINE_CAPS.contains(&cap.as_str()))
             .collect();
         if !bad.is_empty() {

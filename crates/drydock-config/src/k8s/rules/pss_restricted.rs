@@ -2,7 +2,7 @@
 //! baseline.
 
 use super::each_container;
-use super::pss_baseline::{BASELINE_CAPS, normalise_cap, seccomp_of};
+use super::pss_baseline::{BASELINE_CAPS, normalize_cap, seccomp_of};
 use crate::k8s::Object;
 use crate::yaml::Node;
 use drydock_finding::Finding;
@@ -92,7 +92,7 @@ fn caps<'a>(c: &'a crate::k8s::Container<'_>, which: &str) -> (Option<&'a Node>,
         .unwrap_or_default()
         .iter()
         .filter_map(Node::as_str)
-        .map(normalise_cap)
+        .map(normalize_cap)
         .collect();
     (node, list)
 }
