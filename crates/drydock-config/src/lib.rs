@@ -29,7 +29,9 @@ mod image_ref;
 pub mod k8s;
 pub mod secrets;
 mod shell;
-pub mod yaml;
+
+// The rule modules read documents as `crate::yaml::Node`; the tree itself lives in drydock-yaml.
+use drydock_yaml::tree as yaml;
 
 use drydock_finding::{Finding, Location, Rule};
 

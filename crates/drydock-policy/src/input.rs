@@ -12,7 +12,7 @@
 //! - `docker-daemon`: `daemon.json` as JSON, line metadata on the root only.
 //! - `image-config`: the image's OCI config JSON (`config.Env`, `config.ExposedPorts`, `history`).
 
-use drydock_config::yaml::{self, Node, Value as YValue};
+use drydock_yaml::tree::{self as yaml, Node, Value as YValue};
 use serde_json::{Map, Value, json};
 
 /// What a document is; policies select documents by this (`custom.input.selector[].type`).

@@ -144,7 +144,7 @@ pub fn blocks(text: &str) -> Vec<Block> {
         while lines.get(target).is_some_and(|l| l.trim().is_empty()) {
             target += 1;
         }
-        let (docs, err) = drydock_config::yaml::load(&body);
+        let (docs, err) = drydock_yaml::tree::load(&body);
         let Some(doc) = docs.first().filter(|_| err.is_none()) else {
             continue;
         };

@@ -1,5 +1,7 @@
-//! The first YAML document of untrusted text, loaded with two limits enforced on the event
-//! stream before anything is built.
+//! YAML from untrusted text, with the hostile-input limits ([`Guard`]) enforced on the event
+//! stream before anything is built. Two readers share that filter: [`load_first`], the first
+//! document as saphyr values (below), and [`tree`], every document as a line-numbered tree for
+//! the configuration rules.
 //!
 //! Scalars are kept as their source text (no core-schema resolution): lockfiles and advisories
 //! are full of values a resolver would mangle, such as the version `1.10` becoming the float
@@ -14,8 +16,10 @@
 //!
 //! Only the first document is read; what follows it does not even have to parse.
 
-use std::collections::HashMap;
+mod guard;
+pub mod tree;
 
+pub use guard::{Exceeded, Guard, Limits};
 use saphyr::YamlLoader;
 pub use saphyr::{Scalar, ScalarStyle, Yaml};
 use saphyr_parser::{Event, Parser, SpannedEventReceiver};
@@ -39,13 +43,14 @@ pub fn load_first<'a>(text: &'a str, options: Options) -> Result<Yaml<'a>, Strin
     let mut loader: YamlLoader<'a, Yaml<'a>> = YamlLoader::default();
     loader.early_parse(false);
     loader.allow_duplicate_keys(options.allow_duplicate_keys);
-    let mut guard = Guard {
+    let mut guard = Guard::new(Limits {
         max_depth: options.max_depth,
-        ..Guard::default()
-    };
+        max_alias_nodes: Some(MAX_ALIAS_NODES),
+        max_nodes: None,
+    });
     for event in Parser::new_from_str(text) {
         let (event, span) = event.map_err(|e| e.to_string())?;
-        guard.check(&event)?;
+        guard.check(&event).map_err(|e| e.to_string())?;
         let end_of_document = event == Event::DocumentEnd;
         loader.on_event(event, span);
         if end_of_document {
@@ -100,60 +105,6 @@ pub fn get_bool(y: &Yaml<'_>, key: &str) -> Option<bool> {
             "false" => Some(false),
             _ => None,
         },
-    }
-}
-
-/// Depth and alias accounting over the event stream.
-#[derive(Default)]
-struct Guard {
-    max_depth: usize,
-    /// Open collections: anchor id and the node count when they started.
-    open: Vec<(usize, usize)>,
-    /// Nodes of the document so far, aliases counted at their expanded size.
-    nodes: usize,
-    /// Nodes added by aliases alone.
-    alias_nodes: usize,
-    /// Expanded size of every completed anchored node.
-    anchors: HashMap<usize, usize>,
-}
-
-impl Guard {
-    fn check(&mut self, event: &Event<'_>) -> Result<(), String> {
-        match event {
-            Event::SequenceStart(anchor, _) | Event::MappingStart(anchor, _) => {
-                if self.open.len() >= self.max_depth {
-                    return Err(format!("collections nested deeper than {}", self.max_depth));
-                }
-                self.open.push((*anchor, self.nodes));
-                self.nodes += 1;
-            }
-            Event::SequenceEnd | Event::MappingEnd => {
-                if let Some((anchor, start)) = self.open.pop()
-                    && anchor != 0
-                {
-                    self.anchors.insert(anchor, self.nodes - start);
-                }
-            }
-            Event::Scalar(_, _, anchor, _) => {
-                self.nodes += 1;
-                if *anchor != 0 {
-                    self.anchors.insert(*anchor, 1);
-                }
-            }
-            Event::Alias(id) => {
-                // An unknown or still-open anchor becomes one bad value in the loader.
-                let size = self.anchors.get(id).copied().unwrap_or(1);
-                self.alias_nodes = self.alias_nodes.saturating_add(size);
-                if self.alias_nodes > MAX_ALIAS_NODES {
-                    return Err(format!(
-                        "aliases expand to more than {MAX_ALIAS_NODES} nodes"
-                    ));
-                }
-                self.nodes = self.nodes.saturating_add(size);
-            }
-            _ => {}
-        }
-        Ok(())
     }
 }
 

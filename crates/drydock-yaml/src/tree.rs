@@ -1,11 +1,13 @@
-//! A small YAML document tree with line numbers, built from `saphyr-parser` events.
+//! Every document of a YAML stream as a small tree with line numbers, built from `saphyr-parser`
+//! events: what the Kubernetes, Compose and custom-policy checks read.
 //!
-//! The tree is ours rather than a library's so that the hostile-input limits live in one place:
-//! alias expansion is charged against a node budget (a "billion laughs" file fails with an error
-//! instead of eating memory), nesting depth is capped (so nothing downstream can overflow the
-//! stack, including `Drop`), and merge keys (`<<: *defaults`, ubiquitous in Compose files) are
-//! applied while building.
+//! The tree is ours rather than a library's so that findings can carry lines and merge keys
+//! (`<<: *defaults`, ubiquitous in Compose files) are applied while building. The events pass
+//! through the crate's [`Guard`] first: the whole stream's expansion is charged against a node
+//! budget (a "billion laughs" file fails with an error instead of eating memory) and nesting
+//! depth is capped (so nothing downstream can overflow the stack, including `Drop`).
 
+use crate::guard::{Exceeded, Guard, Limits};
 use saphyr_parser::{Event, Parser, ScalarStyle};
 use std::collections::HashMap;
 
@@ -123,26 +125,6 @@ impl Node {
     pub fn empty() -> &'static Node {
         &EMPTY_NODE
     }
-
-    fn count(&self) -> usize {
-        // Iterative, because the tree may be as deep as MAX_DEPTH and counting runs per alias.
-        let mut n = 0;
-        let mut stack = vec![self];
-        while let Some(node) = stack.pop() {
-            n += 1;
-            match &node.value {
-                Value::Scalar { .. } => {}
-                Value::Seq(items) => stack.extend(items.iter()),
-                Value::Map(entries) => {
-                    for (k, v) in entries {
-                        stack.push(k);
-                        stack.push(v);
-                    }
-                }
-            }
-        }
-        n
-    }
 }
 
 /// A parse failure with its 1-based line.
@@ -189,24 +171,27 @@ pub fn load(text: &str) -> (Vec<Node>, Option<YamlError>) {
 
 fn load_inner(text: &str, docs: &mut Vec<Node>) -> Result<(), YamlError> {
     let mut stack: Vec<Frame> = Vec::new();
-    let mut anchors: HashMap<usize, (Node, usize)> = HashMap::new();
-    let mut budget = MAX_NODES;
-    let mut charge = |n: usize, line: u32| -> Result<(), YamlError> {
-        budget = budget.checked_sub(n).ok_or_else(|| YamlError {
-            line,
-            message: format!("document expands to more than {MAX_NODES} nodes (alias bomb?)"),
-        })?;
-        Ok(())
-    };
+    let mut anchors: HashMap<usize, Node> = HashMap::new();
+    let mut guard = Guard::new(Limits {
+        max_depth: MAX_DEPTH,
+        max_alias_nodes: None,
+        max_nodes: Some(MAX_NODES),
+    });
     for event in Parser::new_from_str(text) {
         let (event, span) = event.map_err(|e| YamlError {
             line: u32::try_from(e.marker().line()).unwrap_or(u32::MAX),
             message: e.info().to_owned(),
         })?;
         let line = u32::try_from(span.start.line()).unwrap_or(u32::MAX);
+        guard.check(&event).map_err(|e| YamlError {
+            line,
+            message: match e {
+                Exceeded::Depth(_) => format!("nesting deeper than {MAX_DEPTH} levels"),
+                other => other.to_string(),
+            },
+        })?;
         let done: Option<(Node, usize)> = match event {
             Event::Scalar(text, style, anchor, _tag) => {
-                charge(1, line)?;
                 let node = Node {
                     line,
                     value: Value::Scalar {
@@ -217,18 +202,13 @@ fn load_inner(text: &str, docs: &mut Vec<Node>) -> Result<(), YamlError> {
                 Some((node, anchor))
             }
             Event::Alias(id) => {
-                let (node, size) = anchors.get(&id).ok_or_else(|| YamlError {
+                let node = anchors.get(&id).ok_or_else(|| YamlError {
                     line,
                     message: "alias to an unknown anchor".to_owned(),
                 })?;
-                charge(*size, line)?;
                 Some((node.clone(), 0))
             }
             Event::SequenceStart(anchor, _) => {
-                if stack.len() >= MAX_DEPTH {
-                    return Err(depth_error(line));
-                }
-                charge(1, line)?;
                 stack.push(Frame::Seq {
                     anchor,
                     line,
@@ -237,10 +217,6 @@ fn load_inner(text: &str, docs: &mut Vec<Node>) -> Result<(), YamlError> {
                 None
             }
             Event::MappingStart(anchor, _) => {
-                if stack.len() >= MAX_DEPTH {
-                    return Err(depth_error(line));
-                }
-                charge(1, line)?;
                 stack.push(Frame::Map {
                     anchor,
                     line,
@@ -288,9 +264,7 @@ fn load_inner(text: &str, docs: &mut Vec<Node>) -> Result<(), YamlError> {
             continue;
         };
         if anchor != 0 {
-            let size = node.count();
-            charge(size, line)?;
-            anchors.insert(anchor, (node.clone(), size));
+            anchors.insert(anchor, node.clone());
         }
         match stack.last_mut() {
             None => docs.push(node),
@@ -302,13 +276,6 @@ fn load_inner(text: &str, docs: &mut Vec<Node>) -> Result<(), YamlError> {
         }
     }
     Ok(())
-}
-
-fn depth_error(line: u32) -> YamlError {
-    YamlError {
-        line,
-        message: format!("nesting deeper than {MAX_DEPTH} levels"),
-    }
 }
 
 fn structure_error(line: u32) -> YamlError {
@@ -386,9 +353,22 @@ mod tests {
     }
 
     #[test]
+    fn anchors_are_scoped_to_their_document() {
+        let (docs, err) = load("a: &x 1\nb: *x\n---\nc: *x\n");
+        assert_eq!(docs.len(), 1);
+        assert_eq!(docs[0].get("b").and_then(Node::as_i64), Some(1));
+        assert!(err.expect("error").message.contains("unknown anchor"));
+    }
+
+    #[test]
     fn deep_nesting_is_an_error() {
         let s = "[".repeat(100_000);
         let (_, err) = load(&s);
         assert!(err.is_some());
+        // Block nesting is not bounded by the parser's own flow-recursion limit: the guard is.
+        let s = "- ".repeat(MAX_DEPTH + 1) + "x\n";
+        let (_, err) = load(&s);
+        let message = err.expect("error").message;
+        assert_eq!(message, format!("nesting deeper than {MAX_DEPTH} levels"));
     }
 }
