@@ -75,20 +75,24 @@ impl Dispatcher {
         out: &mut Vec<usize>,
     ) {
         out.clear();
+        // Globs first, straight into `out`: `matches_into` clears its buffer, and reusing the
+        // caller's keeps this per-tar-entry call free of allocations (`matches` returns a new
+        // Vec each time). Glob indices are then rewritten in place to their analyzers.
+        if !self.glob_owner.is_empty() {
+            // Non-UTF-8 names cannot match our (UTF-8) globs; lossy conversion would invent matches.
+            if let Some(s) = meta.path.to_str() {
+                self.globs.matches_into(s, out);
+                for g in out.iter_mut() {
+                    *g = self.glob_owner[*g];
+                }
+            }
+        }
         let path = meta.path.as_bytes();
         if let Some(v) = self.exact.get(path) {
             out.extend(v);
         }
         if let Some(v) = self.names.get(meta.path.file_name()) {
             out.extend(v);
-        }
-        if !self.glob_owner.is_empty() {
-            // Non-UTF-8 names cannot match our (UTF-8) globs; lossy conversion would invent matches.
-            if let Some(s) = meta.path.to_str() {
-                for g in self.globs.matches(s) {
-                    out.push(self.glob_owner[g]);
-                }
-            }
         }
         for (f, i) in &self.predicates {
             if f(meta) {

@@ -55,7 +55,7 @@ pub enum Artifact {
 
 /// An analyzer: a declaration of interest plus a pure function over file bytes.
 pub trait Analyzer: Send + Sync {
-    /// Stable identifier (output field and, later, the layer-cache key).
+    /// Stable identifier: the output field, and part of the layer-cache key.
     fn id(&self) -> &'static str;
     /// Bumped whenever output for the same input may change (layer-cache key).
     fn version(&self) -> u32;
