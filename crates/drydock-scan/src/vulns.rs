@@ -5,7 +5,7 @@
 use crate::Input;
 use drydock_analyze::InstalledPackage;
 use drydock_finding::{Finding, Kind, Severity};
-use drydock_vulndb::{Database, Match, Matcher, Query};
+use drydock_vulndb::{Database, Match, Matcher, Query, ecosystem};
 use std::sync::Mutex;
 
 /// The matcher behind a lock: SQLite connections are not shared between threads.
@@ -34,10 +34,11 @@ pub fn check(input: &Input<'_>, matcher: &SharedMatcher, ignore_unfixed: bool) -
             continue;
         }
         let distro = match p.class {
+            // The os-release ID picks the advisories' ecosystem, from the one ecosystem table.
             "os" => match os.map(|o| (o.family.as_str(), o.version.as_str())) {
-                Some(("debian", v)) => Some(("Debian", v)),
-                Some(("ubuntu", v)) => Some(("Ubuntu", v)),
-                Some(("alpine", v)) => Some(("Alpine", v)),
+                Some((family, v)) if let Some(eco) = ecosystem::for_os_release(family) => {
+                    Some((eco.osv, v))
+                }
                 Some((family, _)) => {
                     skipped.push(format!(
                         "{family} packages: no advisory source for this distribution yet"

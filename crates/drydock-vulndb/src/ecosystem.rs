@@ -9,57 +9,329 @@ use std::fmt;
 use drydock_version::Scheme;
 use serde::{Deserialize, Serialize};
 
-/// The ecosystem families named by the OSV schema (`ecosystems.txt`).
+/// How package names of an ecosystem are compared (see [`normalize_name`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Names {
+    /// Case-sensitive identifiers: Go module paths, npm, Maven `group:artifact`, RubyGems.
+    Verbatim,
+    /// Case-insensitive registries (crates.io, NuGet, Packagist) and distributions (lower case
+    /// by policy anyway).
+    Lower,
+    /// PEP 503: pip treats `Foo.Bar_baz` and `foo-bar-baz` as one project.
+    Pep503,
+}
+
+/// How the matcher turns a query into the ecosystem keys advisories are filed under.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Keys {
+    /// drydock does not look packages up here (no scanner reports them): a query is an error.
+    NotQueried,
+    /// The bare OSV name (language ecosystems; Wolfi and Chainguard, which have no releases).
+    Plain,
+    /// `Debian:<major>`, from `12.5` or a codename.
+    Debian,
+    /// `Ubuntu:<yy.mm>:LTS` and `Ubuntu:<yy.mm>`, then `Ubuntu:Pro:<yy.mm>:LTS` as fallback.
+    Ubuntu,
+    /// `Alpine:v<major>.<minor>` (or `Alpine:edge`).
+    Alpine,
+    /// `<name>:<release>` verbatim when a release is given, else the bare name.
+    ReleaseVerbatim,
+}
+
+/// One ecosystem: everything drydock knows about it, in one row of [`ECOSYSTEMS`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EcosystemInfo {
+    /// The OSV name (case-sensitive), the family part of keys such as `Debian:12`.
+    pub osv: &'static str,
+    /// Package-URL type, and for distributions the namespace naming the distribution
+    /// (`pkg:deb/debian/...`).
+    pub purl: Option<(&'static str, Option<&'static str>)>,
+    /// `/etc/os-release` `ID`s whose OS packages are looked up here. Empty: none (a language
+    /// ecosystem, or a distribution drydock has no advisory source wired for).
+    pub os_release_ids: &'static [&'static str],
+    /// The `drydock-version` scheme `ECOSYSTEM` ranges are ordered by; `None` means only
+    /// explicit `versions` lists can match.
+    pub scheme: Option<Scheme>,
+    /// Package-name comparison.
+    pub names: Names,
+    /// Ecosystem keys for a query.
+    pub keys: Keys,
+    /// Id prefixes of the ecosystem's own database, preferred as a merged finding's lead id.
+    pub native_ids: &'static [&'static str],
+    /// Whether `drydock db update` downloads its osv.dev export without being asked: only the
+    /// ecosystems a scan looks packages up in (more would grow the database, never matching).
+    pub default_download: bool,
+}
+
+const fn row(osv: &'static str) -> EcosystemInfo {
+    EcosystemInfo {
+        osv,
+        purl: None,
+        os_release_ids: &[],
+        scheme: None,
+        names: Names::Verbatim,
+        keys: Keys::NotQueried,
+        native_ids: &[],
+        default_download: false,
+    }
+}
+
+/// Every ecosystem named by the OSV schema (`ecosystems.txt`), one row each: adding a
+/// distribution or a language is adding (or filling in) its row here, and nothing else.
 ///
 /// Names are case-sensitive in OSV; an ecosystem that is not listed here makes a record invalid,
 /// because its ranges could never be evaluated and its name would silently never match.
-const KNOWN: &[&str] = &[
-    "AlmaLinux",
-    "Alpaquita",
-    "Alpine",
-    "Android",
-    "Azure Linux",
-    "BellSoft Hardened Containers",
-    "Bioconductor",
-    "Bitnami",
-    "Chainguard",
-    "CleanStart",
-    "ConanCenter",
-    "CRAN",
-    "crates.io",
-    "Debian",
-    "Docker Hardened Images",
-    "Echo",
-    "GHC",
-    "GIT",
-    "GitHub Actions",
-    "Go",
-    "Hackage",
-    "Hex",
-    "Julia",
-    "Kubernetes",
-    "Linux",
-    "Mageia",
-    "Maven",
-    "MinimOS",
-    "npm",
-    "NuGet",
-    "openEuler",
-    "openSUSE",
-    "OSS-Fuzz",
-    "Packagist",
-    "Photon OS",
-    "Pub",
-    "PyPI",
-    "Red Hat",
-    "Rocky Linux",
-    "RubyGems",
-    "SUSE",
-    "SwiftURL",
-    "Ubuntu",
-    "VSCode",
-    "Wolfi",
+///
+/// Wolfi and Chainguard are queryable (by `pkg:apk/wolfi/...` purls, as before) but have no
+/// os-release `ID` and are not downloaded by default: no scan produces a query for them yet,
+/// so their exports would only grow the database. Mapping their `ID`s and setting
+/// `default_download` turns them on together.
+pub const ECOSYSTEMS: &[EcosystemInfo] = &[
+    // Looked up by scans and downloaded by default: the language ecosystems drydock-lang
+    // reports, then the distributions whose os-release IDs the scanner maps.
+    EcosystemInfo {
+        purl: Some(("golang", None)),
+        scheme: Some(Scheme::Go),
+        keys: Keys::Plain,
+        native_ids: &["GO-"],
+        default_download: true,
+        ..row("Go")
+    },
+    EcosystemInfo {
+        purl: Some(("pypi", None)),
+        scheme: Some(Scheme::Pep440),
+        names: Names::Pep503,
+        keys: Keys::Plain,
+        native_ids: &["PYSEC-"],
+        default_download: true,
+        ..row("PyPI")
+    },
+    EcosystemInfo {
+        purl: Some(("npm", None)),
+        scheme: Some(Scheme::SemverLoose),
+        keys: Keys::Plain,
+        default_download: true,
+        ..row("npm")
+    },
+    EcosystemInfo {
+        purl: Some(("cargo", None)),
+        scheme: Some(Scheme::Semver),
+        names: Names::Lower,
+        keys: Keys::Plain,
+        native_ids: &["RUSTSEC-"],
+        default_download: true,
+        ..row("crates.io")
+    },
+    EcosystemInfo {
+        purl: Some(("maven", None)),
+        scheme: Some(Scheme::Maven),
+        keys: Keys::Plain,
+        default_download: true,
+        ..row("Maven")
+    },
+    EcosystemInfo {
+        purl: Some(("gem", None)),
+        scheme: Some(Scheme::Gem),
+        keys: Keys::Plain,
+        default_download: true,
+        ..row("RubyGems")
+    },
+    EcosystemInfo {
+        purl: Some(("nuget", None)),
+        scheme: Some(Scheme::NuGet),
+        names: Names::Lower,
+        keys: Keys::Plain,
+        default_download: true,
+        ..row("NuGet")
+    },
+    EcosystemInfo {
+        purl: Some(("composer", None)),
+        names: Names::Lower,
+        keys: Keys::Plain,
+        default_download: true,
+        ..row("Packagist")
+    },
+    EcosystemInfo {
+        purl: Some(("deb", Some("debian"))),
+        os_release_ids: &["debian"],
+        scheme: Some(Scheme::Dpkg),
+        names: Names::Lower,
+        keys: Keys::Debian,
+        native_ids: &["DSA-", "DLA-", "DEBIAN-"],
+        default_download: true,
+        ..row("Debian")
+    },
+    EcosystemInfo {
+        purl: Some(("deb", Some("ubuntu"))),
+        os_release_ids: &["ubuntu"],
+        scheme: Some(Scheme::Dpkg),
+        names: Names::Lower,
+        keys: Keys::Ubuntu,
+        native_ids: &["USN-", "UBUNTU-"],
+        default_download: true,
+        ..row("Ubuntu")
+    },
+    EcosystemInfo {
+        purl: Some(("apk", Some("alpine"))),
+        os_release_ids: &["alpine"],
+        scheme: Some(Scheme::Apk),
+        names: Names::Lower,
+        keys: Keys::Alpine,
+        native_ids: &["ALPINE-"],
+        default_download: true,
+        ..row("Alpine")
+    },
+    // Queryable (by purl or OSV name), not downloaded by default.
+    EcosystemInfo {
+        purl: Some(("hex", None)),
+        scheme: Some(Scheme::SemverLoose),
+        keys: Keys::Plain,
+        ..row("Hex")
+    },
+    EcosystemInfo {
+        purl: Some(("pub", None)),
+        scheme: Some(Scheme::SemverLoose),
+        keys: Keys::Plain,
+        ..row("Pub")
+    },
+    EcosystemInfo {
+        purl: Some(("apk", Some("wolfi"))),
+        scheme: Some(Scheme::Apk),
+        names: Names::Lower,
+        keys: Keys::Plain,
+        ..row("Wolfi")
+    },
+    EcosystemInfo {
+        purl: Some(("apk", Some("chainguard"))),
+        scheme: Some(Scheme::Apk),
+        names: Names::Lower,
+        keys: Keys::Plain,
+        ..row("Chainguard")
+    },
+    EcosystemInfo {
+        scheme: Some(Scheme::Rpm),
+        keys: Keys::ReleaseVerbatim,
+        ..row("Red Hat")
+    },
+    EcosystemInfo {
+        scheme: Some(Scheme::Rpm),
+        keys: Keys::ReleaseVerbatim,
+        ..row("AlmaLinux")
+    },
+    EcosystemInfo {
+        scheme: Some(Scheme::Rpm),
+        keys: Keys::ReleaseVerbatim,
+        ..row("Rocky Linux")
+    },
+    EcosystemInfo {
+        scheme: Some(Scheme::Rpm),
+        keys: Keys::ReleaseVerbatim,
+        ..row("SUSE")
+    },
+    EcosystemInfo {
+        scheme: Some(Scheme::Rpm),
+        keys: Keys::ReleaseVerbatim,
+        ..row("openSUSE")
+    },
+    EcosystemInfo {
+        scheme: Some(Scheme::Rpm),
+        keys: Keys::ReleaseVerbatim,
+        ..row("Photon OS")
+    },
+    EcosystemInfo {
+        scheme: Some(Scheme::Rpm),
+        keys: Keys::ReleaseVerbatim,
+        ..row("Azure Linux")
+    },
+    EcosystemInfo {
+        scheme: Some(Scheme::Rpm),
+        keys: Keys::ReleaseVerbatim,
+        ..row("Mageia")
+    },
+    EcosystemInfo {
+        scheme: Some(Scheme::Rpm),
+        keys: Keys::ReleaseVerbatim,
+        ..row("openEuler")
+    },
+    // Valid in records, never queried.
+    EcosystemInfo {
+        scheme: Some(Scheme::Apk),
+        names: Names::Lower,
+        ..row("Alpaquita")
+    },
+    EcosystemInfo {
+        scheme: Some(Scheme::Apk),
+        names: Names::Lower,
+        ..row("MinimOS")
+    },
+    EcosystemInfo {
+        scheme: Some(Scheme::SemverLoose),
+        ..row("Bitnami")
+    },
+    EcosystemInfo {
+        scheme: Some(Scheme::SemverLoose),
+        ..row("SwiftURL")
+    },
+    row("Android"),
+    row("BellSoft Hardened Containers"),
+    row("Bioconductor"),
+    row("CleanStart"),
+    row("ConanCenter"),
+    row("CRAN"),
+    row("Docker Hardened Images"),
+    row("Echo"),
+    row("GHC"),
+    row("GIT"),
+    row("GitHub Actions"),
+    row("Hackage"),
+    row("Julia"),
+    row("Kubernetes"),
+    row("Linux"),
+    row("OSS-Fuzz"),
+    row("VSCode"),
 ];
+
+/// The row of an OSV ecosystem family (exact, case-sensitive name).
+pub fn info(base: &str) -> Option<&'static EcosystemInfo> {
+    ECOSYSTEMS.iter().find(|e| e.osv == base)
+}
+
+/// The ecosystem the OS packages of an os-release `ID` are looked up in; `None` when drydock
+/// has no advisory source for that distribution.
+pub fn for_os_release(id: &str) -> Option<&'static EcosystemInfo> {
+    ECOSYSTEMS.iter().find(|e| e.os_release_ids.contains(&id))
+}
+
+/// The OSV ecosystem family for a Package URL type (and namespace, for `deb`/`apk`/`rpm`,
+/// whose namespace names the distribution; compared case-insensitively).
+pub fn from_purl(purl_type: &str, namespace: Option<&str>) -> Option<&'static EcosystemInfo> {
+    ECOSYSTEMS.iter().find(|e| match e.purl {
+        Some((t, None)) => t == purl_type,
+        Some((t, Some(ns))) => {
+            t == purl_type && namespace.is_some_and(|n| n.eq_ignore_ascii_case(ns))
+        }
+        None => false,
+    })
+}
+
+/// The queryable ecosystem a [`crate::Query`] names, by purl type (`golang`, `cargo`...) or OSV
+/// name, both case-insensitively.
+pub fn queryable(name: &str) -> Option<&'static EcosystemInfo> {
+    let lower = name.to_ascii_lowercase();
+    from_purl(&lower, None).or_else(|| {
+        ECOSYSTEMS
+            .iter()
+            .find(|e| e.keys != Keys::NotQueried && e.osv.eq_ignore_ascii_case(name))
+    })
+}
+
+/// The ecosystems `drydock db update` downloads unless told otherwise, in table order.
+pub fn default_downloads() -> impl Iterator<Item = &'static str> {
+    ECOSYSTEMS
+        .iter()
+        .filter(|e| e.default_download)
+        .map(|e| e.osv)
+}
 
 /// A validated OSV ecosystem string such as `Go`, `Debian:12` or `Ubuntu:Pro:18.04:LTS`.
 ///
@@ -78,7 +350,7 @@ impl Ecosystem {
     /// Validates `s` against the OSV list; the `:suffix` (release) is kept verbatim.
     pub fn parse(s: &str) -> Result<Self, UnknownEcosystem> {
         let base = s.split(':').next().unwrap_or_default();
-        if s.is_empty() || !KNOWN.contains(&base) || s.ends_with(':') {
+        if s.is_empty() || info(base).is_none() || s.ends_with(':') {
             return Err(UnknownEcosystem(s.to_owned()));
         }
         Ok(Ecosystem(s.to_owned()))
@@ -122,37 +394,16 @@ impl fmt::Display for Ecosystem {
 
 /// Version scheme per ecosystem family (OSV "ECOSYSTEM" range semantics).
 pub fn scheme_for_base(base: &str) -> Option<Scheme> {
-    Some(match base {
-        "Go" => Scheme::Go,
-        // crates.io, Hex, Pub and Bitnami publish SemVer; npm reads versions loosely.
-        "crates.io" => Scheme::Semver,
-        "npm" | "Hex" | "Pub" | "Bitnami" | "SwiftURL" => Scheme::SemverLoose,
-        "PyPI" => Scheme::Pep440,
-        "Maven" => Scheme::Maven,
-        "RubyGems" => Scheme::Gem,
-        "NuGet" => Scheme::NuGet,
-        "Debian" | "Ubuntu" => Scheme::Dpkg,
-        "Alpine" | "Wolfi" | "Chainguard" | "Alpaquita" | "MinimOS" => Scheme::Apk,
-        "Red Hat" | "AlmaLinux" | "Rocky Linux" | "SUSE" | "openSUSE" | "Mageia" | "openEuler"
-        | "Photon OS" | "Azure Linux" => Scheme::Rpm,
-        _ => return None,
-    })
+    info(base)?.scheme
 }
 
-/// Canonical package name for the index, by ecosystem family.
-///
-/// * PyPI: PEP 503 (`Foo.Bar_baz` → `foo-bar-baz`), since pip treats those as one project.
-/// * crates.io, NuGet, Packagist and the distributions: lower case, as their registries are
-///   case-insensitive (distribution names are lower case by policy anyway).
-/// * Go module paths, npm, Maven `group:artifact`, RubyGems: verbatim, as they are
-///   case-sensitive identifiers.
+/// Canonical package name for the index, by ecosystem family (the row's [`Names`] rule).
 pub fn normalize_name(base: &str, name: &str) -> String {
     let name = name.trim();
-    match base {
-        "PyPI" => pep503(name),
-        "crates.io" | "NuGet" | "Packagist" | "Debian" | "Ubuntu" | "Alpine" | "Wolfi"
-        | "Chainguard" | "Alpaquita" | "MinimOS" => name.to_ascii_lowercase(),
-        _ => name.to_owned(),
+    match info(base).map(|e| e.names) {
+        Some(Names::Pep503) => pep503(name),
+        Some(Names::Lower) => name.to_ascii_lowercase(),
+        Some(Names::Verbatim) | None => name.to_owned(),
     }
 }
 
@@ -201,5 +452,69 @@ mod tests {
             "github.com/BurntSushi/toml"
         );
         assert_eq!(normalize_name("crates.io", "Serde"), "serde");
+        assert_eq!(normalize_name("Red Hat", "OpenSSL"), "OpenSSL");
+    }
+
+    #[test]
+    fn one_row_per_ecosystem() {
+        let mut names: Vec<&str> = ECOSYSTEMS.iter().map(|e| e.osv).collect();
+        names.sort_unstable();
+        let n = names.len();
+        names.dedup();
+        assert_eq!(names.len(), n, "an OSV name has two rows");
+        for e in ECOSYSTEMS {
+            assert!(
+                !e.default_download || e.keys != Keys::NotQueried,
+                "{}",
+                e.osv
+            );
+            assert!(
+                e.os_release_ids.is_empty() || e.default_download,
+                "{}",
+                e.osv
+            );
+        }
+    }
+
+    /// The lists the table replaced, as they were: the same ecosystems are downloaded, and
+    /// distro packages map from the same os-release IDs and purls.
+    #[test]
+    fn former_lists() {
+        let defaults: Vec<&str> = default_downloads().collect();
+        assert_eq!(
+            defaults,
+            [
+                "Go",
+                "PyPI",
+                "npm",
+                "crates.io",
+                "Maven",
+                "RubyGems",
+                "NuGet",
+                "Packagist",
+                "Debian",
+                "Ubuntu",
+                "Alpine"
+            ]
+        );
+        let os = |id| for_os_release(id).map(|e| e.osv);
+        assert_eq!(
+            (os("debian"), os("ubuntu"), os("alpine"), os("rhel")),
+            (Some("Debian"), Some("Ubuntu"), Some("Alpine"), None)
+        );
+        let purl = |t, ns| from_purl(t, ns).map(|e| e.osv);
+        assert_eq!(purl("cargo", None), Some("crates.io"));
+        assert_eq!(purl("golang", Some("github.com/x")), Some("Go"));
+        assert_eq!(purl("apk", Some("Wolfi")), Some("Wolfi"));
+        assert_eq!(purl("deb", None), None);
+        assert_eq!(purl("rpm", Some("redhat")), None);
+        assert_eq!(queryable("CARGO").map(|e| e.osv), Some("crates.io"));
+        assert_eq!(queryable("red hat").map(|e| e.osv), Some("Red Hat"));
+        assert_eq!(
+            queryable("Android"),
+            None,
+            "valid in records, never queried"
+        );
+        assert_eq!(ECOSYSTEMS.len(), 45);
     }
 }

@@ -29,23 +29,6 @@ use crate::store::{Database, now_unix};
 /// osv.dev's public export bucket.
 pub const DEFAULT_BASE_URL: &str = "https://osv-vulnerabilities.storage.googleapis.com";
 
-/// The ecosystems drydock looks packages up in: the language ecosystems `drydock-lang` reports
-/// and the distributions the vulnerability scanner maps (Debian, Ubuntu, Alpine). Downloading
-/// more would only make the database bigger without ever matching.
-pub const DEFAULT_ECOSYSTEMS: &[&str] = &[
-    "Go",
-    "PyPI",
-    "npm",
-    "crates.io",
-    "Maven",
-    "RubyGems",
-    "NuGet",
-    "Packagist",
-    "Debian",
-    "Ubuntu",
-    "Alpine",
-];
-
 /// Cache folder inside the database directory.
 pub const SOURCES_DIR: &str = "sources";
 const STATE_FILE: &str = "state.json";
@@ -75,7 +58,10 @@ impl Default for UpdateOptions {
     fn default() -> Self {
         UpdateOptions {
             base_url: DEFAULT_BASE_URL.to_owned(),
-            ecosystems: DEFAULT_ECOSYSTEMS.iter().map(|&e| e.to_owned()).collect(),
+            // The table's `default_download` column: the ecosystems a scan looks packages up in.
+            ecosystems: crate::ecosystem::default_downloads()
+                .map(str::to_owned)
+                .collect(),
             max_bytes: 2 << 30,
             timeout: Duration::from_secs(30 * 60),
             read_timeout: Duration::from_secs(60),

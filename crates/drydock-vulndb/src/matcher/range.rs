@@ -1,0 +1,222 @@
+//! The OSV range algorithm: whether one advisory affects one version, per ecosystem version
+//! scheme, and which fixed versions end the affected interval.
+
+use std::cmp::Ordering;
+
+use super::{CvssScore, Match};
+use crate::ecosystem::normalize_name;
+use crate::model::{Advisory, Affected, Event, RangeKind, SeverityScore};
+use crate::version::Comparator;
+
+/// Insertion sort that tolerates a non-transitive or partial order (Maven's is not transitive,
+/// and `slice::sort_by` may panic on such orders); lists here have a handful of elements.
+pub(super) fn sort_tolerant<T>(items: &mut [T], mut cmp: impl FnMut(&T, &T) -> Ordering) {
+    for i in 1..items.len() {
+        let mut j = i;
+        while j > 0 && cmp(&items[j - 1], &items[j]) == Ordering::Greater {
+            items.swap(j - 1, j);
+            j -= 1;
+        }
+    }
+}
+
+fn event_order(cmp: Comparator, a: &Event, b: &Event) -> Ordering {
+    let bottom = |e: &Event| matches!(e, Event::Introduced(v) if v == "0");
+    match (bottom(a), bottom(b)) {
+        (true, true) => Ordering::Equal,
+        (true, false) => Ordering::Less,
+        (false, true) => Ordering::Greater,
+        _ => cmp
+            .compare(a.version(), b.version())
+            .unwrap_or(Ordering::Equal),
+    }
+}
+
+/// The OSV evaluation of one SEMVER/ECOSYSTEM range: `Some(fix)` when `version` is affected,
+/// with the `fixed` event that ends the affected interval (if the interval ends in a fix).
+fn eval_range(cmp: Comparator, events: &[Event], version: &str) -> Option<Option<String>> {
+    if !cmp.is_valid(version) {
+        return None;
+    }
+    let limits: Vec<&str> = events
+        .iter()
+        .filter_map(|e| match e {
+            Event::Limit(l) => Some(l.as_str()),
+            _ => None,
+        })
+        .collect();
+    if !limits.is_empty()
+        && !limits.contains(&"*")
+        && !limits
+            .iter()
+            .any(|l| cmp.compare(version, l) == Some(Ordering::Less))
+    {
+        return None;
+    }
+    let mut sorted: Vec<&Event> = events
+        .iter()
+        .filter(|e| !matches!(e, Event::Limit(_)))
+        .collect();
+    sort_tolerant(&mut sorted, |a, b| event_order(cmp, a, b));
+    let at_least = |x: &str| {
+        matches!(
+            cmp.compare(version, x),
+            Some(Ordering::Greater | Ordering::Equal)
+        )
+    };
+    let mut affected = false;
+    for e in &sorted {
+        match e {
+            Event::Introduced(x) if x == "0" || at_least(x) => affected = true,
+            Event::Fixed(x) if at_least(x) => affected = false,
+            Event::LastAffected(x) if cmp.compare(version, x) == Some(Ordering::Greater) => {
+                affected = false;
+            }
+            _ => {}
+        }
+    }
+    if !affected {
+        return None;
+    }
+    // The interval containing `version` ends at the first non-introduced event above it.
+    let end = sorted.iter().find(|e| match e {
+        Event::Fixed(x) => cmp.compare(version, x) == Some(Ordering::Less),
+        Event::LastAffected(x) => !matches!(cmp.compare(version, x), Some(Ordering::Greater)),
+        _ => false,
+    });
+    Some(match end {
+        Some(Event::Fixed(x)) => Some(x.clone()),
+        _ => None,
+    })
+}
+
+/// Evaluates one affected entry: ranges first, then the explicit `versions` list (exact
+/// strings, per the OSV spec; Go's `v` prefix is ignored on both sides).
+fn eval_affected(a: &Affected, base: &str, version: &str) -> Option<Vec<String>> {
+    let mut hit = false;
+    let mut fixed = Vec::new();
+    for r in &a.ranges {
+        let Some(cmp) = Comparator::for_range(r.kind, base) else {
+            continue;
+        };
+        if let Some(fix) = eval_range(cmp, &r.events, version) {
+            hit = true;
+            fixed.extend(fix);
+        }
+    }
+    if !hit {
+        let bare = |v: &str| -> String {
+            if base == "Go" {
+                v.trim_start_matches('v').to_owned()
+            } else {
+                v.to_owned()
+            }
+        };
+        let want = bare(version);
+        if a.versions.iter().any(|v| bare(v) == want) {
+            hit = true;
+            // A listed version has no interval; offer every fix above it.
+            for r in a.ranges.iter().filter(|r| r.kind != RangeKind::Git) {
+                let Some(cmp) = Comparator::for_range(r.kind, base) else {
+                    continue;
+                };
+                for e in &r.events {
+                    if let Event::Fixed(x) = e
+                        && cmp.compare(version, x) == Some(Ordering::Less)
+                    {
+                        fixed.push(x.clone());
+                    }
+                }
+            }
+        }
+    }
+    hit.then_some(fixed)
+}
+
+fn best_cvss<'a>(scores: impl Iterator<Item = &'a SeverityScore>) -> Option<CvssScore> {
+    let mut best: Option<CvssScore> = None;
+    for s in scores {
+        if let Some(score) = s.score
+            && best.as_ref().is_none_or(|b| score > b.score)
+        {
+            best = Some(CvssScore {
+                kind: s.kind.clone(),
+                vector: s.value.clone(),
+                score,
+            });
+        }
+    }
+    best
+}
+
+/// Whether `advisory` affects `version` of `name` in the ecosystem key `ecosystem`
+/// (`Go`, `Debian:12`, `Alpine:v3.9`). Withdrawn advisories never match. The returned match
+/// carries only this advisory's ids; [`Matcher`] merges aliases across advisories.
+pub fn matches(advisory: &Advisory, ecosystem: &str, name: &str, version: &str) -> Option<Match> {
+    if advisory.is_withdrawn() {
+        return None;
+    }
+    let base = ecosystem.split(':').next().unwrap_or_default();
+    let key = normalize_name(base, name);
+    let mut hit = false;
+    let mut fixed: Vec<String> = Vec::new();
+    let mut severities: Vec<&SeverityScore> = advisory.severity.iter().collect();
+    let mut informational = None;
+    for a in &advisory.affected {
+        let Some(pkg) = &a.package else { continue };
+        if pkg.ecosystem.as_str() != ecosystem || normalize_name(base, &pkg.name) != key {
+            continue;
+        }
+        if let Some(f) = eval_affected(a, base, version) {
+            hit = true;
+            fixed.extend(f);
+            severities.extend(&a.severity);
+            informational = informational.or_else(|| informational_of(a));
+        }
+    }
+    if !hit {
+        return None;
+    }
+    fixed.dedup();
+    let mut aliases: Vec<String> = advisory
+        .aliases
+        .iter()
+        .chain(&advisory.upstream)
+        .filter(|a| **a != advisory.id)
+        .cloned()
+        .collect();
+    aliases.sort();
+    aliases.dedup();
+    let mut references: Vec<String> = Vec::new();
+    for r in &advisory.references {
+        if !references.contains(&r.url) {
+            references.push(r.url.clone());
+        }
+    }
+    Some(Match {
+        id: advisory.id.clone(),
+        aliases,
+        advisories: vec![advisory.id.clone()],
+        summary: advisory.summary.clone(),
+        ecosystem: ecosystem.to_owned(),
+        package: name.to_owned(),
+        installed_version: version.to_owned(),
+        fixed_versions: fixed,
+        severity: severities.iter().filter_map(|s| s.severity).max(),
+        cvss: best_cvss(severities.into_iter()),
+        references,
+        informational,
+    })
+}
+
+/// RustSec's OSV export writes `affected[].database_specific.informational` (`null` for
+/// vulnerabilities).
+fn informational_of(a: &Affected) -> Option<String> {
+    a.database_specific
+        .as_ref()?
+        .get("informational")?
+        .as_str()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+}
