@@ -9,11 +9,33 @@ use drydock_fs::Fate;
 use serde::Serialize;
 use std::collections::HashSet;
 
+/// Whether a package came with the operating system or with an application.
+///
+/// Serialized as `os` / `lang`, the strings the JSON output always had. Declared `Lang` first
+/// so that the inventory's order (by class, then ecosystem...) stays as it was with strings.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PackageClass {
+    /// From a language ecosystem: lockfiles, manifests, binaries, jars.
+    Lang,
+    /// From the distribution's package database (dpkg, apk, rpm).
+    Os,
+}
+
+impl PackageClass {
+    /// The serialized name, `os` or `lang`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PackageClass::Lang => "lang",
+            PackageClass::Os => "os",
+        }
+    }
+}
+
 /// One installed package, whatever its ecosystem.
 #[derive(Clone, Debug, Serialize)]
 pub struct InstalledPackage {
-    /// `os` or `lang`.
-    pub class: &'static str,
+    pub class: PackageClass,
     /// `dpkg`, `apk`, `rpm`, or the OSV ecosystem of a language package (`npm`, `PyPI`, `Go`...).
     pub ecosystem: String,
     pub name: String,
@@ -81,7 +103,7 @@ pub fn collect(scan: &Scan) -> Vec<InstalledPackage> {
     for o in present() {
         match &o.artifact {
             Artifact::Packages(db) => out.extend(db.packages.iter().map(|p| InstalledPackage {
-                class: "os",
+                class: PackageClass::Os,
                 ecosystem: p.ecosystem.as_str().to_owned(),
                 name: p.name.clone(),
                 version: p.version.clone(),
@@ -104,7 +126,7 @@ pub fn collect(scan: &Scan) -> Vec<InstalledPackage> {
                         continue;
                     }
                     out.push(InstalledPackage {
-                        class: "lang",
+                        class: PackageClass::Lang,
                         ecosystem: p.ecosystem.as_str().to_owned(),
                         name: p.name.clone(),
                         version: p.version.clone(),
@@ -173,11 +195,11 @@ pub fn is_container_runtime(p: &InstalledPackage) -> bool {
     match p.class {
         // A language package is a runtime only when it is the binary's main module (its
         // location is the binary itself), not a library some tool imports.
-        "lang" => {
+        PackageClass::Lang => {
             p.ecosystem == "Go"
                 && MODULES.contains(&p.name.as_str())
                 && !p.location.ends_with(".mod")
         }
-        _ => NAMES.contains(&p.name.as_str()),
+        PackageClass::Os => NAMES.contains(&p.name.as_str()),
     }
 }

@@ -20,7 +20,7 @@ pub use analyzers::secrets::SecretFile;
 pub use cache::LayerCache;
 pub use dispatch::Want;
 pub use engine::{Diagnostic, Engine, LayerScan, Output, Scan, ScanError};
-pub use inventory::InstalledPackage;
+pub use inventory::{InstalledPackage, PackageClass};
 
 use drydock_fs::{EntryMeta, ImagePath};
 use serde::Serialize;

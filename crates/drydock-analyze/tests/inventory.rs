@@ -2,7 +2,7 @@
 //! keeps a distro-patched binary from being reported (and matched) a second time upstream.
 #![allow(clippy::unwrap_used)]
 
-use drydock_analyze::Engine;
+use drydock_analyze::{Engine, PackageClass};
 use drydock_fs::Limits;
 use drydock_image::{Image, OpenOptions};
 use drydock_testkit::*;
@@ -56,7 +56,7 @@ fn dpkg_owned_go_binary_is_the_deb_and_other_binaries_are_go_modules() {
     let deb = pkgs.iter().find(|p| p.name == "runc").unwrap();
     assert_eq!(
         (deb.class, deb.ecosystem.as_str(), deb.version.as_str()),
-        ("os", "dpkg", "1.1.5+ds1-1+deb12u1")
+        (PackageClass::Os, "dpkg", "1.1.5+ds1-1+deb12u1")
     );
     assert!(deb.purl.contains("distro=debian-12"), "{}", deb.purl);
     assert!(

@@ -3,6 +3,7 @@
 //! Tests validate the output against the official SPDX 2.3 JSON schema.
 
 use crate::Report;
+use drydock_analyze::PackageClass;
 use serde_json::{Value, json};
 
 pub fn spdx(r: &Report<'_>) -> String {
@@ -51,14 +52,14 @@ pub fn spdx(r: &Report<'_>) -> String {
             "licenseDeclared": "NOASSERTION",
             "copyrightText": "NOASSERTION",
             "externalRefs": [{"referenceCategory": "PACKAGE-MANAGER", "referenceType": "purl", "referenceLocator": p.purl}],
-            "primaryPackagePurpose": if p.class == "os" { "INSTALL" } else { "LIBRARY" },
+            "primaryPackagePurpose": if p.class == PackageClass::Os { "INSTALL" } else { "LIBRARY" },
             "sourceInfo": format!("found in {} (layer {})", p.location, p.layer),
         });
         if !p.licenses.is_empty() {
             pkg["licenseComments"] = json!(format!("declared: {}", p.licenses.join("; ")));
         }
         packages.push(pkg);
-        let parent = if p.class == "os" && r.os.is_some() {
+        let parent = if p.class == PackageClass::Os && r.os.is_some() {
             "SPDXRef-OperatingSystem"
         } else {
             "SPDXRef-Image"

@@ -3,7 +3,7 @@
 //! by ecosystem and normalised name), with aliases merged into one finding per vulnerability.
 
 use crate::Input;
-use drydock_analyze::InstalledPackage;
+use drydock_analyze::{InstalledPackage, PackageClass};
 use drydock_finding::{Finding, Kind, Severity};
 use drydock_vulndb::{Database, Match, Matcher, Query, ecosystem};
 use std::sync::Mutex;
@@ -35,7 +35,7 @@ pub fn check(input: &Input<'_>, matcher: &SharedMatcher, ignore_unfixed: bool) -
         }
         let distro = match p.class {
             // The os-release ID picks the advisories' ecosystem, from the one ecosystem table.
-            "os" => match os.map(|o| (o.family.as_str(), o.version.as_str())) {
+            PackageClass::Os => match os.map(|o| (o.family.as_str(), o.version.as_str())) {
                 Some((family, v)) if let Some(eco) = ecosystem::for_os_release(family) => {
                     Some((eco.osv, v))
                 }
@@ -53,7 +53,7 @@ pub fn check(input: &Input<'_>, matcher: &SharedMatcher, ignore_unfixed: bool) -
                     continue;
                 }
             },
-            _ => None,
+            PackageClass::Lang => None,
         };
         let query = match distro {
             Some((eco, release)) => {
