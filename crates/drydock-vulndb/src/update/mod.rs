@@ -21,6 +21,10 @@ use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
 
+mod http;
+
+use http::{Fetched, agent, fetch};
+
 use crate::ecosystem::Ecosystem;
 use crate::error::{Error, IoContext, Result};
 use crate::import::{self, ImportOptions, Input, MAX_RECORD_BYTES};
@@ -200,23 +204,30 @@ fn fingerprint(url: &str, c: &Cached) -> String {
     )
 }
 
-/// The result of asking for one export.
-enum Fetched {
-    NotModified,
-    New {
-        tmp: tempfile::NamedTempFile,
-        etag: Option<String>,
-        last_modified: Option<String>,
-        bytes: u64,
-    },
-}
-
 /// Downloads the exports in `options` and rebuilds the database in `dir` from them.
 ///
 /// See the module documentation for the guarantees. Errors that concern a source are collected
 /// for all sources and returned together as [`Error::Update`].
 pub fn update(dir: &Path, options: &UpdateOptions) -> Result<UpdateSummary> {
     let start = Instant::now();
+    let ecosystems = requested(options)?;
+    let sources_dir = dir.join(SOURCES_DIR);
+    std::fs::create_dir_all(&sources_dir).at(&sources_dir)?;
+    let lock = lock(&sources_dir)?;
+    let state = State::load(&sources_dir.join(STATE_FILE));
+    let pending = fetch_all(&ecosystems, &state, &sources_dir, options)?;
+    if let Some(summary) = unchanged(dir, &state, &pending, start)? {
+        return Ok(summary);
+    }
+    verify(&pending)?;
+    let staged = stage(dir, &sources_dir, &pending)?;
+    let summary = commit(&sources_dir, state, pending, staged, start)?;
+    drop(lock);
+    Ok(summary)
+}
+
+/// The requested ecosystems, validated against the table and deduplicated, in order.
+fn requested(options: &UpdateOptions) -> Result<Vec<&str>> {
     if options.ecosystems.is_empty() {
         return Err(Error::Parse("no ecosystem to update".into()));
     }
@@ -232,10 +243,12 @@ pub fn update(dir: &Path, options: &UpdateOptions) -> Result<UpdateSummary> {
             ecosystems.push(e);
         }
     }
-    let base = options.base_url.trim().trim_end_matches('/');
-    let sources_dir = dir.join(SOURCES_DIR);
-    std::fs::create_dir_all(&sources_dir).at(&sources_dir)?;
-    // Two updates of one directory would rename cache files under each other.
+    Ok(ecosystems)
+}
+
+/// Two updates of one directory would rename cache files under each other: the lock is held
+/// until the returned file is dropped.
+fn lock(sources_dir: &Path) -> Result<File> {
     let lock_path = sources_dir.join(LOCK_FILE);
     let lock = File::create(&lock_path).at(&lock_path)?;
     if let Err(e) = lock.try_lock() {
@@ -247,18 +260,27 @@ pub fn update(dir: &Path, options: &UpdateOptions) -> Result<UpdateSummary> {
             ),
         });
     }
-    let mut state = State::load(&sources_dir.join(STATE_FILE));
-    let agent = agent(options);
+    Ok(lock)
+}
 
-    struct Pending {
-        ecosystem: String,
-        url: String,
-        file: String,
-        fetched: Fetched,
-        elapsed: Duration,
-    }
-    let mut pending: Vec<Pending> = Vec::new();
-    let mut failures: Vec<SourceFailure> = Vec::new();
+/// One export, asked for and answered.
+struct Pending {
+    ecosystem: String,
+    url: String,
+    file: String,
+    fetched: Fetched,
+    elapsed: Duration,
+}
+
+/// Step 1, fetch: every export asked for (conditionally, in parallel); all or nothing.
+fn fetch_all(
+    ecosystems: &[&str],
+    state: &State,
+    sources_dir: &Path,
+    options: &UpdateOptions,
+) -> Result<Vec<Pending>> {
+    let base = options.base_url.trim().trim_end_matches('/');
+    let agent = agent(options);
     let fetch_one = |eco: &str| {
         let url = format!("{base}/{}/all.zip", encode_segment(eco));
         let file = cache_name(eco);
@@ -268,10 +290,12 @@ pub fn update(dir: &Path, options: &UpdateOptions) -> Result<UpdateSummary> {
                 && std::fs::metadata(sources_dir.join(&c.file)).is_ok_and(|m| m.len() == c.bytes)
         });
         let t = Instant::now();
-        let fetched = fetch(&agent, &url, eco, cached, &sources_dir, options);
+        let fetched = fetch(&agent, &url, eco, cached, sources_dir, options);
         (url, file, fetched, t.elapsed())
     };
-    let fetched = in_parallel(&ecosystems, PARALLEL_DOWNLOADS, |eco| fetch_one(eco));
+    let fetched = in_parallel(ecosystems, PARALLEL_DOWNLOADS, |eco| fetch_one(eco));
+    let mut pending: Vec<Pending> = Vec::new();
+    let mut failures: Vec<SourceFailure> = Vec::new();
     for (eco, (url, file, fetched, elapsed)) in ecosystems.iter().zip(fetched) {
         match fetched {
             Ok(fetched) => pending.push(Pending {
@@ -287,8 +311,17 @@ pub fn update(dir: &Path, options: &UpdateOptions) -> Result<UpdateSummary> {
     if !failures.is_empty() {
         return Err(Error::Update(failures));
     }
+    Ok(pending)
+}
 
-    let database = Database::path_in(dir);
+/// Nothing changed since the last build (every export `304`, the database built from exactly
+/// these): the summary of the database as it is, without a rebuild.
+fn unchanged(
+    dir: &Path,
+    state: &State,
+    pending: &[Pending],
+    start: Instant,
+) -> Result<Option<UpdateSummary>> {
     let fingerprints: Vec<String> = pending
         .iter()
         .filter_map(|p| state.sources.get(&p.url).map(|c| fingerprint(&p.url, c)))
@@ -297,35 +330,39 @@ pub fn update(dir: &Path, options: &UpdateOptions) -> Result<UpdateSummary> {
         .iter()
         .all(|p| matches!(p.fetched, Fetched::NotModified));
     let urls: Vec<String> = pending.iter().map(|p| p.url.clone()).collect();
-    if all_unchanged && fingerprints == state.built_from && last_import_is(dir, &urls) {
-        let total = Database::open(dir).and_then(|d| d.info())?.advisories;
-        let sources = pending
-            .iter()
-            .filter_map(|p| {
-                let c = state.sources.get(&p.url)?;
-                Some(SourceReport {
-                    ecosystem: p.ecosystem.clone(),
-                    url: p.url.clone(),
-                    status: SourceStatus::Unchanged,
-                    bytes: c.bytes,
-                    records: c.records,
-                    bad: c.bad,
-                    elapsed: p.elapsed,
-                })
-            })
-            .collect();
-        return Ok(UpdateSummary {
-            database,
-            sources,
-            rebuilt: false,
-            total,
-            bad_examples: Vec::new(),
-            elapsed: start.elapsed(),
-        });
+    if !(all_unchanged && fingerprints == state.built_from && last_import_is(dir, &urls)) {
+        return Ok(None);
     }
+    let total = Database::open(dir).and_then(|d| d.info())?.advisories;
+    let sources = pending
+        .iter()
+        .filter_map(|p| {
+            let c = state.sources.get(&p.url)?;
+            Some(SourceReport {
+                ecosystem: p.ecosystem.clone(),
+                url: p.url.clone(),
+                status: SourceStatus::Unchanged,
+                bytes: c.bytes,
+                records: c.records,
+                bad: c.bad,
+                elapsed: p.elapsed,
+            })
+        })
+        .collect();
+    Ok(Some(UpdateSummary {
+        database: Database::path_in(dir),
+        sources,
+        rebuilt: false,
+        total,
+        bad_examples: Vec::new(),
+        elapsed: start.elapsed(),
+    }))
+}
 
-    // Verify fresh downloads before spending time on an import.
-    for p in &pending {
+/// Step 2, verify: fresh downloads are whole zips, before any time is spent on an import.
+fn verify(pending: &[Pending]) -> Result<()> {
+    let mut failures: Vec<SourceFailure> = Vec::new();
+    for p in pending {
         if let Fetched::New { tmp, .. } = &p.fetched
             && let Err(message) = verify_zip(tmp.path())
         {
@@ -338,7 +375,11 @@ pub fn update(dir: &Path, options: &UpdateOptions) -> Result<UpdateSummary> {
     if !failures.is_empty() {
         return Err(Error::Update(failures));
     }
+    Ok(())
+}
 
+/// Step 3, import into a staged database; every export must yield at least one advisory.
+fn stage(dir: &Path, sources_dir: &Path, pending: &[Pending]) -> Result<import::Staged> {
     let inputs: Vec<Input> = pending
         .iter()
         .map(|p| Input {
@@ -350,8 +391,8 @@ pub fn update(dir: &Path, options: &UpdateOptions) -> Result<UpdateSummary> {
         })
         .collect();
     let staged = import::stage(dir, &inputs, ImportOptions { replace: true })?;
-    let counts = staged.summary().inputs.clone();
-    for (p, c) in pending.iter().zip(&counts) {
+    let mut failures: Vec<SourceFailure> = Vec::new();
+    for (p, c) in pending.iter().zip(&staged.summary().inputs) {
         if c.records == 0 {
             let first = staged
                 .summary()
@@ -372,12 +413,22 @@ pub fn update(dir: &Path, options: &UpdateOptions) -> Result<UpdateSummary> {
     if !failures.is_empty() {
         return Err(Error::Update(failures));
     }
+    Ok(staged)
+}
+
+/// Step 4, commit: cache files first, then the database, then the state that vouches for both
+/// (a crash in between leaves a state whose sizes or validators no longer match, which costs
+/// one download, never a wrong 304).
+fn commit(
+    sources_dir: &Path,
+    state: State,
+    pending: Vec<Pending>,
+    staged: import::Staged,
+    start: Instant,
+) -> Result<UpdateSummary> {
+    let counts = staged.summary().inputs.clone();
     let bad_examples: Vec<import::BadRecord> =
         staged.summary().bad.iter().take(20).cloned().collect();
-
-    // Commit: cache files first, then the database, then the state that vouches for both (a
-    // crash in between leaves a state whose sizes or validators no longer match, which costs
-    // one download, never a wrong 304).
     let mut sources = Vec::new();
     let mut new_state = state.clone();
     new_state.version = STATE_VERSION;
@@ -426,7 +477,7 @@ pub fn update(dir: &Path, options: &UpdateOptions) -> Result<UpdateSummary> {
         });
         new_state.sources.insert(p.url, entry);
     }
-    if let Ok(d) = File::open(&sources_dir) {
+    if let Ok(d) = File::open(sources_dir) {
         let _ = d.sync_all();
     }
     let summary = staged.commit()?;
@@ -439,9 +490,7 @@ pub fn update(dir: &Path, options: &UpdateOptions) -> Result<UpdateSummary> {
                 .map(|c| fingerprint(&s.url, c))
         })
         .collect();
-    state = new_state;
-    state.save(&sources_dir)?;
-    drop(lock);
+    new_state.save(sources_dir)?;
     Ok(UpdateSummary {
         database: summary.database,
         sources,
@@ -458,22 +507,6 @@ fn last_import_is(dir: &Path, urls: &[String]) -> bool {
     Database::open(dir)
         .and_then(|d| d.info())
         .is_ok_and(|info| info.sources.first().is_some_and(|s| s.paths == urls))
-}
-
-fn agent(options: &UpdateOptions) -> ureq::Agent {
-    let config = ureq::Agent::config_builder()
-        // Statuses are handled here, with the URL and a hint in the message.
-        .http_status_as_error(false)
-        .user_agent(concat!(
-            "drydock/",
-            env!("CARGO_PKG_VERSION"),
-            " (advisory database update)"
-        ))
-        .timeout_global(Some(options.timeout))
-        .timeout_connect(Some(options.connect_timeout))
-        .timeout_per_read(Some(options.read_timeout))
-        .build();
-    ureq::Agent::new_with_config(config)
 }
 
 /// Percent-encodes one path segment (ecosystem names hold spaces and colons: `Red Hat`,
@@ -505,29 +538,6 @@ fn cache_name(ecosystem: &str) -> String {
     format!("{}.zip", safe.trim_start_matches('.'))
 }
 
-/// Decodes `%XX` in a `file://` URL path.
-fn decode_path(s: &str) -> std::result::Result<PathBuf, String> {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' {
-            let hex = bytes
-                .get(i + 1..i + 3)
-                .and_then(|h| std::str::from_utf8(h).ok())
-                .and_then(|h| u8::from_str_radix(h, 16).ok())
-                .ok_or_else(|| format!("bad percent-escape in {s:?}"))?;
-            out.push(hex);
-            i += 3;
-        } else {
-            out.push(bytes[i]);
-            i += 1;
-        }
-    }
-    let text = String::from_utf8(out).map_err(|_| format!("{s:?} is not UTF-8"))?;
-    Ok(PathBuf::from(text))
-}
-
 /// Exports downloaded at once: the big ones (Debian, Ubuntu, PyPI) no longer wait for each
 /// other, and four connections are polite to the mirror.
 const PARALLEL_DOWNLOADS: usize = 4;
@@ -554,206 +564,6 @@ fn in_parallel<T: Sync, R: Send>(items: &[T], width: usize, f: impl Fn(&T) -> R 
         .into_iter()
         .flatten()
         .collect()
-}
-
-/// Asks for one export; every error is a message for [`SourceFailure`].
-fn fetch(
-    agent: &ureq::Agent,
-    url: &str,
-    ecosystem: &str,
-    cached: Option<&Cached>,
-    sources_dir: &Path,
-    options: &UpdateOptions,
-) -> std::result::Result<Fetched, String> {
-    if let Some(rest) = url.strip_prefix("file://") {
-        return fetch_file(rest, cached, sources_dir, options);
-    }
-    if !(url.starts_with("https://") || url.starts_with("http://")) {
-        return Err("unsupported URL scheme: use https://, http:// or file://".into());
-    }
-    let mut req = agent.get(url);
-    if let Some(c) = cached {
-        if let Some(etag) = &c.etag {
-            req = req.header("If-None-Match", etag);
-        }
-        if let Some(lm) = &c.last_modified {
-            req = req.header("If-Modified-Since", lm);
-        }
-    }
-    let mut resp = req.call().map_err(|e| format!("request failed: {e}"))?;
-    let status = resp.status();
-    let header = |name: &str| {
-        resp.headers()
-            .get(name)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned)
-    };
-    match status.as_u16() {
-        200 => {}
-        304 if cached.is_some() => return Ok(Fetched::NotModified),
-        304 => return Err("304 Not Modified to a request that was not conditional".into()),
-        code => {
-            let mut head = Vec::new();
-            let _ = resp.body_mut().as_reader().take(512).read_to_end(&mut head);
-            let hint = if code == 404 {
-                format!(
-                    " (no export for ecosystem {ecosystem:?} there; names are case-sensitive, \
-                     leave it out with --ecosystem)"
-                )
-            } else {
-                String::new()
-            };
-            return Err(format!(
-                "HTTP {code} {}{hint}{}",
-                status.canonical_reason().unwrap_or(""),
-                snippet(&head)
-            ));
-        }
-    }
-    let etag = header("etag");
-    let last_modified = header("last-modified");
-    let content_type = header("content-type").unwrap_or_default();
-    if let Some(len) = header("content-length").and_then(|l| l.trim().parse::<u64>().ok())
-        && len > options.max_bytes
-    {
-        return Err(format!(
-            "the export is {len} bytes, above the limit of {} bytes",
-            options.max_bytes
-        ));
-    }
-    let reader = resp.body_mut().as_reader();
-    let (tmp, bytes) = download(reader, sources_dir, options.max_bytes, &content_type)?;
-    Ok(Fetched::New {
-        tmp,
-        etag,
-        last_modified,
-        bytes,
-    })
-}
-
-/// `file://` exports: the file's size and modification time play the part of the `ETag`, so
-/// an unchanged mirror is not copied again.
-fn fetch_file(
-    rest: &str,
-    cached: Option<&Cached>,
-    sources_dir: &Path,
-    options: &UpdateOptions,
-) -> std::result::Result<Fetched, String> {
-    // `file:///abs/path` or `file://localhost/abs/path`.
-    let path = rest.strip_prefix("localhost").unwrap_or(rest);
-    if !path.starts_with('/') {
-        return Err("a file:// URL needs an absolute path (file:///...)".into());
-    }
-    let path = decode_path(path)?;
-    let meta = std::fs::metadata(&path).map_err(|e| match e.kind() {
-        std::io::ErrorKind::NotFound => "no such file (no export for this ecosystem there; \
-                                         leave it out with --ecosystem)"
-            .to_owned(),
-        _ => e.to_string(),
-    })?;
-    if !meta.is_file() {
-        return Err("not a regular file".into());
-    }
-    let mtime = meta
-        .modified()
-        .ok()
-        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
-        .map_or(0, |d| d.as_nanos());
-    let etag = format!("\"file-{}-{mtime}\"", meta.len());
-    if cached.is_some_and(|c| c.etag.as_deref() == Some(etag.as_str())) {
-        return Ok(Fetched::NotModified);
-    }
-    if meta.len() > options.max_bytes {
-        return Err(format!(
-            "the export is {} bytes, above the limit of {} bytes",
-            meta.len(),
-            options.max_bytes
-        ));
-    }
-    let file = File::open(&path).map_err(|e| e.to_string())?;
-    let (tmp, bytes) = download(file, sources_dir, options.max_bytes, "")?;
-    Ok(Fetched::New {
-        tmp,
-        etag: Some(etag),
-        last_modified: None,
-        bytes,
-    })
-}
-
-/// Streams `reader` into a temporary `.zip` in `dir`, at most `max` bytes, and checks that it
-/// starts like a zip (an HTML error page served with status 200 is the usual impostor).
-fn download(
-    reader: impl Read,
-    dir: &Path,
-    max: u64,
-    content_type: &str,
-) -> std::result::Result<(tempfile::NamedTempFile, u64), String> {
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".download-")
-        .suffix(".zip")
-        .tempfile_in(dir)
-        .map_err(|e| format!("cannot create a temporary file in {}: {e}", dir.display()))?;
-    let mut reader = reader.take(max.saturating_add(1));
-    let mut head = [0u8; 512];
-    let mut got = 0;
-    while got < head.len() {
-        match reader.read(&mut head[got..]) {
-            Ok(0) => break,
-            Ok(n) => got += n,
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(format!("download failed: {e}")),
-        }
-    }
-    let head = &head[..got];
-    if !(head.starts_with(b"PK\x03\x04") || head.starts_with(b"PK\x05\x06")) {
-        let what = if content_type.contains("html") || looks_like_html(head) {
-            "the server sent an HTML page, not a zip archive"
-        } else if head.is_empty() {
-            "the server sent an empty body, not a zip archive"
-        } else {
-            "the body is not a zip archive"
-        };
-        let ct = if content_type.is_empty() {
-            String::new()
-        } else {
-            format!(" (content-type {content_type})")
-        };
-        return Err(format!("{what}{ct}{}", snippet(head)));
-    }
-    tmp.write_all(head)
-        .map_err(|e| format!("cannot write {}: {e}", tmp.path().display()))?;
-    let rest = std::io::copy(&mut reader, &mut tmp).map_err(|e| format!("download failed: {e}"))?;
-    let bytes = head.len() as u64 + rest;
-    if bytes > max {
-        return Err(format!(
-            "the export is larger than the limit of {max} bytes"
-        ));
-    }
-    tmp.as_file()
-        .sync_all()
-        .map_err(|e| format!("cannot sync {}: {e}", tmp.path().display()))?;
-    Ok((tmp, bytes))
-}
-
-fn looks_like_html(head: &[u8]) -> bool {
-    let text = String::from_utf8_lossy(head)
-        .trim_start()
-        .to_ascii_lowercase();
-    text.starts_with("<!doctype html") || text.starts_with("<html") || text.starts_with('<')
-}
-
-/// The start of a body, on one line, for an error message.
-fn snippet(head: &[u8]) -> String {
-    let text: String = String::from_utf8_lossy(head)
-        .chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect();
-    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    if text.is_empty() {
-        return String::new();
-    }
-    let short: String = text.chars().take(120).collect();
-    format!(": {short:?}")
 }
 
 /// Opens the zip and reads every entry to its end, which makes the zip crate check each CRC,
@@ -794,6 +604,7 @@ fn verify_zip(path: &Path) -> std::result::Result<(), String> {
 
 #[cfg(test)]
 mod tests {
+    use super::http::{decode_path, looks_like_html, snippet};
     use super::*;
 
     #[test]
