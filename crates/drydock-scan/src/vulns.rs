@@ -35,11 +35,12 @@ pub fn check(input: &Input<'_>, matcher: &SharedMatcher, ignore_unfixed: bool) -
         }
         let distro = match p.class {
             // The os-release ID picks the advisories' ecosystem, from the one ecosystem table.
-            PackageClass::Os => match os.map(|o| (o.family.as_str(), o.version.as_str())) {
-                Some((family, v)) if let Some(eco) = ecosystem::for_os_release(family) => {
-                    Some((eco.osv, v))
-                }
-                Some((family, _)) => {
+            PackageClass::Os => match os.map(|o| {
+                let eco = ecosystem::for_os_release(&o.family);
+                (o.family.as_str(), eco, o.version.as_str())
+            }) {
+                Some((_, Some(eco), v)) => Some((eco.osv, v)),
+                Some((family, None, _)) => {
                     skipped.push(format!(
                         "{family} packages: no advisory source for this distribution yet"
                     ));
