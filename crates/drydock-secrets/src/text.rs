@@ -45,6 +45,39 @@ pub fn redact(secret: &str) -> String {
     out
 }
 
+/// Masks known secrets wherever they occur in a text: for the copies of image metadata (Env,
+/// labels, history) a report carries, whose secrets were found by the scanners. Each occurrence
+/// becomes its [`redact`]ion, so a report shows the same mask in the metadata as in the finding.
+#[derive(Clone, Debug, Default)]
+pub struct Redactor {
+    /// Longest first, so a secret that contains another is masked whole.
+    secrets: Vec<String>,
+}
+
+impl Redactor {
+    pub fn new(secrets: impl IntoIterator<Item = String>) -> Self {
+        let mut secrets: Vec<String> = secrets.into_iter().filter(|s| !s.is_empty()).collect();
+        secrets.sort_by(|a, b| b.len().cmp(&a.len()).then_with(|| a.cmp(b)));
+        secrets.dedup();
+        Redactor { secrets }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.secrets.is_empty()
+    }
+
+    /// `text` with every known secret masked.
+    pub fn apply(&self, text: &str) -> String {
+        let mut out = text.to_owned();
+        for secret in &self.secrets {
+            if out.contains(secret.as_str()) {
+                out = out.replace(secret.as_str(), &redact(secret));
+            }
+        }
+        out
+    }
+}
+
 const BASE62: &[u8; 62] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 
 /// GitHub's token format (2021): `gh[pousr]_` + 30 random base62 characters + the CRC32 of
@@ -154,6 +187,22 @@ mod tests {
         assert_eq!(redact("hunter2"), "*****");
         assert_eq!(redact("0123456789"), "01*****");
         assert_eq!(redact("ééééééééééééééééé"), "éééé*****");
+    }
+
+    #[test]
+    fn redactor_masks_every_occurrence_longest_first() {
+        let r = Redactor::new([
+            "hunter2".to_owned(),
+            "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".to_owned(),
+            "M7H4jxUDDWHP4kZ6".to_owned(),
+            String::new(),
+        ]);
+        assert_eq!(
+            r.apply("A=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 B=hunter2 C=hunter2"),
+            "A=ghp_***** B=***** C=*****"
+        );
+        assert_eq!(r.apply("nothing here"), "nothing here");
+        assert!(Redactor::new([String::new()]).is_empty());
     }
 
     #[test]

@@ -597,9 +597,18 @@ fn run(mut cli: Cli, matches: &clap::ArgMatches) -> Result<ExitCode> {
         notes.extend(custom_notes);
     }
     let (findings, suppressed) = suppress(findings, &common, &mut notes)?;
-    let report = Report::new(&image, &scan, &findings)
+    let mut report = Report::new(&image, &scan, &findings)
         .with_notes(&notes)
         .with_suppressed(&suppressed);
+    if !common.show_secrets {
+        let input = drydock_scan::Input {
+            image: &image,
+            scan: &scan,
+            options: &scan_options,
+        };
+        let redactor = drydock_scan::secrets::metadata_redactor(&input);
+        report = report.redact_metadata(|s| redactor.apply(s));
+    }
     emit(&report, &common)
 }
 
