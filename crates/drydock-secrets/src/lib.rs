@@ -24,6 +24,7 @@
 mod engine;
 mod error;
 mod gitleaks;
+pub mod heuristics;
 mod pattern;
 mod rules;
 mod sources;

@@ -30,9 +30,12 @@ pub fn shannon_entropy(s: &str) -> f64 {
         .sum()
 }
 
-/// Masks a secret for display: a short prefix survives (it names the token type, `ghp_`,
-/// `AKIA`) and the rest becomes `*****`, whose fixed length leaks nothing about the secret's.
-/// Secrets of 8 characters or fewer keep nothing.
+/// The one mask for a secret, used by every scanner and for every copy of image metadata in a
+/// report: a short prefix survives (it names the token type, `ghp_`, `AKIA`, so a reader knows
+/// what to rotate) and the rest becomes `*****`, whose fixed length leaks nothing about the
+/// secret's. Trivy masks each character with a `*` (the length shows); gitleaks' `--redact`
+/// keeps nothing (the type is lost). Secrets of 8 characters or fewer keep nothing (two
+/// characters of a password are a real head start), 9 to 15 keep 2, longer ones 4.
 pub fn redact(secret: &str) -> String {
     let n = secret.chars().count();
     let keep = match n {

@@ -2,8 +2,8 @@
 
 use super::config_location;
 use crate::Input;
-use drydock_config::secrets::{known_secret_value, literal_value, secret_name};
 use drydock_finding::{Kind, Location, Rule, Severity};
+use drydock_secrets::heuristics::{known_secret_value, literal_value, secret_name};
 use drydock_secrets::redact;
 
 pub static ROOT_USER: Rule = Rule {
