@@ -549,7 +549,9 @@ fn run(mut cli: Cli, matches: &clap::ArgMatches) -> Result<ExitCode> {
     let analyzer_options = drydock_analyze::analyzers::Options {
         secrets: Some(secrets),
         secret_files: kinds.contains(&Kind::Secret),
-        credential_files: kinds.contains(&Kind::Credential),
+        credential_files: kinds
+            .contains(&Kind::Credential)
+            .then_some(drydock_scan::credentials::wants as fn(&str) -> bool),
     };
     let limits = Limits {
         max_entries: common.max_entries,
@@ -876,7 +878,7 @@ fn host_runtimes(
     let options = drydock_analyze::analyzers::Options {
         secrets: None,
         secret_files: false,
-        credential_files: false,
+        credential_files: None,
     };
     let limits = Limits {
         max_file_bytes: common.max_file_size.saturating_mul(1 << 20),
