@@ -21,6 +21,8 @@ const GITHUB_ENV: &str = "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";
 const PASSWORD_ENV: &str = "Vf3kP9sLq2WzR8tY";
 const AWS_LABEL: &str = "AKIALALEMEL33243OLIA";
 const URL_PASSWORD_HISTORY: &str = "Zq8wE3rT5yU7iO9pA1sD";
+// In a `curl | sh` line, which an image rule (DD-IMG-008) quotes in its own message.
+const GITLAB_HISTORY: &str = "glpat-Rk7vXq2LmZ9pW4tNb8Yc";
 const GITHUB_FILE: &str = "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";
 const KEY_BODY_FILE: &str = "MIIEowIBAAKCAQEA7bq9fV3mHq2xWkz0Yc8Lr4TnP1sJ6dGh5uQe";
 
@@ -37,6 +39,7 @@ fn planted() -> ImageSpec {
             file("root/.ssh/id_rsa", key),
         ]),
         layer(vec![file("app/run.sh", "#!/bin/sh\nexec app\n")]),
+        layer(vec![file("usr/local/bin/tool", "#!/bin/sh\n")]),
     ]);
     spec.env = vec![
         "PATH=/usr/local/bin:/usr/bin:/bin".into(),
@@ -47,6 +50,9 @@ fn planted() -> ImageSpec {
     spec.history = vec![
         "COPY app /app".into(),
         format!("/bin/sh -c psql postgres://app:{URL_PASSWORD_HISTORY}@db:5432/app -c 'select 1'"),
+        format!(
+            "/bin/sh -c curl -fsSL -H 'PRIVATE-TOKEN: {GITLAB_HISTORY}' https://gitlab.example.com/install.sh | sh"
+        ),
     ];
     spec
 }
@@ -56,6 +62,7 @@ const RAW: &[&str] = &[
     PASSWORD_ENV,
     AWS_LABEL,
     URL_PASSWORD_HISTORY,
+    GITLAB_HISTORY,
     GITHUB_FILE,
     KEY_BODY_FILE,
 ];

@@ -177,13 +177,20 @@ fn history_hits(input: &Input<'_>, pred: impl Fn(&str) -> Option<String>) -> Hit
     let Some(config) = &input.image.config else {
         return Vec::new();
     };
+    // The messages quote build lines: a secret in one is masked as in the report's copy of the
+    // history, before the line is shortened (which could cut a secret past recognition).
+    let redactor = (!input.options.show_secrets).then(|| crate::secrets::metadata_redactor(input));
     config
         .history
         .iter()
         .enumerate()
         .filter_map(|(i, h)| {
             let line = h.created_by.as_deref()?;
-            pred(line).map(|m| (config_location(format!("history[{i}]")), m))
+            let shown = match &redactor {
+                Some(r) => r.apply(line),
+                None => line.to_owned(),
+            };
+            pred(&shown).map(|m| (config_location(format!("history[{i}]")), m))
         })
         .collect()
 }
