@@ -108,7 +108,8 @@ impl Engine {
         self
     }
 
-    /// The engine with every built-in analyzer and the built-in secret rules.
+    /// The engine with every built-in analyzer and the built-in secret rules; no credential
+    /// files are collected, as that needs the auditor's predicate ([`crate::analyzers::Options`]).
     pub fn builtin(limits: Limits) -> Result<Self, ScanError> {
         Self::new(
             crate::analyzers::builtin(crate::analyzers::Options::default()),

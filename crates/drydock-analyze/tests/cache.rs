@@ -41,6 +41,14 @@ fn spec() -> ImageSpec {
     ])
 }
 
+/// Every analyzer, as the binary runs them for a full scan.
+fn all_analyzers() -> Options {
+    Options {
+        credential_files: Some(drydock_creds::wants),
+        ..Options::default()
+    }
+}
+
 fn engine(options: Options, cache: Option<&Path>, build: &str) -> Engine {
     let e = Engine::new(analyzers::builtin(options), Limits::default()).unwrap();
     match cache {
@@ -82,8 +90,8 @@ fn warm_scan_equals_cold_scan_in_every_format() {
     spec.write_docker_archive(&paths[2]);
     for p in &paths {
         let cache = tempfile::tempdir().unwrap();
-        let uncached = run(&engine(Options::default(), None, "b"), p);
-        let e = engine(Options::default(), Some(cache.path()), "b");
+        let uncached = run(&engine(all_analyzers(), None, "b"), p);
+        let e = engine(all_analyzers(), Some(cache.path()), "b");
         let cold = run(&e, p);
         assert!(cold.layers.iter().all(|l| !l.cached));
         let warm = run(&e, p);
@@ -115,15 +123,15 @@ fn different_configuration_or_build_misses() {
     let img = tmp.path().join("oci");
     spec().write_oci_dir(&img);
     let cache = tempfile::tempdir().unwrap();
-    let full = engine(Options::default(), Some(cache.path()), "b");
+    let full = engine(all_analyzers(), Some(cache.path()), "b");
     run(&full, &img);
     assert!(run(&full, &img).layers.iter().all(|l| l.cached));
 
     // Another analyzer set (an SBOM-only run) does not reuse a full run's layers.
     let sbom = Options {
         secret_files: false,
-        credential_files: false,
-        ..Options::default()
+        credential_files: None,
+        ..all_analyzers()
     };
     let s = run(&engine(sbom, Some(cache.path()), "b"), &img);
     assert!(s.layers.iter().all(|l| !l.cached));
@@ -135,13 +143,13 @@ fn different_configuration_or_build_misses() {
             .unwrap();
     let options = Options {
         secrets: Some(Arc::new(custom)),
-        ..Options::default()
+        ..all_analyzers()
     };
     let s = run(&engine(options, Some(cache.path()), "b"), &img);
     assert!(s.layers.iter().all(|l| !l.cached));
 
     // Another build of drydock never reads what this one wrote.
-    let s = run(&engine(Options::default(), Some(cache.path()), "c"), &img);
+    let s = run(&engine(all_analyzers(), Some(cache.path()), "c"), &img);
     assert!(s.layers.iter().all(|l| !l.cached));
 }
 
@@ -151,7 +159,7 @@ fn damaged_entries_are_misses_and_clean_removes_everything() {
     let img = tmp.path().join("oci");
     spec().write_oci_dir(&img);
     let cache = tempfile::tempdir().unwrap();
-    let e = engine(Options::default(), Some(cache.path()), "b");
+    let e = engine(all_analyzers(), Some(cache.path()), "b");
     let cold = run(&e, &img);
     let layers = cache.path().join("layers");
     let files: Vec<_> = std::fs::read_dir(&layers)
@@ -205,7 +213,7 @@ fn rootfs_directories_are_never_cached() {
     std::fs::create_dir_all(tmp.path().join("root/etc")).unwrap();
     std::fs::write(tmp.path().join("root/etc/os-release"), "ID=alpine\n").unwrap();
     let cache = tempfile::tempdir().unwrap();
-    let e = engine(Options::default(), Some(cache.path()), "b");
+    let e = engine(all_analyzers(), Some(cache.path()), "b");
     let image = Image::rootfs(&tmp.path().join("root")).unwrap();
     e.scan(&image, &|_| {}).unwrap();
     let s = e.scan(&image, &|_| {}).unwrap();
@@ -228,7 +236,7 @@ fn exhausted_time_budget_cuts_layers_short_names_them_and_caches_nothing() {
         deadline: Some(std::time::Instant::now()),
         ..Limits::default()
     };
-    let e = Engine::new(analyzers::builtin(Options::default()), limits)
+    let e = Engine::new(analyzers::builtin(all_analyzers()), limits)
         .unwrap()
         .with_cache(LayerCache::open(cache.path(), "b").unwrap());
     let s = run(&e, &img);

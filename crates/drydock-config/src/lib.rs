@@ -27,7 +27,7 @@ pub mod dockerfile;
 pub mod host;
 mod image_ref;
 pub mod k8s;
-pub mod secrets;
+mod secrets;
 mod shell;
 
 // The rule modules read documents as `crate::yaml::Node`; the tree itself lives in drydock-yaml.

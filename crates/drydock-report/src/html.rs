@@ -172,7 +172,7 @@ pub fn html(r: &Report<'_>) -> String {
             l.uncompressed_bytes,
             human(l.uncompressed_bytes),
             l.entries,
-            esc(l.created_by.unwrap_or("")),
+            esc(l.created_by.as_deref().unwrap_or("")),
         );
     }
     let _ = write!(o, "</tbody></table></section>");

@@ -20,6 +20,7 @@ use drydock_finding::{Finding, Severity, Suppressed};
 use drydock_fs::{Compression, Digest};
 use drydock_image::{ContainerConfig, History, Image, SourceKind};
 use serde::Serialize;
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 /// Bumped on any incompatible change to the JSON output.
@@ -79,8 +80,9 @@ pub struct ImageMeta<'a> {
     pub variant: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub created: Option<&'a str>,
-    pub config: &'a ContainerConfig,
-    pub history: &'a [History],
+    /// Borrowed from the image, or a redacted copy ([`Report::redact_metadata`]).
+    pub config: Cow<'a, ContainerConfig>,
+    pub history: Cow<'a, [History]>,
 }
 
 #[derive(Serialize)]
@@ -103,7 +105,7 @@ pub struct LayerReport<'a> {
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub cached: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub created_by: Option<&'a str>,
+    pub created_by: Option<Cow<'a, str>>,
 }
 
 impl<'a> Report<'a> {
@@ -126,7 +128,9 @@ impl<'a> Report<'a> {
                     entries: l.stats.entries,
                     verified: l.stats.diff_id.is_some() && promised_diff.is_some(),
                     cached: l.cached,
-                    created_by: meta.and_then(|m| m.created_by.as_deref()),
+                    created_by: meta
+                        .and_then(|m| m.created_by.as_deref())
+                        .map(Cow::Borrowed),
                 }
             })
             .collect();
@@ -146,8 +150,8 @@ impl<'a> Report<'a> {
                 os: &c.os,
                 variant: c.variant.as_deref(),
                 created: c.created.as_deref(),
-                config: &c.config,
-                history: &c.history,
+                config: Cow::Borrowed(&c.config),
+                history: Cow::Borrowed(&c.history),
             }),
             os: scan.os.as_ref(),
             layers,
@@ -213,6 +217,51 @@ impl<'a> Report<'a> {
     /// Adds the findings suppression removed, so every format can still account for them.
     pub fn with_suppressed(mut self, suppressed: &'a [Suppressed]) -> Self {
         self.suppressed = suppressed;
+        self
+    }
+
+    /// Masks secrets in the report's copies of the image metadata (config: Env, Cmd, labels...;
+    /// history; each layer's `created_by`), once, before any format sees them: the findings
+    /// redact what they quote, and a verbatim copy a few lines above them would undo that.
+    /// `redact` maps a metadata string to its redacted form.
+    pub fn redact_metadata(mut self, redact: impl Fn(&str) -> String) -> Self {
+        let r = |s: &mut String| *s = redact(s);
+        if let Some(meta) = &mut self.image {
+            let c = meta.config.to_mut();
+            for s in c
+                .env
+                .iter_mut()
+                .chain(&mut c.entrypoint)
+                .chain(&mut c.cmd)
+                .chain(&mut c.on_build)
+                .chain(c.user.iter_mut())
+                .chain(c.working_dir.iter_mut())
+                .chain(c.stop_signal.iter_mut())
+                .chain(c.healthcheck.iter_mut().flat_map(|h| h.test.iter_mut()))
+            {
+                r(s);
+            }
+            // Keys too: a label named after its value is still the value.
+            c.labels = std::mem::take(&mut c.labels)
+                .into_iter()
+                .map(|(k, v)| (redact(&k), redact(&v)))
+                .collect();
+            for h in meta.history.to_mut() {
+                for s in h
+                    .created_by
+                    .iter_mut()
+                    .chain(h.comment.iter_mut())
+                    .chain(h.author.iter_mut())
+                {
+                    r(s);
+                }
+            }
+        }
+        for l in &mut self.layers {
+            if let Some(s) = &mut l.created_by {
+                *s = Cow::Owned(redact(s));
+            }
+        }
         self
     }
 

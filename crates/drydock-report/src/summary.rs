@@ -44,7 +44,7 @@ pub fn summary_styled(r: &Report<'_>, colour: bool) -> String {
                 .map(|c| format!("  created {c}"))
                 .unwrap_or_default()
         );
-        let c = img.config;
+        let c = &img.config;
         let user = match c.user.as_deref() {
             None | Some("") => "root (no USER set)".to_string(),
             Some(u) => u.to_string(),

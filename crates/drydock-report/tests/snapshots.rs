@@ -40,7 +40,12 @@ fn all_formats() -> Vec<(&'static str, String)> {
     spec.exposed = vec!["22/tcp".into()];
     spec.write_oci_dir(&dir);
     let image = Image::open(&dir, &OpenOptions::default()).unwrap();
-    let scan = Engine::builtin(Limits::default())
+    // Every analyzer, the credential-file collector included, as the binary runs them.
+    let analyzers = drydock_analyze::analyzers::builtin(drydock_analyze::analyzers::Options {
+        credential_files: Some(drydock_scan::credentials::wants),
+        ..Default::default()
+    });
+    let scan = Engine::new(analyzers, Limits::default())
         .unwrap()
         .scan(&image, &|_| {})
         .unwrap();

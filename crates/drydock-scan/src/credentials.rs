@@ -7,6 +7,12 @@ use drydock_finding::Finding;
 use drydock_fs::Fate;
 use std::collections::HashMap;
 
+/// The files [`check`] audits: what the analyze engine must collect for it
+/// (`drydock_analyze::analyzers::Options::credential_files`).
+pub fn wants(path: &str) -> bool {
+    drydock_creds::wants(path)
+}
+
 pub fn check(input: &Input<'_>) -> Vec<Finding> {
     let mut files = Vec::new();
     let mut layer_of = HashMap::new();

@@ -24,6 +24,7 @@
 mod engine;
 mod error;
 mod gitleaks;
+pub mod heuristics;
 mod pattern;
 mod rules;
 mod sources;
@@ -34,7 +35,7 @@ mod trivy;
 pub use engine::{Engine, Options, RuleInfo, SecretMatch};
 pub use error::ConfigError;
 pub use rules::Severity;
-pub use text::{aws_key_id_ok, github_checksum_ok, redact, shannon_entropy};
+pub use text::{Redactor, aws_key_id_ok, github_checksum_ok, redact, shannon_entropy};
 
 /// The built-in rules, in gitleaks' format.
 pub const BUILTIN_TOML: &str = include_str!("../rules/builtin.toml");

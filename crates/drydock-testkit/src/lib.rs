@@ -154,6 +154,8 @@ pub struct ImageSpec {
     /// `created_by` per layer; defaults to `layer N`.
     pub history: Vec<String>,
     pub healthcheck: bool,
+    /// `config.Labels`, in order.
+    pub labels: Vec<(String, String)>,
 }
 
 pub fn image(layers: Vec<Layer>) -> ImageSpec {
@@ -165,6 +167,7 @@ pub fn image(layers: Vec<Layer>) -> ImageSpec {
         arch: "amd64".into(),
         history: vec![],
         healthcheck: false,
+        labels: vec![],
     }
 }
 
@@ -184,7 +187,12 @@ impl ImageSpec {
             .iter()
             .map(|p| (p.clone(), serde_json::json!({})))
             .collect();
-        serde_json::to_vec(&serde_json::json!({
+        let labels: serde_json::Map<String, serde_json::Value> = self
+            .labels
+            .iter()
+            .map(|(k, v)| (k.clone(), serde_json::json!(v)))
+            .collect();
+        let mut config = serde_json::json!({
             "architecture": self.arch, "os": "linux",
             "config": {"User": self.user, "Env": self.env, "Cmd": ["/bin/sh"], "ExposedPorts": ports,
                        "Healthcheck": if self.healthcheck { serde_json::json!({"Test": ["CMD", "true"]}) } else { serde_json::Value::Null }},
@@ -192,8 +200,12 @@ impl ImageSpec {
             "history": self.layers.iter().enumerate().map(|(i, _)| serde_json::json!({
                 "created_by": self.history.get(i).cloned().unwrap_or_else(|| format!("layer {i}"))
             })).collect::<Vec<_>>(),
-        }))
-        .unwrap()
+        });
+        // Only when set, so images without labels keep the config bytes (and digests) they had.
+        if !labels.is_empty() {
+            config["config"]["Labels"] = serde_json::Value::Object(labels);
+        }
+        serde_json::to_vec(&config).unwrap()
     }
 
     /// Writes an OCI image layout into `dir`; returns the blobs written (digest, bytes) too.

@@ -549,7 +549,9 @@ fn run(mut cli: Cli, matches: &clap::ArgMatches) -> Result<ExitCode> {
     let analyzer_options = drydock_analyze::analyzers::Options {
         secrets: Some(secrets),
         secret_files: kinds.contains(&Kind::Secret),
-        credential_files: kinds.contains(&Kind::Credential),
+        credential_files: kinds
+            .contains(&Kind::Credential)
+            .then_some(drydock_scan::credentials::wants as fn(&str) -> bool),
     };
     let limits = Limits {
         max_entries: common.max_entries,
@@ -597,9 +599,18 @@ fn run(mut cli: Cli, matches: &clap::ArgMatches) -> Result<ExitCode> {
         notes.extend(custom_notes);
     }
     let (findings, suppressed) = suppress(findings, &common, &mut notes)?;
-    let report = Report::new(&image, &scan, &findings)
+    let mut report = Report::new(&image, &scan, &findings)
         .with_notes(&notes)
         .with_suppressed(&suppressed);
+    if !common.show_secrets {
+        let input = drydock_scan::Input {
+            image: &image,
+            scan: &scan,
+            options: &scan_options,
+        };
+        let redactor = drydock_scan::secrets::metadata_redactor(&input);
+        report = report.redact_metadata(|s| redactor.apply(s));
+    }
     emit(&report, &common)
 }
 
@@ -867,7 +878,7 @@ fn host_runtimes(
     let options = drydock_analyze::analyzers::Options {
         secrets: None,
         secret_files: false,
-        credential_files: false,
+        credential_files: None,
     };
     let limits = Limits {
         max_file_bytes: common.max_file_size.saturating_mul(1 << 20),

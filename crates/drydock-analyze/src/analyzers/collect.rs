@@ -6,7 +6,16 @@ use crate::{AnalyzeError, Analyzer, Artifact, FileInput, Want};
 use drydock_fs::EntryMeta;
 use serde::Serialize;
 
-pub struct CredentialFiles;
+pub struct CredentialFiles {
+    /// Which paths to keep: the auditor's choice, handed in ([`super::Options`]).
+    wanted: fn(&str) -> bool,
+}
+
+impl CredentialFiles {
+    pub fn new(wanted: fn(&str) -> bool) -> Self {
+        CredentialFiles { wanted }
+    }
+}
 
 /// Largest file kept for an audit; account and service config files are far smaller.
 const MAX_COLLECTED: u64 = 4 << 20;
@@ -25,11 +34,8 @@ impl Serialize for CollectedFile {
     }
 }
 
-fn wanted(meta: &EntryMeta) -> bool {
-    meta.size <= MAX_COLLECTED && meta.path.to_str().is_some_and(drydock_creds::wants)
-}
-
-const WANTS: &[Want] = &[Want::Predicate(wanted)];
+// Custom, not a Predicate: the path test is configuration, which a plain fn cannot capture.
+const WANTS: &[Want] = &[Want::Custom];
 
 impl Analyzer for CredentialFiles {
     fn id(&self) -> &'static str {
@@ -42,6 +48,10 @@ impl Analyzer for CredentialFiles {
 
     fn wants(&self) -> &'static [Want] {
         WANTS
+    }
+
+    fn wants_file(&self, meta: &EntryMeta) -> bool {
+        meta.size <= MAX_COLLECTED && meta.path.to_str().is_some_and(self.wanted)
     }
 
     fn analyze(&self, file: &FileInput<'_>) -> Result<Option<Artifact>, AnalyzeError> {

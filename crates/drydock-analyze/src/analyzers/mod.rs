@@ -17,8 +17,12 @@ pub struct Options {
     pub secrets: Option<Arc<drydock_secrets::Engine>>,
     /// Scan file contents for secrets (reads most text files: off for SBOM-only runs).
     pub secret_files: bool,
-    /// Keep account and service files for the credential audit.
-    pub credential_files: bool,
+    /// Keep the small files this predicate names (a path inside the image, with or without the
+    /// leading `/`) for an audit of the final view's files together; the binary passes the
+    /// credential audit's (`drydock_scan::credentials::wants`: account and service files).
+    /// Passed in so this crate does not depend on the auditor and its hash crates for one path
+    /// test. None collects nothing.
+    pub credential_files: Option<fn(&str) -> bool>,
 }
 
 impl Default for Options {
@@ -26,7 +30,7 @@ impl Default for Options {
         Self {
             secrets: None,
             secret_files: true,
-            credential_files: true,
+            credential_files: None,
         }
     }
 }
@@ -46,8 +50,8 @@ pub fn builtin(options: Options) -> Vec<Box<dyn Analyzer>> {
             .unwrap_or_else(|| Arc::new(drydock_secrets::Engine::builtin()));
         analyzers.push(Box::new(secrets::Secrets::new(engine)));
     }
-    if options.credential_files {
-        analyzers.push(Box::new(collect::CredentialFiles));
+    if let Some(wanted) = options.credential_files {
+        analyzers.push(Box::new(collect::CredentialFiles::new(wanted)));
     }
     analyzers
 }

@@ -2,8 +2,9 @@
 
 use super::config_location;
 use crate::Input;
-use drydock_config::secrets::{known_secret_value, literal_value, secret_name};
 use drydock_finding::{Kind, Location, Rule, Severity};
+use drydock_secrets::heuristics::{known_secret_value, literal_value, secret_name};
+use drydock_secrets::redact;
 
 pub static ROOT_USER: Rule = Rule {
     id: "DD-IMG-001",
@@ -132,49 +133,64 @@ pub fn sensitive_ports(input: &Input<'_>) -> Hits {
         .collect()
 }
 
-pub fn secret_env(input: &Input<'_>) -> Hits {
-    let Some(config) = &input.image.config else {
-        return Vec::new();
-    };
-    config
+/// Env entries that hold a secret: index, name, value and what kind of credential it looks like.
+fn secret_env_entries<'a>(
+    input: &'a Input<'_>,
+) -> impl Iterator<Item = (usize, &'a str, &'a str, Option<&'static str>)> {
+    input
+        .image
         .config
-        .env
         .iter()
-        .enumerate()
+        .flat_map(|c| c.config.env.iter().enumerate())
         .filter_map(|(i, kv)| {
             let (k, v) = kv.split_once('=')?;
             // The same judgement as for a Dockerfile's ENV: a credential-shaped value under any
             // name, or a literal under a secret's name (not a path to a mounted secret file).
-            let what = match known_secret_value(v) {
-                Some(what) => format!(" ({what})"),
-                None if secret_name(k) && literal_value(v) => String::new(),
-                None => return None,
-            };
-            Some((
+            match known_secret_value(v) {
+                Some(what) => Some((i, k, v, Some(what))),
+                None if secret_name(k) && literal_value(v) => Some((i, k, v, None)),
+                None => None,
+            }
+        })
+}
+
+pub fn secret_env(input: &Input<'_>) -> Hits {
+    secret_env_entries(input)
+        .map(|(i, k, v, what)| {
+            let what = what.map(|w| format!(" ({w})")).unwrap_or_default();
+            (
                 config_location(format!("config.Env[{i}]")),
                 format!("{k} is set to {}{what}", redact(v)),
-            ))
+            )
         })
         .collect()
 }
 
-/// The first two characters and a mask: enough to recognise, not enough to use.
-pub fn redact(v: &str) -> String {
-    let shown: String = v.chars().take(2).collect();
-    format!("{shown}****** ({} chars)", v.chars().count())
+/// The values [`secret_env`] flags, for masking wherever the report copies the Env.
+pub(crate) fn secret_env_values(input: &Input<'_>) -> Vec<String> {
+    secret_env_entries(input)
+        .map(|(_, _, v, _)| v.to_owned())
+        .collect()
 }
 
 fn history_hits(input: &Input<'_>, pred: impl Fn(&str) -> Option<String>) -> Hits {
     let Some(config) = &input.image.config else {
         return Vec::new();
     };
+    // The messages quote build lines: a secret in one is masked as in the report's copy of the
+    // history, before the line is shortened (which could cut a secret past recognition).
+    let redactor = (!input.options.show_secrets).then(|| crate::secrets::metadata_redactor(input));
     config
         .history
         .iter()
         .enumerate()
         .filter_map(|(i, h)| {
             let line = h.created_by.as_deref()?;
-            pred(line).map(|m| (config_location(format!("history[{i}]")), m))
+            let shown = match &redactor {
+                Some(r) => r.apply(line),
+                None => line.to_owned(),
+            };
+            pred(&shown).map(|m| (config_location(format!("history[{i}]")), m))
         })
         .collect()
 }

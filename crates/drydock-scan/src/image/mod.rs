@@ -4,6 +4,8 @@
 mod config;
 mod files;
 
+pub(crate) use config::secret_env_values;
+
 use crate::Input;
 use drydock_finding::{Finding, Location, Rule};
 

@@ -1,10 +1,11 @@
 //! The scanning engine: one keyword pass per file, then only the rules whose keywords occur.
 
-use crate::error::ConfigError;
-use crate::pattern::{Pattern, pattern, words_automaton};
-use crate::rules::{Allowlist, ConfigSpec, Rule, SecretGroup, Severity};
+mod build;
+
+use crate::pattern::Pattern;
+use crate::rules::{Allowlist, Rule, SecretGroup, Severity};
 use crate::sources::{self, ParsedSecret};
-use crate::text::{Lines, redact, shannon_entropy};
+use crate::text::{Lines, RedactedLine, shannon_entropy};
 use aho_corasick::AhoCorasick;
 use drydock_fs::strip_root;
 use serde::Serialize;
@@ -124,115 +125,10 @@ const BINARY_EXTENSIONS: &[&str] = &[
 const SNIFF_LEN: usize = 8192;
 
 impl Engine {
-    /// The built-in rules: gitleaks' default set plus drydock's (see `rules/builtin.toml`).
-    pub fn builtin() -> Engine {
-        let spec = crate::gitleaks::builtin_spec().and_then(|s| Engine::compile(s, Severity::High));
-        // The built-in file is part of this crate and loaded by its tests.
-        spec.expect("built-in rules must load")
-            .with_identity("builtin")
-    }
-
-    fn with_identity(mut self, identity: &str) -> Engine {
-        self.identity = identity.into();
-        self
-    }
-
     /// What the rules were built from: `builtin`, or the kind and full text of the config file.
     /// Equal identities (with equal [`Options`]) give equal results on equal bytes.
     pub fn identity(&self) -> &str {
         &self.identity
-    }
-
-    /// A gitleaks TOML config, as gitleaks reads it. Without `[extend] useDefault = true`,
-    /// only the config's own rules run (as in gitleaks); credential-file parsers always run
-    /// unless listed in `[extend] disabledRules`.
-    pub fn from_gitleaks_toml(text: &str) -> Result<Engine, ConfigError> {
-        let cfg = crate::gitleaks::parse(text)?;
-        let mut spec = if cfg.use_default {
-            crate::gitleaks::extend(cfg, crate::gitleaks::builtin_spec()?)
-        } else {
-            let mut spec = cfg.spec;
-            spec.disabled_parsers = cfg.disabled_rules;
-            spec
-        };
-        crate::gitleaks::attach_targeted(&mut spec)?;
-        Ok(Engine::compile(spec, Severity::High)?.with_identity(&format!("gitleaks-toml\n{text}")))
-    }
-
-    /// A Trivy secret config (`trivy-secret.yaml`): built-in rules and allow rules are
-    /// drydock's, filtered by `enable-builtin-rules`, `disable-rules` and
-    /// `disable-allow-rules` as Trivy filters its own.
-    #[cfg(feature = "trivy-config")]
-    pub fn from_trivy_yaml(text: &str) -> Result<Engine, ConfigError> {
-        let spec = crate::trivy::load(text, crate::gitleaks::builtin_spec()?)?;
-        Ok(Engine::compile(spec, Severity::Unknown)?.with_identity(&format!("trivy-yaml\n{text}")))
-    }
-
-    pub(crate) fn compile(
-        spec: ConfigSpec,
-        default_severity: Severity,
-    ) -> Result<Engine, ConfigError> {
-        let rules = spec
-            .rules
-            .iter()
-            .map(|r| Rule::compile(r, default_severity))
-            .collect::<Result<Vec<_>, _>>()?;
-        let allowlists = spec
-            .allowlists
-            .iter()
-            .map(|a| Allowlist::compile(a, "global allowlist"))
-            .collect::<Result<Vec<_>, _>>()?;
-        let exclude_blocks = spec
-            .exclude_blocks
-            .iter()
-            .map(|r| pattern(r, false))
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(|e| ConfigError::regex("exclude-block", e))?;
-        let mut words: Vec<String> = Vec::new();
-        let mut keyword_rules: Vec<Vec<usize>> = Vec::new();
-        let mut unkeyed = Vec::new();
-        let mut path_only = Vec::new();
-        for (i, r) in rules.iter().enumerate() {
-            if r.regex.is_none() {
-                path_only.push(i);
-            } else if r.keywords.is_empty() {
-                unkeyed.push(i);
-            }
-            for k in &r.keywords {
-                match words.iter().position(|w| w == k) {
-                    Some(p) => keyword_rules[p].push(i),
-                    None => {
-                        words.push(k.clone());
-                        keyword_rules.push(vec![i]);
-                    }
-                }
-            }
-        }
-        let keywords = if words.is_empty() {
-            None
-        } else {
-            Some(
-                words_automaton(&words)
-                    .ok_or_else(|| ConfigError::Invalid("keywords: automaton too large".into()))?,
-            )
-        };
-        Ok(Engine {
-            rules,
-            keywords,
-            keyword_rules,
-            unkeyed,
-            path_only,
-            allowlists,
-            exclude_blocks,
-            disabled_parsers: spec.disabled_parsers,
-            options: Options::default(),
-            identity: "compiled".into(),
-        })
-    }
-
-    pub fn with_options(mut self, options: Options) -> Engine {
-        self.options = options;
-        self
     }
 
     pub fn options(&self) -> &Options {
@@ -785,106 +681,6 @@ fn finish(hits: Vec<Hit>, content: &[u8]) -> Vec<SecretMatch> {
     out
 }
 
-/// Lines longer than this are cut to a window around the secret.
-const MAX_LINE: usize = 160;
-const CONTEXT: usize = 40;
-
-/// One line with every secret on it redacted.
-struct RedactedLine {
-    /// Where the line starts in the content.
-    start: usize,
-    text: String,
-    /// Each redacted span (clipped to the line) and where its mask is in `text`, in line order;
-    /// both the spans' starts and their ends increase.
-    masks: Vec<(Range<usize>, Range<usize>)>,
-}
-
-impl RedactedLine {
-    fn new(content: &[u8], line: Range<usize>, spans: &[Range<usize>]) -> RedactedLine {
-        let mut end = line.end;
-        if end > line.start && content[end - 1] == b'\r' {
-            end -= 1;
-        }
-        let line = line.start..end;
-        let mut on_line: Vec<Range<usize>> = spans
-            .iter()
-            .filter(|s| s.start < line.end && line.start < s.end)
-            .map(|s| s.start.max(line.start)..s.end.min(line.end))
-            .collect();
-        on_line.sort_by_key(|s| (s.start, std::cmp::Reverse(s.end)));
-        let mut text = String::new();
-        let mut masks = Vec::new();
-        let mut pos = line.start;
-        for s in on_line {
-            if s.end <= pos {
-                continue;
-            }
-            let start = s.start.max(pos);
-            text.push_str(&String::from_utf8_lossy(&content[pos..start]));
-            let from = text.len();
-            // Redact the whole secret's text, but only the part on this line is replaced.
-            let secret = String::from_utf8_lossy(&content[start..s.end]);
-            let masked = if start == s.start {
-                redact(&secret)
-            } else {
-                "*****".to_owned()
-            };
-            text.push_str(&masked);
-            pos = s.end;
-            masks.push((s, from..text.len()));
-        }
-        if pos < line.end {
-            text.push_str(&String::from_utf8_lossy(&content[pos..line.end]));
-        }
-        RedactedLine {
-            start: line.start,
-            text,
-            masks,
-        }
-    }
-
-    /// The line as shown for `secret`: whole if short, else cut around the secret's mask.
-    fn around(&self, secret: &Range<usize>) -> String {
-        let out = &self.text;
-        if out.len() <= MAX_LINE {
-            return out.clone();
-        }
-        // The last mask containing the secret's start (on this line); with starts and ends both
-        // increasing, that is the last mask starting at or before it, if it reaches past it.
-        let at = secret.start.max(self.start);
-        let mark = match self.masks.partition_point(|(s, _)| s.start <= at) {
-            0 => 0..0,
-            i => match self.masks.get(i - 1) {
-                Some((s, m)) if at < s.end => m.clone(),
-                _ => 0..0,
-            },
-        };
-        cut_around(out, &mark)
-    }
-}
-
-/// `out` cut to `CONTEXT` bytes either side of `mark` (on char boundaries), with an ellipsis
-/// where something was left out.
-fn cut_around(out: &str, mark: &Range<usize>) -> String {
-    let mut from = mark.start.saturating_sub(CONTEXT);
-    let mut to = (mark.end + CONTEXT).min(out.len());
-    while !out.is_char_boundary(from) {
-        from -= 1;
-    }
-    while !out.is_char_boundary(to) {
-        to += 1;
-    }
-    let mut cut = String::with_capacity(to - from + 6);
-    if from > 0 {
-        cut.push('…');
-    }
-    cut.push_str(&out[from..to]);
-    if to < out.len() {
-        cut.push('…');
-    }
-    cut
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -912,13 +708,6 @@ mod tests {
         assert_eq!(strip_root("usr/x"), "usr/x");
     }
 
-    #[test]
-    fn redacts_every_secret_on_the_line() {
-        let c = b"a=AKIAAAAAAAAAAAAAAAAA b=ghp_0123456789012345678901234567890123456\n";
-        let line = RedactedLine::new(c, 0..c.len() - 1, &[2..22, 25..66]).around(&(2..22));
-        assert_eq!(line, "a=AKIA***** b=ghp_*****");
-    }
-
     /// `fuzz/regressions/secrets_scan/netrc-one-line`: every password on one long line; the line
     /// was redacted again for each of them (quadratic: 30 s for 64 KiB).
     #[test]
@@ -927,89 +716,10 @@ mod tests {
         let line = "machine h login u password Xy7pQ2vL9kR4 ".repeat(5_000);
         let found = engine.scan("root/.netrc", line.as_bytes());
         assert!(found.len() >= 5_000, "{}", found.len());
-        assert!(found.iter().all(|m| m.match_line.len() < MAX_LINE));
-    }
-
-    /// The line redaction as it was before it was cached per line (one full rebuild per secret):
-    /// the cached version must show exactly the same text.
-    fn reference(
-        content: &[u8],
-        line: Range<usize>,
-        secret: &Range<usize>,
-        spans: &[Range<usize>],
-    ) -> String {
-        let mut end = line.end;
-        if end > line.start && content[end - 1] == b'\r' {
-            end -= 1;
-        }
-        let line = line.start..end;
-        let mut on_line: Vec<Range<usize>> = spans
-            .iter()
-            .filter(|s| s.start < line.end && line.start < s.end)
-            .map(|s| s.start.max(line.start)..s.end.min(line.end))
-            .collect();
-        on_line.sort_by_key(|s| (s.start, std::cmp::Reverse(s.end)));
-        let mut out = String::new();
-        let mut pos = line.start;
-        let mut mark = 0..0;
-        for s in on_line {
-            if s.end <= pos {
-                continue;
-            }
-            let start = s.start.max(pos);
-            out.push_str(&String::from_utf8_lossy(&content[pos..start]));
-            let from = out.len();
-            let text = String::from_utf8_lossy(&content[start..s.end]);
-            let masked = if start == s.start {
-                redact(&text)
-            } else {
-                "*****".to_owned()
-            };
-            out.push_str(&masked);
-            if s.start <= secret.start.max(line.start) && secret.start.max(line.start) < s.end {
-                mark = from..out.len();
-            }
-            pos = s.end;
-        }
-        if pos < line.end {
-            out.push_str(&String::from_utf8_lossy(&content[pos..line.end]));
-        }
-        if out.len() <= MAX_LINE {
-            return out;
-        }
-        cut_around(&out, &mark)
-    }
-
-    #[test]
-    fn cached_redaction_matches_reference() {
-        let long = "é".repeat(100);
-        let content = format!(
-            "{long}a=AKIAAAAAAAAAAAAAAAAA b=ghp_0123456789012345678901234567890123456 {long}\r\n\
-             k=-----BEGIN KEY-----\nabcdefghijklmnop\n-----END KEY----- x={long}\n"
+        assert!(
+            found
+                .iter()
+                .all(|m| m.match_line.len() < crate::text::MAX_LINE)
         );
-        let c = content.as_bytes();
-        let find = |needle: &str| c.windows(needle.len()).position(|w| w == needle.as_bytes());
-        let (Some(aws), Some(gh), Some(key), Some(x)) =
-            (find("AKIA"), find("ghp_"), find("-----BEGIN"), find("x="))
-        else {
-            panic!("fixture");
-        };
-        let spans = vec![
-            aws..aws + 20,
-            aws + 4..aws + 10,
-            gh..gh + 40,
-            gh + 10..gh + 50,
-            key..x - 1,
-            x..x + 2,
-        ];
-        let first_end = find("\n").unwrap_or(0);
-        let lines = [0..first_end + 1, first_end + 1..x + 1, x..c.len() - 1];
-        for line in &lines {
-            let cached = RedactedLine::new(c, line.clone(), &spans);
-            for secret in &spans {
-                let expected = reference(c, line.clone(), secret, &spans);
-                assert_eq!(cached.around(secret), expected, "{line:?} {secret:?}");
-            }
-        }
     }
 }

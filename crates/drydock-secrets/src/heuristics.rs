@@ -1,0 +1,247 @@
+//! Heuristics for "this looks like a secret" in a name/value pair (an `ENV`, a pod's `env`, a
+//! Compose `environment`, an image's `Env`), shared by drydock-config's Dockerfile, Kubernetes
+//! and Compose rules and drydock-scan's image rules, so that all agree on what a
+//! secret-looking name or value is. Unlike the engine's rules, they judge one value alone.
+
+/// Whether a variable name says it holds a secret. Names ending in `_FILE`, `_PATH` and the
+/// like point *at* a secret (the recommended pattern) and are not flagged; nor are public-key
+/// fingerprints such as the `GPG_KEY` of official images.
+pub fn secret_name(name: &str) -> bool {
+    let upper = name.to_ascii_uppercase();
+    let tokens: Vec<&str> = upper
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|t| !t.is_empty())
+        .collect();
+    let Some(last) = tokens.last() else {
+        return false;
+    };
+    const POINTERS: &[&str] = &[
+        "FILE",
+        "PATH",
+        "DIR",
+        "URL",
+        "URI",
+        "ID",
+        "NAME",
+        "USER",
+        "USERNAME",
+        "ENABLED",
+        "HOST",
+        "PORT",
+        "REF",
+        "LENGTH",
+        "TTL",
+        "EXPIRY",
+        "TIMEOUT",
+        "FILES",
+        "KEYS",
+        "TYPE",
+        "ALGORITHM",
+        "SERVER",
+        "KEYRING",
+        "FINGERPRINT",
+        "HEADER",
+        "METHOD",
+        "FIELD",
+        "MODE",
+        "PREFIX",
+        "AGE",
+    ];
+    if POINTERS.contains(last) {
+        return false;
+    }
+    if tokens
+        .iter()
+        .any(|t| *t == "PUBLIC" || *t == "GPG" || *t == "PGP")
+    {
+        return false;
+    }
+    const WORDS: &[&str] = &[
+        "PASSWORD",
+        "PASSWD",
+        "PASS",
+        "PWD",
+        "SECRET",
+        "SECRETS",
+        "TOKEN",
+        "APIKEY",
+        "CREDENTIAL",
+        "CREDENTIALS",
+        "PRIVATE",
+        "CREDS",
+        "AUTH",
+        "SECRETKEY",
+        "ACCESSKEY",
+        "PRIVATEKEY",
+    ];
+    if tokens.iter().any(|t| WORDS.contains(t)) {
+        // A bare PWD is the shell's working directory.
+        return tokens != ["PWD"];
+    }
+    // `..._KEY` (API_KEY, STRIPE_KEY, ENCRYPTION_KEY) but not `KEY` alone, which is too vague.
+    *last == "KEY" && tokens.len() > 1
+        || tokens
+            .iter()
+            .any(|t| t.ends_with("PASSWORD") || t.ends_with("TOKEN") || t.ends_with("SECRET"))
+}
+
+/// Whether a value is a literal worth calling a secret: not empty, not a reference to another
+/// variable, not an obvious pointer to a file.
+pub fn literal_value(value: &str) -> bool {
+    let v = value.trim().trim_matches(['"', '\'']);
+    !(v.is_empty()
+        || v.starts_with('$')
+        || v.starts_with('/')
+        || v.contains("{{")
+        || v.eq_ignore_ascii_case("true")
+        || v.eq_ignore_ascii_case("false"))
+}
+
+/// Recognises well-known credential formats regardless of the variable's name.
+pub fn known_secret_value(value: &str) -> Option<&'static str> {
+    let v = value.trim().trim_matches(['"', '\'']);
+    let alnum_run = |s: &str, n: usize| {
+        s.len() >= n
+            && s.as_bytes()[..n]
+                .iter()
+                .all(|b| b.is_ascii_alphanumeric() || *b == b'_' || *b == b'-')
+    };
+    if let Some(i) = v.find("AKIA") {
+        let rest = &v[i + 4..];
+        if rest.len() >= 16
+            && rest.as_bytes()[..16]
+                .iter()
+                .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
+        {
+            return Some("AWS access key id");
+        }
+    }
+    for (prefix, what, n) in [
+        ("ghp_", "GitHub token", 36),
+        ("gho_", "GitHub token", 36),
+        ("ghs_", "GitHub token", 36),
+        ("github_pat_", "GitHub token", 40),
+        ("glpat-", "GitLab token", 20),
+        ("xoxb-", "Slack token", 20),
+        ("xoxp-", "Slack token", 20),
+        ("sk_live_", "Stripe key", 20),
+        ("npm_", "npm token", 36),
+    ] {
+        if let Some(i) = v.find(prefix)
+            && alnum_run(&v[i + prefix.len()..], n)
+        {
+            return Some(what);
+        }
+    }
+    if v.contains("-----BEGIN") && v.contains("PRIVATE KEY") {
+        return Some("private key");
+    }
+    if url_with_password(v) {
+        return Some("URL with a password");
+    }
+    None
+}
+
+/// `scheme://user:password@host...` with a literal password: a database or broker DSN that
+/// carries its credentials, whatever the variable is called. A DSN without one (Sentry's are
+/// public client keys, meant to ship in front-end code) is not a secret.
+fn url_with_password(v: &str) -> bool {
+    let Some((scheme, rest)) = v.split_once("://") else {
+        return false;
+    };
+    let scheme = scheme
+        .rsplit([' ', '=', '"', '\''])
+        .next()
+        .unwrap_or(scheme);
+    if scheme.is_empty()
+        || !scheme
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'.' | b'-'))
+    {
+        return false;
+    }
+    let authority = &rest[..rest.find(['/', '?', '#', ' ']).unwrap_or(rest.len())];
+    let Some((userinfo, _host)) = authority.rsplit_once('@') else {
+        return false;
+    };
+    let Some((_user, password)) = userinfo.split_once(':') else {
+        return false;
+    };
+    // Placeholders and references hold nothing.
+    !(password.is_empty()
+        || password.starts_with('$')
+        || password.starts_with('<')
+        || password.contains("{{")
+        || password
+            .bytes()
+            .all(|b| b == b'*' || b == b'x' || b == b'X'))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names() {
+        for n in [
+            "DB_PASSWORD",
+            "API_KEY",
+            "apiKey",
+            "GITHUB_TOKEN",
+            "AWS_SECRET_ACCESS_KEY",
+            "SECRET_KEY_BASE",
+            "NPM_AUTH_TOKEN",
+            "MYSQL_ROOT_PASSWORD",
+        ] {
+            assert!(secret_name(n), "{n}");
+        }
+        for n in [
+            "POSTGRES_PASSWORD_FILE",
+            "GPG_KEY",
+            "PATH",
+            "PWD",
+            "NODE_ENV",
+            "AWS_ACCESS_KEY_ID",
+            "KEY",
+            "TOKEN_URL",
+            "PYTHON_VERSION",
+        ] {
+            assert!(!secret_name(n), "{n}");
+        }
+    }
+
+    #[test]
+    fn values() {
+        assert_eq!(
+            known_secret_value("AKIAIOSFODNN7EXAMPLE"),
+            Some("AWS access key id")
+        );
+        assert!(known_secret_value("hello").is_none());
+        for dsn in [
+            "postgres://app:s3cr3t@db:5432/app",
+            "amqp://guest:guest@rabbit/",
+            "mongodb+srv://u:p4ss@cluster0.example.net/?retryWrites=true",
+            "https://public:8f3c9a@sentry.example.com/1",
+        ] {
+            assert_eq!(
+                known_secret_value(dsn),
+                Some("URL with a password"),
+                "{dsn}"
+            );
+        }
+        for not in [
+            "https://3b8f0c2e1d4a@o12345.ingest.sentry.io/67890",
+            "postgres://app@db/app",
+            "postgres://app:${DB_PASSWORD}@db/app",
+            "redis://:<password>@cache:6379",
+            "https://user:****@example.com",
+            "https://example.com/a:b@c",
+            "user:pass@host",
+        ] {
+            assert_eq!(known_secret_value(not), None, "{not}");
+        }
+        assert!(!secret_name("SENTRY_DSN"));
+        assert!(!literal_value("${DB_PASSWORD}"));
+        assert!(literal_value("hunter2"));
+    }
+}
