@@ -7,6 +7,7 @@
 //! credentials to another has leaked them before (CVE-2024-35192).
 
 pub mod auth;
+pub mod client;
 pub mod creds;
 pub mod reference;
 
