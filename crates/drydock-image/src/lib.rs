@@ -7,11 +7,13 @@
 
 mod config;
 mod error;
+mod registry;
 mod select;
 mod store;
 
 pub use config::{ContainerConfig, Healthcheck, History, ImageConfig, RootFs};
 pub use error::ImageError;
+pub use registry::open_registry;
 pub use select::Platform;
 
 use drydock_fs::{Digest, EntryVisitor, Expected, ImagePath, LayerError, Limits, StreamStats};
@@ -33,6 +35,8 @@ pub enum SourceKind {
     Config,
     /// A Docker host's runtime setup (`drydock host`).
     Host,
+    /// Pulled from an OCI registry (`drydock image REF`); layers stream from the network.
+    Registry,
 }
 
 /// How to choose one image when a source holds several.
@@ -83,6 +87,8 @@ enum LayerSource {
     Blob(BlobLoc),
     /// A directory, and the root-relative paths to limit the walk to (all when `None`).
     Dir(PathBuf, Option<Vec<String>>),
+    /// A blob left in a registry, fetched only when the layer is walked (a cache hit never is).
+    Remote(registry::RemoteBlob),
 }
 
 impl Image {
@@ -206,6 +212,19 @@ impl Image {
                 };
                 drydock_fs::walk_blob(&loc.name, reader, &expected, limits, progress, visitor)
             }
+            (LayerSource::Remote(blob), _) => {
+                let reader = blob.open().map_err(|e| {
+                    LayerError::new(
+                        blob.name.clone(),
+                        drydock_fs::LayerErrorKind::Analysis(e.to_string()),
+                    )
+                })?;
+                let expected = Expected {
+                    digest: layer.digest.clone(),
+                    diff_id: layer.diff_id.clone(),
+                };
+                drydock_fs::walk_blob(&blob.name, reader, &expected, limits, progress, visitor)
+            }
             (LayerSource::Blob(loc), None) => Err(LayerError::new(
                 loc.name.clone(),
                 drydock_fs::LayerErrorKind::Analysis("blob without a store".into()),
@@ -218,6 +237,8 @@ impl Image {
     pub fn layer_blob_len(&self, i: usize) -> Option<u64> {
         match (&self.layers.get(i)?.source, &self.store) {
             (LayerSource::Blob(loc), Some(store)) => store.blob_len(loc),
+            // The descriptor's size: the stream is refused if it runs longer.
+            (LayerSource::Remote(blob), _) => Some(blob.size),
             _ => None,
         }
     }
@@ -227,6 +248,7 @@ impl Image {
         match self.layers.get(i).map(|l| &l.source) {
             Some(LayerSource::Blob(loc)) => loc.name.clone(),
             Some(LayerSource::Dir(p, _)) => p.display().to_string(),
+            Some(LayerSource::Remote(blob)) => blob.name.clone(),
             None => format!("layer {i}"),
         }
     }

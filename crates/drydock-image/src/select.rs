@@ -88,8 +88,8 @@ impl Platform {
     }
 }
 
-struct Candidate {
-    desc: Descriptor,
+pub(crate) struct Candidate {
+    pub(crate) desc: Descriptor,
     ref_name: Option<String>,
     image_name: Option<String>,
     platform: Option<Platform>,
@@ -115,7 +115,15 @@ pub(crate) fn open_oci(store: Store, opts: &OpenOptions) -> Result<Image, ImageE
     let index: ImageIndex = parse_json(&bytes, &file, "an OCI image index")?;
     let mut candidates = Vec::new();
     let mut seen = HashSet::new();
-    collect(&store, &index, &file, None, 0, &mut seen, &mut candidates)?;
+    collect(
+        &|d: &Digest| store.read_blob(d),
+        &index,
+        &file,
+        None,
+        0,
+        &mut seen,
+        &mut candidates,
+    )?;
     let chosen = choose(candidates, opts, &file)?;
     let manifest_digest = digest_of(&chosen.desc, &file)?;
     let (bytes, mfile) = store.read_blob(&manifest_digest)?;
@@ -163,8 +171,12 @@ pub(crate) fn open_oci(store: Store, opts: &OpenOptions) -> Result<Image, ImageE
     })
 }
 
-fn collect(
-    store: &Store,
+/// A nested index's bytes (and a name for messages) by digest, digest-verified: from a layout's
+/// `blobs/` or from a registry.
+pub(crate) type Fetch<'a> = &'a dyn Fn(&Digest) -> Result<(Vec<u8>, String), ImageError>;
+
+pub(crate) fn collect(
+    fetch: Fetch<'_>,
     index: &ImageIndex,
     file: &str,
     inherited: Option<(&Option<String>, &Option<String>)>,
@@ -194,10 +206,10 @@ fn collect(
                     format!("image index {digest} refers to itself in a loop"),
                 ));
             }
-            let (bytes, nfile) = store.read_blob(&digest)?;
+            let (bytes, nfile) = fetch(&digest)?;
             let nested: ImageIndex = parse_json(&bytes, &nfile, "an OCI image index")?;
             collect(
-                store,
+                fetch,
                 &nested,
                 &nfile,
                 Some((&ref_name, &image_name)),
@@ -229,7 +241,11 @@ fn collect(
     Ok(())
 }
 
-fn choose(mut c: Vec<Candidate>, opts: &OpenOptions, file: &str) -> Result<Candidate, ImageError> {
+pub(crate) fn choose(
+    mut c: Vec<Candidate>,
+    opts: &OpenOptions,
+    file: &str,
+) -> Result<Candidate, ImageError> {
     let list = |c: &[Candidate]| {
         c.iter()
             .map(Candidate::label)
@@ -380,7 +396,11 @@ pub(crate) fn open_docker(store: Store, opts: &OpenOptions) -> Result<Image, Ima
 }
 
 /// Validates the config's diff-ids and gives each layer its own, plus the history line that made it.
-fn attach_config(layers: &mut [Layer], config: &ImageConfig, file: &str) -> Result<(), ImageError> {
+pub(crate) fn attach_config(
+    layers: &mut [Layer],
+    config: &ImageConfig,
+    file: &str,
+) -> Result<(), ImageError> {
     let ids = &config.rootfs.diff_ids;
     if ids.len() != layers.len() {
         return Err(ImageError::invalid(
@@ -425,14 +445,14 @@ fn digest_in_name(p: &ImagePath) -> Option<Digest> {
     format!("sha256:{stem}").parse().ok()
 }
 
-fn digest_of(desc: &Descriptor, file: &str) -> Result<Digest, ImageError> {
+pub(crate) fn digest_of(desc: &Descriptor, file: &str) -> Result<Digest, ImageError> {
     desc.digest()
         .to_string()
         .parse()
         .map_err(|e| ImageError::invalid(file, format!("descriptor digest: {e}")))
 }
 
-fn parse_json<T: serde::de::DeserializeOwned>(
+pub(crate) fn parse_json<T: serde::de::DeserializeOwned>(
     bytes: &[u8],
     file: &str,
     what: &'static str,

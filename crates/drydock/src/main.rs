@@ -32,10 +32,20 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Scan an image: a `docker save` archive, or an OCI layout (directory or tar)
+    /// Scan an image: a registry reference, a `docker save` archive, or an OCI layout (directory or tar)
     Image {
-        /// Path to the archive or layout
+        /// Image reference (`registry.example:5000/team/app:1.4`, `debian:12`, `registry://…`),
+        /// or the path to an archive or layout (a path that exists wins)
         path: PathBuf,
+        /// Allow plain HTTP (registry and token realm) for a registry that is not on loopback
+        #[arg(long)]
+        insecure: bool,
+        /// Registry user name; the password is read from standard input (`--password-stdin`)
+        #[arg(long, requires = "password_stdin")]
+        username: Option<String>,
+        /// Read the registry password from standard input
+        #[arg(long, requires = "username")]
+        password_stdin: bool,
         /// Platform to pick from a multi-arch index: os/arch[/variant]
         #[arg(long, value_parser = parse_platform)]
         platform: Option<Platform>,
@@ -348,6 +358,62 @@ fn parse_format_spec(s: &str) -> Result<FormatSpec, String> {
     Ok(FormatSpec { format, file })
 }
 
+/// A reference to pull, unless `arg` is an existing path (which is scanned as a file, as before)
+/// or does not parse as a reference (then the path error names it).
+fn registry_reference(arg: &std::path::Path) -> Result<Option<drydock_registry::Reference>> {
+    let Some(text) = arg.to_str() else {
+        return Ok(None);
+    };
+    if let Some(rest) = text.strip_prefix("registry://") {
+        return Ok(Some(drydock_registry::Reference::parse(rest)?));
+    }
+    if text.starts_with("docker://") || text.starts_with("podman://") {
+        anyhow::bail!(
+            "{text}: container-engine sources are not supported yet; use a registry reference or `docker save`"
+        );
+    }
+    if arg.exists() {
+        return Ok(None);
+    }
+    Ok(drydock_registry::Reference::parse(text).ok())
+}
+
+fn pull(
+    reference: &drydock_registry::Reference,
+    opts: &OpenOptions,
+    insecure: bool,
+    username: Option<String>,
+    password_stdin: bool,
+) -> Result<Image> {
+    let explicit = match (username, password_stdin) {
+        (Some(username), true) => {
+            let mut password = String::new();
+            std::io::stdin()
+                .read_line(&mut password)
+                .context("cannot read the registry password from standard input")?;
+            Some(drydock_registry::Credential {
+                username,
+                secret: drydock_registry::Secret::new(password.trim_end_matches(['\r', '\n'])),
+            })
+        }
+        _ => None,
+    };
+    // Credentials are looked up by the reference's registry only.
+    let credential = drydock_registry::CredentialSources::from_env(explicit)
+        .lookup(&reference.registry)
+        .with_context(|| format!("cannot read credentials for {}", reference.registry))?;
+    let client = drydock_registry::client::Client::new(
+        reference,
+        credential,
+        drydock_registry::client::ClientOptions {
+            insecure,
+            ..Default::default()
+        },
+    );
+    drydock_image::open_registry(reference, client, opts)
+        .with_context(|| format!("cannot pull {reference}"))
+}
+
 fn parse_platform(s: &str) -> Result<Platform, String> {
     s.parse()
 }
@@ -384,17 +450,21 @@ fn run(mut cli: Cli, matches: &clap::ArgMatches) -> Result<ExitCode> {
             path,
             platform,
             reference,
+            insecure,
+            username,
+            password_stdin,
             common,
-        } => (
-            Image::open(
-                &path,
-                &OpenOptions {
-                    platform,
-                    reference,
-                },
-            )?,
-            common,
-        ),
+        } => {
+            let opts = OpenOptions {
+                platform,
+                reference,
+            };
+            let image = match registry_reference(&path)? {
+                Some(r) => pull(&r, &opts, insecure, username, password_stdin)?,
+                None => Image::open(&path, &opts)?,
+            };
+            (image, common)
+        }
         Command::Rootfs { dir, common } => (Image::rootfs(&dir)?, common),
         Command::Db(cmd) => return db(cmd),
         Command::Rules {

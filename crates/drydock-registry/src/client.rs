@@ -1,0 +1,486 @@
+//! A small blocking registry client over ureq: authentication, redirects, retries and size
+//! caps are decided here, because a hostile registry is normal input.
+
+use std::io::Read;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use ureq::http::{Response, Uri};
+
+use crate::auth::{Challenge, TokenResponse, pull_scope, realm_allowed};
+use crate::creds::{Credential, Secret};
+use crate::reference::{Reference, is_loopback_host};
+
+/// Manifests and image configs are small; a registry sending more is misbehaving.
+pub const MANIFEST_MAX: u64 = 4 << 20;
+/// Token endpoint answers are smaller still.
+const TOKEN_MAX: u64 = 1 << 20;
+/// Longest `Retry-After` we honour; a registry asking for longer is treated as down.
+const RETRY_AFTER_MAX: Duration = Duration::from_secs(30);
+
+/// Manifest media types drydock accepts (OCI and Docker v2 schema 2, images and indexes).
+pub const MANIFEST_ACCEPT: &str = "application/vnd.oci.image.index.v1+json, \
+application/vnd.docker.distribution.manifest.list.v2+json, \
+application/vnd.oci.image.manifest.v1+json, \
+application/vnd.docker.distribution.manifest.v2+json";
+
+#[derive(Debug, thiserror::Error)]
+pub enum ClientError {
+    #[error("{url}: {reason}")]
+    Http { url: String, reason: String },
+    #[error("{url}: HTTP {status}")]
+    Status { url: String, status: u16 },
+    #[error("{url}: authentication refused: {reason}")]
+    Auth { url: String, reason: String },
+    #[error("{url}: more than {max} redirects")]
+    TooManyRedirects { url: String, max: u32 },
+    #[error("{url}: {what} larger than {max} bytes")]
+    TooLarge {
+        url: String,
+        what: &'static str,
+        max: u64,
+    },
+    #[error(
+        "{url}: manifest schema 1 ({media_type}) is not supported; push the image again with a current client"
+    )]
+    Schema1 { url: String, media_type: String },
+    #[error("blob {digest}: longer than the {size} bytes its descriptor gives")]
+    BlobTooLong { digest: String, size: u64 },
+}
+
+#[derive(Debug, Clone)]
+pub struct ClientOptions {
+    /// Plain HTTP (and plain-HTTP token realms) for a non-loopback registry.
+    pub insecure: bool,
+    pub max_redirects: u32,
+    pub retries: u32,
+    pub connect_timeout: Duration,
+    /// No byte for this long is a stall.
+    pub read_timeout: Duration,
+    /// Whole request, headers and body; blobs get no total limit (they are long) but the
+    /// stall limit still applies.
+    pub request_timeout: Duration,
+    /// First back-off step when no `Retry-After` is sent; doubles per retry.
+    pub backoff: Duration,
+}
+
+impl Default for ClientOptions {
+    fn default() -> Self {
+        ClientOptions {
+            insecure: false,
+            max_redirects: 5,
+            retries: 3,
+            connect_timeout: Duration::from_secs(15),
+            read_timeout: Duration::from_secs(30),
+            request_timeout: Duration::from_secs(120),
+            backoff: Duration::from_millis(500),
+        }
+    }
+}
+
+/// A client for one registry (the reference's). Credentials are bound to that host.
+pub struct Client {
+    agent: ureq::Agent,
+    opts: ClientOptions,
+    /// `scheme://host[:port]` of the registry API.
+    origin: String,
+    /// `host[:port]`, the only authority `Authorization` is ever sent to (besides a token
+    /// realm, which receives the credential by design of the token flow).
+    authority: String,
+    credential: Option<Credential>,
+    /// Cached `Authorization` value for the registry and when it stops being valid.
+    auth: Mutex<Option<(Secret, Option<Instant>)>>,
+}
+
+impl Client {
+    pub fn new(
+        reference: &Reference,
+        credential: Option<Credential>,
+        opts: ClientOptions,
+    ) -> Client {
+        let authority = reference.api_host().to_string();
+        // Docker's rule: plain HTTP for loopback registries only, unless told otherwise.
+        let scheme = if opts.insecure || is_loopback_host(&authority) {
+            "http"
+        } else {
+            "https"
+        };
+        let config = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .max_redirects(0)
+            .user_agent(concat!("drydock/", env!("CARGO_PKG_VERSION")))
+            .timeout_connect(Some(opts.connect_timeout))
+            .timeout_per_read(Some(opts.read_timeout))
+            .build();
+        Client {
+            agent: ureq::Agent::new_with_config(config),
+            origin: format!("{scheme}://{authority}"),
+            authority,
+            credential,
+            opts,
+            auth: Mutex::new(None),
+        }
+    }
+
+    /// The manifest bytes, their media type and the digest the registry names
+    /// (`Docker-Content-Digest`, to be checked by the caller when it pulled by digest).
+    pub fn manifest(&self, reference: &Reference) -> Result<(Vec<u8>, String), ClientError> {
+        let url = format!(
+            "{}/v2/{}/manifests/{}",
+            self.origin,
+            reference.repository,
+            reference.manifest_ref()
+        );
+        let resp = self.get(&url, Some(MANIFEST_ACCEPT), &reference.repository)?;
+        let media_type = resp
+            .headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .split(';')
+            .next()
+            .unwrap_or("")
+            .trim()
+            .to_string();
+        if media_type.starts_with("application/vnd.docker.distribution.manifest.v1") {
+            return Err(ClientError::Schema1 { url, media_type });
+        }
+        let bytes = read_capped(resp, &url, "manifest", MANIFEST_MAX)?;
+        // Some registries send schema 1 as plain JSON; its `schemaVersion` gives it away.
+        if let Ok(v) = serde_json::from_slice::<serde_json::Value>(&bytes)
+            && v.get("schemaVersion").and_then(|s| s.as_u64()) == Some(1)
+        {
+            return Err(ClientError::Schema1 {
+                url,
+                media_type: "schemaVersion 1".into(),
+            });
+        }
+        Ok((bytes, media_type))
+    }
+
+    /// A blob as a stream that fails once it runs past `size` bytes. Digest checks are the
+    /// caller's (drydock-fs hashes while it walks).
+    pub fn blob(
+        &self,
+        repository: &str,
+        digest: &str,
+        size: u64,
+    ) -> Result<impl Read + Send + use<>, ClientError> {
+        let url = format!("{}/v2/{repository}/blobs/{digest}", self.origin);
+        let resp = self.get_with(&url, None, repository, None)?;
+        Ok(SizedBlob {
+            inner: resp.into_body().into_reader(),
+            left: size,
+            size,
+            digest: digest.to_string(),
+        })
+    }
+
+    /// A small blob (an image config) read whole, capped.
+    pub fn small_blob(&self, repository: &str, digest: &str) -> Result<Vec<u8>, ClientError> {
+        let url = format!("{}/v2/{repository}/blobs/{digest}", self.origin);
+        let resp = self.get(&url, None, repository)?;
+        read_capped(resp, &url, "config blob", MANIFEST_MAX)
+    }
+
+    fn get(
+        &self,
+        url: &str,
+        accept: Option<&str>,
+        repository: &str,
+    ) -> Result<Response<ureq::Body>, ClientError> {
+        self.get_with(url, accept, repository, Some(self.opts.request_timeout))
+    }
+
+    /// GET with authentication (one challenge round), retries and redirects.
+    fn get_with(
+        &self,
+        url: &str,
+        accept: Option<&str>,
+        repository: &str,
+        total: Option<Duration>,
+    ) -> Result<Response<ureq::Body>, ClientError> {
+        let mut challenged = false;
+        loop {
+            let auth = self.current_auth();
+            let resp = self.retrying(url, accept, auth.as_ref(), total)?;
+            if resp.status().as_u16() == 401 && !challenged {
+                challenged = true;
+                let header = resp
+                    .headers()
+                    .get_all("www-authenticate")
+                    .iter()
+                    .filter_map(|v| v.to_str().ok())
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                self.answer_challenge(url, &header, repository)?;
+                continue;
+            }
+            let status = resp.status().as_u16();
+            if !(200..300).contains(&status) {
+                return Err(ClientError::Status {
+                    url: url.to_string(),
+                    status,
+                });
+            }
+            return Ok(resp);
+        }
+    }
+
+    fn current_auth(&self) -> Option<Secret> {
+        let guard = self.auth.lock().ok()?;
+        match &*guard {
+            Some((value, Some(until))) if Instant::now() < *until => Some(value.clone()),
+            Some((value, None)) => Some(value.clone()),
+            _ => None,
+        }
+    }
+
+    fn answer_challenge(
+        &self,
+        url: &str,
+        header: &str,
+        repository: &str,
+    ) -> Result<(), ClientError> {
+        let auth_err = |reason: String| ClientError::Auth {
+            url: url.to_string(),
+            reason,
+        };
+        let challenges = Challenge::parse_all(header).map_err(|e| auth_err(e.to_string()))?;
+        let value = if let Some(bearer) = challenges.iter().find(|c| c.scheme == "bearer") {
+            let realm = bearer
+                .param("realm")
+                .ok_or_else(|| auth_err("Bearer challenge without realm".into()))?;
+            realm_allowed(realm, &self.authority, self.opts.insecure).map_err(auth_err)?;
+            let mut token_url = realm.to_string();
+            token_url.push(if realm.contains('?') { '&' } else { '?' });
+            if let Some(service) = bearer.param("service") {
+                token_url.push_str(&format!("service={}&", query_escape(service)));
+            }
+            // The scope is ours (pull of the reference's repository), not whatever the
+            // challenge asks for.
+            token_url.push_str(&format!("scope={}", query_escape(&pull_scope(repository))));
+            let basic = self
+                .credential
+                .as_ref()
+                .map(|c| Secret::new(c.basic_header()));
+            // The realm may be another host: it receives the credential, as the token flow
+            // intends, but never follows a redirect with it.
+            let resp = self.retrying(
+                &token_url,
+                None,
+                basic.as_ref(),
+                Some(self.opts.request_timeout),
+            )?;
+            let status = resp.status().as_u16();
+            if status != 200 {
+                return Err(auth_err(format!("token endpoint answered HTTP {status}")));
+            }
+            let bytes = read_capped(resp, realm, "token response", TOKEN_MAX)?;
+            let tok: TokenResponse = serde_json::from_slice(&bytes)
+                .map_err(|_| auth_err("token response is not JSON".into()))?;
+            let token = tok
+                .token()
+                .ok_or_else(|| auth_err("token response without a token".into()))?;
+            // Renew a little early so a token does not expire mid-request.
+            let life = Duration::from_secs(tok.lifetime_secs().saturating_sub(10));
+            (
+                Secret::new(format!("Bearer {token}")),
+                Some(Instant::now() + life),
+            )
+        } else if challenges.iter().any(|c| c.scheme == "basic") {
+            let cred = self.credential.as_ref().ok_or_else(|| {
+                auth_err("registry wants credentials (Basic) and none are configured".into())
+            })?;
+            (Secret::new(cred.basic_header()), None)
+        } else {
+            return Err(auth_err("no supported challenge (Bearer or Basic)".into()));
+        };
+        if let Ok(mut guard) = self.auth.lock() {
+            *guard = Some(value);
+        }
+        Ok(())
+    }
+
+    /// Retries 429/502/503/504 (and connection failures) with back-off, honouring
+    /// `Retry-After` in seconds.
+    fn retrying(
+        &self,
+        url: &str,
+        accept: Option<&str>,
+        auth: Option<&Secret>,
+        total: Option<Duration>,
+    ) -> Result<Response<ureq::Body>, ClientError> {
+        let mut wait = self.opts.backoff;
+        let mut attempt = 0;
+        loop {
+            let result = self.follow(url, accept, auth, total);
+            let retry_after = match &result {
+                Ok(resp) if matches!(resp.status().as_u16(), 429 | 502 | 503 | 504) => Some(
+                    resp.headers()
+                        .get("retry-after")
+                        .and_then(|v| v.to_str().ok())
+                        .and_then(|v| v.trim().parse::<u64>().ok())
+                        .map(Duration::from_secs),
+                ),
+                Err(ClientError::Http { .. }) => Some(None),
+                _ => None,
+            };
+            match retry_after {
+                Some(after) if attempt < self.opts.retries => {
+                    let pause = after.unwrap_or(wait);
+                    if pause > RETRY_AFTER_MAX {
+                        return result;
+                    }
+                    std::thread::sleep(pause);
+                    wait = wait.saturating_mul(2);
+                    attempt += 1;
+                }
+                _ => return result,
+            }
+        }
+    }
+
+    /// One GET, following at most `max_redirects` redirects itself. `Authorization` goes
+    /// only to the authority of the first URL; a redirect elsewhere (a CDN) gets none.
+    fn follow(
+        &self,
+        url: &str,
+        accept: Option<&str>,
+        auth: Option<&Secret>,
+        total: Option<Duration>,
+    ) -> Result<Response<ureq::Body>, ClientError> {
+        let http_err = |url: &str, e: ureq::Error| ClientError::Http {
+            url: url.to_string(),
+            reason: e.to_string(),
+        };
+        let first: Uri = url.parse().map_err(|_| ClientError::Http {
+            url: url.to_string(),
+            reason: "bad URL".into(),
+        })?;
+        let first_authority = first.authority().map(|a| a.as_str().to_ascii_lowercase());
+        let mut current = first;
+        for _ in 0..=self.opts.max_redirects {
+            let here = current.to_string();
+            let mut req = self.agent.get(&here).config().timeout_global(total).build();
+            if let Some(accept) = accept {
+                req = req.header("Accept", accept);
+            }
+            let same_host =
+                current.authority().map(|a| a.as_str().to_ascii_lowercase()) == first_authority;
+            if let Some(auth) = auth
+                && same_host
+            {
+                req = req.header("Authorization", auth.expose());
+            }
+            let resp = req.call().map_err(|e| http_err(&here, e))?;
+            if !resp.status().is_redirection() {
+                return Ok(resp);
+            }
+            let location = resp
+                .headers()
+                .get("location")
+                .and_then(|v| v.to_str().ok())
+                .ok_or_else(|| ClientError::Http {
+                    url: here.clone(),
+                    reason: "redirect without Location".into(),
+                })?;
+            current = resolve(&current, location).ok_or_else(|| ClientError::Http {
+                url: here.clone(),
+                reason: format!("bad redirect Location {location:?}"),
+            })?;
+            // Never downgrade to plain HTTP on the way.
+            if current.scheme_str() != Some("https")
+                && !(self.opts.insecure || current.host().is_some_and(is_loopback_host))
+            {
+                return Err(ClientError::Http {
+                    url: here,
+                    reason: "redirect to plain HTTP refused".into(),
+                });
+            }
+        }
+        Err(ClientError::TooManyRedirects {
+            url: url.to_string(),
+            max: self.opts.max_redirects,
+        })
+    }
+}
+
+/// Absolute `Location`s as they are; `/path` relative to the current origin.
+fn resolve(base: &Uri, location: &str) -> Option<Uri> {
+    if location.starts_with("http://") || location.starts_with("https://") {
+        return location.parse().ok();
+    }
+    if location.starts_with('/') && !location.starts_with("//") {
+        let origin = format!("{}://{}", base.scheme_str()?, base.authority()?.as_str());
+        return format!("{origin}{location}").parse().ok();
+    }
+    None
+}
+
+fn query_escape(s: &str) -> String {
+    let mut out = String::new();
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-_.~:/".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+fn read_capped(
+    resp: Response<ureq::Body>,
+    url: &str,
+    what: &'static str,
+    max: u64,
+) -> Result<Vec<u8>, ClientError> {
+    let mut out = Vec::new();
+    resp.into_body()
+        .into_reader()
+        .take(max + 1)
+        .read_to_end(&mut out)
+        .map_err(|e| ClientError::Http {
+            url: url.to_string(),
+            reason: e.to_string(),
+        })?;
+    if out.len() as u64 > max {
+        return Err(ClientError::TooLarge {
+            url: url.to_string(),
+            what,
+            max,
+        });
+    }
+    Ok(out)
+}
+
+/// A blob body that refuses to run past its descriptor's size.
+struct SizedBlob<R> {
+    inner: R,
+    left: u64,
+    size: u64,
+    digest: String,
+}
+
+impl<R: Read> Read for SizedBlob<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if self.left == 0 {
+            // At the declared end: one more byte means the blob is too long.
+            let mut probe = [0u8; 1];
+            return match self.inner.read(&mut probe)? {
+                0 => Ok(0),
+                _ => Err(std::io::Error::other(ClientError::BlobTooLong {
+                    digest: self.digest.clone(),
+                    size: self.size,
+                })),
+            };
+        }
+        let want = buf
+            .len()
+            .min(usize::try_from(self.left).unwrap_or(usize::MAX));
+        let n = self.inner.read(&mut buf[..want])?;
+        self.left -= n as u64;
+        Ok(n)
+    }
+}
