@@ -6,11 +6,13 @@
 //! and every error names the file it is about.
 
 mod config;
+mod daemon;
 mod error;
 mod select;
 mod store;
 
 pub use config::{ContainerConfig, Healthcheck, History, ImageConfig, RootFs};
+pub use daemon::{EngineKind, EngineSocket, StreamWalk};
 pub use error::ImageError;
 pub use select::Platform;
 
@@ -33,6 +35,8 @@ pub enum SourceKind {
     Config,
     /// A Docker host's runtime setup (`drydock host`).
     Host,
+    /// An image in a local Docker or Podman engine, streamed from its API socket.
+    Engine,
 }
 
 /// How to choose one image when a source holds several.
@@ -83,6 +87,8 @@ enum LayerSource {
     Blob(BlobLoc),
     /// A directory, and the root-relative paths to limit the walk to (all when `None`).
     Dir(PathBuf, Option<Vec<String>>),
+    /// A layer of an image in a container engine, read from the engine's export stream.
+    Engine(std::sync::Arc<daemon::EngineRef>),
 }
 
 impl Image {
@@ -206,6 +212,7 @@ impl Image {
                 };
                 drydock_fs::walk_blob(&loc.name, reader, &expected, limits, progress, visitor)
             }
+            (LayerSource::Engine(_), _) => self.walk_engine_layer(i, limits, progress, visitor),
             (LayerSource::Blob(loc), None) => Err(LayerError::new(
                 loc.name.clone(),
                 drydock_fs::LayerErrorKind::Analysis("blob without a store".into()),
@@ -227,6 +234,15 @@ impl Image {
         match self.layers.get(i).map(|l| &l.source) {
             Some(LayerSource::Blob(loc)) => loc.name.clone(),
             Some(LayerSource::Dir(p, _)) => p.display().to_string(),
+            Some(LayerSource::Engine(_)) => format!(
+                "{} layer {}",
+                self.location.display(),
+                self.layers[i]
+                    .diff_id
+                    .as_ref()
+                    .map(Digest::to_string)
+                    .unwrap_or_default()
+            ),
             None => format!("layer {i}"),
         }
     }

@@ -202,6 +202,7 @@ fn kind(r: &Report<'_>) -> &'static str {
         drydock_image::SourceKind::Rootfs => "rootfs",
         drydock_image::SourceKind::Config => "config",
         drydock_image::SourceKind::Host => "host",
+        drydock_image::SourceKind::Engine => "engine",
     }
 }
 
