@@ -13,7 +13,7 @@ use drydock_image::{Image, OpenOptions, Platform};
 use drydock_report::Report;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 /// Exit code for errors: unreadable or corrupt input, bad flags. (1 is reserved for findings.)
@@ -32,9 +32,10 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Scan an image: a `docker save` archive, or an OCI layout (directory or tar)
+    /// Scan an image: a `docker save` archive, an OCI layout (directory or tar), or
+    /// `docker://NAME` / `podman://NAME` in the local engine
     Image {
-        /// Path to the archive or layout
+        /// Path to the archive or layout, or docker://NAME or podman://NAME
         path: PathBuf,
         /// Platform to pick from a multi-arch index: os/arch[/variant]
         #[arg(long, value_parser = parse_platform)]
@@ -367,6 +368,28 @@ fn main() -> ExitCode {
     }
 }
 
+/// An image path, or `docker://NAME` / `podman://NAME`: an image in the local engine, streamed
+/// from its API socket (`DOCKER_HOST`, `CONTAINER_HOST` or the default sockets).
+fn open_image(path: &Path, opts: &OpenOptions) -> Result<Image> {
+    let text = path.to_string_lossy();
+    let engine = [
+        ("docker://", drydock_image::EngineKind::Docker),
+        ("podman://", drydock_image::EngineKind::Podman),
+    ]
+    .into_iter()
+    .find_map(|(prefix, kind)| text.strip_prefix(prefix).map(|name| (kind, name)));
+    let Some((kind, name)) = engine else {
+        return Ok(Image::open(path, opts)?);
+    };
+    let socket = drydock_image::EngineSocket::from_env(kind)?;
+    Image::open_engine(&socket, name).with_context(|| {
+        format!(
+            "cannot open {text} from the engine socket {}",
+            socket.path.display()
+        )
+    })
+}
+
 fn run(mut cli: Cli, matches: &clap::ArgMatches) -> Result<ExitCode> {
     // `drydock.toml` fills what the flags left at their defaults.
     if let Some((_, sub)) = matches.subcommand() {
@@ -386,7 +409,7 @@ fn run(mut cli: Cli, matches: &clap::ArgMatches) -> Result<ExitCode> {
             reference,
             common,
         } => (
-            Image::open(
+            open_image(
                 &path,
                 &OpenOptions {
                     platform,
@@ -450,7 +473,7 @@ fn run(mut cli: Cli, matches: &clap::ArgMatches) -> Result<ExitCode> {
             let image = if path.is_dir() && !layout {
                 Image::rootfs(&path)?
             } else {
-                Image::open(
+                open_image(
                     &path,
                     &OpenOptions {
                         platform,
