@@ -4,8 +4,8 @@ use crate::dispatch::Dispatcher;
 use crate::inventory::{self, InstalledPackage};
 use crate::{Analyzer, Artifact, FileInput};
 use drydock_fs::{
-    EntryKind, EntryMeta, Fate, FileTree, ImagePath, LayerError, LayerErrorKind, Limits,
-    StreamStats,
+    EntryKind, EntryMeta, EntryVisitor, Fate, FileTree, ImagePath, LayerError, LayerErrorKind,
+    Limits, StreamStats,
 };
 use drydock_image::Image;
 use rayon::prelude::*;
@@ -121,15 +121,19 @@ impl Engine {
         // Largest blob first, one layer per task: the scan lasts at least as long as its
         // biggest layer, so that one starts at once and the small ones fill the other core
         // (splitting the index range in halves could leave the base layer for last).
-        let mut order: Vec<usize> = (0..image.layers.len()).collect();
-        order.sort_by_key(|&i| std::cmp::Reverse(image.layer_blob_len(i).unwrap_or(0)));
-        let mut done: Vec<(usize, LayerPass)> = order
-            .into_par_iter()
-            .with_max_len(1)
-            .map(|i| self.layer_pass(image, i, progress).map(|p| (i, p)))
-            .collect::<Result<_, _>>()?;
-        done.sort_by_key(|(i, _)| *i);
-        let passes: Vec<LayerPass> = done.into_iter().map(|(_, p)| p).collect();
+        let passes = if image.is_streamed() {
+            self.streamed_passes(image, progress)?
+        } else {
+            let mut order: Vec<usize> = (0..image.layers.len()).collect();
+            order.sort_by_key(|&i| std::cmp::Reverse(image.layer_blob_len(i).unwrap_or(0)));
+            let mut done: Vec<(usize, LayerPass)> = order
+                .into_par_iter()
+                .with_max_len(1)
+                .map(|i| self.layer_pass(image, i, progress).map(|p| (i, p)))
+                .collect::<Result<_, _>>()?;
+            done.sort_by_key(|(i, _)| *i);
+            done.into_iter().map(|(_, p)| p).collect()
+        };
 
         let mut outputs = Vec::new();
         let mut diagnostics = Vec::new();
@@ -365,11 +369,49 @@ impl Engine {
         })
     }
 
+    /// The first pass of an image whose layers arrive in one stream (a container engine's
+    /// export): each layer is analysed in arrival order as it passes, on this thread. Not
+    /// cached: the cache key needs the blob's length, which the engine does not tell up front.
+    fn streamed_passes(
+        &self,
+        image: &Image,
+        progress: &(dyn Fn(u64) + Sync),
+    ) -> Result<Vec<LayerPass>, LayerError> {
+        let mut got: Vec<Option<LayerPass>> = image.layers.iter().map(|_| None).collect();
+        image.walk_stream(&self.limits, progress, &mut |i, walk| {
+            let pass = self.pass_with(image, i, &mut |v| walk.walk(v))?;
+            if let Some(slot) = got.get_mut(i) {
+                *slot = Some(pass);
+            }
+            Ok(())
+        })?;
+        // A layer listed twice in the image arrives once; its later indexes are read again.
+        got.into_iter()
+            .enumerate()
+            .map(|(i, p)| match p {
+                Some(p) => Ok(p),
+                None => self.first_pass(image, i, progress),
+            })
+            .collect()
+    }
+
     fn first_pass(
         &self,
         image: &Image,
         i: usize,
         progress: &(dyn Fn(u64) + Sync),
+    ) -> Result<LayerPass, LayerError> {
+        self.pass_with(image, i, &mut |v| {
+            image.walk_layer(i, &self.limits, progress, v)
+        })
+    }
+
+    /// One layer's first pass; `walk` streams the layer's entries through a visitor.
+    fn pass_with(
+        &self,
+        image: &Image,
+        i: usize,
+        walk: &mut dyn FnMut(&mut dyn EntryVisitor) -> Result<StreamStats, LayerError>,
     ) -> Result<LayerPass, LayerError> {
         let name = image.layer_name(i);
         let mut entries = Vec::new();
@@ -378,38 +420,33 @@ impl Engine {
         let mut hardlinks = Vec::new();
         let mut wanted = Vec::new();
         let mut buf = Vec::new();
-        let stats = image.walk_layer(
-            i,
-            &self.limits,
-            progress,
-            &mut |meta: &EntryMeta, content: &mut dyn Read| {
-                entries.push(meta.clone());
-                if !matches!(meta.kind, EntryKind::File | EntryKind::Hardlink { .. }) {
-                    return Ok(());
-                }
-                self.dispatch.matching(&self.analyzers, meta, &mut wanted);
-                if wanted.is_empty() {
-                    return Ok(());
-                }
-                if let EntryKind::Hardlink { target } = &meta.kind {
-                    hardlinks.push((meta.path.clone(), target.clone(), wanted.clone()));
-                    return Ok(());
-                }
-                if self.read_content(meta, content, &mut buf, &name, i, &mut diagnostics)? {
-                    self.run(
-                        &wanted,
-                        i,
-                        meta,
-                        &meta.path,
-                        &buf,
-                        &name,
-                        &mut outputs,
-                        &mut diagnostics,
-                    );
-                }
-                Ok(())
-            },
-        )?;
+        let stats = walk(&mut |meta: &EntryMeta, content: &mut dyn Read| {
+            entries.push(meta.clone());
+            if !matches!(meta.kind, EntryKind::File | EntryKind::Hardlink { .. }) {
+                return Ok(());
+            }
+            self.dispatch.matching(&self.analyzers, meta, &mut wanted);
+            if wanted.is_empty() {
+                return Ok(());
+            }
+            if let EntryKind::Hardlink { target } = &meta.kind {
+                hardlinks.push((meta.path.clone(), target.clone(), wanted.clone()));
+                return Ok(());
+            }
+            if self.read_content(meta, content, &mut buf, &name, i, &mut diagnostics)? {
+                self.run(
+                    &wanted,
+                    i,
+                    meta,
+                    &meta.path,
+                    &buf,
+                    &name,
+                    &mut outputs,
+                    &mut diagnostics,
+                );
+            }
+            Ok(())
+        })?;
         Ok(LayerPass {
             stats,
             entries,

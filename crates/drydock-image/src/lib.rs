@@ -6,12 +6,14 @@
 //! and every error names the file it is about.
 
 mod config;
+mod daemon;
 mod error;
 mod registry;
 mod select;
 mod store;
 
 pub use config::{ContainerConfig, Healthcheck, History, ImageConfig, RootFs};
+pub use daemon::{EngineKind, EngineSocket, StreamWalk};
 pub use error::ImageError;
 pub use registry::open_registry;
 pub use select::Platform;
@@ -37,6 +39,8 @@ pub enum SourceKind {
     Host,
     /// Pulled from an OCI registry (`drydock image REF`); layers stream from the network.
     Registry,
+    /// An image in a local Docker or Podman engine, streamed from its API socket.
+    Engine,
 }
 
 /// How to choose one image when a source holds several.
@@ -89,6 +93,8 @@ enum LayerSource {
     Dir(PathBuf, Option<Vec<String>>),
     /// A blob left in a registry, fetched only when the layer is walked (a cache hit never is).
     Remote(registry::RemoteBlob),
+    /// A layer of an image in a container engine, read from the engine's export stream.
+    Engine(std::sync::Arc<daemon::EngineRef>),
 }
 
 impl Image {
@@ -225,6 +231,7 @@ impl Image {
                 };
                 drydock_fs::walk_blob(&blob.name, reader, &expected, limits, progress, visitor)
             }
+            (LayerSource::Engine(_), _) => self.walk_engine_layer(i, limits, progress, visitor),
             (LayerSource::Blob(loc), None) => Err(LayerError::new(
                 loc.name.clone(),
                 drydock_fs::LayerErrorKind::Analysis("blob without a store".into()),
@@ -249,6 +256,15 @@ impl Image {
             Some(LayerSource::Blob(loc)) => loc.name.clone(),
             Some(LayerSource::Dir(p, _)) => p.display().to_string(),
             Some(LayerSource::Remote(blob)) => blob.name.clone(),
+            Some(LayerSource::Engine(_)) => format!(
+                "{} layer {}",
+                self.location.display(),
+                self.layers[i]
+                    .diff_id
+                    .as_ref()
+                    .map(Digest::to_string)
+                    .unwrap_or_default()
+            ),
             None => format!("layer {i}"),
         }
     }

@@ -203,6 +203,7 @@ fn kind(r: &Report<'_>) -> &'static str {
         drydock_image::SourceKind::Config => "config",
         drydock_image::SourceKind::Host => "host",
         drydock_image::SourceKind::Registry => "registry",
+        drydock_image::SourceKind::Engine => "engine",
     }
 }
 

@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used)] // test support: a failure to write a fixture should panic loudly
 
 pub mod fuzz;
+pub mod podman;
 
 use sha2::{Digest, Sha256};
 use std::io::Write;

@@ -13,7 +13,7 @@ use drydock_image::{Image, OpenOptions, Platform};
 use drydock_report::Report;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 /// Exit code for errors: unreadable or corrupt input, bad flags. (1 is reserved for findings.)
@@ -32,10 +32,12 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Scan an image: a registry reference, a `docker save` archive, or an OCI layout (directory or tar)
+    /// Scan an image: a registry reference, a `docker save` archive, an OCI layout (directory or
+    /// tar), or `docker://NAME` / `podman://NAME` in the local engine
     Image {
         /// Image reference (`registry.example:5000/team/app:1.4`, `debian:12`, `registry://…`),
-        /// or the path to an archive or layout (a path that exists wins)
+        /// `docker://NAME` or `podman://NAME`, or the path to an archive or layout (a path that
+        /// exists wins)
         path: PathBuf,
         /// Allow plain HTTP (registry and token realm) for a registry that is not on loopback
         #[arg(long)]
@@ -368,9 +370,8 @@ fn registry_reference(arg: &std::path::Path) -> Result<Option<drydock_registry::
         return Ok(Some(drydock_registry::Reference::parse(rest)?));
     }
     if text.starts_with("docker://") || text.starts_with("podman://") {
-        anyhow::bail!(
-            "{text}: container-engine sources are not supported yet; use a registry reference or `docker save`"
-        );
+        // A container engine's image (`open_image`), not a registry.
+        return Ok(None);
     }
     if arg.exists() {
         return Ok(None);
@@ -433,6 +434,28 @@ fn main() -> ExitCode {
     }
 }
 
+/// An image path, or `docker://NAME` / `podman://NAME`: an image in the local engine, streamed
+/// from its API socket (`DOCKER_HOST`, `CONTAINER_HOST` or the default sockets).
+fn open_image(path: &Path, opts: &OpenOptions) -> Result<Image> {
+    let text = path.to_string_lossy();
+    let engine = [
+        ("docker://", drydock_image::EngineKind::Docker),
+        ("podman://", drydock_image::EngineKind::Podman),
+    ]
+    .into_iter()
+    .find_map(|(prefix, kind)| text.strip_prefix(prefix).map(|name| (kind, name)));
+    let Some((kind, name)) = engine else {
+        return Ok(Image::open(path, opts)?);
+    };
+    let socket = drydock_image::EngineSocket::from_env(kind)?;
+    Image::open_engine(&socket, name).with_context(|| {
+        format!(
+            "cannot open {text} from the engine socket {}",
+            socket.path.display()
+        )
+    })
+}
+
 fn run(mut cli: Cli, matches: &clap::ArgMatches) -> Result<ExitCode> {
     // `drydock.toml` fills what the flags left at their defaults.
     if let Some((_, sub)) = matches.subcommand() {
@@ -461,7 +484,7 @@ fn run(mut cli: Cli, matches: &clap::ArgMatches) -> Result<ExitCode> {
             };
             let image = match registry_reference(&path)? {
                 Some(r) => pull(&r, &opts, insecure, username, password_stdin)?,
-                None => Image::open(&path, &opts)?,
+                None => open_image(&path, &opts)?,
             };
             (image, common)
         }
@@ -520,7 +543,7 @@ fn run(mut cli: Cli, matches: &clap::ArgMatches) -> Result<ExitCode> {
             let image = if path.is_dir() && !layout {
                 Image::rootfs(&path)?
             } else {
-                Image::open(
+                open_image(
                     &path,
                     &OpenOptions {
                         platform,
