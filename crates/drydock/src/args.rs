@@ -1,0 +1,337 @@
+//! Flags, `DRYDOCK_*` environment variables and `drydock.toml` turned into options, once:
+//! [`apply_files`] fills the flags from the config files, then [`limits`], [`Scan::new`] and
+//! [`open_vulndb`] give the library crates what they take.
+//!
+//! `drydock.toml`: defaults for the scan flags, from the project (`./drydock.toml`) and the user
+//! (`$XDG_CONFIG_HOME/drydock/drydock.toml`, else `~/.config/drydock/drydock.toml`).
+//!
+//! Precedence, highest first: command-line flags, `DRYDOCK_*` environment variables, the
+//! project file, the user file, built-in defaults. A key applies only where the flag was left at
+//! its default (clap tells which).
+//!
+//! ```toml
+//! severity = ["HIGH", "CRITICAL"]
+//! exit-code = 1
+//! scanners = ["vuln", "secret"]
+//! ignorefile = ".drydockignore"
+//! vex = ["vex/openvex.json"]
+//! db-dir = "/var/cache/drydock/db"
+//! password-budget = 1.0
+//! ignore-unfixed = true
+//! quiet = true
+//! policy = ["policies/"]
+//! ```
+
+use crate::cli::{CacheDir, Common, DbDir, Scanner};
+use anyhow::{Context, Result};
+use clap::ArgMatches;
+use clap::parser::ValueSource;
+use drydock_fs::Limits;
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Default, Clone, PartialEq, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+struct File {
+    severity: Option<Vec<String>>,
+    exit_code: Option<u8>,
+    scanners: Option<Vec<String>>,
+    ignorefile: Option<PathBuf>,
+    vex: Option<Vec<PathBuf>>,
+    db_dir: Option<PathBuf>,
+    password_budget: Option<f64>,
+    ignore_unfixed: Option<bool>,
+    quiet: Option<bool>,
+    policy: Option<Vec<PathBuf>>,
+}
+
+fn read(path: &Path) -> Result<Option<File>> {
+    if !path.is_file() {
+        return Ok(None);
+    }
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    toml::from_str(&text)
+        .map(Some)
+        .with_context(|| format!("{}: invalid drydock configuration", path.display()))
+}
+
+fn user_file() -> Option<PathBuf> {
+    let base = std::env::var_os("XDG_CONFIG_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".config")))?;
+    Some(base.join("drydock").join("drydock.toml"))
+}
+
+impl File {
+    /// Key by key, `self`'s value where it has one, else `lower`'s: merging before applying is
+    /// what makes the project file win over the user file for every key.
+    fn over(self, lower: File) -> File {
+        File {
+            severity: self.severity.or(lower.severity),
+            exit_code: self.exit_code.or(lower.exit_code),
+            scanners: self.scanners.or(lower.scanners),
+            ignorefile: self.ignorefile.or(lower.ignorefile),
+            vex: self.vex.or(lower.vex),
+            db_dir: self.db_dir.or(lower.db_dir),
+            password_budget: self.password_budget.or(lower.password_budget),
+            ignore_unfixed: self.ignore_unfixed.or(lower.ignore_unfixed),
+            quiet: self.quiet.or(lower.quiet),
+            policy: self.policy.or(lower.policy),
+        }
+    }
+}
+
+/// Fills the flags the user did not give from the config files.
+pub fn apply(common: &mut Common, matches: &ArgMatches) -> Result<()> {
+    let project = read(Path::new("drydock.toml"))?;
+    let user = user_file().map(|p| read(&p)).transpose()?.flatten();
+    apply_files(common, matches, project, user)
+}
+
+/// The project file over the user file, then over what the flags and environment left unset.
+fn apply_files(
+    common: &mut Common,
+    matches: &ArgMatches,
+    project: Option<File>,
+    user: Option<File>,
+) -> Result<()> {
+    let f = project.unwrap_or_default().over(user.unwrap_or_default());
+    // A flag or a `DRYDOCK_*` variable (clap's `EnvVariable` source) beats every file.
+    let unset = |id: &str| {
+        matches!(
+            matches.value_source(id),
+            None | Some(ValueSource::DefaultValue)
+        )
+    };
+    if let (Some(v), true) = (f.severity, unset("severity") && common.severity.is_empty()) {
+        common.severity = v
+            .iter()
+            .map(|s| s.parse().map_err(anyhow::Error::msg))
+            .collect::<Result<_>>()?;
+    }
+    if let (Some(v), true) = (f.exit_code, unset("exit_code") && common.exit_code == 0) {
+        common.exit_code = v;
+    }
+    if let (Some(v), true) = (f.scanners, unset("scanners") && common.scanners.is_empty()) {
+        common.scanners = v
+            .iter()
+            .map(|s| {
+                <Scanner as clap::ValueEnum>::from_str(s, true)
+                    .map_err(|_| anyhow::anyhow!("unknown scanner {s:?} in drydock.toml"))
+            })
+            .collect::<Result<_>>()?;
+    }
+    if let (Some(v), true) = (
+        f.ignorefile,
+        unset("ignorefile") && common.ignorefile.is_none(),
+    ) {
+        common.ignorefile = Some(v);
+    }
+    if let (Some(v), true) = (f.vex, unset("vex") && common.vex.is_empty()) {
+        common.vex = v;
+    }
+    if let (Some(v), true) = (f.db_dir, unset("db_dir") && common.db.db_dir.is_none()) {
+        common.db.db_dir = Some(v);
+    }
+    if let (Some(v), true) = (f.password_budget, unset("password_budget")) {
+        common.password_budget = v;
+    }
+    if let (Some(v), true) = (
+        f.ignore_unfixed,
+        unset("ignore_unfixed") && !common.ignore_unfixed,
+    ) {
+        common.ignore_unfixed = v;
+    }
+    if let (Some(v), true) = (f.quiet, unset("quiet") && !common.quiet) {
+        common.quiet = v;
+    }
+    if let (Some(v), true) = (f.policy, unset("policy") && common.policy.is_empty()) {
+        common.policy = v;
+    }
+    Ok(())
+}
+
+/// The reading limits from `--max-entries`, `--max-layer-size`, `--max-file-size`, `--timeout`.
+pub fn limits(common: &Common) -> Limits {
+    Limits {
+        max_entries: common.max_entries,
+        max_layer_bytes: common.max_layer_size.saturating_mul(1 << 20),
+        max_file_bytes: common.max_file_size.saturating_mul(1 << 20),
+        deadline: (common.timeout > 0)
+            .then(|| std::time::Instant::now() + std::time::Duration::from_secs(common.timeout)),
+    }
+}
+
+/// The advisory database in `--db-dir`, opened. `Ok(None)` when there is none and `required`
+/// is false (the caller notes it); an error naming the fix when `required`.
+pub fn open_vulndb(common: &Common, required: bool) -> Result<Option<drydock_vulndb::Database>> {
+    let db_dir = common.db.resolve()?;
+    if !drydock_vulndb::Database::path_in(&db_dir).exists() {
+        if required {
+            anyhow::bail!(
+                "no advisory database in {}: download it with `drydock db update` or import OSV data with `drydock db import PATH` (or set --db-dir)",
+                db_dir.display()
+            );
+        }
+        return Ok(None);
+    }
+    drydock_vulndb::Database::open(&db_dir)
+        .map(Some)
+        .with_context(|| format!("cannot open the advisory database in {}", db_dir.display()))
+}
+
+/// The note or warning when vulnerabilities were not checked for want of a database.
+pub fn no_vulndb(common: &Common) -> Result<String> {
+    Ok(format!(
+        "no advisory database in {} (drydock db update, or drydock db import PATH)",
+        common.db.resolve()?.display()
+    ))
+}
+
+impl CacheDir {
+    pub fn resolve(&self) -> Result<PathBuf> {
+        match &self.cache_dir {
+            Some(d) => Ok(d.clone()),
+            None => Ok(user_cache()
+                .context("no cache directory: set --cache-dir or DRYDOCK_CACHE_DIR")?
+                .join("drydock")),
+        }
+    }
+}
+
+/// `$XDG_CACHE_HOME`, else `~/.cache`.
+fn user_cache() -> Option<PathBuf> {
+    std::env::var_os("XDG_CACHE_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")))
+}
+
+/// Names this build of drydock for the layer cache: the executable's size and modification
+/// time change with every build, so a rebuilt binary never reads results an older one wrote.
+pub fn build_id() -> String {
+    let exe = std::env::current_exe().and_then(std::fs::metadata);
+    let stamp = exe.as_ref().map_or(String::new(), |m| {
+        let mtime = m
+            .modified()
+            .ok()
+            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+            .map_or(0, |d| d.as_nanos());
+        format!("{}:{mtime}", m.len())
+    });
+    format!("{} {stamp}", env!("CARGO_PKG_VERSION"))
+}
+
+impl DbDir {
+    pub fn resolve(&self) -> Result<PathBuf> {
+        if let Some(d) = &self.db_dir {
+            return Ok(d.clone());
+        }
+        let cache = user_cache().context("no cache directory: set --db-dir or DRYDOCK_DB_DIR")?;
+        Ok(cache.join("drydock").join("db"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cli::{Cli, Command};
+    use clap::{CommandFactory, FromArgMatches};
+    use drydock_finding::Severity;
+
+    /// Every key, with values that differ between the two files (`a`, `b`), so each key shows
+    /// which file won.
+    fn file(a: bool) -> File {
+        let (sev, code, scanner, budget, flag, tag) = if a {
+            ("CRITICAL", 3, "secret", 0.5, true, "a")
+        } else {
+            ("LOW", 4, "misconfig", 7.0, false, "b")
+        };
+        let text = format!(
+            r#"severity = ["{sev}"]
+exit-code = {code}
+scanners = ["{scanner}"]
+ignorefile = "{tag}.ignore"
+vex = ["{tag}.vex"]
+db-dir = "{tag}-db"
+password-budget = {budget}
+ignore-unfixed = {flag}
+quiet = {flag}
+policy = ["{tag}-policy"]
+"#
+        );
+        match toml::from_str(&text) {
+            Ok(f) => f,
+            Err(e) => panic!("test file does not parse: {e}"),
+        }
+    }
+
+    /// `drydock rootfs dir FLAGS...` with the project and user files applied.
+    fn applied(flags: &[&str], project: File, user: File) -> Common {
+        let argv = ["drydock", "rootfs", "dir"].iter().chain(flags);
+        let matches = Cli::command()
+            .try_get_matches_from(argv)
+            .expect("test flags parse");
+        let sub = matches.subcommand().expect("a subcommand").1;
+        let cli = Cli::from_arg_matches(&matches).expect("test flags parse");
+        let Command::Rootfs { mut common, .. } = cli.command else {
+            panic!("not rootfs");
+        };
+        apply_files(&mut common, sub, Some(project), Some(user)).expect("files apply");
+        common
+    }
+
+    fn assert_file_won(c: &Common, a: bool) {
+        let (sev, code, scanner, budget, tag) = if a {
+            (Severity::Critical, 3, Scanner::Secret, 0.5, "a")
+        } else {
+            (Severity::Low, 4, Scanner::Misconfig, 7.0, "b")
+        };
+        assert_eq!(c.severity, vec![sev]);
+        assert_eq!(c.exit_code, code);
+        assert!(c.scanners == vec![scanner], "scanners");
+        assert_eq!(c.ignorefile, Some(PathBuf::from(format!("{tag}.ignore"))));
+        assert_eq!(c.vex, vec![PathBuf::from(format!("{tag}.vex"))]);
+        assert_eq!(c.db.db_dir, Some(PathBuf::from(format!("{tag}-db"))));
+        assert_eq!(c.password_budget, budget);
+        assert_eq!(c.ignore_unfixed, a);
+        assert_eq!(c.quiet, a);
+        assert_eq!(c.policy, vec![PathBuf::from(format!("{tag}-policy"))]);
+    }
+
+    /// The project file wins over the user file for every key, whichever values they hold
+    /// (both orders, so booleans are checked going true and going false).
+    #[test]
+    fn project_file_wins_over_user_file_for_every_key() {
+        assert_file_won(&applied(&[], file(true), file(false)), true);
+        assert_file_won(&applied(&[], file(false), file(true)), false);
+    }
+
+    /// The user file fills what the project file leaves out.
+    #[test]
+    fn user_file_fills_keys_the_project_file_lacks() {
+        assert_file_won(&applied(&[], File::default(), file(false)), false);
+    }
+
+    /// A flag beats both files.
+    #[test]
+    fn flags_win_over_both_files() {
+        let c = applied(
+            &[
+                "--exit-code",
+                "9",
+                "--password-budget",
+                "1.5",
+                "--severity",
+                "MEDIUM",
+            ],
+            file(true),
+            file(false),
+        );
+        assert_eq!(c.exit_code, 9);
+        assert_eq!(c.password_budget, 1.5);
+        assert_eq!(c.severity, vec![Severity::Medium]);
+        // Keys without a flag still come from the project file.
+        assert_eq!(c.db.db_dir, Some(PathBuf::from("a-db")));
+    }
+}

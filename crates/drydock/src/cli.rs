@@ -1,0 +1,313 @@
+//! The command line's shape: clap types only. What the flags mean is in `args.rs` (turning
+//! them into options) and `cmd/` (one file per subcommand).
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use drydock_finding::Severity;
+use drydock_image::Platform;
+use std::path::PathBuf;
+
+#[derive(Parser)]
+#[command(
+    name = "drydock",
+    version,
+    about = "Audit container images and root filesystems, offline"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand)]
+pub enum Command {
+    /// Scan an image: a registry reference, a `docker save` archive, an OCI layout (directory or
+    /// tar), or `docker://NAME` / `podman://NAME` in the local engine
+    Image(ImageArgs),
+    /// Software bill of materials of an image or directory (short for `--format cyclonedx`)
+    Sbom {
+        /// An image archive or layout, or a root filesystem directory
+        path: PathBuf,
+        /// Platform to pick from a multi-arch index: os/arch[/variant]
+        #[arg(long, value_parser = parse_platform)]
+        platform: Option<Platform>,
+        /// Image to pick when the source holds several
+        #[arg(long = "ref")]
+        reference: Option<String>,
+        #[command(flatten)]
+        common: Common,
+    },
+    /// Check Dockerfiles, Kubernetes manifests, Compose files and daemon.json under a path
+    Config {
+        /// A file or a directory (searched recursively; .git, node_modules, target, vendor skipped)
+        path: PathBuf,
+        #[command(flatten)]
+        common: Common,
+    },
+    /// Check this host's Docker daemon configuration and runtime socket permissions (CIS Docker)
+    Host {
+        /// Read the host's files under this directory instead of /
+        #[arg(long, default_value = "/")]
+        root: PathBuf,
+        #[command(flatten)]
+        common: Common,
+    },
+    /// List every built-in rule, or print one rule's documentation page
+    Rules {
+        /// A rule id such as DD-K8S-001: print its page
+        id: Option<String>,
+        /// Print the list as JSON
+        #[arg(long)]
+        json: bool,
+        /// List the secret rules (gitleaks' set and drydock's) instead
+        #[arg(long)]
+        secrets: bool,
+        /// Write one Markdown page per rule and an index into DIR (how docs/rules is made)
+        #[arg(long, value_name = "DIR")]
+        docs: Option<PathBuf>,
+    },
+    /// Print shell completions (bash, zsh, fish, elvish, powershell)
+    Completions { shell: clap_complete::Shell },
+    /// Print the man page (roff)
+    Man,
+    /// Manage the offline advisory database (OSV)
+    #[command(subcommand)]
+    Db(DbCommand),
+    /// Manage the layer cache (per-layer results reused by later scans)
+    #[command(subcommand)]
+    Cache(CacheCommand),
+    /// Scan a root filesystem directory (an unpacked image or a mounted host)
+    Rootfs {
+        /// The directory to treat as `/`
+        dir: PathBuf,
+        #[command(flatten)]
+        common: Common,
+    },
+}
+
+// No doc comment here: the variant's (`Command::Image`) is the subcommand's help.
+#[derive(Args)]
+pub struct ImageArgs {
+    /// Image reference (`registry.example:5000/team/app:1.4`, `debian:12`, `registry://…`),
+    /// `docker://NAME` or `podman://NAME`, or the path to an archive or layout (a path that
+    /// exists wins)
+    pub path: PathBuf,
+    /// Allow plain HTTP (registry and token realm) for a registry that is not on loopback
+    #[arg(long)]
+    pub insecure: bool,
+    /// Registry user name; the password is read from standard input (`--password-stdin`)
+    #[arg(long, requires = "password_stdin")]
+    pub username: Option<String>,
+    /// Read the registry password from standard input
+    #[arg(long, requires = "username")]
+    pub password_stdin: bool,
+    /// Platform to pick from a multi-arch index: os/arch[/variant]
+    #[arg(long, value_parser = parse_platform)]
+    pub platform: Option<Platform>,
+    /// Image to pick when the source holds several (ref name, image name or repo tag)
+    #[arg(long = "ref")]
+    pub reference: Option<String>,
+    #[command(flatten)]
+    pub common: Common,
+}
+
+#[derive(Subcommand)]
+pub enum DbCommand {
+    /// Import OSV advisories: JSON or YAML files, directories, .zip and .tar.gz archives, Alpine secdb
+    Import {
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        /// Start from an empty database instead of adding to the current one
+        #[arg(long)]
+        replace: bool,
+        #[command(flatten)]
+        db: DbDir,
+    },
+    /// Sources, counts per ecosystem and age of the database
+    Info {
+        #[command(flatten)]
+        db: DbDir,
+    },
+    /// Download osv.dev's per-ecosystem exports and rebuild the database from them.
+    ///
+    /// Exports are cached under DIR/sources and asked for again with If-None-Match /
+    /// If-Modified-Since, so an unchanged export is not downloaded twice. The database is
+    /// replaced by the exports (re-run `db import` for extra feeds afterwards); if any export
+    /// fails, nothing is changed.
+    Update {
+        /// Where the exports live: {URL}/{Ecosystem}/all.zip (https://, http:// or file://)
+        #[arg(long, value_name = "URL", default_value = drydock_vulndb::update::DEFAULT_BASE_URL)]
+        url: String,
+        /// Ecosystem to download (repeatable) [default: the ecosystems drydock matches]
+        #[arg(long = "ecosystem", value_name = "NAME")]
+        ecosystems: Vec<String>,
+        /// Give up on one download after this many seconds
+        #[arg(long, value_name = "SECS", default_value_t = 1800)]
+        timeout: u64,
+        /// Print the summary as JSON
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        db: DbDir,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum CacheCommand {
+    /// Remove every cached layer result
+    Clean {
+        #[command(flatten)]
+        cache: CacheDir,
+    },
+}
+
+#[derive(Args, Clone)]
+pub struct CacheDir {
+    /// Where cached layer results live [default: the user cache dir, drydock]
+    #[arg(long, env = "DRYDOCK_CACHE_DIR", value_name = "DIR")]
+    pub cache_dir: Option<PathBuf>,
+}
+
+#[derive(Args, Clone)]
+pub struct DbDir {
+    /// Where the advisory database lives [default: the user cache dir, drydock/db]
+    #[arg(long, env = "DRYDOCK_DB_DIR", value_name = "DIR")]
+    pub db_dir: Option<PathBuf>,
+}
+
+#[derive(Args)]
+pub struct Common {
+    /// Output format, optionally with its own file: `--format json=out.json`; repeatable.
+    /// Formats: table, json, sarif, cyclonedx, junit, html, spdx-json
+    #[arg(long, short, value_parser = parse_format_spec, default_value = "table")]
+    pub format: Vec<FormatSpec>,
+    /// Write the output to this file instead of stdout
+    #[arg(long, short)]
+    pub output: Option<PathBuf>,
+    /// No progress on stderr
+    #[arg(long, short, env = "DRYDOCK_QUIET", value_parser = clap::builder::FalseyValueParser::new())]
+    pub quiet: bool,
+    /// Largest file analyzers may read, in MiB
+    #[arg(long, default_value_t = 64, value_name = "MIB")]
+    pub max_file_size: u64,
+    /// Largest uncompressed layer read, in MiB (past it the layer is cut short with a warning)
+    #[arg(long, default_value_t = 64 << 10, value_name = "MIB")]
+    pub max_layer_size: u64,
+    /// Most entries indexed per layer
+    #[arg(long, default_value_t = 2_000_000)]
+    pub max_entries: u64,
+    /// Time budget for reading the image, in seconds (0: none). Layers still being read when it
+    /// runs out are cut short with a warning naming them; the findings so far are reported
+    #[arg(
+        long,
+        default_value_t = 1800,
+        value_name = "SECS",
+        env = "DRYDOCK_TIMEOUT"
+    )]
+    pub timeout: u64,
+    /// Scanners to run, comma-separated [default: all; vuln when a database exists]
+    #[arg(long, value_enum, value_delimiter = ',')]
+    pub scanners: Vec<Scanner>,
+    /// Leave out vulnerabilities that have no fixed version yet
+    #[arg(long)]
+    pub ignore_unfixed: bool,
+    #[command(flatten)]
+    pub db: DbDir,
+    #[command(flatten)]
+    pub cache: CacheDir,
+    /// Read every layer blob again instead of reusing (and writing) cached layer results.
+    /// Cached results hold what the analyzers found, secrets included; the cache is private to
+    /// the user
+    #[arg(long, env = "DRYDOCK_NO_CACHE", value_parser = clap::builder::FalseyValueParser::new())]
+    pub no_cache: bool,
+    /// Show secrets and cracked passwords in the output instead of redacting them
+    #[arg(long)]
+    pub show_secrets: bool,
+    /// Secret rules: gitleaks' TOML (`[extend] useDefault = true` keeps the built-ins) or Trivy's .yaml
+    #[arg(long, value_name = "FILE", env = "DRYDOCK_SECRET_CONFIG")]
+    pub secret_config: Option<PathBuf>,
+    /// Seconds spent guessing each password hash
+    #[arg(long, default_value_t = 2.0, value_name = "SECONDS")]
+    pub password_budget: f64,
+    /// Extra passwords to try on every hash, one per line
+    #[arg(long, value_name = "FILE")]
+    pub wordlist: Option<PathBuf>,
+    /// Severities to report, comma-separated (default: all)
+    #[arg(long, value_delimiter = ',', value_parser = parse_severity, env = "DRYDOCK_SEVERITY")]
+    pub severity: Vec<Severity>,
+    /// Suppressions: `ID [path=P] [package=PURL] [exp=YYYY-MM-DD] # reason` per line
+    /// [default: ./.drydockignore when present]
+    #[arg(long, value_name = "FILE", env = "DRYDOCK_IGNOREFILE")]
+    pub ignorefile: Option<PathBuf>,
+    /// OpenVEX documents: not_affected / fixed statements suppress matching vulnerabilities
+    #[arg(long, value_name = "FILE")]
+    pub vex: Vec<PathBuf>,
+    /// Exit with this code when any reported finding remains (for CI gates)
+    #[arg(long, default_value_t = 0, env = "DRYDOCK_EXIT_CODE")]
+    pub exit_code: u8,
+    /// Custom checks in Rego, Trivy-style (`deny` rules, `# METADATA`): a directory of .rego
+    /// files or one file; repeatable
+    #[arg(long = "policy", value_name = "DIR")]
+    pub policy: Vec<PathBuf>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Scanner {
+    /// Known vulnerabilities in packages (OSV advisories)
+    Vuln,
+    /// Leaked secrets in files, config and history
+    Secret,
+    /// Weak, empty and default credentials
+    Credential,
+    /// Misconfiguration of the image and its files
+    Misconfig,
+    /// No scanner (inventory only)
+    #[value(skip)]
+    None,
+}
+
+fn parse_severity(s: &str) -> Result<Severity, String> {
+    s.parse()
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// A human summary and findings table
+    #[value(alias = "summary")]
+    Table,
+    /// The versioned JSON document
+    Json,
+    /// CycloneDX 1.6 JSON SBOM
+    Cyclonedx,
+    /// SPDX 2.3 JSON SBOM
+    SpdxJson,
+    /// SARIF 2.1.0 (GitHub code scanning)
+    Sarif,
+    /// JUnit XML (CI dashboards)
+    Junit,
+    /// One self-contained HTML page
+    Html,
+}
+
+/// One requested output: a format and where it goes (stdout, `--output`, or its own file).
+#[derive(Clone)]
+pub struct FormatSpec {
+    pub format: Format,
+    pub file: Option<PathBuf>,
+}
+
+fn parse_format_spec(s: &str) -> Result<FormatSpec, String> {
+    let (name, file) = match s.split_once('=') {
+        Some((n, f)) if !f.is_empty() => (n, Some(PathBuf::from(f))),
+        Some((n, _)) => return Err(format!("--format {n}= needs a file name after '='")),
+        None => (s, None),
+    };
+    let format = Format::from_str(name, true).map_err(|_| {
+        format!(
+            "unknown format {name:?}: use table, json, sarif, cyclonedx, junit, html or spdx-json"
+        )
+    })?;
+    Ok(FormatSpec { format, file })
+}
+
+fn parse_platform(s: &str) -> Result<Platform, String> {
+    s.parse()
+}

@@ -1,0 +1,122 @@
+//! `drydock db import|info|update`: the offline advisory database.
+
+use crate::cli::DbCommand;
+use anyhow::{Context, Result};
+use std::process::ExitCode;
+
+pub fn run(cmd: DbCommand) -> Result<ExitCode> {
+    match cmd {
+        DbCommand::Import { paths, replace, db } => {
+            let dir = db.resolve()?;
+            let summary =
+                drydock_vulndb::import(&dir, &paths, drydock_vulndb::ImportOptions { replace })
+                    .with_context(|| format!("import into {} failed", dir.display()))?;
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&summary).unwrap_or_default()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        DbCommand::Info { db } => {
+            let dir = db.resolve()?;
+            let info = drydock_vulndb::Database::open(&dir)
+                .and_then(|d| d.info())
+                .with_context(|| format!("no readable advisory database in {}", dir.display()))?;
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&info).unwrap_or_default()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        DbCommand::Update {
+            url,
+            ecosystems,
+            timeout,
+            json,
+            db,
+        } => {
+            let dir = db.resolve()?;
+            let mut options = drydock_vulndb::UpdateOptions {
+                base_url: url,
+                timeout: std::time::Duration::from_secs(timeout.max(1)),
+                ..Default::default()
+            };
+            if !ecosystems.is_empty() {
+                options.ecosystems = ecosystems;
+            }
+            eprintln!(
+                "drydock: updating {} from {}: {}",
+                dir.display(),
+                options.base_url,
+                options.ecosystems.join(", ")
+            );
+            let summary = drydock_vulndb::update(&dir, &options)
+                .with_context(|| format!("update of {} failed", dir.display()))?;
+            if json {
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&summary).unwrap_or_default()
+                );
+            } else {
+                print!("{}", update_table(&summary));
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+/// The human summary of `db update`: one line per export, then the database.
+fn update_table(s: &drydock_vulndb::UpdateSummary) -> String {
+    let mut out = String::new();
+    let width = s
+        .sources
+        .iter()
+        .map(|r| r.ecosystem.len())
+        .max()
+        .unwrap_or(0);
+    for r in &s.sources {
+        let status = match r.status {
+            drydock_vulndb::SourceStatus::Downloaded => "downloaded",
+            drydock_vulndb::SourceStatus::Unchanged => "unchanged",
+        };
+        out.push_str(&format!(
+            "{:width$}  {status:10}  {:>9}  {:>7} records  {:>5} bad  {:>6.1}s  {}\n",
+            r.ecosystem,
+            human_bytes(r.bytes),
+            r.records,
+            r.bad,
+            r.elapsed.as_secs_f64(),
+            r.url,
+        ));
+    }
+    for b in &s.bad_examples {
+        out.push_str(&format!("  rejected: {}: {}\n", b.location, b.error));
+    }
+    out.push_str(&format!(
+        "{}: {} advisories, {} in {:.1}s\n",
+        s.database.display(),
+        s.total,
+        if s.rebuilt {
+            "rebuilt"
+        } else {
+            "unchanged (every export was unchanged)"
+        },
+        s.elapsed.as_secs_f64()
+    ));
+    out
+}
+
+fn human_bytes(n: u64) -> String {
+    const UNITS: [&str; 4] = ["B", "KiB", "MiB", "GiB"];
+    let mut v = n as f64;
+    let mut unit = 0;
+    while v >= 1024.0 && unit + 1 < UNITS.len() {
+        v /= 1024.0;
+        unit += 1;
+    }
+    if unit == 0 {
+        format!("{n} B")
+    } else {
+        format!("{v:.1} {}", UNITS[unit])
+    }
+}

@@ -1,0 +1,106 @@
+//! `drydock image REF|PATH`: an image in a registry, in the local Docker or Podman engine
+//! (`docker://NAME`, `podman://NAME`), a `docker save` archive or an OCI layout (directory or tar).
+
+use crate::cli::ImageArgs;
+use anyhow::{Context, Result};
+use drydock_image::{Image, OpenOptions};
+use std::path::Path;
+use std::process::ExitCode;
+
+pub fn run(args: ImageArgs) -> Result<ExitCode> {
+    let ImageArgs {
+        path,
+        insecure,
+        username,
+        password_stdin,
+        platform,
+        reference,
+        common,
+    } = args;
+    let opts = OpenOptions {
+        platform,
+        reference,
+    };
+    let image = match registry_reference(&path)? {
+        Some(r) => pull(&r, &opts, insecure, username, password_stdin)?,
+        None => open(&path, &opts)?,
+    };
+    super::scan_image(&image, &common)
+}
+
+/// An image path, or `docker://NAME` / `podman://NAME`: an image in the local engine, streamed
+/// from its API socket (`DOCKER_HOST`, `CONTAINER_HOST` or the default sockets).
+pub fn open(path: &Path, opts: &OpenOptions) -> Result<Image> {
+    let text = path.to_string_lossy();
+    let engine = [
+        ("docker://", drydock_image::EngineKind::Docker),
+        ("podman://", drydock_image::EngineKind::Podman),
+    ]
+    .into_iter()
+    .find_map(|(prefix, kind)| text.strip_prefix(prefix).map(|name| (kind, name)));
+    let Some((kind, name)) = engine else {
+        return Ok(Image::open(path, opts)?);
+    };
+    let socket = drydock_image::EngineSocket::from_env(kind)?;
+    Image::open_engine(&socket, name).with_context(|| {
+        format!(
+            "cannot open {text} from the engine socket {}",
+            socket.path.display()
+        )
+    })
+}
+
+/// A reference to pull, unless `arg` is an existing path (which is scanned as a file, as before),
+/// an engine image, or does not parse as a reference (then the path error names it).
+fn registry_reference(arg: &Path) -> Result<Option<drydock_registry::Reference>> {
+    let Some(text) = arg.to_str() else {
+        return Ok(None);
+    };
+    if let Some(rest) = text.strip_prefix("registry://") {
+        return Ok(Some(drydock_registry::Reference::parse(rest)?));
+    }
+    if text.starts_with("docker://") || text.starts_with("podman://") {
+        // A container engine's image (`open`), not a registry.
+        return Ok(None);
+    }
+    if arg.exists() {
+        return Ok(None);
+    }
+    Ok(drydock_registry::Reference::parse(text).ok())
+}
+
+fn pull(
+    reference: &drydock_registry::Reference,
+    opts: &OpenOptions,
+    insecure: bool,
+    username: Option<String>,
+    password_stdin: bool,
+) -> Result<Image> {
+    let explicit = match (username, password_stdin) {
+        (Some(username), true) => {
+            let mut password = String::new();
+            std::io::stdin()
+                .read_line(&mut password)
+                .context("cannot read the registry password from standard input")?;
+            Some(drydock_registry::Credential {
+                username,
+                secret: drydock_registry::Secret::new(password.trim_end_matches(['\r', '\n'])),
+            })
+        }
+        _ => None,
+    };
+    // Credentials are looked up by the reference's registry only.
+    let credential = drydock_registry::CredentialSources::from_env(explicit)
+        .lookup(&reference.registry)
+        .with_context(|| format!("cannot read credentials for {}", reference.registry))?;
+    let client = drydock_registry::client::Client::new(
+        reference,
+        credential,
+        drydock_registry::client::ClientOptions {
+            insecure,
+            ..Default::default()
+        },
+    );
+    drydock_image::open_registry(reference, client, opts)
+        .with_context(|| format!("cannot pull {reference}"))
+}

@@ -1,0 +1,256 @@
+//! One file per subcommand; this module holds what several share: the image scan pipeline
+//! (`image`, `rootfs`, `sbom`), suppression, `--policy` checks and rendering file findings.
+//!
+//! Adding a subcommand: a variant in `cli::Command`, a file here with a `run` function, a
+//! `pub mod` line below and one match arm in `main.rs`'s `run`.
+
+pub mod cache;
+pub mod completions;
+pub mod config;
+pub mod db;
+pub mod host;
+pub mod image;
+pub mod man;
+pub mod rootfs;
+pub mod rules;
+pub mod sbom;
+
+use crate::cli::{Common, Scanner};
+use crate::{args, output};
+use anyhow::{Context, Result};
+use drydock_analyze::Engine;
+use drydock_finding::Kind;
+use drydock_image::Image;
+use drydock_report::Report;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::{Arc, Mutex};
+
+/// Scans an opened image (or root filesystem) with the scanners the options ask for, and emits
+/// the report.
+pub fn scan_image(image: &Image, common: &Common) -> Result<ExitCode> {
+    let explicit = !common.scanners.is_empty();
+    let scanners = if explicit {
+        common.scanners.clone()
+    } else {
+        vec![
+            Scanner::Vuln,
+            Scanner::Secret,
+            Scanner::Credential,
+            Scanner::Misconfig,
+        ]
+    };
+    let mut kinds = Vec::new();
+    let mut vulndb = None;
+    for s in &scanners {
+        match s {
+            Scanner::Misconfig => kinds.push(Kind::Misconfiguration),
+            Scanner::Secret => kinds.push(Kind::Secret),
+            Scanner::Credential => kinds.push(Kind::Credential),
+            Scanner::None => {}
+            Scanner::Vuln => match args::open_vulndb(common, explicit)? {
+                Some(db) => {
+                    vulndb = Some(Arc::new(Mutex::new(drydock_vulndb::Matcher::new(db))));
+                    kinds.push(Kind::Vulnerability);
+                }
+                None if !common.quiet => eprintln!(
+                    "drydock: warning: vulnerabilities not checked: {}",
+                    args::no_vulndb(common)?
+                ),
+                None => {}
+            },
+        }
+    }
+    let secrets = Arc::new(match &common.secret_config {
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("cannot read {}", path.display()))?;
+            let yaml = path.extension().is_some_and(|e| e == "yaml" || e == "yml");
+            // Trivy's trivy-secret.yaml or gitleaks' TOML, by extension.
+            if yaml {
+                drydock_secrets::Engine::from_trivy_yaml(&text)
+            } else {
+                drydock_secrets::Engine::from_gitleaks_toml(&text)
+            }
+            .with_context(|| format!("{}: invalid secret rules", path.display()))?
+        }
+        None => drydock_secrets::Engine::builtin(),
+    });
+    let wordlist = match &common.wordlist {
+        Some(path) => std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read {}", path.display()))?
+            .lines()
+            .map(str::to_owned)
+            .filter(|w| !w.is_empty())
+            .collect(),
+        None => Vec::new(),
+    };
+    if !(common.password_budget.is_finite() && common.password_budget >= 0.0) {
+        anyhow::bail!(
+            "--password-budget must be a number of seconds, not {}",
+            common.password_budget
+        );
+    }
+    let scan_options = drydock_scan::Options {
+        show_secrets: common.show_secrets,
+        secrets: secrets.clone(),
+        password_budget: drydock_creds::CrackBudget {
+            per_hash: std::time::Duration::from_secs_f64(common.password_budget),
+            ..Default::default()
+        },
+        wordlist,
+        vulndb,
+        ignore_unfixed: common.ignore_unfixed,
+    };
+    let analyzer_options = drydock_analyze::analyzers::Options {
+        secrets: Some(secrets),
+        secret_files: kinds.contains(&Kind::Secret),
+        credential_files: kinds
+            .contains(&Kind::Credential)
+            .then_some(drydock_scan::credentials::wants as fn(&str) -> bool),
+    };
+    let mut engine = Engine::new(
+        drydock_analyze::analyzers::builtin(analyzer_options),
+        args::limits(common),
+    )?;
+    if !common.no_cache {
+        let dir = common.cache.resolve()?;
+        match drydock_analyze::LayerCache::open(&dir, &args::build_id()) {
+            Ok(cache) => engine = engine.with_cache(cache),
+            Err(e) => eprintln!(
+                "drydock: warning: layer cache off: cannot create {}: {e}",
+                dir.join("layers").display()
+            ),
+        }
+    }
+    let bar = output::progress_bar(image, common.quiet);
+    let scan = engine.scan(image, &|n| bar.inc(n))?;
+    bar.finish_and_clear();
+
+    let (mut findings, mut notes) = drydock_scan::scan(
+        &drydock_scan::Input {
+            image,
+            scan: &scan,
+            options: &scan_options,
+        },
+        &kinds,
+    );
+    if kinds.contains(&Kind::Misconfiguration) && !common.policy.is_empty() {
+        let docs: Vec<_> = image
+            .config
+            .iter()
+            .filter_map(|c| serde_json::to_value(c).ok())
+            .map(drydock_policy::image_config)
+            .collect();
+        let (custom, custom_notes) = custom_policies(common, &docs)?;
+        findings.extend(custom);
+        findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+        notes.extend(custom_notes);
+    }
+    let (findings, suppressed) = suppress(findings, common, &mut notes)?;
+    let mut report = Report::new(image, &scan, &findings)
+        .with_notes(&notes)
+        .with_suppressed(&suppressed);
+    if !common.show_secrets {
+        let input = drydock_scan::Input {
+            image,
+            scan: &scan,
+            options: &scan_options,
+        };
+        let redactor = drydock_scan::secrets::metadata_redactor(&input);
+        report = report.redact_metadata(|s| redactor.apply(s));
+    }
+    output::emit(&report, common)
+}
+
+/// Applies `.drydockignore` and VEX suppressions, then the `--severity` filter.
+pub fn suppress(
+    findings: Vec<drydock_finding::Finding>,
+    common: &Common,
+    notes: &mut Vec<String>,
+) -> Result<(
+    Vec<drydock_finding::Finding>,
+    Vec<drydock_finding::Suppressed>,
+)> {
+    let mut rules = Vec::new();
+    let default = PathBuf::from(".drydockignore");
+    let ignorefile = common
+        .ignorefile
+        .clone()
+        .or_else(|| default.is_file().then_some(default));
+    if let Some(path) = ignorefile {
+        let text = std::fs::read_to_string(&path)
+            .with_context(|| format!("cannot read {}", path.display()))?;
+        rules.extend(drydock_scan::suppress::parse_ignore(
+            &path.display().to_string(),
+            &text,
+        )?);
+    }
+    for path in &common.vex {
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read {}", path.display()))?;
+        rules.extend(drydock_scan::suppress::parse_openvex(
+            &path.display().to_string(),
+            &text,
+        )?);
+    }
+    let (mut kept, suppressed, expired) =
+        drydock_scan::suppress::apply(findings, &rules, &drydock_finding::time::today());
+    for n in &expired {
+        if !common.quiet {
+            eprintln!("drydock: warning: {n}");
+        }
+    }
+    notes.extend(expired);
+    if !common.severity.is_empty() {
+        kept.retain(|f| common.severity.contains(&f.severity));
+    }
+    Ok((kept, suppressed))
+}
+
+/// Renders what `drydock-config` found in files (config or host), with its parse errors as notes.
+pub fn emit_files(
+    kind: drydock_image::SourceKind,
+    path: &std::path::Path,
+    result: drydock_config::ScanResult,
+    mut notes: Vec<String>,
+    common: &Common,
+) -> Result<ExitCode> {
+    notes.extend(result.errors.iter().map(ToString::to_string));
+    let mut findings = result.findings;
+    findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    let (findings, suppressed) = suppress(findings, common, &mut notes)?;
+    let report = Report::files(kind, &path.display().to_string(), &findings, &notes)
+        .with_suppressed(&suppressed);
+    output::emit(&report, common)
+}
+
+/// Runs the `--policy` checks over documents. Their findings join the scan's (suppression,
+/// `--severity` and formats then apply as to any other); a policy that does not compile, or
+/// fails on one document, becomes a note and a warning so one broken policy never stops a scan.
+/// A `--policy` path that does not exist is an error: a typo must not silently check nothing.
+pub fn custom_policies(
+    common: &Common,
+    docs: &[drydock_policy::Document],
+) -> Result<(Vec<drydock_finding::Finding>, Vec<String>)> {
+    if common.policy.is_empty() {
+        return Ok((Vec::new(), Vec::new()));
+    }
+    let limits = drydock_policy::Limits::default();
+    let (sources, mut errors) =
+        drydock_policy::read_paths(&common.policy, &limits).context("--policy")?;
+    let (set, compile_errors) = drydock_policy::PolicySet::compile(sources, limits);
+    errors.extend(compile_errors);
+    let mut notes: Vec<String> = errors
+        .iter()
+        .map(|e| format!("policy not loaded: {e}"))
+        .collect();
+    let outcome = set.evaluate(docs);
+    notes.extend(outcome.notes);
+    if !common.quiet {
+        for n in &notes {
+            eprintln!("drydock: warning: {n}");
+        }
+    }
+    Ok((outcome.findings, notes))
+}

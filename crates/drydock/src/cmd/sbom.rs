@@ -1,0 +1,38 @@
+//! `drydock sbom PATH`: the inventory of an image or directory, as CycloneDX unless `--format`
+//! says otherwise.
+
+use crate::cli::{Common, Format, Scanner};
+use anyhow::Result;
+use drydock_image::{Image, OpenOptions, Platform};
+use std::path::Path;
+use std::process::ExitCode;
+
+pub fn run(
+    path: &Path,
+    platform: Option<Platform>,
+    reference: Option<String>,
+    mut common: Common,
+) -> Result<ExitCode> {
+    for spec in &mut common.format {
+        if spec.format == Format::Table {
+            spec.format = Format::Cyclonedx;
+        }
+    }
+    common.scanners = vec![Scanner::None];
+    // A directory is an image layout if it says so, otherwise a root filesystem.
+    let layout = ["index.json", "manifest.json"]
+        .iter()
+        .any(|f| path.join(f).is_file());
+    let image = if path.is_dir() && !layout {
+        Image::rootfs(path)?
+    } else {
+        super::image::open(
+            path,
+            &OpenOptions {
+                platform,
+                reference,
+            },
+        )?
+    };
+    super::scan_image(&image, &common)
+}
