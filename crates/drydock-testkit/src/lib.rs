@@ -5,6 +5,7 @@
 
 pub mod fuzz;
 pub mod podman;
+pub mod registry;
 
 use sha2::{Digest, Sha256};
 use std::io::Write;
