@@ -17,6 +17,7 @@
 //! Only the first document is read; what follows it does not even have to parse.
 
 mod guard;
+mod lenient;
 pub mod tree;
 
 pub use guard::{Exceeded, Guard, Limits};

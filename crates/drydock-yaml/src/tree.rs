@@ -151,6 +151,21 @@ enum Frame {
 /// Parses every document of a YAML stream. Documents parsed before an error are returned
 /// alongside it, so one broken document late in a file still lets the earlier ones be checked.
 pub fn load(text: &str) -> (Vec<Node>, Option<YamlError>) {
+    let (docs, error) = load_once(text);
+    match error {
+        // What libyaml accepts (flow collections indented back to a parent's column) is read
+        // as libyaml reads it; when the repair does not help, the original error stands.
+        Some(e) if crate::lenient::is_indentation_error(&e.message) => {
+            match crate::lenient::indent_flow_lines(text).map(|fixed| load_once(&fixed)) {
+                Some((fixed_docs, None)) => (fixed_docs, None),
+                _ => (docs, Some(e)),
+            }
+        }
+        error => (docs, error),
+    }
+}
+
+fn load_once(text: &str) -> (Vec<Node>, Option<YamlError>) {
     let mut docs = Vec::new();
     // The parser's internals assert invariants; a hostile input that trips one must become an
     // error for this file, not abort the whole scan.
@@ -358,6 +373,28 @@ mod tests {
         assert_eq!(docs.len(), 1);
         assert_eq!(docs[0].get("b").and_then(Node::as_i64), Some(1));
         assert!(err.expect("error").message.contains("unknown anchor"));
+    }
+
+    #[test]
+    fn flow_collections_indented_back_read_as_libyaml_reads_them() {
+        // PyYAML 6 (libyaml's rules) reads this as {x: {test: [a, "b c"], z: 1}}; the `]` at
+        // the parent key's column is how getsentry/self-hosted's Compose file wrote a command.
+        let text = "x:\n  test: [\n    a,\n\"b\n c\",\n]\n  z: 1\n";
+        let (docs, err) = load(text);
+        assert_eq!(err, None);
+        let x = docs[0].get("x").expect("x");
+        let test = x.get("test").expect("test");
+        let items: Vec<_> = test.seq().iter().filter_map(Node::as_str).collect();
+        assert_eq!(items, ["a", "b c"]);
+        assert_eq!(test.seq()[1].line, 4, "line numbers are those of the file");
+        assert_eq!(x.get("z").and_then(Node::as_i64), Some(1));
+    }
+
+    #[test]
+    fn block_indentation_errors_stay_errors() {
+        // PyYAML rejects this too: the repair is for flow context only.
+        let (_, err) = load("a:\n  b: 1\n c: 2\n");
+        assert!(err.is_some());
     }
 
     #[test]
