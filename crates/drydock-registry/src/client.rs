@@ -217,6 +217,25 @@ impl Client {
                 continue;
             }
             let status = resp.status().as_u16();
+            if matches!(status, 401 | 403) && challenged {
+                // Authenticated (or got an anonymous token) and still refused: say which.
+                let reason = match &self.credential {
+                    Some(c) => format!(
+                        "HTTP {status} with the credentials of user {:?} for {}",
+                        c.username, self.authority
+                    ),
+                    None => format!(
+                        "HTTP {status} without credentials (none configured for {}; use \
+                         --username with --password-stdin, DRYDOCK_USERNAME/DRYDOCK_PASSWORD \
+                         or a docker login)",
+                        self.authority
+                    ),
+                };
+                return Err(ClientError::Auth {
+                    url: url.to_string(),
+                    reason,
+                });
+            }
             if !(200..300).contains(&status) {
                 return Err(ClientError::Status {
                     url: url.to_string(),
@@ -274,7 +293,13 @@ impl Client {
             )?;
             let status = resp.status().as_u16();
             if status != 200 {
-                return Err(auth_err(format!("token endpoint answered HTTP {status}")));
+                let who = match &self.credential {
+                    Some(c) => format!("user {:?}", c.username),
+                    None => "anonymous request".into(),
+                };
+                return Err(auth_err(format!(
+                    "token endpoint {realm} answered HTTP {status} ({who})"
+                )));
             }
             let bytes = read_capped(resp, realm, "token response", TOKEN_MAX)?;
             let tok: TokenResponse = serde_json::from_slice(&bytes)

@@ -6,6 +6,7 @@
 pub mod fuzz;
 pub mod podman;
 pub mod registry;
+pub mod token;
 
 use sha2::{Digest, Sha256};
 use std::io::Write;
