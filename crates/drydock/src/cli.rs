@@ -91,8 +91,12 @@ pub struct ImageArgs {
     /// exists wins)
     pub path: PathBuf,
     /// Allow plain HTTP (registry and token realm) for a registry that is not on loopback
+    /// (HTTPS is tried first; a certificate is always verified: see --ca-cert)
     #[arg(long)]
     pub insecure: bool,
+    /// PEM file of CA certificates trusted for registries, on top of the system's roots
+    #[arg(long, value_name = "FILE")]
+    pub ca_cert: Option<PathBuf>,
     /// Registry user name; the password is read from standard input (`--password-stdin`)
     #[arg(long, requires = "password_stdin")]
     pub username: Option<String>,

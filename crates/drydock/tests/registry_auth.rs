@@ -171,3 +171,55 @@ fn bearer_token_flow_against_distribution() {
     assert!(!err.contains("wrong-Pass-123"), "{err}");
     assert_eq!(registry.token_requests().last().unwrap().status, 401);
 }
+
+/// distribution serving HTTPS on 127.0.0.1 with a certificate from a throwaway CA (rcgen):
+/// HTTPS is tried first even on loopback, an untrusted certificate is not downgraded to plain
+/// HTTP but fails naming the host, and `--ca-cert` makes it trusted.
+#[test]
+fn tls_registry_needs_its_ca() {
+    let Some(root) = layout() else { return };
+    let Some(registry) = Registry::with_tls() else {
+        return;
+    };
+    registry.push_oci(&root, "debian:12", false);
+    let reference = format!("{}/debian:12", registry.host);
+    let home = tempfile::tempdir().unwrap();
+
+    let untrusted = run(&reference, home.path(), &[], &[], "");
+    assert!(!untrusted.status.success());
+    let err = String::from_utf8_lossy(&untrusted.stderr);
+    assert!(
+        err.contains(&format!(
+            "TLS certificate of {} is not trusted",
+            registry.host
+        )),
+        "{err}"
+    );
+    assert!(err.contains("--ca-cert"), "{err}");
+
+    let ca = registry.ca_pem().unwrap().to_str().unwrap();
+    let report = ok_report(&run(&reference, home.path(), &["--ca-cert", ca], &[], ""));
+    assert_eq!(report["target"]["reference"], reference.as_str());
+    assert!(
+        registry
+            .requests()
+            .iter()
+            .any(|r| r.starts_with("GET /v2/debian/manifests/12")),
+        "{:?}",
+        registry.requests()
+    );
+
+    // A --ca-cert file without a certificate is refused by name.
+    let bogus = home.path().join("bogus.pem");
+    std::fs::write(&bogus, "nothing here\n").unwrap();
+    let out = run(
+        &reference,
+        home.path(),
+        &["--ca-cert", bogus.to_str().unwrap()],
+        &[],
+        "",
+    );
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("bogus.pem"), "{err}");
+}

@@ -11,6 +11,7 @@ pub fn run(args: ImageArgs) -> Result<ExitCode> {
     let ImageArgs {
         path,
         insecure,
+        ca_cert,
         username,
         password_stdin,
         platform,
@@ -22,7 +23,10 @@ pub fn run(args: ImageArgs) -> Result<ExitCode> {
         reference,
     };
     let image = match registry_reference(&path)? {
-        Some(r) => pull(&r, &opts, insecure, username, password_stdin)?,
+        Some(r) => {
+            let tls = TlsArgs { insecure, ca_cert };
+            pull(&r, &opts, &tls, username, password_stdin)?
+        }
         None => open(&path, &opts)?,
     };
     super::scan_image(&image, &common)
@@ -69,10 +73,16 @@ fn registry_reference(arg: &Path) -> Result<Option<drydock_registry::Reference>>
     Ok(drydock_registry::Reference::parse(text).ok())
 }
 
+/// How to reach a registry: `--insecure` and `--ca-cert`.
+struct TlsArgs {
+    insecure: bool,
+    ca_cert: Option<std::path::PathBuf>,
+}
+
 fn pull(
     reference: &drydock_registry::Reference,
     opts: &OpenOptions,
-    insecure: bool,
+    tls: &TlsArgs,
     username: Option<String>,
     password_stdin: bool,
 ) -> Result<Image> {
@@ -97,7 +107,11 @@ fn pull(
         reference,
         credential,
         drydock_registry::client::ClientOptions {
-            insecure,
+            insecure: tls.insecure,
+            extra_roots: match &tls.ca_cert {
+                Some(path) => drydock_registry::client::load_ca_file(path)?,
+                None => Vec::new(),
+            },
             ..Default::default()
         },
     );
