@@ -217,6 +217,29 @@ impl Registry {
         );
     }
 
+    /// Uploads a manifest (or index) as `repo:reference` with a plain HTTP/1.1 `PUT` (anonymous
+    /// plain-HTTP registries only): for shapes skopeo will not push, such as deeply nested
+    /// indexes. distribution checks that what it references exists.
+    pub fn put_manifest(&self, repo: &str, reference: &str, media_type: &str, body: &[u8]) {
+        use std::io::{Read, Write};
+        let mut conn = std::net::TcpStream::connect(&self.host).expect("connect to registry");
+        write!(
+            conn,
+            "PUT /v2/{repo}/manifests/{reference} HTTP/1.1\r\nHost: {}\r\nContent-Type: {media_type}\r\n\
+             Content-Length: {}\r\nConnection: close\r\n\r\n",
+            self.host,
+            body.len()
+        )
+        .expect("write request");
+        conn.write_all(body).expect("write manifest");
+        let mut answer = String::new();
+        let _ = conn.read_to_string(&mut answer);
+        assert!(
+            answer.starts_with("HTTP/1.1 201"),
+            "PUT {repo}:{reference} refused: {answer}"
+        );
+    }
+
     /// Request lines (`GET /v2/...`) of the access log so far, oldest first.
     pub fn requests(&self) -> Vec<String> {
         // The access log is written when a response completes, just after the client got it.
