@@ -25,6 +25,8 @@ pub struct Registry {
 struct Setup {
     basic: Option<(String, String)>,
     token: Option<(String, String)>,
+    /// The registry's `rootcertbundle` is another CA than the issuer's: every JWT is refused.
+    untrusted_issuer: bool,
     tls: bool,
 }
 
@@ -67,6 +69,16 @@ impl Registry {
     pub fn with_token_auth(user: &str, password: &str) -> Option<Self> {
         Self::launch(Setup {
             token: Some((user.to_owned(), password.to_owned())),
+            ..Setup::default()
+        })
+    }
+
+    /// Like [`Registry::with_token_auth`], but the registry trusts another CA than the one the
+    /// issuer signs with, so it refuses every token: proof that distribution checks them.
+    pub fn with_untrusted_token_issuer(user: &str, password: &str) -> Option<Self> {
+        Self::launch(Setup {
+            token: Some((user.to_owned(), password.to_owned())),
+            untrusted_issuer: true,
             ..Setup::default()
         })
     }
@@ -128,6 +140,11 @@ impl Registry {
         if let Some((user, password)) = &setup.token {
             let bundle = dir.path().join("token-root.pem");
             let issuer = TokenIssuer::start(user, password, &bundle);
+            if setup.untrusted_issuer {
+                // Another CA, same shape, in the bundle the registry trusts.
+                let (other_ca, _, _) = tls_files(&dir.path().join("other"));
+                std::fs::copy(other_ca, &bundle).expect("replace root bundle");
+            }
             auth = format!(
                 "auth:\n  token:\n    realm: {}\n    service: {}\n    issuer: {}\n    \
                  rootcertbundle: {}\n",
@@ -271,6 +288,7 @@ impl Registry {
 /// A CA and a server certificate for `127.0.0.1`/`localhost` signed by it (a CA certificate
 /// itself is refused as a server certificate by webpki), written as PEM files in `dir`.
 fn tls_files(dir: &Path) -> (PathBuf, PathBuf, PathBuf) {
+    std::fs::create_dir_all(dir).expect("cert dir");
     let ca_key = rcgen::KeyPair::generate().expect("CA key");
     let mut ca_params = rcgen::CertificateParams::new(Vec::<String>::new()).expect("CA params");
     ca_params

@@ -223,3 +223,33 @@ fn tls_registry_needs_its_ca() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("bogus.pem"), "{err}");
 }
+
+/// The control for the test above: the same flow against a registry whose `rootcertbundle` is
+/// another CA. distribution refuses the issuer's JWT, so the scan fails (and the push could
+/// not happen either, so the registry holds nothing to scan: the refusal comes first).
+#[test]
+fn distribution_refuses_a_token_it_cannot_verify() {
+    let Some(registry) = Registry::with_untrusted_token_issuer(USER, PASSWORD) else {
+        return;
+    };
+    let reference = format!("{}/team/app:1", registry.host);
+    let home = tempfile::tempdir().unwrap();
+    let out = run(
+        &reference,
+        home.path(),
+        &["--username", USER, "--password-stdin"],
+        &[],
+        &format!("{PASSWORD}\n"),
+    );
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    // The issuer did answer 200 with a token; the registry said 401 to it.
+    let asked = registry.token_requests();
+    assert_eq!(asked.len(), 1, "{asked:?}");
+    assert_eq!(asked[0].status, 200);
+    assert!(
+        err.contains("HTTP 401 with the credentials of user"),
+        "{err}"
+    );
+    never_shows_password(&out);
+}
