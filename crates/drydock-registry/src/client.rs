@@ -415,8 +415,7 @@ impl Client {
                     resp.headers()
                         .get("retry-after")
                         .and_then(|v| v.to_str().ok())
-                        .and_then(|v| v.trim().parse::<u64>().ok())
-                        .map(Duration::from_secs),
+                        .and_then(retry_after),
                 ),
                 Err(ClientError::Http { .. }) => Some(None),
                 _ => None,
@@ -570,6 +569,19 @@ fn certificate_error(e: &ureq::Error) -> Option<String> {
     }
 }
 
+/// `Retry-After`: delay-seconds, or an HTTP-date (a date already past means now).
+fn retry_after(value: &str) -> Option<Duration> {
+    let value = value.trim();
+    if let Ok(secs) = value.parse::<u64>() {
+        return Some(Duration::from_secs(secs));
+    }
+    let when = httpdate::parse_http_date(value).ok()?;
+    Some(
+        when.duration_since(std::time::SystemTime::now())
+            .unwrap_or(Duration::ZERO),
+    )
+}
+
 /// Absolute `Location`s as they are; `/path` relative to the current origin.
 fn resolve(base: &Uri, location: &str) -> Option<Uri> {
     if location.starts_with("http://") || location.starts_with("https://") {
@@ -681,6 +693,22 @@ mod tests {
         ] {
             assert_eq!(*client(r, insecure).scheme.lock().unwrap(), None, "{r}");
         }
+    }
+
+    #[test]
+    fn retry_after_seconds_or_http_date() {
+        assert_eq!(retry_after(" 7 "), Some(Duration::from_secs(7)));
+        assert_eq!(
+            retry_after("Wed, 21 Oct 2015 07:28:00 GMT"),
+            Some(Duration::ZERO)
+        );
+        let later = httpdate::fmt_http_date(std::time::SystemTime::now() + Duration::from_secs(90));
+        let d = retry_after(&later).unwrap();
+        assert!(
+            d > Duration::from_secs(80) && d <= Duration::from_secs(90),
+            "{d:?}"
+        );
+        assert_eq!(retry_after("soon"), None);
     }
 
     #[test]
