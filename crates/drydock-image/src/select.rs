@@ -12,6 +12,9 @@ use std::str::FromStr;
 
 /// Indexes may nest (multi-arch lists inside a layout); deeper than this is hostile.
 const MAX_INDEX_DEPTH: usize = 8;
+/// Nested indexes fetched in all: depth alone does not bound a wide tree of distinct ones,
+/// each a registry round trip.
+const MAX_INDEXES: usize = 64;
 const REF_NAME: &str = "org.opencontainers.image.ref.name";
 const CONTAINERD_NAME: &str = "io.containerd.image.name";
 
@@ -204,6 +207,12 @@ pub(crate) fn collect(
                 return Err(ImageError::invalid(
                     file,
                     format!("image index {digest} refers to itself in a loop"),
+                ));
+            }
+            if seen.len() > MAX_INDEXES {
+                return Err(ImageError::invalid(
+                    file,
+                    format!("more than {MAX_INDEXES} nested image indexes"),
                 ));
             }
             let (bytes, nfile) = fetch(&digest)?;

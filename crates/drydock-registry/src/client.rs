@@ -2,7 +2,8 @@
 //! caps are decided here, because a hostile registry is normal input.
 
 use std::io::Read;
-use std::sync::Mutex;
+use std::path::Path;
+use std::sync::{Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 use ureq::http::{Response, Uri};
@@ -46,6 +47,13 @@ pub enum ClientError {
     Schema1 { url: String, media_type: String },
     #[error("blob {digest}: longer than the {size} bytes its descriptor gives")]
     BlobTooLong { digest: String, size: u64 },
+    #[error(
+        "TLS certificate of {host} is not trusted ({reason}); if the registry uses a private \
+         CA, pass its certificate with --ca-cert FILE"
+    )]
+    Tls { host: String, reason: String },
+    #[error("CA certificate file {path}: {reason}")]
+    CaFile { path: String, reason: String },
 }
 
 #[derive(Debug, Clone)]
@@ -62,6 +70,8 @@ pub struct ClientOptions {
     pub request_timeout: Duration,
     /// First back-off step when no `Retry-After` is sent; doubles per retry.
     pub backoff: Duration,
+    /// Extra trusted roots (DER), from `--ca-cert`, on top of the system's.
+    pub extra_roots: Vec<Vec<u8>>,
 }
 
 impl Default for ClientOptions {
@@ -74,6 +84,7 @@ impl Default for ClientOptions {
             read_timeout: Duration::from_secs(30),
             request_timeout: Duration::from_secs(120),
             backoff: Duration::from_millis(500),
+            extra_roots: Vec::new(),
         }
     }
 }
@@ -82,8 +93,9 @@ impl Default for ClientOptions {
 pub struct Client {
     agent: ureq::Agent,
     opts: ClientOptions,
-    /// `scheme://host[:port]` of the registry API.
-    origin: String,
+    /// `https` or `http` for the registry API; `None` until the first request found out
+    /// whether a loopback (or `--insecure`) registry speaks TLS.
+    scheme: Mutex<Option<&'static str>>,
     /// `host[:port]`, the only authority `Authorization` is ever sent to (besides a token
     /// realm, which receives the credential by design of the token flow).
     authority: String,
@@ -99,13 +111,19 @@ impl Client {
         opts: ClientOptions,
     ) -> Client {
         let authority = reference.api_host().to_string();
-        // Docker's rule: plain HTTP for loopback registries only, unless told otherwise.
+        // Docker's rule: plain HTTP for loopback registries only, unless told otherwise; and
+        // there HTTPS is still tried first, plain HTTP only if the server does not speak TLS
+        // (a certificate it presents is verified all the same).
         let scheme = if opts.insecure || is_loopback_host(&authority) {
-            "http"
+            None
         } else {
-            "https"
+            Some("https")
         };
+        let tls = ureq::tls::TlsConfig::builder()
+            .root_certs(root_certs(&opts.extra_roots))
+            .build();
         let config = ureq::Agent::config_builder()
+            .tls_config(tls)
             .http_status_as_error(false)
             .max_redirects(0)
             .user_agent(concat!("drydock/", env!("CARGO_PKG_VERSION")))
@@ -114,7 +132,7 @@ impl Client {
             .build();
         Client {
             agent: ureq::Agent::new_with_config(config),
-            origin: format!("{scheme}://{authority}"),
+            scheme: Mutex::new(scheme),
             authority,
             credential,
             opts,
@@ -127,7 +145,7 @@ impl Client {
     pub fn manifest(&self, reference: &Reference) -> Result<(Vec<u8>, String), ClientError> {
         let url = format!(
             "{}/v2/{}/manifests/{}",
-            self.origin,
+            self.origin(),
             reference.repository,
             reference.manifest_ref()
         );
@@ -166,7 +184,7 @@ impl Client {
         digest: &str,
         size: u64,
     ) -> Result<impl Read + Send + use<>, ClientError> {
-        let url = format!("{}/v2/{repository}/blobs/{digest}", self.origin);
+        let url = format!("{}/v2/{repository}/blobs/{digest}", self.origin());
         let resp = self.get_with(&url, None, repository, None)?;
         Ok(SizedBlob {
             inner: resp.into_body().into_reader(),
@@ -178,9 +196,49 @@ impl Client {
 
     /// A small blob (an image config) read whole, capped.
     pub fn small_blob(&self, repository: &str, digest: &str) -> Result<Vec<u8>, ClientError> {
-        let url = format!("{}/v2/{repository}/blobs/{digest}", self.origin);
+        let url = format!("{}/v2/{repository}/blobs/{digest}", self.origin());
         let resp = self.get(&url, None, repository)?;
         read_capped(resp, &url, "config blob", MANIFEST_MAX)
+    }
+
+    /// `scheme://host[:port]` of the registry API as known so far (HTTPS until a probe
+    /// found a plain-HTTP loopback or `--insecure` registry).
+    fn origin(&self) -> String {
+        let scheme = self.scheme.lock().ok().and_then(|s| *s).unwrap_or("https");
+        format!("{scheme}://{}", self.authority)
+    }
+
+    /// For a registry that may speak plain HTTP: one `GET /v2/` over HTTPS decides. A
+    /// certificate error is final (an HTTPS registry whose certificate we cannot verify is not
+    /// downgraded); any other failure to talk TLS means plain HTTP.
+    fn settle_scheme(&self) -> Result<(), ClientError> {
+        let Ok(mut guard) = self.scheme.lock() else {
+            return Ok(());
+        };
+        if guard.is_some() {
+            return Ok(());
+        }
+        let probe = format!("https://{}/v2/", self.authority);
+        let result = self
+            .agent
+            .get(&probe)
+            .config()
+            .timeout_global(Some(self.opts.request_timeout))
+            .build()
+            .call();
+        *guard = Some(match result {
+            Ok(_) => "https",
+            Err(e) => {
+                if let Some(reason) = certificate_error(&e) {
+                    return Err(ClientError::Tls {
+                        host: self.authority.clone(),
+                        reason,
+                    });
+                }
+                "http"
+            }
+        });
+        Ok(())
     }
 
     fn get(
@@ -201,6 +259,18 @@ impl Client {
         total: Option<Duration>,
     ) -> Result<Response<ureq::Body>, ClientError> {
         let mut challenged = false;
+        // `url` was built before the scheme was known only on the very first request; rebuild
+        // it on the settled origin.
+        let url = &if self.scheme.lock().is_ok_and(|s| s.is_none()) {
+            self.settle_scheme()?;
+            let https = format!("https://{}", self.authority);
+            match url.strip_prefix(&https) {
+                Some(rest) => format!("{}{rest}", self.origin()),
+                None => url.to_string(),
+            }
+        } else {
+            url.to_string()
+        };
         loop {
             let auth = self.current_auth();
             let resp = self.retrying(url, accept, auth.as_ref(), total)?;
@@ -217,6 +287,25 @@ impl Client {
                 continue;
             }
             let status = resp.status().as_u16();
+            if matches!(status, 401 | 403) && challenged {
+                // Authenticated (or got an anonymous token) and still refused: say which.
+                let reason = match &self.credential {
+                    Some(c) => format!(
+                        "HTTP {status} with the credentials of user {:?} for {}",
+                        c.username, self.authority
+                    ),
+                    None => format!(
+                        "HTTP {status} without credentials (none configured for {}; use \
+                         --username with --password-stdin, DRYDOCK_USERNAME/DRYDOCK_PASSWORD \
+                         or a docker login)",
+                        self.authority
+                    ),
+                };
+                return Err(ClientError::Auth {
+                    url: url.to_string(),
+                    reason,
+                });
+            }
             if !(200..300).contains(&status) {
                 return Err(ClientError::Status {
                     url: url.to_string(),
@@ -274,7 +363,13 @@ impl Client {
             )?;
             let status = resp.status().as_u16();
             if status != 200 {
-                return Err(auth_err(format!("token endpoint answered HTTP {status}")));
+                let who = match &self.credential {
+                    Some(c) => format!("user {:?}", c.username),
+                    None => "anonymous request".into(),
+                };
+                return Err(auth_err(format!(
+                    "token endpoint {realm} answered HTTP {status} ({who})"
+                )));
             }
             let bytes = read_capped(resp, realm, "token response", TOKEN_MAX)?;
             let tok: TokenResponse = serde_json::from_slice(&bytes)
@@ -320,8 +415,7 @@ impl Client {
                     resp.headers()
                         .get("retry-after")
                         .and_then(|v| v.to_str().ok())
-                        .and_then(|v| v.trim().parse::<u64>().ok())
-                        .map(Duration::from_secs),
+                        .and_then(retry_after),
                 ),
                 Err(ClientError::Http { .. }) => Some(None),
                 _ => None,
@@ -350,9 +444,19 @@ impl Client {
         auth: Option<&Secret>,
         total: Option<Duration>,
     ) -> Result<Response<ureq::Body>, ClientError> {
-        let http_err = |url: &str, e: ureq::Error| ClientError::Http {
-            url: url.to_string(),
-            reason: e.to_string(),
+        let http_err = |url: &str, e: ureq::Error| match certificate_error(&e) {
+            Some(reason) => ClientError::Tls {
+                host: url
+                    .parse::<Uri>()
+                    .ok()
+                    .and_then(|u| u.authority().map(|a| a.to_string()))
+                    .unwrap_or_else(|| url.to_string()),
+                reason,
+            },
+            None => ClientError::Http {
+                url: url.to_string(),
+                reason: e.to_string(),
+            },
         };
         let first: Uri = url.parse().map_err(|_| ClientError::Http {
             url: url.to_string(),
@@ -404,6 +508,78 @@ impl Client {
             max: self.opts.max_redirects,
         })
     }
+}
+
+/// The system's trusted roots (rustls-native-certs: `/etc/ssl/certs`, `SSL_CERT_FILE`,
+/// `SSL_CERT_DIR`, where an organisation's CA is installed), read once per process, plus
+/// `extra` (`--ca-cert`). A system without a CA store (a minimal container) falls back to
+/// Mozilla's roots compiled in (webpki-roots), unless `--ca-cert` was given.
+fn root_certs(extra: &[Vec<u8>]) -> ureq::tls::RootCerts {
+    static NATIVE: OnceLock<Vec<Vec<u8>>> = OnceLock::new();
+    let native = NATIVE.get_or_init(|| {
+        rustls_native_certs::load_native_certs()
+            .certs
+            .into_iter()
+            .map(|c| c.to_vec())
+            .collect()
+    });
+    if native.is_empty() && extra.is_empty() {
+        return ureq::tls::RootCerts::WebPki;
+    }
+    ureq::tls::RootCerts::new_with_certs(
+        &native
+            .iter()
+            .chain(extra)
+            .map(|der| ureq::tls::Certificate::from_der(der).to_owned())
+            .collect::<Vec<_>>(),
+    )
+}
+
+/// The certificates (DER) of a PEM file given with `--ca-cert`; a file without any is an error.
+pub fn load_ca_file(path: &Path) -> Result<Vec<Vec<u8>>, ClientError> {
+    let err = |reason: String| ClientError::CaFile {
+        path: path.display().to_string(),
+        reason,
+    };
+    let pem = std::fs::read(path).map_err(|e| err(e.to_string()))?;
+    let mut out = Vec::new();
+    for item in ureq::tls::parse_pem(&pem) {
+        match item.map_err(|e| err(e.to_string()))? {
+            ureq::tls::PemItem::Certificate(c) => out.push(c.der().to_vec()),
+            _ => continue,
+        }
+    }
+    if out.is_empty() {
+        return Err(err("no PEM CERTIFICATE in it".into()));
+    }
+    Ok(out)
+}
+
+/// A certificate-verification failure in `e`, described; `None` for any other error.
+fn certificate_error(e: &ureq::Error) -> Option<String> {
+    let tls = match e {
+        ureq::Error::Rustls(t) => t,
+        ureq::Error::Io(io) => io.get_ref()?.downcast_ref::<rustls::Error>()?,
+        _ => return None,
+    };
+    match tls {
+        rustls::Error::InvalidCertificate(c) => Some(format!("{c:?}")),
+        rustls::Error::NoCertificatesPresented => Some("no certificate presented".into()),
+        _ => None,
+    }
+}
+
+/// `Retry-After`: delay-seconds, or an HTTP-date (a date already past means now).
+fn retry_after(value: &str) -> Option<Duration> {
+    let value = value.trim();
+    if let Ok(secs) = value.parse::<u64>() {
+        return Some(Duration::from_secs(secs));
+    }
+    let when = httpdate::parse_http_date(value).ok()?;
+    Some(
+        when.duration_since(std::time::SystemTime::now())
+            .unwrap_or(Duration::ZERO),
+    )
 }
 
 /// Absolute `Location`s as they are; `/path` relative to the current origin.
@@ -482,5 +658,72 @@ impl<R: Read> Read for SizedBlob<R> {
         let n = self.inner.read(&mut buf[..want])?;
         self.left -= n as u64;
         Ok(n)
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    fn client(reference: &str, insecure: bool) -> Client {
+        let r = Reference::parse(reference).unwrap();
+        Client::new(
+            &r,
+            None,
+            ClientOptions {
+                insecure,
+                ..ClientOptions::default()
+            },
+        )
+    }
+
+    #[test]
+    fn plain_http_only_for_loopback_or_insecure() {
+        // A remote registry is HTTPS, decided up front: no probe, no fallback.
+        let remote = client("registry.example:5000/app:1", false);
+        assert_eq!(*remote.scheme.lock().unwrap(), Some("https"));
+        assert_eq!(remote.origin(), "https://registry.example:5000");
+        // Loopback registries and --insecure are probed (HTTPS first).
+        for (r, insecure) in [
+            ("127.0.0.1:5000/app:1", false),
+            ("localhost:5000/app:1", false),
+            ("[::1]:5000/app:1", false),
+            ("registry.example:5000/app:1", true),
+        ] {
+            assert_eq!(*client(r, insecure).scheme.lock().unwrap(), None, "{r}");
+        }
+    }
+
+    #[test]
+    fn retry_after_seconds_or_http_date() {
+        assert_eq!(retry_after(" 7 "), Some(Duration::from_secs(7)));
+        assert_eq!(
+            retry_after("Wed, 21 Oct 2015 07:28:00 GMT"),
+            Some(Duration::ZERO)
+        );
+        let later = httpdate::fmt_http_date(std::time::SystemTime::now() + Duration::from_secs(90));
+        let d = retry_after(&later).unwrap();
+        assert!(
+            d > Duration::from_secs(80) && d <= Duration::from_secs(90),
+            "{d:?}"
+        );
+        assert_eq!(retry_after("soon"), None);
+    }
+
+    #[test]
+    fn ca_file_errors_name_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let empty = dir.path().join("empty.pem");
+        std::fs::write(&empty, "not a certificate\n").unwrap();
+        let e = load_ca_file(&empty).unwrap_err().to_string();
+        assert!(
+            e.contains("empty.pem") && e.contains("no PEM CERTIFICATE"),
+            "{e}"
+        );
+        let e = load_ca_file(&dir.path().join("missing.pem"))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("missing.pem"), "{e}");
     }
 }

@@ -53,6 +53,12 @@ fn serve(
     log: &Log,
     answer: &dyn Fn(&Seen, u16) -> Option<Vec<u8>>,
 ) {
+    // A plain-HTTP server drops a TLS ClientHello (0x16): the client's HTTPS probe of a
+    // loopback registry then falls back to HTTP, as against a real plain-HTTP registry.
+    let mut first = [0u8; 1];
+    if stream.peek(&mut first).is_ok_and(|n| n == 1) && first[0] == 0x16 {
+        return;
+    }
     let mut reader = BufReader::new(stream.try_clone().unwrap());
     loop {
         let mut line = String::new();
@@ -354,10 +360,147 @@ fn secrets_never_appear_in_errors() {
         .unwrap_err();
     let text = format!("{e} {e:?}");
     assert!(!text.contains("SECRET"), "{text}");
-    assert!(matches!(e, ClientError::Status { status: 403, .. }), "{e}");
+    // Refused after authenticating: an authentication error naming the user, not the secret.
+    assert!(matches!(e, ClientError::Auth { .. }), "{e}");
+    assert!(
+        text.contains("HTTP 403") && text.contains(&cred().username),
+        "{text}"
+    );
     assert_eq!(
         log.lock().unwrap().len(),
         2,
         "the credential was not even tried"
+    );
+}
+
+#[test]
+fn retries_502_503_504_then_succeeds_or_gives_up() {
+    // 502, 504 (Retry-After: 1), 503, then the manifest: three retries are allowed.
+    let count = Arc::new(Mutex::new(0));
+    let c2 = count.clone();
+    let (port, _) = server(move |_, _| {
+        let mut n = c2.lock().unwrap();
+        *n += 1;
+        match *n {
+            1 => resp("502 Bad Gateway", &[], b""),
+            2 => resp("504 Gateway Timeout", &[("Retry-After", "1")], b""),
+            3 => resp("503 Service Unavailable", &[], b""),
+            _ => resp("200 OK", &[("Content-Type", OCI)], MANIFEST.as_bytes()),
+        }
+    });
+    let r = reference(port);
+    let start = Instant::now();
+    Client::new(&r, None, opts()).manifest(&r).unwrap();
+    assert!(
+        start.elapsed() >= Duration::from_secs(1),
+        "Retry-After ignored"
+    );
+    assert_eq!(*count.lock().unwrap(), 4);
+
+    // Always 503: one try and three retries, then the status, naming the URL.
+    let (port, log) = server(|_, _| resp("503 Service Unavailable", &[], b""));
+    let r = reference(port);
+    let e = Client::new(&r, None, opts()).manifest(&r).unwrap_err();
+    assert!(matches!(e, ClientError::Status { status: 503, .. }), "{e}");
+    assert!(e.to_string().contains("/v2/team/app/manifests/1"), "{e}");
+    assert_eq!(log.lock().unwrap().len(), 4);
+
+    // A Retry-After beyond what we wait for: given up at once, not slept on.
+    let (port, log) = server(|_, _| resp("429 Too Many Requests", &[("Retry-After", "3600")], b""));
+    let r = reference(port);
+    let start = Instant::now();
+    let e = Client::new(&r, None, opts()).manifest(&r).unwrap_err();
+    assert!(matches!(e, ClientError::Status { status: 429, .. }), "{e}");
+    assert!(start.elapsed() < Duration::from_secs(5));
+    assert_eq!(log.lock().unwrap().len(), 1);
+}
+
+#[test]
+fn oversized_config_blob_refused() {
+    let (port, _) = server(|_, _| {
+        // Claims nothing, streams 5 MiB.
+        let mut out = b"HTTP/1.1 200 OK\r\nContent-Length: 5242880\r\n\r\n".to_vec();
+        out.extend(std::iter::repeat_n(b'{', 5 << 20));
+        Some(out)
+    });
+    let r = reference(port);
+    let e = Client::new(&r, None, opts())
+        .small_blob("team/app", D)
+        .unwrap_err();
+    assert!(matches!(e, ClientError::TooLarge { .. }), "{e}");
+}
+
+/// CVE-2024-35192's lesson: credentials are chosen by the reference's registry host alone. A
+/// registry we hold no credentials for names, as its token realm, the host we do hold
+/// credentials for: the realm gets a request without them.
+#[test]
+fn credentials_are_chosen_by_the_reference_host_only() {
+    let (trusted, trusted_log) =
+        server(|_, _| resp("200 OK", &[], br#"{"token":"anon-token","expires_in":300}"#));
+    let (evil, _) = server(move |req, _| {
+        if req.header("authorization").is_none() {
+            let c = format!(r#"Bearer realm="http://127.0.0.1:{trusted}/token",service="x""#);
+            return resp("401 Unauthorized", &[("WWW-Authenticate", &c)], b"");
+        }
+        resp("200 OK", &[("Content-Type", OCI)], MANIFEST.as_bytes())
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("config.json");
+    // base64("alice:pw-SECRET-123")
+    std::fs::write(
+        &config,
+        format!(
+            r#"{{"auths":{{"127.0.0.1:{trusted}":{{"auth":"YWxpY2U6cHctU0VDUkVULTEyMw=="}}}}}}"#
+        ),
+    )
+    .unwrap();
+    let sources = drydock_registry::CredentialSources {
+        docker_config: Some(config),
+        ..Default::default()
+    };
+    // The file does hold credentials for the trusted host...
+    let trusted_ref = reference(trusted);
+    assert!(sources.lookup(&trusted_ref.registry).unwrap().is_some());
+    // ...and none of them for the reference's host, so none are sent anywhere.
+    let r = reference(evil);
+    let cred = sources.lookup(&r.registry).unwrap();
+    assert!(cred.is_none());
+    Client::new(&r, cred, opts()).manifest(&r).unwrap();
+    let log = trusted_log.lock().unwrap();
+    assert_eq!(log.len(), 1);
+    assert_eq!(log[0].header("authorization"), None, "{log:?}");
+}
+
+/// The token realm receives the registry's credentials (the token flow's design; the
+/// registry chose it), but a redirect from the realm to another host does not.
+#[test]
+fn token_realm_redirect_to_another_host_drops_the_credentials() {
+    let (elsewhere, elsewhere_log) =
+        server(|_, _| resp("200 OK", &[], br#"{"token":"tok-R","expires_in":300}"#));
+    let (realm, realm_log) = server(move |_, _| {
+        let to = format!("http://127.0.0.1:{elsewhere}/token2");
+        resp("302 Found", &[("Location", &to)], b"")
+    });
+    let (port, _) = server(move |req, _| {
+        if req.header("authorization") != Some("Bearer tok-R") {
+            let c = format!(r#"Bearer realm="http://127.0.0.1:{realm}/token",service="s""#);
+            return resp("401 Unauthorized", &[("WWW-Authenticate", &c)], b"");
+        }
+        resp("200 OK", &[("Content-Type", OCI)], MANIFEST.as_bytes())
+    });
+    let r = reference(port);
+    Client::new(&r, Some(cred()), opts()).manifest(&r).unwrap();
+    let realm_log = realm_log.lock().unwrap();
+    assert!(
+        realm_log[0]
+            .header("authorization")
+            .is_some_and(|a| a.starts_with("Basic "))
+    );
+    let elsewhere_log = elsewhere_log.lock().unwrap();
+    assert_eq!(elsewhere_log.len(), 1);
+    assert_eq!(
+        elsewhere_log[0].header("authorization"),
+        None,
+        "{elsewhere_log:?}"
     );
 }

@@ -100,12 +100,18 @@ pub fn cyclonedx(r: &Report<'_>) -> String {
         }
         let mut props =
             vec![json!({"name": "drydock:image:architecture", "value": img.architecture})];
+        if let Some(d) = img.manifest_digest {
+            props.push(json!({"name": "drydock:image:manifest_digest", "value": d.to_string()}));
+        }
         for (i, l) in r.layers.iter().enumerate() {
             if let Some(d) = l.diff_id {
                 props.push(json!({"name": format!("drydock:image:layer:{i}:diff_id"), "value": d.to_string()}));
             }
         }
         image["properties"] = json!(props);
+    }
+    if let Some(purl) = r.oci_purl() {
+        image["purl"] = json!(purl);
     }
     let vulnerabilities = vex(r, &seen);
     let bom = json!({

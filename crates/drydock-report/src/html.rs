@@ -47,6 +47,9 @@ pub fn html(r: &Report<'_>) -> String {
         if let Some(id) = img.id {
             meta(&mut o, "image id", &id.to_string());
         }
+        if let Some(d) = img.manifest_digest {
+            meta(&mut o, "manifest digest", &d.to_string());
+        }
         meta(
             &mut o,
             "platform",

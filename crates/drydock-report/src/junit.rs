@@ -33,6 +33,21 @@ pub fn junit(r: &Report<'_>) -> String {
             fs.len().max(1),
             fs.len()
         );
+        // Which image, exactly: the reference as resolved and the manifest scanned.
+        let props: Vec<(&str, String)> = [
+            ("reference", r.target.reference.clone()),
+            ("manifest_digest", r.manifest_digest()),
+        ]
+        .into_iter()
+        .filter_map(|(k, v)| Some((k, v?)))
+        .collect();
+        if !props.is_empty() {
+            let _ = writeln!(o, "    <properties>");
+            for (k, v) in props {
+                let _ = writeln!(o, "      <property name=\"{k}\" value=\"{}\"/>", esc(&v));
+            }
+            let _ = writeln!(o, "    </properties>");
+        }
         if fs.is_empty() {
             let _ = writeln!(
                 o,

@@ -108,6 +108,20 @@ pub struct LayerReport<'a> {
     pub created_by: Option<Cow<'a, str>>,
 }
 
+/// Percent-encodes what a purl component may not hold raw (`:` and `/` may stay, as in
+/// `repository_url=host:5000/team/app`).
+fn purl_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~:/".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
 impl<'a> Report<'a> {
     pub fn new(image: &'a Image, scan: &'a Scan, findings: &'a [Finding]) -> Self {
         let layers = scan
@@ -209,6 +223,54 @@ impl<'a> Report<'a> {
     }
 
     /// Adds the scanners' notes on what they could not check.
+    /// The digest of the image manifest scanned (after platform selection in an index), as
+    /// every format reports it next to the reference.
+    pub(crate) fn manifest_digest(&self) -> Option<String> {
+        self.image
+            .as_ref()
+            .and_then(|i| i.manifest_digest)
+            .map(|d| d.to_string())
+    }
+
+    /// `pkg:oci/NAME@MANIFEST-DIGEST?arch=…&repository_url=REGISTRY/REPO&tag=TAG` (the purl
+    /// spec's `oci` type, as Syft writes it) for an image pulled from a registry.
+    pub(crate) fn oci_purl(&self) -> Option<String> {
+        // A layout's ref name or an archive's tag names no repository a purl could point to.
+        if !matches!(self.target.kind, drydock_image::SourceKind::Registry) {
+            return None;
+        }
+        let reference = self.target.reference.as_deref()?;
+        let digest = self.manifest_digest()?;
+        let without_digest = reference.split('@').next().unwrap_or(reference);
+        // A tag is a `:` after the last `/` (a `:` before it is a registry port).
+        let slash = without_digest.rfind('/').map_or(0, |i| i + 1);
+        let (repo_url, tag) = match without_digest[slash..].rfind(':') {
+            Some(i) => (
+                &without_digest[..slash + i],
+                Some(&without_digest[slash + i + 1..]),
+            ),
+            None => (without_digest, None),
+        };
+        let name = repo_url
+            .rsplit('/')
+            .next()
+            .unwrap_or(repo_url)
+            .to_lowercase();
+        let mut purl = format!("pkg:oci/{}@{}", purl_escape(&name), purl_escape(&digest));
+        let mut sep = '?';
+        if let Some(arch) = self.image.as_ref().map(|i| i.architecture)
+            && !arch.is_empty()
+        {
+            purl.push_str(&format!("{sep}arch={}", purl_escape(arch)));
+            sep = '&';
+        }
+        purl.push_str(&format!("{sep}repository_url={}", purl_escape(repo_url)));
+        if let Some(tag) = tag {
+            purl.push_str(&format!("&tag={}", purl_escape(tag)));
+        }
+        Some(purl)
+    }
+
     pub fn with_notes(mut self, notes: &'a [String]) -> Self {
         self.notes = notes;
         self

@@ -94,6 +94,10 @@ pub fn sarif(r: &Report<'_>) -> String {
             result
         })
         .collect();
+    let mut properties = json!({"target": target});
+    if let Some(d) = r.manifest_digest() {
+        properties["manifestDigest"] = json!(d);
+    }
     let doc = json!({
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
         "version": "2.1.0",
@@ -105,7 +109,7 @@ pub fn sarif(r: &Report<'_>) -> String {
                 "rules": rules_json,
             }},
             "results": results,
-            "properties": {"target": target},
+            "properties": properties,
         }],
     });
     let mut s = serde_json::to_string_pretty(&doc).unwrap_or_default();

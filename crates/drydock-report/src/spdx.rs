@@ -27,6 +27,12 @@ pub fn spdx(r: &Report<'_>) -> String {
         image["versionInfo"] = json!(id.to_string());
         image["checksums"] = json!([{"algorithm": "SHA256", "checksumValue": id.hex()}]);
     }
+    if let Some(d) = r.manifest_digest() {
+        image["comment"] = json!(format!("image manifest {d}"));
+    }
+    if let Some(purl) = r.oci_purl() {
+        image["externalRefs"] = json!([{"referenceCategory": "PACKAGE-MANAGER", "referenceType": "purl", "referenceLocator": purl}]);
+    }
     packages.push(image);
     if let Some(os) = r.os {
         packages.push(json!({

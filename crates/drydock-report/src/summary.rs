@@ -44,6 +44,9 @@ pub fn summary_styled(r: &Report<'_>, colour: bool) -> String {
                 .map(|c| format!("  created {c}"))
                 .unwrap_or_default()
         );
+        if let Some(d) = img.manifest_digest {
+            let _ = writeln!(o, "  manifest {d}");
+        }
         let c = &img.config;
         let user = match c.user.as_deref() {
             None | Some("") => "root (no USER set)".to_string(),

@@ -6,6 +6,7 @@
 pub mod fuzz;
 pub mod podman;
 pub mod registry;
+pub mod token;
 
 use sha2::{Digest, Sha256};
 use std::io::Write;
@@ -314,6 +315,54 @@ impl ImageSpec {
             manifest_digest: String::new(),
         }
     }
+}
+
+/// Writes a multi-platform OCI layout into `dir`: every image's blobs, an image index blob
+/// naming each manifest with its `platform` (linux/`arch`), and `index.json` holding that one
+/// index, as `skopeo copy --all oci:DIR …` and `docker buildx --platform a,b` produce. Returns
+/// each image's digests and the index digest.
+pub fn write_multi_arch_oci(dir: &Path, images: &[ImageSpec]) -> (Vec<Built>, String) {
+    std::fs::create_dir_all(dir.join("blobs/sha256")).unwrap();
+    let mut built = Vec::new();
+    let mut manifests = Vec::new();
+    for spec in images {
+        let (b, files) = spec.oci_files(dir);
+        for (name, bytes) in files {
+            if name.starts_with("blobs/") {
+                std::fs::write(dir.join(name), bytes).unwrap();
+            }
+        }
+        let size = std::fs::metadata(dir.join(blob_name(&b.manifest_digest)))
+            .unwrap()
+            .len();
+        manifests.push(serde_json::json!({
+            "mediaType": "application/vnd.oci.image.manifest.v1+json",
+            "digest": b.manifest_digest, "size": size,
+            "platform": {"architecture": spec.arch, "os": "linux"},
+        }));
+        built.push(b);
+    }
+    let index = serde_json::to_vec(&serde_json::json!({
+        "schemaVersion": 2,
+        "mediaType": "application/vnd.oci.image.index.v1+json",
+        "manifests": manifests,
+    }))
+    .unwrap();
+    let index_digest = sha256(&index);
+    std::fs::write(dir.join(blob_name(&index_digest)), &index).unwrap();
+    let top = serde_json::to_vec(&serde_json::json!({
+        "schemaVersion": 2,
+        "manifests": [{"mediaType": "application/vnd.oci.image.index.v1+json", "digest": index_digest,
+                       "size": index.len(), "annotations": {"org.opencontainers.image.ref.name": "multi"}}],
+    }))
+    .unwrap();
+    std::fs::write(dir.join("index.json"), top).unwrap();
+    std::fs::write(
+        dir.join("oci-layout"),
+        br#"{"imageLayoutVersion": "1.0.0"}"#,
+    )
+    .unwrap();
+    (built, index_digest)
 }
 
 pub fn blob_name(digest: &str) -> String {

@@ -91,8 +91,23 @@ pub struct ImageArgs {
     /// exists wins)
     pub path: PathBuf,
     /// Allow plain HTTP (registry and token realm) for a registry that is not on loopback
+    /// (HTTPS is tried first; a certificate is always verified: see --ca-cert)
     #[arg(long)]
     pub insecure: bool,
+    /// PEM file of CA certificates trusted for registries, on top of the system's roots
+    #[arg(long, value_name = "FILE")]
+    pub ca_cert: Option<PathBuf>,
+    /// Where to look for a bare reference, tried in this order (like Trivy's --image-src);
+    /// `registry://`, `docker://` and `podman://` prefixes choose one source directly, and a
+    /// path that exists is always a file
+    #[arg(
+        long,
+        value_enum,
+        value_delimiter = ',',
+        default_value = "registry",
+        env = "DRYDOCK_IMAGE_SRC"
+    )]
+    pub image_src: Vec<ImageSrc>,
     /// Registry user name; the password is read from standard input (`--password-stdin`)
     #[arg(long, requires = "password_stdin")]
     pub username: Option<String>,
@@ -107,6 +122,28 @@ pub struct ImageArgs {
     pub reference: Option<String>,
     #[command(flatten)]
     pub common: Common,
+}
+
+/// A place `drydock image REF` looks for a bare reference.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, ValueEnum)]
+pub enum ImageSrc {
+    /// Pull from the reference's registry (OCI Distribution API)
+    Registry,
+    /// The local Docker engine (`DOCKER_HOST` or /var/run/docker.sock)
+    Docker,
+    /// The local Podman engine (`CONTAINER_HOST` or Podman's default sockets)
+    Podman,
+}
+
+impl ImageSrc {
+    /// The flag's spelling (`registry`, `docker`, `podman`), also the engine URL scheme.
+    pub fn name(self) -> &'static str {
+        match self {
+            ImageSrc::Registry => "registry",
+            ImageSrc::Docker => "docker",
+            ImageSrc::Podman => "podman",
+        }
+    }
 }
 
 #[derive(Subcommand)]

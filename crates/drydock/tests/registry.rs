@@ -80,6 +80,19 @@ fn registry_scan_equals_layout_scan_and_warm_rescan_fetches_no_layer() {
         !warm_log.iter().any(|p| layers.contains(p)),
         "warm re-scan fetched a layer blob: {warm_log:?}"
     );
+    // Manifests and the config only: the one blob GET is the config's.
+    let config = format!(
+        "GET /v2/debian/blobs/{}",
+        warm["image"]["id"].as_str().unwrap()
+    );
+    let blob_gets: Vec<&String> = warm_log.iter().filter(|r| r.contains("/blobs/")).collect();
+    assert_eq!(blob_gets, [&config], "{warm_log:?}");
+    assert!(
+        warm_log
+            .iter()
+            .all(|r| r == &config || r.starts_with("GET /v2/debian/manifests/") || r == "GET /v2/"),
+        "{warm_log:?}"
+    );
 }
 
 #[test]

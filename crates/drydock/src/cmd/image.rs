@@ -1,7 +1,7 @@
 //! `drydock image REF|PATH`: an image in a registry, in the local Docker or Podman engine
 //! (`docker://NAME`, `podman://NAME`), a `docker save` archive or an OCI layout (directory or tar).
 
-use crate::cli::ImageArgs;
+use crate::cli::{ImageArgs, ImageSrc};
 use anyhow::{Context, Result};
 use drydock_image::{Image, OpenOptions};
 use std::path::Path;
@@ -11,6 +11,8 @@ pub fn run(args: ImageArgs) -> Result<ExitCode> {
     let ImageArgs {
         path,
         insecure,
+        ca_cert,
+        image_src,
         username,
         password_stdin,
         platform,
@@ -21,8 +23,15 @@ pub fn run(args: ImageArgs) -> Result<ExitCode> {
         platform,
         reference,
     };
+    let tls = TlsArgs { insecure, ca_cert };
     let image = match registry_reference(&path)? {
-        Some(r) => pull(&r, &opts, insecure, username, password_stdin)?,
+        Some(r) if path.to_str().is_some_and(|p| p.starts_with("registry://")) => {
+            pull(&r, &opts, &tls, username, password_stdin)?
+        }
+        Some(r) => {
+            let creds = (username, password_stdin);
+            from_sources(&r, &path, &image_src, &opts, &tls, creds)?
+        }
         None => open(&path, &opts)?,
     };
     super::scan_image(&image, &common)
@@ -50,6 +59,43 @@ pub fn open(path: &Path, opts: &OpenOptions) -> Result<Image> {
     })
 }
 
+/// A bare reference from the `--image-src` sources in their order: the first that has it wins;
+/// when none has, the error lists what each said.
+fn from_sources(
+    reference: &drydock_registry::Reference,
+    arg: &Path,
+    sources: &[ImageSrc],
+    opts: &OpenOptions,
+    tls: &TlsArgs,
+    (username, password_stdin): (Option<String>, bool),
+) -> Result<Image> {
+    let mut tried = Vec::new();
+    let mut creds = Some((username, password_stdin));
+    for src in sources {
+        let result = match src {
+            ImageSrc::Registry => {
+                // The password is read from stdin once, for the registry only.
+                let (user, stdin) = creds.take().unwrap_or((None, false));
+                pull(reference, opts, tls, user, stdin)
+            }
+            ImageSrc::Docker | ImageSrc::Podman => open(
+                Path::new(&format!("{}://{}", src.name(), arg.to_string_lossy())),
+                opts,
+            ),
+        };
+        match result {
+            Ok(image) => return Ok(image),
+            Err(e) if sources.len() == 1 => return Err(e),
+            Err(e) => tried.push(format!("  {}: {e:#}", src.name())),
+        }
+    }
+    anyhow::bail!(
+        "{} was not found in any --image-src source tried:\n{}",
+        arg.display(),
+        tried.join("\n")
+    )
+}
+
 /// A reference to pull, unless `arg` is an existing path (which is scanned as a file, as before),
 /// an engine image, or does not parse as a reference (then the path error names it).
 fn registry_reference(arg: &Path) -> Result<Option<drydock_registry::Reference>> {
@@ -69,10 +115,16 @@ fn registry_reference(arg: &Path) -> Result<Option<drydock_registry::Reference>>
     Ok(drydock_registry::Reference::parse(text).ok())
 }
 
+/// How to reach a registry: `--insecure` and `--ca-cert`.
+struct TlsArgs {
+    insecure: bool,
+    ca_cert: Option<std::path::PathBuf>,
+}
+
 fn pull(
     reference: &drydock_registry::Reference,
     opts: &OpenOptions,
-    insecure: bool,
+    tls: &TlsArgs,
     username: Option<String>,
     password_stdin: bool,
 ) -> Result<Image> {
@@ -97,7 +149,11 @@ fn pull(
         reference,
         credential,
         drydock_registry::client::ClientOptions {
-            insecure,
+            insecure: tls.insecure,
+            extra_roots: match &tls.ca_cert {
+                Some(path) => drydock_registry::client::load_ca_file(path)?,
+                None => Vec::new(),
+            },
             ..Default::default()
         },
     );
