@@ -121,41 +121,46 @@ impl LayerCache {
         Ok(())
     }
 
-    /// The cache key of one layer; `None` when the layer has no digest to key on (directories).
-    pub(crate) fn key(
-        &self,
-        digest: Option<&Digest>,
-        diff_id: Option<&Digest>,
-        blob_len: Option<u64>,
-        analyzers: &[(&str, u32, String)],
-        limits: &Limits,
-    ) -> Option<Digest> {
-        let diff_id = diff_id?;
-        let blob_len = blob_len?;
-        let mut k = format!(
-            "drydock-layer-cache {FORMAT}\nbuild {}\nversion {}\ndiff_id {diff_id}\nlen {blob_len}\n",
-            self.build,
-            env!("CARGO_PKG_VERSION"),
-        );
-        if let Some(d) = digest {
-            k.push_str(&format!("digest {d}\n"));
-        }
-        k.push_str(&format!(
-            "limits {} {} {}\n",
-            limits.max_entries, limits.max_layer_bytes, limits.max_file_bytes
-        ));
-        for (id, version, fingerprint) in analyzers {
-            k.push_str(&format!(
-                "analyzer {id} {version} {}\n",
-                Digest::of(fingerprint.as_bytes())
-            ));
-        }
-        Some(Digest::of(k.as_bytes()))
+    /// The drydock build this cache is for.
+    pub(crate) fn build(&self) -> &str {
+        &self.build
     }
 
     fn path(&self, key: &Digest) -> PathBuf {
         self.dir.join(format!("{}.bin", key.hex()))
     }
+}
+
+/// The cache key of one layer; `None` when the layer has no digest to key on (directories).
+pub(crate) fn key(
+    build: &str,
+    digest: Option<&Digest>,
+    diff_id: Option<&Digest>,
+    blob_len: Option<u64>,
+    analyzers: &[(&str, u32, String)],
+    limits: &Limits,
+) -> Option<Digest> {
+    let diff_id = diff_id?;
+    let blob_len = blob_len?;
+    let mut k = format!(
+        "drydock-layer-cache {FORMAT}\nbuild {}\nversion {}\ndiff_id {diff_id}\nlen {blob_len}\n",
+        build,
+        env!("CARGO_PKG_VERSION"),
+    );
+    if let Some(d) = digest {
+        k.push_str(&format!("digest {d}\n"));
+    }
+    k.push_str(&format!(
+        "limits {} {} {}\n",
+        limits.max_entries, limits.max_layer_bytes, limits.max_file_bytes
+    ));
+    for (id, version, fingerprint) in analyzers {
+        k.push_str(&format!(
+            "analyzer {id} {version} {}\n",
+            Digest::of(fingerprint.as_bytes())
+        ));
+    }
+    Some(Digest::of(k.as_bytes()))
 }
 
 /// A link planted where an entry should be is refused, not followed.
@@ -173,7 +178,7 @@ fn open_nofollow(path: &Path) -> io::Result<std::fs::File> {
 
 /// One layer's cached pass. Analyzer ids are strings here and mapped back to the running
 /// analyzers on load (their ids are `&'static`).
-#[derive(Serialize, Deserialize)]
+#[derive(Clone, Serialize, Deserialize)]
 pub(crate) struct Entry {
     pub stats: StreamStats,
     pub entries: Vec<EntryMeta>,
@@ -182,7 +187,7 @@ pub(crate) struct Entry {
     pub hardlinks: Vec<(ImagePath, ImagePath, Vec<usize>)>,
 }
 
-#[derive(Serialize, Deserialize)]
+#[derive(Clone, Serialize, Deserialize)]
 pub(crate) struct CachedOutput {
     pub analyzer: String,
     pub layer: usize,
@@ -193,7 +198,7 @@ pub(crate) struct CachedOutput {
 
 /// [`Artifact`] in full: the report serialisation of artifacts is deliberately lossy (counts
 /// instead of secrets and package lists), so the cache has its own.
-#[derive(Serialize, Deserialize)]
+#[derive(Clone, Serialize, Deserialize)]
 pub(crate) enum CachedArtifact {
     Os(OsHint),
     Packages {

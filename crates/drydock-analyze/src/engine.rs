@@ -4,14 +4,15 @@ use crate::dispatch::Dispatcher;
 use crate::inventory::{self, InstalledPackage};
 use crate::{Analyzer, Artifact, FileInput};
 use drydock_fs::{
-    EntryKind, EntryMeta, EntryVisitor, Fate, FileTree, ImagePath, LayerError, LayerErrorKind,
-    Limits, StreamStats,
+    Digest, EntryKind, EntryMeta, EntryVisitor, Fate, FileTree, ImagePath, LayerError,
+    LayerErrorKind, Limits, StreamStats,
 };
 use drydock_image::Image;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::io::Read;
+use std::sync::{Arc, Mutex};
 
 /// A fact an analyzer found in one file of one layer, and what later layers did to that file.
 #[derive(Clone, Debug, Serialize)]
@@ -68,6 +69,18 @@ pub struct Engine {
     dispatch: Dispatcher,
     limits: Limits,
     cache: Option<LayerCache>,
+    /// Layers shared by the images of one run (`drydock image A B C`), by cache key.
+    run: Option<RunMemo>,
+}
+
+/// Within one run, a layer key's slot: the first image to reach the layer holds the slot's lock
+/// while it streams the layer, so another image sharing it (a common base) waits and then takes
+/// the result instead of downloading and analysing the layer again. With the disk cache on, the
+/// slot only orders the two (the second reads the entry the first wrote) and holds nothing;
+/// without it, the slot keeps the layer's entry in memory for the rest of the run.
+#[derive(Default)]
+struct RunMemo {
+    slots: Mutex<HashMap<Digest, Arc<Mutex<Option<cache::Entry>>>>>,
 }
 
 /// A file whose content must be fetched after the first pass (link targets).
@@ -91,6 +104,19 @@ struct LayerPass {
     cached: bool,
 }
 
+impl LayerPass {
+    /// What the cache (on disk or for the run) keeps of this pass.
+    fn entry(&self) -> cache::Entry {
+        cache::Entry {
+            stats: self.stats.clone(),
+            entries: self.entries.clone(),
+            outputs: self.outputs.iter().map(CachedOutput::from_output).collect(),
+            diagnostics: self.diagnostics.clone(),
+            hardlinks: self.hardlinks.clone(),
+        }
+    }
+}
+
 impl Engine {
     pub fn new(analyzers: Vec<Box<dyn Analyzer>>, limits: Limits) -> Result<Self, ScanError> {
         let dispatch = Dispatcher::new(&analyzers).map_err(ScanError::Registry)?;
@@ -99,7 +125,15 @@ impl Engine {
             dispatch,
             limits,
             cache: None,
+            run: None,
         })
+    }
+
+    /// Analyses a layer shared by several images scanned with this engine once (see
+    /// [`RunMemo`]); for a run over many images.
+    pub fn with_shared_layers(mut self) -> Self {
+        self.run = Some(RunMemo::default());
+        self
     }
 
     /// Reads and writes per-layer results in `cache` (see [`crate::cache`]).
@@ -285,16 +319,17 @@ impl Engine {
         i: usize,
         progress: &(dyn Fn(u64) + Sync),
     ) -> Result<LayerPass, LayerError> {
-        let Some(cache) = &self.cache else {
+        if self.cache.is_none() && self.run.is_none() {
             return self.first_pass(image, i, progress);
-        };
+        }
         let layer = image.layers.get(i);
         let analyzers: Vec<(&str, u32, String)> = self
             .analyzers
             .iter()
             .map(|a| (a.id(), a.version(), a.fingerprint()))
             .collect();
-        let Some(key) = cache.key(
+        let Some(key) = cache::key(
+            self.cache.as_ref().map_or("", LayerCache::build),
             layer.and_then(|l| l.digest.as_ref()),
             layer.and_then(|l| l.diff_id.as_ref()),
             image.layer_blob_len(i),
@@ -303,6 +338,37 @@ impl Engine {
         ) else {
             return self.first_pass(image, i, progress);
         };
+        let Some(run) = &self.run else {
+            return self.cached_layer_pass(image, i, &key, progress);
+        };
+        let slot = {
+            let mut slots = run.slots.lock().unwrap_or_else(|e| e.into_inner());
+            slots.entry(key.clone()).or_default().clone()
+        };
+        let mut held = slot.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(pass) = held.clone().and_then(|entry| self.cached_pass(entry)) {
+            progress(image.layer_blob_len(i).unwrap_or(0));
+            return Ok(pass);
+        }
+        let pass = self.cached_layer_pass(image, i, &key, progress)?;
+        if self.cache.is_none() && pass.stats.diff_id.is_some() {
+            *held = Some(pass.entry());
+        }
+        Ok(pass)
+    }
+
+    /// One layer's pass through the disk cache when there is one.
+    fn cached_layer_pass(
+        &self,
+        image: &Image,
+        i: usize,
+        key: &Digest,
+        progress: &(dyn Fn(u64) + Sync),
+    ) -> Result<LayerPass, LayerError> {
+        let Some(cache) = &self.cache else {
+            return self.first_pass(image, i, progress);
+        };
+        let key = key.clone();
         let mut notes = Vec::new();
         match cache.get(&key) {
             Ok(Some(entry)) => {
@@ -320,14 +386,7 @@ impl Engine {
         if pass.stats.diff_id.is_none() {
             return Ok(pass);
         }
-        let entry = cache::Entry {
-            stats: pass.stats.clone(),
-            entries: pass.entries.clone(),
-            outputs: pass.outputs.iter().map(CachedOutput::from_output).collect(),
-            diagnostics: pass.diagnostics.clone(),
-            hardlinks: pass.hardlinks.clone(),
-        };
-        if let Err(e) = cache.put(&key, &entry) {
+        if let Err(e) = cache.put(&key, &pass.entry()) {
             notes.push(format!("layer cache not written: {e}"));
         }
         pass.diagnostics

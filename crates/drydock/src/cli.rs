@@ -86,10 +86,17 @@ pub enum Command {
 // No doc comment here: the variant's (`Command::Image`) is the subcommand's help.
 #[derive(Args)]
 pub struct ImageArgs {
-    /// Image reference (`registry.example:5000/team/app:1.4`, `debian:12`, `registry://…`),
-    /// `docker://NAME` or `podman://NAME`, or the path to an archive or layout (a path that
-    /// exists wins)
-    pub path: PathBuf,
+    /// Image references (`registry.example:5000/team/app:1.4`, `debian:12`, `registry://…`),
+    /// `docker://NAME` or `podman://NAME`, or paths to archives or layouts (a path that exists
+    /// wins); several give one report each and a summary
+    #[arg(value_name = "IMAGE", required_unless_present = "images_from")]
+    pub images: Vec<PathBuf>,
+    /// Read more images from FILE, one reference or path per line (`#` starts a comment)
+    #[arg(long, value_name = "FILE")]
+    pub images_from: Option<PathBuf>,
+    /// Images scanned at once when there are several (each also streams its layers in parallel)
+    #[arg(long, value_name = "N", default_value_t = 2, value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub parallel: u16,
     /// Allow plain HTTP (registry and token realm) for a registry that is not on loopback
     /// (HTTPS is tried first; a certificate is always verified: see --ca-cert)
     #[arg(long)]

@@ -15,7 +15,7 @@ use cli::{Cli, Command};
 use std::process::ExitCode;
 
 /// Exit code for errors: unreadable or corrupt input, bad flags. (1 is reserved for findings.)
-const EXIT_ERROR: u8 = 2;
+pub(crate) const EXIT_ERROR: u8 = 2;
 
 fn main() -> ExitCode {
     let matches = <Cli as clap::CommandFactory>::command().get_matches();

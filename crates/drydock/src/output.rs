@@ -1,6 +1,6 @@
 //! Writing the report: each `--format` to stdout or its file, the exit code, and progress.
 
-use crate::cli::{Common, Format};
+use crate::cli::{Common, Format, FormatSpec};
 use anyhow::{Context, Result};
 use drydock_image::Image;
 use drydock_report::Report;
@@ -11,23 +11,7 @@ use std::process::ExitCode;
 /// Writes every requested format and turns remaining findings into the `--exit-code`.
 pub fn emit(report: &Report<'_>, common: &Common) -> Result<ExitCode> {
     for spec in &common.format {
-        let text = match spec.format {
-            Format::Table => {
-                use std::io::IsTerminal;
-                let to_terminal = spec.file.is_none()
-                    && common.output.is_none()
-                    && std::io::stdout().is_terminal();
-                let colour =
-                    to_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
-                drydock_report::summary_styled(report, colour)
-            }
-            Format::Json => report.json(),
-            Format::Cyclonedx => drydock_report::cyclonedx(report),
-            Format::Sarif => drydock_report::sarif(report),
-            Format::Junit => drydock_report::junit(report),
-            Format::Html => drydock_report::html(report),
-            Format::SpdxJson => drydock_report::spdx(report),
-        };
+        let text = render(report, spec, common);
         match spec.file.as_ref().or(common.output.as_ref()) {
             Some(path) => std::fs::write(path, text)
                 .with_context(|| format!("cannot write {}", path.display()))?,
@@ -38,6 +22,25 @@ pub fn emit(report: &Report<'_>, common: &Common) -> Result<ExitCode> {
         return Ok(ExitCode::from(common.exit_code));
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// One format of a report.
+pub fn render(report: &Report<'_>, spec: &FormatSpec, common: &Common) -> String {
+    match spec.format {
+        Format::Table => {
+            use std::io::IsTerminal;
+            let to_terminal =
+                spec.file.is_none() && common.output.is_none() && std::io::stdout().is_terminal();
+            let colour = to_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+            drydock_report::summary_styled(report, colour)
+        }
+        Format::Json => report.json(),
+        Format::Cyclonedx => drydock_report::cyclonedx(report),
+        Format::Sarif => drydock_report::sarif(report),
+        Format::Junit => drydock_report::junit(report),
+        Format::Html => drydock_report::html(report),
+        Format::SpdxJson => drydock_report::spdx(report),
+    }
 }
 
 /// Writes to stdout; a closed pipe (`drydock ... | head`) is not an error worth a message.

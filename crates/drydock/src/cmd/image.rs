@@ -4,12 +4,15 @@
 use crate::cli::{ImageArgs, ImageSrc};
 use anyhow::{Context, Result};
 use drydock_image::{Image, OpenOptions};
-use std::path::Path;
+use std::io::Read;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 pub fn run(args: ImageArgs) -> Result<ExitCode> {
     let ImageArgs {
-        path,
+        images,
+        images_from,
+        parallel,
         insecure,
         ca_cert,
         image_src,
@@ -19,22 +22,119 @@ pub fn run(args: ImageArgs) -> Result<ExitCode> {
         reference,
         common,
     } = args;
-    let opts = OpenOptions {
-        platform,
-        reference,
+    let mut targets = images;
+    if let Some(file) = &images_from {
+        targets.extend(read_list(file)?);
+    }
+    let explicit = explicit_credential(username, password_stdin)?;
+    let sources = Sources {
+        opts: OpenOptions {
+            platform,
+            reference,
+        },
+        tls: TlsArgs { insecure, ca_cert },
+        image_src,
+        explicit,
     };
-    let tls = TlsArgs { insecure, ca_cert };
-    let image = match registry_reference(&path)? {
-        Some(r) if path.to_str().is_some_and(|p| p.starts_with("registry://")) => {
-            pull(&r, &opts, &tls, username, password_stdin)?
+    match targets.as_slice() {
+        [] => anyhow::bail!(
+            "no image to scan: {} lists none",
+            images_from
+                .as_deref()
+                .unwrap_or(Path::new("--images-from"))
+                .display()
+        ),
+        [one] => super::scan_image(&sources.open(one)?, &common),
+        _ => {
+            sources.check_explicit_scope(&targets)?;
+            super::many::run(
+                &targets,
+                &|t| sources.open(t),
+                usize::from(parallel),
+                &common,
+            )
         }
-        Some(r) => {
-            let creds = (username, password_stdin);
-            from_sources(&r, &path, &image_src, &opts, &tls, creds)?
-        }
-        None => open(&path, &opts)?,
+    }
+}
+
+/// `--images-from FILE`: one reference or path per line; blank lines and `#` comments skipped.
+fn read_list(file: &Path) -> Result<Vec<PathBuf>> {
+    const MAX_LIST: u64 = 16 << 20;
+    let mut text = String::new();
+    std::fs::File::open(file)
+        .and_then(|f| f.take(MAX_LIST + 1).read_to_string(&mut text))
+        .with_context(|| format!("cannot read --images-from {}", file.display()))?;
+    if text.len() as u64 > MAX_LIST {
+        anyhow::bail!("--images-from {}: larger than 16 MiB", file.display());
+    }
+    Ok(text
+        .lines()
+        .map(|l| l.split_once(" #").map_or(l, |(before, _)| before).trim())
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .map(PathBuf::from)
+        .collect())
+}
+
+/// `--username` with `--password-stdin`: the password is read once, before any image is opened.
+fn explicit_credential(
+    username: Option<String>,
+    password_stdin: bool,
+) -> Result<Option<drydock_registry::Credential>> {
+    let (Some(username), true) = (username, password_stdin) else {
+        return Ok(None);
     };
-    super::scan_image(&image, &common)
+    let mut password = String::new();
+    std::io::stdin()
+        .read_line(&mut password)
+        .context("cannot read the registry password from standard input")?;
+    Ok(Some(drydock_registry::Credential {
+        username,
+        secret: drydock_registry::Secret::new(password.trim_end_matches(['\r', '\n'])),
+    }))
+}
+
+/// How this run opens an image argument.
+struct Sources {
+    opts: OpenOptions,
+    tls: TlsArgs,
+    image_src: Vec<ImageSrc>,
+    explicit: Option<drydock_registry::Credential>,
+}
+
+impl Sources {
+    fn open(&self, arg: &Path) -> Result<Image> {
+        match registry_reference(arg)? {
+            Some(r) if arg.to_str().is_some_and(|p| p.starts_with("registry://")) => {
+                pull(&r, &self.opts, &self.tls, self.explicit.clone())
+            }
+            Some(r) => from_sources(&r, arg, self),
+            None => open(arg, &self.opts),
+        }
+    }
+
+    /// Credentials given on the command line belong to one registry: with images from several,
+    /// which one they are for is ambiguous, and sending them to every one would hand them to
+    /// registries they were never meant for (CVE-2024-35192 is that mistake).
+    fn check_explicit_scope(&self, targets: &[PathBuf]) -> Result<()> {
+        if self.explicit.is_none() {
+            return Ok(());
+        }
+        let mut hosts = std::collections::BTreeSet::new();
+        for t in targets {
+            if let Some(r) = registry_reference(t)? {
+                hosts.insert(r.registry);
+            }
+        }
+        if hosts.len() > 1 {
+            anyhow::bail!(
+                "--username/--password-stdin name one registry's credentials, but the images come \
+                 from {}: put each registry's credentials in ~/.docker/config.json (or \
+                 REGISTRY_AUTH_FILE) instead",
+                hosts.into_iter().collect::<Vec<_>>().join(", ")
+            );
+        }
+        Ok(())
+    }
 }
 
 /// An image path, or `docker://NAME` / `podman://NAME`: an image in the local engine, streamed
@@ -64,28 +164,25 @@ pub fn open(path: &Path, opts: &OpenOptions) -> Result<Image> {
 fn from_sources(
     reference: &drydock_registry::Reference,
     arg: &Path,
-    sources: &[ImageSrc],
-    opts: &OpenOptions,
-    tls: &TlsArgs,
-    (username, password_stdin): (Option<String>, bool),
+    sources: &Sources,
 ) -> Result<Image> {
     let mut tried = Vec::new();
-    let mut creds = Some((username, password_stdin));
-    for src in sources {
+    for src in &sources.image_src {
         let result = match src {
-            ImageSrc::Registry => {
-                // The password is read from stdin once, for the registry only.
-                let (user, stdin) = creds.take().unwrap_or((None, false));
-                pull(reference, opts, tls, user, stdin)
-            }
+            ImageSrc::Registry => pull(
+                reference,
+                &sources.opts,
+                &sources.tls,
+                sources.explicit.clone(),
+            ),
             ImageSrc::Docker | ImageSrc::Podman => open(
                 Path::new(&format!("{}://{}", src.name(), arg.to_string_lossy())),
-                opts,
+                &sources.opts,
             ),
         };
         match result {
             Ok(image) => return Ok(image),
-            Err(e) if sources.len() == 1 => return Err(e),
+            Err(e) if sources.image_src.len() == 1 => return Err(e),
             Err(e) => tried.push(format!("  {}: {e:#}", src.name())),
         }
     }
@@ -125,22 +222,8 @@ fn pull(
     reference: &drydock_registry::Reference,
     opts: &OpenOptions,
     tls: &TlsArgs,
-    username: Option<String>,
-    password_stdin: bool,
+    explicit: Option<drydock_registry::Credential>,
 ) -> Result<Image> {
-    let explicit = match (username, password_stdin) {
-        (Some(username), true) => {
-            let mut password = String::new();
-            std::io::stdin()
-                .read_line(&mut password)
-                .context("cannot read the registry password from standard input")?;
-            Some(drydock_registry::Credential {
-                username,
-                secret: drydock_registry::Secret::new(password.trim_end_matches(['\r', '\n'])),
-            })
-        }
-        _ => None,
-    };
     // Credentials are looked up by the reference's registry only.
     let credential = drydock_registry::CredentialSources::from_env(explicit)
         .lookup(&reference.registry)

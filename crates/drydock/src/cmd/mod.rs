@@ -11,6 +11,7 @@ pub mod db;
 pub mod host;
 pub mod image;
 pub mod man;
+pub mod many;
 pub mod rootfs;
 pub mod rules;
 pub mod sbom;
@@ -29,138 +30,178 @@ use std::sync::{Arc, Mutex};
 /// Scans an opened image (or root filesystem) with the scanners the options ask for, and emits
 /// the report.
 pub fn scan_image(image: &Image, common: &Common) -> Result<ExitCode> {
-    let explicit = !common.scanners.is_empty();
-    let scanners = if explicit {
-        common.scanners.clone()
-    } else {
-        vec![
-            Scanner::Vuln,
-            Scanner::Secret,
-            Scanner::Credential,
-            Scanner::Misconfig,
-        ]
-    };
-    let mut kinds = Vec::new();
-    let mut vulndb = None;
-    for s in &scanners {
-        match s {
-            Scanner::Misconfig => kinds.push(Kind::Misconfiguration),
-            Scanner::Secret => kinds.push(Kind::Secret),
-            Scanner::Credential => kinds.push(Kind::Credential),
-            Scanner::None => {}
-            Scanner::Vuln => match args::open_vulndb(common, explicit)? {
-                Some(db) => {
-                    vulndb = Some(Arc::new(Mutex::new(drydock_vulndb::Matcher::new(db))));
-                    kinds.push(Kind::Vulnerability);
-                }
-                None if !common.quiet => eprintln!(
-                    "drydock: warning: vulnerabilities not checked: {}",
-                    args::no_vulndb(common)?
-                ),
-                None => {}
-            },
-        }
-    }
-    let secrets = Arc::new(match &common.secret_config {
-        Some(path) => {
-            let text = std::fs::read_to_string(path)
-                .with_context(|| format!("cannot read {}", path.display()))?;
-            let yaml = path.extension().is_some_and(|e| e == "yaml" || e == "yml");
-            // Trivy's trivy-secret.yaml or gitleaks' TOML, by extension.
-            if yaml {
-                drydock_secrets::Engine::from_trivy_yaml(&text)
-            } else {
-                drydock_secrets::Engine::from_gitleaks_toml(&text)
-            }
-            .with_context(|| format!("{}: invalid secret rules", path.display()))?
-        }
-        None => drydock_secrets::Engine::builtin(),
-    });
-    let wordlist = match &common.wordlist {
-        Some(path) => std::fs::read_to_string(path)
-            .with_context(|| format!("cannot read {}", path.display()))?
-            .lines()
-            .map(str::to_owned)
-            .filter(|w| !w.is_empty())
-            .collect(),
-        None => Vec::new(),
-    };
-    if !(common.password_budget.is_finite() && common.password_budget >= 0.0) {
-        anyhow::bail!(
-            "--password-budget must be a number of seconds, not {}",
-            common.password_budget
-        );
-    }
-    let scan_options = drydock_scan::Options {
-        show_secrets: common.show_secrets,
-        secrets: secrets.clone(),
-        password_budget: drydock_creds::CrackBudget {
-            per_hash: std::time::Duration::from_secs_f64(common.password_budget),
-            ..Default::default()
-        },
-        wordlist,
-        vulndb,
-        ignore_unfixed: common.ignore_unfixed,
-    };
-    let analyzer_options = drydock_analyze::analyzers::Options {
-        secrets: Some(secrets),
-        secret_files: kinds.contains(&Kind::Secret),
-        credential_files: kinds
-            .contains(&Kind::Credential)
-            .then_some(drydock_scan::credentials::wants as fn(&str) -> bool),
-    };
-    let mut engine = Engine::new(
-        drydock_analyze::analyzers::builtin(analyzer_options),
-        args::limits(common),
-    )?;
-    if !common.no_cache {
-        let dir = common.cache.resolve()?;
-        match drydock_analyze::LayerCache::open(&dir, &args::build_id()) {
-            Ok(cache) => engine = engine.with_cache(cache),
-            Err(e) => eprintln!(
-                "drydock: warning: layer cache off: cannot create {}: {e}",
-                dir.join("layers").display()
-            ),
-        }
-    }
-    let bar = output::progress_bar(image, common.quiet);
-    let scan = engine.scan(image, &|n| bar.inc(n))?;
-    bar.finish_and_clear();
+    let session = Session::new(common, false)?;
+    session.scan(image, common, !common.quiet, |report| {
+        output::emit(report, common)
+    })
+}
 
-    let (mut findings, mut notes) = drydock_scan::scan(
-        &drydock_scan::Input {
-            image,
-            scan: &scan,
-            options: &scan_options,
-        },
-        &kinds,
-    );
-    if kinds.contains(&Kind::Misconfiguration) && !common.policy.is_empty() {
-        let docs: Vec<_> = image
-            .config
-            .iter()
-            .filter_map(|c| serde_json::to_value(c).ok())
-            .map(drydock_policy::image_config)
-            .collect();
-        let (custom, custom_notes) = custom_policies(common, &docs)?;
-        findings.extend(custom);
-        findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
-        notes.extend(custom_notes);
-    }
-    let (findings, suppressed) = suppress(findings, common, &mut notes)?;
-    let mut report = Report::new(image, &scan, &findings)
-        .with_notes(&notes)
-        .with_suppressed(&suppressed);
-    if !common.show_secrets {
-        let input = drydock_scan::Input {
-            image,
-            scan: &scan,
-            options: &scan_options,
+/// What every image of one run shares: the scanners, the advisory database, the secret rules
+/// and the engine (with its layer cache, and for many images the layers they share).
+pub struct Session {
+    kinds: Vec<Kind>,
+    scan_options: drydock_scan::Options,
+    engine: Engine,
+}
+
+impl Session {
+    pub fn new(common: &Common, shared_layers: bool) -> Result<Session> {
+        let explicit = !common.scanners.is_empty();
+        let scanners = if explicit {
+            common.scanners.clone()
+        } else {
+            vec![
+                Scanner::Vuln,
+                Scanner::Secret,
+                Scanner::Credential,
+                Scanner::Misconfig,
+            ]
         };
-        let redactor = drydock_scan::secrets::metadata_redactor(&input);
-        report = report.redact_metadata(|s| redactor.apply(s));
+        let mut kinds = Vec::new();
+        let mut vulndb = None;
+        for s in &scanners {
+            match s {
+                Scanner::Misconfig => kinds.push(Kind::Misconfiguration),
+                Scanner::Secret => kinds.push(Kind::Secret),
+                Scanner::Credential => kinds.push(Kind::Credential),
+                Scanner::None => {}
+                Scanner::Vuln => match args::open_vulndb(common, explicit)? {
+                    Some(db) => {
+                        vulndb = Some(Arc::new(Mutex::new(drydock_vulndb::Matcher::new(db))));
+                        kinds.push(Kind::Vulnerability);
+                    }
+                    None if !common.quiet => eprintln!(
+                        "drydock: warning: vulnerabilities not checked: {}",
+                        args::no_vulndb(common)?
+                    ),
+                    None => {}
+                },
+            }
+        }
+        let secrets = Arc::new(match &common.secret_config {
+            Some(path) => {
+                let text = std::fs::read_to_string(path)
+                    .with_context(|| format!("cannot read {}", path.display()))?;
+                let yaml = path.extension().is_some_and(|e| e == "yaml" || e == "yml");
+                // Trivy's trivy-secret.yaml or gitleaks' TOML, by extension.
+                if yaml {
+                    drydock_secrets::Engine::from_trivy_yaml(&text)
+                } else {
+                    drydock_secrets::Engine::from_gitleaks_toml(&text)
+                }
+                .with_context(|| format!("{}: invalid secret rules", path.display()))?
+            }
+            None => drydock_secrets::Engine::builtin(),
+        });
+        let wordlist = match &common.wordlist {
+            Some(path) => std::fs::read_to_string(path)
+                .with_context(|| format!("cannot read {}", path.display()))?
+                .lines()
+                .map(str::to_owned)
+                .filter(|w| !w.is_empty())
+                .collect(),
+            None => Vec::new(),
+        };
+        if !(common.password_budget.is_finite() && common.password_budget >= 0.0) {
+            anyhow::bail!(
+                "--password-budget must be a number of seconds, not {}",
+                common.password_budget
+            );
+        }
+        let scan_options = drydock_scan::Options {
+            show_secrets: common.show_secrets,
+            secrets: secrets.clone(),
+            password_budget: drydock_creds::CrackBudget {
+                per_hash: std::time::Duration::from_secs_f64(common.password_budget),
+                ..Default::default()
+            },
+            wordlist,
+            vulndb,
+            ignore_unfixed: common.ignore_unfixed,
+        };
+        let analyzer_options = drydock_analyze::analyzers::Options {
+            secrets: Some(secrets),
+            secret_files: kinds.contains(&Kind::Secret),
+            credential_files: kinds
+                .contains(&Kind::Credential)
+                .then_some(drydock_scan::credentials::wants as fn(&str) -> bool),
+        };
+        let mut engine = Engine::new(
+            drydock_analyze::analyzers::builtin(analyzer_options),
+            args::limits(common),
+        )?;
+        if !common.no_cache {
+            let dir = common.cache.resolve()?;
+            match drydock_analyze::LayerCache::open(&dir, &args::build_id()) {
+                Ok(cache) => engine = engine.with_cache(cache),
+                Err(e) => eprintln!(
+                    "drydock: warning: layer cache off: cannot create {}: {e}",
+                    dir.join("layers").display()
+                ),
+            }
+        }
+        if shared_layers {
+            engine = engine.with_shared_layers();
+        }
+        Ok(Session {
+            kinds,
+            scan_options,
+            engine,
+        })
     }
-    output::emit(&report, common)
+
+    /// Scans one image and hands its report to `sink`.
+    pub fn scan<R>(
+        &self,
+        image: &Image,
+        common: &Common,
+        progress: bool,
+        sink: impl FnOnce(&Report<'_>) -> Result<R>,
+    ) -> Result<R> {
+        let Session {
+            kinds,
+            scan_options,
+            engine,
+        } = self;
+        let bar = output::progress_bar(image, !progress);
+        let scan = engine.scan(image, &|n| bar.inc(n))?;
+        bar.finish_and_clear();
+
+        let (mut findings, mut notes) = drydock_scan::scan(
+            &drydock_scan::Input {
+                image,
+                scan: &scan,
+                options: scan_options,
+            },
+            kinds,
+        );
+        if kinds.contains(&Kind::Misconfiguration) && !common.policy.is_empty() {
+            let docs: Vec<_> = image
+                .config
+                .iter()
+                .filter_map(|c| serde_json::to_value(c).ok())
+                .map(drydock_policy::image_config)
+                .collect();
+            let (custom, custom_notes) = custom_policies(common, &docs)?;
+            findings.extend(custom);
+            findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+            notes.extend(custom_notes);
+        }
+        let (findings, suppressed) = suppress(findings, common, &mut notes)?;
+        let mut report = Report::new(image, &scan, &findings)
+            .with_notes(&notes)
+            .with_suppressed(&suppressed);
+        if !common.show_secrets {
+            let input = drydock_scan::Input {
+                image,
+                scan: &scan,
+                options: scan_options,
+            };
+            let redactor = drydock_scan::secrets::metadata_redactor(&input);
+            report = report.redact_metadata(|s| redactor.apply(s));
+        }
+        sink(&report)
+    }
 }
 
 /// Applies `.drydockignore` and VEX suppressions, then the `--severity` filter.
