@@ -23,9 +23,13 @@ pub fn today() -> String {
 
 /// Now as RFC 3339 UTC (`2026-11-29T05:00:00Z`).
 pub fn timestamp() -> String {
-    let secs = now_secs();
-    let (y, m, d) = civil_from_days((secs / 86_400) as i64);
-    let rem = secs % 86_400;
+    rfc3339(i64::try_from(now_secs()).unwrap_or(i64::MAX))
+}
+
+/// Seconds since the epoch as RFC 3339 UTC (engines give history times as such numbers).
+pub fn rfc3339(secs: i64) -> String {
+    let (y, m, d) = civil_from_days(secs.div_euclid(86_400));
+    let rem = secs.rem_euclid(86_400);
     format!(
         "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
         rem / 3600,
@@ -56,5 +60,6 @@ mod tests {
         assert_eq!(civil_from_days(0), (1970, 1, 1));
         assert_eq!(civil_from_days(19_782), (2024, 2, 29));
         assert_eq!(civil_from_days(20_786), (2026, 11, 29));
+        assert_eq!(rfc3339(1_700_000_000), "2023-11-14T22:13:20Z");
     }
 }

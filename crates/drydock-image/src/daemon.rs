@@ -8,7 +8,7 @@
 //! is an error naming the image.
 
 use crate::error::ImageError;
-use crate::{Image, ImageConfig, Layer, LayerSource, RootFs, SourceKind};
+use crate::{History, Image, ImageConfig, Layer, LayerSource, RootFs, SourceKind};
 use drydock_fs::{Digest, EntryVisitor, Expected, LayerError, LayerErrorKind, Limits, StreamStats};
 use serde::Deserialize;
 use std::io::{self, BufRead, BufReader, Read, Write};
@@ -118,6 +118,46 @@ struct Inspect {
     root_fs: InspectRootFs,
 }
 
+/// One line of `GET /images/{name}/history` (Docker and Podman answer alike).
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct EngineHistory {
+    #[serde(default)]
+    created: Option<i64>,
+    #[serde(default)]
+    created_by: Option<String>,
+    #[serde(default)]
+    size: i64,
+    #[serde(default)]
+    comment: Option<String>,
+}
+
+/// `GET path` as JSON, size-capped.
+fn get_json<T: serde::de::DeserializeOwned>(
+    socket: &EngineSocket,
+    path: &str,
+    label: &str,
+    what: &'static str,
+) -> Result<T, ImageError> {
+    let mut body = get(socket, path).map_err(|e| ImageError::invalid(label, e))?;
+    let mut raw = Vec::new();
+    (&mut body)
+        .take(MAX_INSPECT_BYTES + 1)
+        .read_to_end(&mut raw)
+        .map_err(|e| ImageError::invalid(label, format!("reading {what}: {e}")))?;
+    if raw.len() as u64 > MAX_INSPECT_BYTES {
+        return Err(ImageError::invalid(
+            label,
+            format!("{what} over {} MiB; refused", MAX_INSPECT_BYTES >> 20),
+        ));
+    }
+    serde_json::from_slice(&raw).map_err(|e| ImageError::Json {
+        file: label.to_owned(),
+        what,
+        detail: e.to_string(),
+    })
+}
+
 #[derive(Deserialize)]
 #[serde(rename_all = "PascalCase")]
 struct InspectRootFs {
@@ -153,29 +193,41 @@ impl Image {
     pub fn open_engine(socket: &EngineSocket, name: &str) -> Result<Self, ImageError> {
         let label = format!("{}://{name}", socket.scheme());
         check_name(name).map_err(|p| ImageError::invalid(&label, p))?;
-        let mut body = get(socket, &format!("/images/{name}/json"))
-            .map_err(|e| ImageError::invalid(&label, e))?;
-        let mut raw = Vec::new();
-        (&mut body)
-            .take(MAX_INSPECT_BYTES + 1)
-            .read_to_end(&mut raw)
-            .map_err(|e| {
-                ImageError::invalid(&label, format!("reading the inspect document: {e}"))
-            })?;
-        if raw.len() as u64 > MAX_INSPECT_BYTES {
-            return Err(ImageError::invalid(
-                &label,
-                format!(
-                    "inspect document over {} MiB; refused",
-                    MAX_INSPECT_BYTES >> 20
-                ),
+        let inspect: Inspect = get_json(
+            socket,
+            &format!("/images/{name}/json"),
+            &label,
+            "the engine's image inspect",
+        )?;
+        // The engine's history (newest first) is the image config's, less `empty_layer`: a
+        // history line that added no bytes is taken as one that made no layer. When that count
+        // disagrees with the layers, the lines still feed the history rules but name no layer.
+        // Podman 4.3 answers 500 (a nil dereference) for images whose history lacks times, so
+        // a failure here costs the history rules their input, said in a note, not the scan.
+        let mut notes = Vec::new();
+        let history: Vec<EngineHistory> = get_json(
+            socket,
+            &format!("/images/{name}/history"),
+            &label,
+            "the engine's image history",
+        )
+        .unwrap_or_else(|e| {
+            notes.push(format!(
+                "image history not available from the engine ({e}); history rules not checked"
             ));
-        }
-        let inspect: Inspect = serde_json::from_slice(&raw).map_err(|e| ImageError::Json {
-            file: label.clone(),
-            what: "the engine's image inspect",
-            detail: e.to_string(),
-        })?;
+            Vec::new()
+        });
+        let history: Vec<History> = history
+            .into_iter()
+            .rev()
+            .map(|h| History {
+                created: h.created.map(drydock_finding::time::rfc3339),
+                created_by: h.created_by.filter(|c| !c.is_empty()),
+                author: None,
+                comment: h.comment.filter(|c| !c.is_empty()),
+                empty_layer: h.size == 0,
+            })
+            .collect();
         let parse = |s: &str, what: &str| {
             s.parse::<Digest>()
                 .map_err(|e| ImageError::invalid(&label, format!("{what} {s:?}: {e}")))
@@ -205,6 +257,12 @@ impl Image {
             socket: socket.clone(),
             name: name.to_owned(),
         });
+        let made_layers: Vec<Option<&str>> = history
+            .iter()
+            .filter(|h| !h.empty_layer)
+            .map(|h| h.created_by.as_deref())
+            .collect();
+        let history_fits = made_layers.len() == diff_ids.len();
         let layers = diff_ids
             .iter()
             .enumerate()
@@ -215,7 +273,11 @@ impl Image {
                 diff_id: Some(d.clone()),
                 media_type: None,
                 size: None,
-                created_by: None,
+                created_by: if history_fits {
+                    made_layers[index].map(str::to_owned)
+                } else {
+                    None
+                },
                 source: LayerSource::Engine(engine.clone()),
             })
             .collect();
@@ -237,9 +299,10 @@ impl Image {
                     kind: "layers".into(),
                     diff_ids: inspect.root_fs.layers.clone(),
                 },
-                history: Vec::new(),
+                history,
             }),
             layers,
+            notes,
             store: None,
         })
     }

@@ -64,6 +64,9 @@ pub struct Image {
     pub config_digest: Option<Digest>,
     pub config: Option<ImageConfig>,
     pub layers: Vec<Layer>,
+    /// What the source could not provide, for the report (e.g. an engine that fails to give
+    /// the image's history).
+    pub notes: Vec<String>,
     store: Option<Store>,
 }
 
@@ -172,6 +175,7 @@ impl Image {
                 created_by: None,
                 source: LayerSource::Dir(dir.to_path_buf(), None),
             }],
+            notes: Vec::new(),
             store: None,
         })
     }

@@ -154,6 +154,7 @@ pub fn open_registry(
         config_digest: Some(config_digest),
         config: Some(config),
         layers,
+        notes: Vec::new(),
         store: None,
     })
 }

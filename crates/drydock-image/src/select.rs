@@ -170,6 +170,7 @@ pub(crate) fn open_oci(store: Store, opts: &OpenOptions) -> Result<Image, ImageE
         config_digest: Some(config_digest),
         config: Some(config),
         layers,
+        notes: Vec::new(),
         store: Some(store),
     })
 }
@@ -400,6 +401,7 @@ pub(crate) fn open_docker(store: Store, opts: &OpenOptions) -> Result<Image, Ima
         config_digest: Some(config_digest),
         config: Some(config),
         layers,
+        notes: Vec::new(),
         store: Some(store),
     })
 }

@@ -99,12 +99,21 @@ fn with_export(members: Vec<(String, Vec<u8>)>, cut: usize) -> Answer {
         if path.ends_with("/json") {
             return Some(response(&inspect(&diff_id)));
         }
+        if path.ends_with("/history") {
+            return Some(response(HISTORY.as_bytes()));
+        }
         let refs: Vec<(&str, &[u8])> = members.iter().map(|(n, d)| (n.as_str(), &d[..])).collect();
         let mut r = response(&export(&refs));
         r.truncate(r.len() - cut);
         Some(r)
     })
 }
+
+/// Newest first, as engines answer; the metadata-only line added no bytes.
+const HISTORY: &str = r#"[
+  {"Id":"sha256:1","Created":1700000100,"CreatedBy":"/bin/sh -c #(nop)  USER app","Size":0,"Comment":""},
+  {"Id":"<missing>","Created":1700000000,"CreatedBy":"/bin/sh -c echo hi > /etc/hello","Size":3,"Comment":"buildkit"}
+]"#;
 
 fn good_members() -> Vec<(String, Vec<u8>)> {
     let layer = layer_tar();
@@ -124,7 +133,26 @@ fn a_well_formed_export_is_walked() {
     assert_eq!(scan(&s).unwrap(), 1);
     let image = Image::open_engine(&s, "app:1").unwrap();
     assert_eq!(image.repo_tags, ["app:1"]);
-    assert_eq!(image.config.unwrap().config.user.as_deref(), Some("app"));
+    assert_eq!(
+        image.layers[0].created_by.as_deref(),
+        Some("/bin/sh -c echo hi > /etc/hello"),
+        "the engine's history names the layer"
+    );
+    let config = image.config.unwrap();
+    assert_eq!(config.config.user.as_deref(), Some("app"));
+    let lines: Vec<_> = config
+        .history
+        .iter()
+        .map(|h| (h.created.as_deref(), h.empty_layer))
+        .collect();
+    assert_eq!(
+        lines,
+        [
+            (Some("2023-11-14T22:13:20Z"), false),
+            (Some("2023-11-14T22:15:00Z"), true)
+        ],
+        "oldest first"
+    );
 }
 
 #[test]

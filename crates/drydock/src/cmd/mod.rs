@@ -175,6 +175,7 @@ impl Session {
             },
             kinds,
         );
+        notes.extend(image.notes.iter().cloned());
         if kinds.contains(&Kind::Misconfiguration) && !common.policy.is_empty() {
             let docs: Vec<_> = image
                 .config
