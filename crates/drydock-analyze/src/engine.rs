@@ -105,6 +105,23 @@ struct LayerPass {
 }
 
 impl LayerPass {
+    /// A pass walked as layer `from` that turned out to be layer `to`.
+    fn relabel(&mut self, from: usize, to: usize, from_name: &str, to_name: &str) {
+        for o in &mut self.outputs {
+            if o.layer == from {
+                o.layer = to;
+            }
+        }
+        for d in &mut self.diagnostics {
+            if d.layer == Some(from) {
+                d.layer = Some(to);
+            }
+            if d.source == from_name {
+                d.source = to_name.to_owned();
+            }
+        }
+    }
+
     /// What the cache (on disk or for the run) keeps of this pass.
     fn entry(&self) -> cache::Entry {
         cache::Entry {
@@ -438,6 +455,19 @@ impl Engine {
     ) -> Result<Vec<LayerPass>, LayerError> {
         let mut got: Vec<Option<LayerPass>> = image.layers.iter().map(|_| None).collect();
         image.walk_stream(&self.limits, progress, &mut |i, walk| {
+            let Some(i) = i else {
+                // A pre-25 Docker layer: which one it is shows once it is hashed (the first
+                // layer not yet seen with that diff-id, as `walk_stream` decides too).
+                let mut pass = self.pass_with(image, 0, &mut |v| walk.walk(v))?;
+                let j = got.iter().zip(&image.layers).position(|(g, l)| {
+                    g.is_none() && l.diff_id.is_some() && l.diff_id == pass.stats.diff_id
+                });
+                if let Some(j) = j {
+                    pass.relabel(0, j, &image.layer_name(0), &image.layer_name(j));
+                    got[j] = Some(pass);
+                }
+                return Ok(());
+            };
             let pass = self.pass_with(image, i, &mut |v| walk.walk(v))?;
             if let Some(slot) = got.get_mut(i) {
                 *slot = Some(pass);

@@ -92,6 +92,10 @@ impl EngineSocket {
 pub(crate) struct EngineRef {
     socket: EngineSocket,
     name: String,
+    /// Exports from Docker before 25 name a layer `<v1 id>/layer.tar`, which says nothing of
+    /// its diff-id; the first walk hashes such a member and records it here, so a later walk
+    /// of the same export (link targets) knows it by name.
+    legacy: std::sync::Mutex<std::collections::HashMap<String, Digest>>,
 }
 
 #[derive(Deserialize)]
@@ -256,6 +260,7 @@ impl Image {
         let engine = Arc::new(EngineRef {
             socket: socket.clone(),
             name: name.to_owned(),
+            legacy: Default::default(),
         });
         let made_layers: Vec<Option<&str>> = history
             .iter()
@@ -317,13 +322,16 @@ impl Image {
 
     /// Streams the engine's export once and calls `each(index, walk)` for every layer in
     /// arrival order; `walk` streams that layer through a visitor, verifying its diff-id.
+    /// The index is `None` for a pre-25 Docker layer (`<id>/layer.tar`) not seen before: the
+    /// walk hashes it, and it is the layer whose diff-id that is (the first one not yet seen),
+    /// which the caller finds the same way from the walk's `StreamStats::diff_id`.
     /// Fails when the archive holds a layer no diff-id names, lacks `manifest.json`, or ends
     /// before every layer came (a layer listed twice is walked once, for its first index).
     pub fn walk_stream(
         &self,
         limits: &Limits,
         progress: &(dyn Fn(u64) + Sync),
-        each: &mut dyn FnMut(usize, &mut StreamWalk<'_>) -> Result<(), LayerError>,
+        each: &mut EachLayer<'_>,
     ) -> Result<(), LayerError> {
         let Some(LayerSource::Engine(engine)) = self.layers.first().map(|l| &l.source) else {
             return Ok(());
@@ -380,12 +388,52 @@ impl Image {
                 .filter(|h| !h.contains('/'))
                 .or_else(|| path.strip_prefix("blobs/sha256/"))
                 .filter(|h| h.len() == 64 && regular && !handled);
-            if hex.is_none() && regular && path.ends_with("/layer.tar") {
-                return Err(err(format!(
-                    "{path}: a layer not named by its digest (pre-25 Docker export); not supported when streaming"
-                )));
+            let legacy = hex.is_none() && regular && !handled && path.ends_with("/layer.tar");
+            let known = legacy
+                .then(|| {
+                    engine
+                        .legacy
+                        .lock()
+                        .unwrap_or_else(|e| e.into_inner())
+                        .get(&path)
+                        .cloned()
+                })
+                .flatten();
+            if legacy && known.is_none() {
+                let mut walk = StreamWalk {
+                    name: format!("{label} layer {path}"),
+                    reader: Some(Box::new(&mut entry)),
+                    expected: Expected {
+                        digest: None,
+                        diff_id: None,
+                    },
+                    limits,
+                    progress,
+                    computed: None,
+                };
+                each(None, &mut walk)?;
+                let Some(computed) = walk.computed.take() else {
+                    return Err(err(format!("{path}: the layer was not read")));
+                };
+                let Some(i) = self
+                    .layers
+                    .iter()
+                    .enumerate()
+                    .position(|(i, l)| !seen[i] && l.diff_id.as_ref() == Some(&computed))
+                else {
+                    return Err(err(format!(
+                        "{path}: its content (diff-id {computed}) matches no layer of the image"
+                    )));
+                };
+                seen[i] = true;
+                engine
+                    .legacy
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .insert(path.clone(), computed);
             }
-            let claimed = hex.and_then(|h| format!("sha256:{h}").parse::<Digest>().ok());
+            let claimed =
+                known.or_else(|| hex.and_then(|h| format!("sha256:{h}").parse::<Digest>().ok()));
             if let Some(claimed) = claimed {
                 match self
                     .layers
@@ -403,11 +451,12 @@ impl Image {
                             },
                             limits,
                             progress,
+                            computed: None,
                         };
-                        each(i, &mut walk)?;
+                        each(Some(i), &mut walk)?;
                     }
                     Some(_) => {}
-                    None if path.ends_with(".tar") => {
+                    None if path.ends_with(".tar") && !legacy => {
                         return Err(err(format!(
                             "{path}: a layer that matches no diff-id of the image"
                         )));
@@ -456,7 +505,11 @@ impl Image {
         let mut stats = None;
         let want = self.layers.get(i).and_then(|l| l.diff_id.clone());
         self.walk_stream(limits, progress, &mut |j, walk| {
-            // A layer listed twice arrives once, under its first index.
+            // A layer listed twice arrives once, under its first index. An unknown pre-25
+            // layer (`None`) cannot be the one wanted: the first walk named every layer.
+            let Some(j) = j else {
+                return Ok(());
+            };
             if stats.is_none() && want.is_some() && self.layers[j].diff_id == want {
                 stats = Some(walk.walk(visitor)?);
             }
@@ -471,6 +524,11 @@ impl Image {
     }
 }
 
+/// What [`Image::walk_stream`] calls per layer: its index (`None` for a pre-25 Docker layer
+/// not yet known) and the walk.
+pub type EachLayer<'a> =
+    dyn FnMut(Option<usize>, &mut StreamWalk<'_>) -> Result<(), LayerError> + 'a;
+
 /// One layer of an engine's export, walkable once.
 pub struct StreamWalk<'a> {
     name: String,
@@ -478,6 +536,8 @@ pub struct StreamWalk<'a> {
     expected: Expected,
     limits: &'a Limits,
     progress: &'a (dyn Fn(u64) + Sync),
+    /// The diff-id the walk hashed.
+    computed: Option<Digest>,
 }
 
 impl StreamWalk<'_> {
@@ -492,14 +552,16 @@ impl StreamWalk<'_> {
                 LayerErrorKind::Analysis("layer stream already read".into()),
             ));
         };
-        drydock_fs::walk_blob(
+        let stats = drydock_fs::walk_blob(
             &self.name,
             reader,
             &self.expected,
             self.limits,
             self.progress,
             visitor,
-        )
+        )?;
+        self.computed = stats.diff_id.clone();
+        Ok(stats)
     }
 }
 

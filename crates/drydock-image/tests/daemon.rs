@@ -243,3 +243,63 @@ fn an_engine_error_is_quoted_and_bad_names_never_reach_the_socket() {
         .to_string();
     assert!(err.contains("not an image reference"), "{err}");
 }
+
+/// A Docker < 25 `docker save`: layers as `<v1 id>/layer.tar` (ids unrelated to the content),
+/// manifest.json and `repositories` after them, as Docker wrote it.
+fn legacy_members(layer: Vec<u8>) -> Vec<(String, Vec<u8>)> {
+    let id = "8f6e2a1b".repeat(8);
+    vec![
+        (format!("{id}/VERSION"), b"1.0".to_vec()),
+        (
+            format!("{id}/json"),
+            format!(r#"{{"id":"{id}"}}"#).into_bytes(),
+        ),
+        (format!("{id}/layer.tar"), layer),
+        ("c.json".into(), b"{}".to_vec()),
+        (
+            "manifest.json".into(),
+            format!(r#"[{{"Config":"c.json","RepoTags":["app:1"],"Layers":["{id}/layer.tar"]}}]"#)
+                .into_bytes(),
+        ),
+        ("repositories".into(), b"{}".to_vec()),
+    ]
+}
+
+#[test]
+fn a_pre_25_docker_export_is_walked_and_its_layers_known_by_content() {
+    let (_d, s) = engine(with_export(legacy_members(layer_tar()), 0));
+    let image = Image::open_engine(&s, "app:1").unwrap();
+    let mut calls = Vec::new();
+    for _ in 0..2 {
+        image
+            .walk_stream(&Limits::default(), &|_| {}, &mut |i, walk| {
+                let mut files = 0;
+                walk.walk(&mut |_: &EntryMeta, _: &mut dyn Read| {
+                    files += 1;
+                    Ok(())
+                })?;
+                calls.push((i, files));
+                Ok(())
+            })
+            .unwrap();
+    }
+    // First walk: unknown until hashed; the second knows the member as layer 0.
+    assert_eq!(calls, [(None, 1), (Some(0), 1)]);
+}
+
+#[test]
+fn a_pre_25_layer_matching_no_diff_id_is_an_error() {
+    let mut other = tar::Builder::new(Vec::new());
+    let mut h = tar::Header::new_gnu();
+    h.set_size(4);
+    h.set_mode(0o644);
+    other
+        .append_data(&mut h, "etc/evil", &b"bad\n"[..])
+        .unwrap();
+    let (_d, s) = engine(with_export(legacy_members(other.into_inner().unwrap()), 0));
+    let err = scan(&s).unwrap_err();
+    assert!(
+        err.contains("/layer.tar") && err.contains("matches no layer"),
+        "{err}"
+    );
+}
