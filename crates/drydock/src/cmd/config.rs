@@ -10,6 +10,7 @@ pub fn run(path: &std::path::Path, common: &Common) -> Result<ExitCode> {
     const SKIP_DIRS: &[&str] = &[".git", "node_modules", "target", "vendor", ".terraform"];
     let mut files = Vec::new();
     let mut notes = Vec::new();
+    let mut skipped = Vec::new();
     let walker = walkdir::WalkDir::new(path)
         .follow_links(false)
         .sort_by_file_name()
@@ -33,7 +34,7 @@ pub fn run(path: &std::path::Path, common: &Common) -> Result<ExitCode> {
             .map(|m| m.len() as usize > drydock_config::MAX_FILE_SIZE)
             .unwrap_or(true)
         {
-            notes.push(format!(
+            skipped.push(format!(
                 "{name}: larger than {} MiB, not checked",
                 drydock_config::MAX_FILE_SIZE >> 20
             ));
@@ -41,7 +42,7 @@ pub fn run(path: &std::path::Path, common: &Common) -> Result<ExitCode> {
         }
         match std::fs::read(entry.path()) {
             Ok(bytes) => files.push((name, bytes)),
-            Err(e) => notes.push(format!("{name}: cannot read: {e}")),
+            Err(e) => skipped.push(format!("{name}: cannot read: {e}")),
         }
     }
     if files.is_empty() && !path.exists() {
@@ -61,6 +62,7 @@ pub fn run(path: &std::path::Path, common: &Common) -> Result<ExitCode> {
         path,
         result,
         notes,
+        skipped,
         common,
     )
 }

@@ -65,7 +65,14 @@ pub fn run(root: &std::path::Path, common: &Common) -> Result<ExitCode> {
     let (runtimes, runtime_notes) = host_runtimes(root, common)?;
     result.findings.extend(runtimes);
     notes.extend(runtime_notes);
-    super::emit_files(drydock_image::SourceKind::Host, root, result, notes, common)
+    super::emit_files(
+        drydock_image::SourceKind::Host,
+        root,
+        result,
+        notes,
+        Vec::new(),
+        common,
+    )
 }
 
 /// What `drydock host` reads to find the container runtimes: package databases, release files

@@ -250,21 +250,41 @@ pub fn suppress(
     Ok((kept, suppressed))
 }
 
-/// Renders what `drydock-config` found in files (config or host), with its parse errors as notes.
+/// Renders what `drydock-config` found in files (config or host). Files it could not read or
+/// parse (`result.errors`, and `skipped`: unreadable or over the size limit) are warnings.
 pub fn emit_files(
     kind: drydock_image::SourceKind,
     path: &std::path::Path,
     result: drydock_config::ScanResult,
     mut notes: Vec<String>,
+    skipped: Vec<String>,
     common: &Common,
 ) -> Result<ExitCode> {
-    notes.extend(result.errors.iter().map(ToString::to_string));
+    // A file that could not be read must never look like a clean one: it is a warning on
+    // stderr and in the report, and fails an `--exit-code` gate like a finding would.
+    let mut unreadable: Vec<String> = result
+        .errors
+        .iter()
+        .map(|e| format!("{e} (not fully checked)"))
+        .collect();
+    unreadable.extend(skipped);
+    if !common.quiet {
+        for u in &unreadable {
+            eprintln!("drydock: warning: {u}");
+        }
+    }
+    let skipped = !unreadable.is_empty();
+    notes.extend(unreadable);
     let mut findings = result.findings;
     findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     let (findings, suppressed) = suppress(findings, common, &mut notes)?;
     let report = Report::files(kind, &path.display().to_string(), &findings, &notes)
         .with_suppressed(&suppressed);
-    output::emit(&report, common)
+    let code = output::emit(&report, common)?;
+    if skipped && common.exit_code != 0 {
+        return Ok(ExitCode::from(common.exit_code));
+    }
+    Ok(code)
 }
 
 /// Runs the `--policy` checks over documents. Their findings join the scan's (suppression,
