@@ -209,13 +209,18 @@ fn final_runs<'a>(ctx: &'a Ctx) -> impl Iterator<Item = &'a Run> + 'a {
 }
 
 pub fn apt_recommends(ctx: &Ctx, out: &mut Vec<Finding>) {
-    let configured = ctx
-        .runs
-        .iter()
-        .any(|r| r.script.to_ascii_lowercase().contains("install-recommends"));
+    // apt's own setting turns recommends off for every later install: written to apt.conf.d
+    // in a RUN (`APT::Install-Recommends "false";`) or given per command (`-o
+    // APT::Install-Recommends=false`). Only that setting counts, not any text containing
+    // "install-recommends" (which `--no-install-recommends` itself is).
+    let mut configured = false;
     for run in &ctx.runs {
+        configured |= recommends_off(&run.script);
         let missing = run.commands.iter().any(|c| {
-            is_apt(c) && sub_is(c, &["install"]) && !c.has_flag(&["--no-install-recommends"], None)
+            is_apt(c)
+                && sub_is(c, &["install"])
+                && !c.has_flag(&["--no-install-recommends"], None)
+                && !recommends_off(&c.words.join(" "))
         });
         if missing && !configured {
             out.push(ctx.finding(
@@ -225,6 +230,19 @@ pub fn apt_recommends(ctx: &Ctx, out: &mut Vec<Finding>) {
             ));
         }
     }
+}
+
+/// Whether `text` sets apt's `APT::Install-Recommends` to false.
+fn recommends_off(text: &str) -> bool {
+    let lower = text.to_ascii_lowercase();
+    lower.match_indices("apt::install-recommends").any(|(i, key)| {
+        let value = lower[i + key.len()..]
+            .trim_start_matches([' ', '=', '"', '\'', '\\'])
+            .split(|c: char| !c.is_ascii_alphanumeric())
+            .next()
+            .unwrap_or("");
+        matches!(value, "false" | "0" | "no" | "off")
+    })
 }
 
 pub fn interactive(ctx: &Ctx, out: &mut Vec<Finding>) {
