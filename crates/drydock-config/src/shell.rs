@@ -109,12 +109,20 @@ pub fn split(script: &str) -> Vec<Command> {
         while start < words.len() && KEYWORDS.contains(&words[start].as_str()) {
             start += 1;
         }
+        let closer = words.last().cloned();
         let rest: Vec<String> = words.drain(..).skip(start).collect();
         if rest.first().is_some_and(|w| w == "for" || w == "case") {
             return;
         }
         if !rest.is_empty() {
             commands.push(Command { words: rest, piped });
+        } else if let Some(closer) = closer.filter(|_| piped) {
+            // `{ a; b; } | c`, `while …; done | c`: the compound command's output is piped;
+            // keep the pipe, under the keyword that closed it.
+            commands.push(Command {
+                words: vec![closer],
+                piped,
+            });
         }
     };
     while i < chars.len() {
@@ -230,6 +238,60 @@ pub fn split(script: &str) -> Vec<Command> {
     commands
 }
 
+/// Whether any command pipes into another, in the script itself or inside a command
+/// substitution (`` `a | b` ``, `$(a | b)`) of any of its words.
+pub fn has_pipe(commands: &[Command]) -> bool {
+    has_pipe_within(commands, 0)
+}
+
+fn has_pipe_within(commands: &[Command], depth: usize) -> bool {
+    // Substitutions nest; a hostile script nesting them thousands deep is cut off here.
+    const MAX_DEPTH: usize = 8;
+    commands.iter().any(|c| {
+        c.piped
+            || (depth < MAX_DEPTH
+                && c.words.iter().any(|w| {
+                    substitutions(w)
+                        .iter()
+                        .any(|inner| has_pipe_within(&split(inner), depth + 1))
+                }))
+    })
+}
+
+/// The scripts inside a word's backticks and `$( … )`.
+fn substitutions(word: &str) -> Vec<&str> {
+    let mut found = Vec::new();
+    let bytes = word.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'`' {
+            if let Some(end) = word[i + 1..].find('`') {
+                found.push(&word[i + 1..i + 1 + end]);
+                i += end + 2;
+                continue;
+            }
+        } else if bytes[i] == b'$' && bytes.get(i + 1) == Some(&b'(') {
+            let mut depth = 0usize;
+            for (j, b) in bytes.iter().enumerate().skip(i + 1) {
+                match b {
+                    b'(' => depth += 1,
+                    b')' => {
+                        depth -= 1;
+                        if depth == 0 {
+                            found.push(&word[i + 2..j]);
+                            i = j;
+                            break;
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
+        i += 1;
+    }
+    found
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -243,6 +305,18 @@ mod tests {
         assert!(cmds[1].piped);
         assert!(cmds[1].has_flag(&["--yes"], Some('y')));
         assert_eq!(cmds[3].words, vec!["echo", "x && y"]);
+    }
+
+    #[test]
+    fn pipes_after_groups_and_inside_substitutions() {
+        assert!(has_pipe(&split("{ curl -s url; echo; } | sh")));
+        assert!(has_pipe(&split(
+            "while read l; do echo $l; done < f | sort"
+        )));
+        assert!(has_pipe(&split("echo `curl -s url | sha256sum`")));
+        assert!(has_pipe(&split("v=$(wget -qO- url | tar -xz -C /opt)")));
+        assert!(!has_pipe(&split("echo 'a | b' \"c | d\" && true || false")));
+        assert!(!has_pipe(&split("echo $(date) `uname`")));
     }
 
     #[test]

@@ -235,14 +235,16 @@ pub fn apt_recommends(ctx: &Ctx, out: &mut Vec<Finding>) {
 /// Whether `text` sets apt's `APT::Install-Recommends` to false.
 fn recommends_off(text: &str) -> bool {
     let lower = text.to_ascii_lowercase();
-    lower.match_indices("apt::install-recommends").any(|(i, key)| {
-        let value = lower[i + key.len()..]
-            .trim_start_matches([' ', '=', '"', '\'', '\\'])
-            .split(|c: char| !c.is_ascii_alphanumeric())
-            .next()
-            .unwrap_or("");
-        matches!(value, "false" | "0" | "no" | "off")
-    })
+    lower
+        .match_indices("apt::install-recommends")
+        .any(|(i, key)| {
+            let value = lower[i + key.len()..]
+                .trim_start_matches([' ', '=', '"', '\'', '\\'])
+                .split(|c: char| !c.is_ascii_alphanumeric())
+                .next()
+                .unwrap_or("");
+            matches!(value, "false" | "0" | "no" | "off")
+        })
 }
 
 pub fn interactive(ctx: &Ctx, out: &mut Vec<Finding>) {

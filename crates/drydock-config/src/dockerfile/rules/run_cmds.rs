@@ -177,7 +177,7 @@ pub fn no_pipefail(ctx: &Ctx, out: &mut Vec<Finding>) {
         if matches!(ins.args, crate::dockerfile::Args::Exec(_)) {
             continue;
         }
-        if !run.commands.iter().any(|c| c.piped) {
+        if !crate::shell::has_pipe(&run.commands) {
             continue;
         }
         let script = run.script.replace(' ', "");
