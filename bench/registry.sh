@@ -51,6 +51,9 @@ skopeo copy --quiet --preserve-digests --dest-tls-verify=false \
 ref=$host/debian-big:12
 
 # Podman's API on a socket of its own (vfs storage, as root here), the image loaded into it.
+# Trivy reads it through the Docker-compatible API (--image-src docker, DOCKER_HOST), the same
+# /images/{name}/get export drydock streams: its libpod path (--image-src podman) fails on this
+# image with Podman 4.3.1 (inspect answers 500, a nil dereference on a history without times).
 podman --root "$work/proot" --runroot "$work/prun" --storage-driver vfs load -q -i "$imgs/debian-big.tar" >"$work/loaded"
 pod_name=$(sed -n 's/^Loaded image: //p' "$work/loaded" | head -1)
 mkdir -p "$work/xdg/podman"
@@ -70,9 +73,9 @@ cases=(
   "registry secret trivy|$tv --insecure --scanners secret -o /dev/null $ref"
   "registry all drydock|$dd image $ref -q --no-cache -o /dev/null"
   "podman sbom drydock|$dd sbom podman://$pod_name -q --no-cache -o /dev/null"
-  "podman sbom trivy|env XDG_RUNTIME_DIR=$work/xdg $tv --image-src podman --format cyclonedx -o /dev/null $pod_name"
+  "podman sbom trivy|env DOCKER_HOST=$CONTAINER_HOST $tv --image-src docker --format cyclonedx -o /dev/null $pod_name"
   "podman secret drydock|$dd image podman://$pod_name -q --no-cache --scanners secret -o /dev/null"
-  "podman secret trivy|env XDG_RUNTIME_DIR=$work/xdg $tv --image-src podman --scanners secret -o /dev/null $pod_name"
+  "podman secret trivy|env DOCKER_HOST=$CONTAINER_HOST $tv --image-src docker --scanners secret -o /dev/null $pod_name"
 )
 raw=$work/raw
 for ((r = 0; r < runs; r++)); do

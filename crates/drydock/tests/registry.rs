@@ -156,3 +156,32 @@ fn basic_auth_from_password_stdin_and_never_printed() {
         assert!(!String::from_utf8_lossy(out).contains(password));
     }
 }
+
+#[test]
+fn sbom_of_a_registry_reference() {
+    let Some(root) = layout() else { return };
+    let Some(registry) = Registry::start() else {
+        return;
+    };
+    registry.push_oci(&root, "debian:12", false);
+    let home = tempfile::tempdir().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_drydock"))
+        .args([
+            "sbom",
+            &format!("{}/debian:12", registry.host),
+            "--no-cache",
+        ])
+        .env("HOME", home.path())
+        .env("DOCKER_CONFIG", home.path())
+        .env_remove("REGISTRY_AUTH_FILE")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let bom: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(bom["bomFormat"], "CycloneDX");
+    assert!(bom["components"].as_array().is_some_and(|c| c.len() > 50));
+}

@@ -57,6 +57,21 @@ pub fn run(args: ImageArgs) -> Result<ExitCode> {
     }
 }
 
+/// An image argument as `drydock sbom` takes it: a path, an engine image, or a registry
+/// reference pulled with the default TLS settings and the credentials configured for its host.
+pub fn open_default(arg: &Path, opts: OpenOptions) -> Result<Image> {
+    Sources {
+        opts,
+        tls: TlsArgs {
+            insecure: false,
+            ca_cert: None,
+        },
+        image_src: vec![ImageSrc::Registry],
+        explicit: None,
+    }
+    .open(arg)
+}
+
 /// `--images-from FILE`: one reference or path per line; blank lines and `#` comments skipped.
 fn read_list(file: &Path) -> Result<Vec<PathBuf>> {
     const MAX_LIST: u64 = 16 << 20;

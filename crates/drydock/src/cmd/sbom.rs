@@ -1,4 +1,5 @@
-//! `drydock sbom PATH`: the inventory of an image or directory, as CycloneDX unless `--format`
+//! `drydock sbom PATH|REF`: the inventory of an image (a file, an engine image or a registry
+//! reference, as `drydock image` takes them) or directory, as CycloneDX unless `--format`
 //! says otherwise.
 
 use crate::cli::{Common, Format, Scanner};
@@ -26,9 +27,9 @@ pub fn run(
     let image = if path.is_dir() && !layout {
         Image::rootfs(path)?
     } else {
-        super::image::open(
+        super::image::open_default(
             path,
-            &OpenOptions {
+            OpenOptions {
                 platform,
                 reference,
             },
