@@ -24,7 +24,7 @@ cleanup() {
   [ -n "${reg_pid:-}" ] && kill "$reg_pid" 2>/dev/null || true
   [ -n "${pod_pid:-}" ] && kill "$pod_pid" 2>/dev/null || true
   podman --root "$work/proot" --runroot "$work/prun" --storage-driver vfs system reset -f >/dev/null 2>&1 || true
-  rm -rf "$work"
+  rm -rf "$work" "/tmp/drydock-bench-$$"
 }
 trap cleanup EXIT
 
@@ -51,10 +51,34 @@ skopeo copy --quiet --preserve-digests --dest-tls-verify=false \
 ref=$host/debian-big:12
 
 # Podman's API on a socket of its own (vfs storage, as root here), the image loaded into it.
-# Trivy reads it through the Docker-compatible API (--image-src docker, DOCKER_HOST), the same
-# /images/{name}/get export drydock streams: its libpod path (--image-src podman) fails on this
-# image with Podman 4.3.1 (inspect answers 500, a nil dereference on a history without times).
-podman --root "$work/proot" --runroot "$work/prun" --storage-driver vfs load -q -i "$imgs/debian-big.tar" >"$work/loaded"
+# Podman 4.3.1 answers 500 for the history (and Trivy's libpod inspect) of an image whose history
+# entries carry no time, as debian-big's do; drydock goes on without the history, Trivy fails.
+# The engine cases therefore load a copy whose history is dated (same layers, new config).
+# (podman names an image loaded from a layout after its path, which must be lower case).
+dated=/tmp/drydock-bench-$$/dated.oci
+mkdir -p "${dated%/*}"
+cp -al "$imgs/debian-big.oci" "$dated"
+python3 - "$dated" <<'PY'
+import hashlib, json, os, sys
+root = sys.argv[1]
+def blob(d): return os.path.join(root, "blobs", *d.split(":"))
+def put(data):
+    d = "sha256:" + hashlib.sha256(data).hexdigest()
+    open(blob(d), "wb").write(data)
+    return d, len(data)
+index = json.load(open(os.path.join(root, "index.json")))
+desc = index["manifests"][0]
+manifest = json.load(open(blob(desc["digest"])))
+config = json.load(open(blob(manifest["config"]["digest"])))
+config.setdefault("created", "2024-01-01T00:00:00Z")
+for h in config.get("history", []):
+    h.setdefault("created", config["created"])
+manifest["config"]["digest"], manifest["config"]["size"] = put(json.dumps(config).encode())
+desc["digest"], desc["size"] = put(json.dumps(manifest).encode())
+os.remove(os.path.join(root, "index.json"))
+json.dump(index, open(os.path.join(root, "index.json"), "w"))
+PY
+podman --root "$work/proot" --runroot "$work/prun" --storage-driver vfs load -q -i "$dated" >"$work/loaded"
 pod_name=$(sed -n 's/^Loaded image: //p' "$work/loaded" | head -1)
 mkdir -p "$work/xdg/podman"
 podman --root "$work/proot" --runroot "$work/prun" --storage-driver vfs system service --time=0 \

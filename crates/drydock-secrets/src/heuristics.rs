@@ -46,6 +46,24 @@ pub fn secret_name(name: &str) -> bool {
         "MODE",
         "PREFIX",
         "AGE",
+        // Settings named after what they configure (GF_AUTH_ANONYMOUS_ORG_ROLE=Admin).
+        "ROLE",
+        "ROLES",
+        "LEVEL",
+        "SCOPE",
+        "SCOPES",
+        "PROVIDER",
+        "STRATEGY",
+        "REALM",
+        "DOMAIN",
+        "ISSUER",
+        "AUDIENCE",
+        "ORG",
+        "EMAIL",
+        "VERSION",
+        "ENDPOINT",
+        "ADDR",
+        "ADDRESS",
     ];
     if POINTERS.contains(last) {
         return false;
@@ -83,6 +101,82 @@ pub fn secret_name(name: &str) -> bool {
         || tokens
             .iter()
             .any(|t| t.ends_with("PASSWORD") || t.ends_with("TOKEN") || t.ends_with("SECRET"))
+}
+
+/// Whether `name=value` is a secret written as a literal: a secret-looking name, a literal
+/// value, and a value that could be a secret under that name. A name whose only secret word is
+/// a modifier (`AUTH`, `PRIVATE`: `GF_AUTH_BASIC`, `PRIVATE_REGISTRY_MODE`) names a setting
+/// unless its value looks like a credential, so a number, a boolean or a well-known setting
+/// word (`admin`, `basic`, `oauth`, `required`...) under it is not one; under `PASSWORD` or
+/// `TOKEN`, `admin` is a (weak) secret and stays one.
+pub fn secret_pair(name: &str, value: &str) -> bool {
+    secret_name(name) && literal_value(value) && !(modifier_only(name) && setting_word(value))
+}
+
+/// The name's secret-looking words are only modifiers of a setting.
+fn modifier_only(name: &str) -> bool {
+    let upper = name.to_ascii_uppercase();
+    let mut secret_words = upper
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|t| {
+            [
+                "PASS", "PWD", "SECRET", "TOKEN", "KEY", "CRED", "AUTH", "PRIVATE",
+            ]
+            .iter()
+            .any(|w| t.contains(w))
+        });
+    secret_words.all(|t| t == "AUTH" || t == "PRIVATE")
+}
+
+/// A value that configures rather than authenticates.
+fn setting_word(value: &str) -> bool {
+    const WORDS: &[&str] = &[
+        "admin",
+        "administrator",
+        "viewer",
+        "editor",
+        "owner",
+        "member",
+        "guest",
+        "user",
+        "anonymous",
+        "none",
+        "basic",
+        "bearer",
+        "digest",
+        "oauth",
+        "oauth2",
+        "oidc",
+        "ldap",
+        "saml",
+        "jwt",
+        "cert",
+        "htpasswd",
+        "token",
+        "password",
+        "required",
+        "optional",
+        "enabled",
+        "disabled",
+        "enable",
+        "disable",
+        "read",
+        "write",
+        "readonly",
+        "readwrite",
+        "true",
+        "false",
+        "yes",
+        "no",
+        "on",
+        "off",
+        "allow",
+        "deny",
+        "strict",
+        "lax",
+    ];
+    let v = value.trim().trim_matches(['"', '\'']);
+    v.parse::<f64>().is_ok() || WORDS.iter().any(|w| v.eq_ignore_ascii_case(w))
 }
 
 /// Whether a value is a literal worth calling a secret: not empty, not a reference to another
@@ -180,6 +274,22 @@ fn url_with_password(v: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn settings_under_modifier_names_are_not_secrets() {
+        // Grafana's documented settings: a role and a switch, not credentials.
+        assert!(!secret_pair("GF_AUTH_ANONYMOUS_ORG_ROLE", "Admin"));
+        assert!(!secret_pair("GF_AUTH_ANONYMOUS_ENABLED", "true"));
+        assert!(!secret_pair("GF_AUTH_BASIC", "false"));
+        assert!(!secret_pair("REGISTRY_AUTH", "htpasswd"));
+        // A credential-looking value under a modifier name, and any literal under a secret
+        // noun, stay secrets (`admin` is a weak password, the finding is right).
+        assert!(secret_pair("BASIC_AUTH", "alice:S3cr3t-Pa55w0rd"));
+        assert!(secret_pair("ADMIN_PASSWORD", "admin"));
+        assert!(secret_pair("GF_SECURITY_ADMIN_PASSWORD", "admin"));
+        assert!(secret_pair("NPM_AUTH_TOKEN", "1234567890"));
+        assert!(!secret_pair("DB_PASSWORD", "${DB_PASSWORD}"));
+    }
 
     #[test]
     fn names() {

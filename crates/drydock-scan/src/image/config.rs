@@ -3,7 +3,7 @@
 use super::config_location;
 use crate::Input;
 use drydock_finding::{Kind, Location, Rule, Severity};
-use drydock_secrets::heuristics::{known_secret_value, literal_value, secret_name};
+use drydock_secrets::heuristics::{known_secret_value, secret_pair};
 use drydock_secrets::redact;
 
 pub static ROOT_USER: Rule = Rule {
@@ -148,7 +148,7 @@ fn secret_env_entries<'a>(
             // name, or a literal under a secret's name (not a path to a mounted secret file).
             match known_secret_value(v) {
                 Some(what) => Some((i, k, v, Some(what))),
-                None if secret_name(k) && literal_value(v) => Some((i, k, v, None)),
+                None if secret_pair(k, v) => Some((i, k, v, None)),
                 None => None,
             }
         })

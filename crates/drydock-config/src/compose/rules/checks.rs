@@ -3,7 +3,7 @@
 
 use crate::compose::Service;
 use crate::image_ref::{ImageRef, unresolved};
-use crate::secrets::{known_secret_value, literal_value, redact, secret_name};
+use crate::secrets::{known_secret_value, redact, secret_pair};
 use crate::yaml::Node;
 use drydock_finding::Finding;
 
@@ -480,7 +480,7 @@ pub fn env_secret(s: &Service, out: &mut Vec<Finding>) {
                 line,
                 format!("environment {name} holds a {what} ({})", redact(&value)),
             ));
-        } else if secret_name(&name) && literal_value(&value) {
+        } else if secret_pair(&name, &value) {
             out.push(s.finding(
                 &ENV_SECRET,
                 line,

@@ -3,7 +3,7 @@
 use super::each_container;
 use crate::image_ref::{ImageRef, unresolved};
 use crate::k8s::Object;
-use crate::secrets::{known_secret_value, literal_value, redact, secret_name};
+use crate::secrets::{known_secret_value, redact, secret_pair};
 use crate::yaml::Node;
 use drydock_finding::Finding;
 
@@ -299,7 +299,7 @@ pub fn env_secret(o: &Object, out: &mut Vec<Finding>) {
                         redact(value)
                     ),
                 ));
-            } else if secret_name(name) && literal_value(value) {
+            } else if secret_pair(name, value) {
                 out.push(o.finding(
                     &ENV_SECRET,
                     v.line,
