@@ -66,6 +66,7 @@ pub static RULES: &[Entry] = &[
     entry!(misc::DUPLICATE_STAGE, duplicate_stage),
     entry!(packages::APT_NOT_APT_GET, apt_not_apt_get),
     entry!(user::NON_NUMERIC_USER, non_numeric_user),
+    entry!(run_cmds::SUDO_NOPASSWD, sudo_nopasswd),
 ];
 
 /// Splits `ENV`/`ARG`/`LABEL` arguments into key/value pairs, honouring quotes and the legacy

@@ -65,6 +65,32 @@ pub static PASSWORD_SET: Rule = Rule {
     references: &["checkov CKV2_DOCKER_17", "CIS Docker Benchmark 4.10"],
 };
 
+pub static SUDO_NOPASSWD: Rule = Rule {
+    id: "DD-DF-035",
+    kind: Kind::Misconfiguration,
+    severity: Severity::High,
+    title: "RUN grants passwordless sudo",
+    why: "A NOPASSWD sudoers entry written into the image lets every process running as that user become root without any secret: one code execution bug in the application is root in the container.",
+    fix: "Do not configure sudo in the image; run the steps that need root before USER, as root.",
+    references: &["checkov CKV2_DOCKER_1", "CIS Docker Benchmark 4.1"],
+};
+
+/// A RUN that writes a `NOPASSWD` rule into sudoers (`echo '… NOPASSWD: ALL' >> /etc/sudoers`,
+/// `tee /etc/sudoers.d/x`, `sed -i … /etc/sudoers`).
+pub fn sudo_nopasswd(ctx: &Ctx, out: &mut Vec<Finding>) {
+    for run in &ctx.runs {
+        let script = &run.script;
+        if script.contains("NOPASSWD") && (script.contains("sudoers") || script.contains("visudo"))
+        {
+            out.push(ctx.finding(
+                &SUDO_NOPASSWD,
+                ctx.instr(run.index).line,
+                "RUN writes a NOPASSWD rule into sudoers",
+            ));
+        }
+    }
+}
+
 pub fn sudo(ctx: &Ctx, out: &mut Vec<Finding>) {
     for run in &ctx.runs {
         let invoked = run.commands.iter().any(|c| {

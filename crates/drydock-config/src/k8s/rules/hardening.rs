@@ -98,6 +98,18 @@ rule!(
     ]
 );
 rule!(
+    SECRET_LITERAL,
+    "DD-K8S-048",
+    Medium,
+    "Secret manifest holds literal values",
+    "A Secret's data and stringData in a manifest are the secret itself (base64 is an encoding, not encryption), committed to version control with everything else.",
+    "Keep Secret values out of the repository: create them at deploy time, or commit them encrypted (Sealed Secrets, SOPS) or as references (External Secrets).",
+    [
+        "checkov CKV_SECRET_6",
+        "NSA/CISA Kubernetes Hardening Guide: secrets"
+    ]
+);
+rule!(
     SECRET_ENV_REF,
     "DD-K8S-029",
     Low,
@@ -308,6 +320,37 @@ pub fn env_secret(o: &Object, out: &mut Vec<Finding>) {
             }
         }
     });
+}
+
+/// A `Secret` object whose `data` or `stringData` holds values, unless they are template
+/// placeholders (`{{ … }}`, `${…}`) filled in at deploy time.
+pub fn secret_literal(o: &Object, out: &mut Vec<Finding>) {
+    if o.kind != "Secret" {
+        return;
+    }
+    for field in ["data", "stringData"] {
+        let Some(map) = o.node.get(field) else {
+            continue;
+        };
+        let keys: Vec<&str> = map
+            .entries()
+            .iter()
+            .filter(|(_, v)| {
+                v.as_str().is_some_and(|s| {
+                    let s = s.trim();
+                    !s.is_empty() && !s.contains("{{") && !s.starts_with("${")
+                })
+            })
+            .filter_map(|(k, _)| k.as_str())
+            .collect();
+        if !keys.is_empty() {
+            out.push(o.finding(
+                &SECRET_LITERAL,
+                map.line,
+                format!("{field} holds literal values for {}", keys.join(", ")),
+            ));
+        }
+    }
 }
 
 pub fn secret_env_ref(o: &Object, out: &mut Vec<Finding>) {

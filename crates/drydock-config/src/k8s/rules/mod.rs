@@ -86,6 +86,8 @@ pub static RULES: &[Entry] = &[
     entry!(rbac::SECRETS_WRITE, secrets_write),
     entry!(rbac::ANONYMOUS_BINDING, anonymous_binding),
     entry!(rbac::TOKEN_CREATE, token_create),
+    entry!(rbac::CLUSTER_WIDE_ADMIN, cluster_wide_admin),
+    entry!(hardening::SECRET_LITERAL, secret_literal),
 ];
 
 /// Runs `f` for each container of a workload, with the pod it belongs to.

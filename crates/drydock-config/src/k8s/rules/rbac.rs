@@ -29,6 +29,15 @@ rule!(
     ]
 );
 rule!(
+    CLUSTER_WIDE_ADMIN,
+    "DD-K8S-047",
+    High,
+    "ClusterRoleBinding grants admin or edit in every namespace",
+    "The built-in admin and edit ClusterRoles are meant for one namespace through a RoleBinding; bound cluster-wide they give the subject read and write access to the Secrets, workloads and pods of every namespace.",
+    "Bind admin or edit with a RoleBinding in the namespaces the subject works in, or write a narrower ClusterRole.",
+    ["Trivy KSV111", "CIS Kubernetes Benchmark 5.1.1"]
+);
+rule!(
     ESCALATION_VERBS,
     "DD-K8S-032",
     High,
@@ -225,6 +234,22 @@ pub fn cluster_admin(o: &Object, out: &mut Vec<Finding>) {
             &CLUSTER_ADMIN,
             role.line,
             format!("binds cluster-admin to {}", subjects.join(", ")),
+        ));
+    }
+}
+
+pub fn cluster_wide_admin(o: &Object, out: &mut Vec<Finding>) {
+    if o.kind != "ClusterRoleBinding" {
+        return;
+    }
+    let Some(role) = o.node.at(&["roleRef", "name"]) else {
+        return;
+    };
+    if let Some(name @ ("admin" | "edit")) = role.as_str() {
+        out.push(o.finding(
+            &CLUSTER_WIDE_ADMIN,
+            role.line,
+            format!("binds the {name} ClusterRole in every namespace"),
         ));
     }
 }
