@@ -3,6 +3,7 @@
 //! host paths, loops) and get a docker-archive, an OCI layout directory or an OCI tar.
 #![allow(clippy::unwrap_used)] // test support: a failure to write a fixture should panic loudly
 
+pub mod cli;
 pub mod fuzz;
 pub mod podman;
 pub mod registry;

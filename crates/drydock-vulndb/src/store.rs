@@ -178,6 +178,17 @@ impl Database {
         data.map(|d| decode(&self.path, id, &d)).transpose()
     }
 
+    /// When the data was last imported (seconds since the epoch): one cheap query, for the
+    /// freshness check every scan makes.
+    pub fn imported_at(&self) -> Result<Option<u64>> {
+        let p = &self.path;
+        let time: Option<i64> = self
+            .conn
+            .query_row("SELECT MAX(time) FROM imports", [], |r| r.get(0))
+            .db(p)?;
+        Ok(time.map(count))
+    }
+
     /// Sources, counts and age of the data.
     pub fn info(&self) -> Result<DbInfo> {
         let p = &self.path;

@@ -168,23 +168,104 @@ pub fn limits(common: &Common) -> Limits {
 pub fn open_vulndb(common: &Common, required: bool) -> Result<Option<drydock_vulndb::Database>> {
     let db_dir = common.db.resolve()?;
     if !drydock_vulndb::Database::path_in(&db_dir).exists() {
-        if required {
-            anyhow::bail!(
-                "no advisory database in {}: download it with `drydock db update` or import OSV data with `drydock db import PATH` (or set --db-dir)",
+        let why = if common.offline {
+            Some("--offline")
+        } else if common.skip_db_update {
+            Some("--skip-db-update")
+        } else {
+            None
+        };
+        match why {
+            // First use: fetch the data as `db update` would, then scan with it.
+            None => {
+                if let Err(e) = first_download(common, &db_dir) {
+                    if required {
+                        return Err(e.context("--scanners vuln needs the advisory database"));
+                    }
+                    if !common.quiet {
+                        eprintln!("drydock: warning: {e:#}");
+                    }
+                    return Ok(None);
+                }
+            }
+            Some(flag) if required => anyhow::bail!(
+                "no advisory database in {} and {flag} says not to download it: run `drydock db update` or `drydock db import PATH` first, or set --db-dir",
                 db_dir.display()
-            );
+            ),
+            Some(_) => return Ok(None),
         }
-        return Ok(None);
     }
-    drydock_vulndb::Database::open(&db_dir)
-        .map(Some)
-        .with_context(|| format!("cannot open the advisory database in {}", db_dir.display()))
+    let db = drydock_vulndb::Database::open(&db_dir)
+        .with_context(|| format!("cannot open the advisory database in {}", db_dir.display()))?;
+    check_age(&db, common, &db_dir)?;
+    Ok(Some(db))
+}
+
+/// Downloads the default advisory sources into `db_dir` on first use.
+fn first_download(common: &Common, db_dir: &std::path::Path) -> Result<()> {
+    let mut options = drydock_vulndb::UpdateOptions::default();
+    if let Some(url) = &common.db_url {
+        options.base_url = url.clone();
+    }
+    if !common.quiet {
+        eprintln!(
+            "drydock: no advisory database yet: downloading {} ecosystems from {} into {} (once; --skip-db-update or --offline to scan without)",
+            options.ecosystems.len(),
+            options.base_url,
+            db_dir.display()
+        );
+    }
+    let summary = drydock_vulndb::update(db_dir, &options).with_context(|| {
+        format!(
+            "advisory database download from {} failed; vulnerabilities not checked",
+            options.base_url
+        )
+    })?;
+    if !common.quiet {
+        eprintln!(
+            "drydock: advisory database ready: {} advisories",
+            summary.total
+        );
+    }
+    Ok(())
+}
+
+/// Warns when the data is older than `--db-warn-age`; fails past `--db-max-age`.
+fn check_age(db: &drydock_vulndb::Database, common: &Common, dir: &std::path::Path) -> Result<()> {
+    let Some(at) = db.imported_at().ok().flatten() else {
+        return Ok(());
+    };
+    let now = drydock_finding::time::now_secs();
+    let age = std::time::Duration::from_secs(now.saturating_sub(at));
+    let days = age.as_secs_f64() / 86_400.0;
+    let when = drydock_finding::time::rfc3339(i64::try_from(at).unwrap_or(i64::MAX));
+    if let Some(max) = common.db_max_age
+        && age > max
+    {
+        anyhow::bail!(
+            "the advisory database in {} is {days:.1} days old (imported {when}), over --db-max-age: run `drydock db update`",
+            dir.display()
+        );
+    }
+    if age > common.db_warn_age && !common.quiet {
+        eprintln!(
+            "drydock: warning: the advisory database is {days:.1} days old (imported {when}); run `drydock db update` for current data"
+        );
+    }
+    Ok(())
 }
 
 /// The note or warning when vulnerabilities were not checked for want of a database.
 pub fn no_vulndb(common: &Common) -> Result<String> {
+    let why = if common.offline {
+        "; --offline: not downloaded, so this result says nothing about known vulnerabilities"
+    } else if common.skip_db_update {
+        "; --skip-db-update: not downloaded"
+    } else {
+        ""
+    };
     Ok(format!(
-        "no advisory database in {} (drydock db update, or drydock db import PATH)",
+        "no advisory database in {} (drydock db update, or drydock db import PATH){why}",
         common.db.resolve()?.display()
     ))
 }

@@ -167,6 +167,9 @@ pub enum DbCommand {
     },
     /// Sources, counts per ecosystem and age of the database
     Info {
+        /// JSON instead of the table
+        #[arg(long)]
+        json: bool,
         #[command(flatten)]
         db: DbDir,
     },
@@ -255,6 +258,22 @@ pub struct Common {
     pub ignore_unfixed: bool,
     #[command(flatten)]
     pub db: DbDir,
+    /// Do not download a missing advisory database (scan with what is there, or without)
+    #[arg(long, env = "DRYDOCK_SKIP_DB_UPDATE", value_parser = clap::builder::FalseyValueParser::new())]
+    pub skip_db_update: bool,
+    /// Touch no network: no database download, no registry pull (engines and files only)
+    #[arg(long, env = "DRYDOCK_OFFLINE", value_parser = clap::builder::FalseyValueParser::new())]
+    pub offline: bool,
+    /// Where a missing database is downloaded from on first use (osv.dev's layout; mirrors and
+    /// file:// copies too) [default: osv.dev]
+    #[arg(long, env = "DRYDOCK_DB_URL", value_name = "URL")]
+    pub db_url: Option<String>,
+    /// Warn when the advisory data was imported longer ago than this (30m, 48h, 7d)
+    #[arg(long, env = "DRYDOCK_DB_WARN_AGE", default_value = "7d", value_parser = parse_age, value_name = "AGE")]
+    pub db_warn_age: std::time::Duration,
+    /// Fail (exit 2) when the advisory data is older than this: a CI gate on stale data
+    #[arg(long, env = "DRYDOCK_DB_MAX_AGE", value_parser = parse_age, value_name = "AGE")]
+    pub db_max_age: Option<std::time::Duration>,
     #[command(flatten)]
     pub cache: CacheDir,
     /// Read every layer blob again instead of reusing (and writing) cached layer results.
@@ -350,6 +369,25 @@ fn parse_format_spec(s: &str) -> Result<FormatSpec, String> {
         )
     })?;
     Ok(FormatSpec { format, file })
+}
+
+/// `90s`, `30m`, `48h`, `7d`, `2w`.
+fn parse_age(s: &str) -> Result<std::time::Duration, String> {
+    let s = s.trim();
+    let split = s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
+    let (n, unit) = s.split_at(split);
+    let n: u64 = n
+        .parse()
+        .map_err(|_| format!("{s:?}: an age is a number and a unit: 30m, 48h, 7d"))?;
+    let secs = match unit {
+        "s" => 1,
+        "m" => 60,
+        "h" => 3600,
+        "d" | "" => 86_400,
+        "w" => 7 * 86_400,
+        _ => return Err(format!("{s:?}: unknown unit {unit:?} (s, m, h, d, w)")),
+    };
+    Ok(std::time::Duration::from_secs(n.saturating_mul(secs)))
 }
 
 fn parse_platform(s: &str) -> Result<Platform, String> {

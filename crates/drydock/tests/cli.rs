@@ -3,10 +3,10 @@
 
 use drydock_testkit::*;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
 fn drydock(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_drydock"))
+    drydock_testkit::drydock_cmd!()
         .args(args)
         .env("DRYDOCK_QUIET", "1")
         // Tests never touch the user's cache; the cache test names its own directory.
@@ -548,7 +548,7 @@ fn runc_1_1_11_in_go_build_info_reports_cve_2024_21626() {
     };
     let tmp = tempfile::tempdir().unwrap();
     let db = tmp.path().join("db");
-    let out = Command::new(env!("CARGO_BIN_EXE_drydock"))
+    let out = drydock_testkit::drydock_cmd!()
         .env("DRYDOCK_NO_CACHE", "1")
         .args([
             "db",
@@ -769,7 +769,7 @@ fn db_update_from_a_mirror_then_scan_a_cargo_lock() {
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("npm/all.zip: no such file"), "{err}");
-    let info = drydock(&["db", "info", "--db-dir", db.to_str().unwrap()]);
+    let info = drydock(&["db", "info", "--json", "--db-dir", db.to_str().unwrap()]);
     let info: serde_json::Value = serde_json::from_slice(&info.stdout).unwrap();
     assert_eq!(info["advisories"], 108);
 }
@@ -928,7 +928,7 @@ fn drydock_toml_sets_defaults_that_flags_override() {
     )
     .unwrap();
     let run = |extra: &[&str]| {
-        Command::new(env!("CARGO_BIN_EXE_drydock"))
+        drydock_testkit::drydock_cmd!()
             .env("DRYDOCK_NO_CACHE", "1")
             .current_dir(tmp.path())
             .env("XDG_CONFIG_HOME", tmp.path().join("no-user-config"))
@@ -1033,7 +1033,7 @@ fn layer_cache_warm_scan_reports_the_same_and_cache_clean_empties_it() {
     let tmp = tempfile::tempdir().unwrap();
     let cache = tmp.path().join("cache");
     let scan = || {
-        let out = Command::new(env!("CARGO_BIN_EXE_drydock"))
+        let out = drydock_testkit::drydock_cmd!()
             .env("DRYDOCK_QUIET", "1")
             .env("DRYDOCK_DB_DIR", tmp.path().join("no-db"))
             .env("DRYDOCK_CACHE_DIR", &cache)

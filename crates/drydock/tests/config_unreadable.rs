@@ -3,11 +3,9 @@
 //! sequence closed at its parent key's column, as getsentry/self-hosted wrote one) is read.
 #![allow(clippy::unwrap_used)]
 
-use std::process::Command;
-
 fn config(dir: &std::path::Path, extra: &[&str]) -> std::process::Output {
     let home = tempfile::tempdir().unwrap();
-    Command::new(env!("CARGO_BIN_EXE_drydock"))
+    drydock_testkit::drydock_cmd!()
         .arg("config")
         .arg(dir)
         .args(extra)

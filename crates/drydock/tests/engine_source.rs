@@ -4,10 +4,9 @@
 
 use drydock_testkit::podman::Podman;
 use std::path::Path;
-use std::process::Command;
 
 fn json(args: &[&str], socket: &Path) -> serde_json::Value {
-    let out = Command::new(env!("CARGO_BIN_EXE_drydock"))
+    let out = drydock_testkit::drydock_cmd!()
         .args(args)
         .args(["--format", "json"])
         .env("DRYDOCK_QUIET", "1")

@@ -5,7 +5,7 @@
 #![allow(clippy::unwrap_used)]
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
 use drydock_testkit::podman::Podman;
 use drydock_testkit::registry::Registry;
@@ -33,7 +33,7 @@ fn drydock(args: &[&str], cwd: &Path, podman: Option<&Path>) -> Output {
         || "unix:///nonexistent/podman.sock".to_string(),
         |p| format!("unix://{}", p.display()),
     );
-    Command::new(env!("CARGO_BIN_EXE_drydock"))
+    drydock_testkit::drydock_cmd!()
         .arg("image")
         .args(args)
         .args(["--format", "json", "--no-cache", "-q"])

@@ -6,7 +6,6 @@
 #![allow(clippy::unwrap_used)]
 
 use std::path::Path;
-use std::process::Command;
 
 use drydock_testkit::registry::Registry;
 use drydock_testkit::{file, image, layer};
@@ -69,7 +68,7 @@ fn many_images_one_report_each_shared_base_fetched_once() {
         let list = home.path().join("images.txt");
         std::fs::write(&list, format!("# fleet\n{b}\n\n{missing}  # gone\n")).unwrap();
         let before = registry.requests().len();
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_drydock"));
+        let mut cmd = drydock_testkit::drydock_cmd!();
         cmd.args(["image", &a, "--images-from"])
             .arg(&list)
             .args(["--scanners", "secret", "--format", "table", "--format"])
@@ -139,7 +138,7 @@ fn many_images_one_report_each_shared_base_fetched_once() {
 
 #[test]
 fn explicit_credentials_are_refused_for_images_from_several_registries() {
-    let out = Command::new(env!("CARGO_BIN_EXE_drydock"))
+    let out = drydock_testkit::drydock_cmd!()
         .args([
             "image",
             "registry.example/a:1",

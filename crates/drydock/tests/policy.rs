@@ -4,10 +4,10 @@
 
 use drydock_testkit::*;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
 fn drydock_in(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_drydock"))
+    drydock_testkit::drydock_cmd!()
         .args(args)
         .current_dir(dir)
         .env("DRYDOCK_QUIET", "1")

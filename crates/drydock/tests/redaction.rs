@@ -4,7 +4,6 @@
 #![allow(clippy::unwrap_used)]
 
 use drydock_testkit::*;
-use std::process::Command;
 
 const FORMATS: &[&str] = &[
     "table",
@@ -68,7 +67,7 @@ const RAW: &[&str] = &[
 ];
 
 fn render(image: &std::path::Path, format: &str, extra: &[&str]) -> String {
-    let out = Command::new(env!("CARGO_BIN_EXE_drydock"))
+    let out = drydock_testkit::drydock_cmd!()
         .args(["image", image.to_str().unwrap(), "--format", format])
         .args(extra)
         .env("DRYDOCK_QUIET", "1")

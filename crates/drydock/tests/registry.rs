@@ -6,7 +6,7 @@
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 
 use drydock_testkit::registry::Registry;
 
@@ -25,7 +25,7 @@ fn layout() -> Option<PathBuf> {
 }
 
 fn scan(target: &str, cache: &Path) -> serde_json::Value {
-    let out = Command::new(env!("CARGO_BIN_EXE_drydock"))
+    let out = drydock_testkit::drydock_cmd!()
         .args(["image", target, "--format", "json", "--cache-dir"])
         .arg(cache)
         .env("DOCKER_CONFIG", cache)
@@ -106,7 +106,7 @@ fn basic_auth_from_password_stdin_and_never_printed() {
     let reference = format!("{}/debian:12", registry.host);
     let run = |args: &[&str], stdin: &str| {
         let home = tempfile::tempdir().unwrap();
-        let mut child = Command::new(env!("CARGO_BIN_EXE_drydock"))
+        let mut child = drydock_testkit::drydock_cmd!()
             .args(["image", &reference, "--format", "json", "--no-cache", "-q"])
             .args(args)
             .env("DOCKER_CONFIG", home.path())
@@ -165,7 +165,7 @@ fn sbom_of_a_registry_reference() {
     };
     registry.push_oci(&root, "debian:12", false);
     let home = tempfile::tempdir().unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_drydock"))
+    let out = drydock_testkit::drydock_cmd!()
         .args([
             "sbom",
             &format!("{}/debian:12", registry.host),

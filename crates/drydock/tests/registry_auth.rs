@@ -7,7 +7,7 @@
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Output, Stdio};
 
 use base64::Engine;
 use drydock_testkit::registry::Registry;
@@ -32,7 +32,7 @@ fn layout() -> Option<PathBuf> {
 /// Runs `drydock image REF --format json --no-cache` with a clean credential environment
 /// (`home` is HOME and DOCKER_CONFIG), extra args, extra env and `stdin`.
 fn run(reference: &str, home: &Path, args: &[&str], env: &[(&str, &str)], stdin: &str) -> Output {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_drydock"));
+    let mut cmd = drydock_testkit::drydock_cmd!();
     cmd.args(["image", reference, "--format", "json", "--no-cache", "-q"])
         .args(args)
         .env("DOCKER_CONFIG", home)

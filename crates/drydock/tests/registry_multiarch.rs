@@ -5,13 +5,13 @@
 //! layer is fetched, and every report format names the reference and the chosen manifest.
 #![allow(clippy::unwrap_used)]
 
-use std::process::{Command, Output};
+use std::process::Output;
 
 use drydock_testkit::registry::Registry;
 use drydock_testkit::{file, image, layer, write_multi_arch_oci};
 
 fn drydock(args: &[&str], home: &std::path::Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_drydock"))
+    drydock_testkit::drydock_cmd!()
         .args(args)
         .args(["--no-cache", "-q"])
         .env("DOCKER_CONFIG", home)

@@ -5,7 +5,6 @@
 
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::process::Command;
 
 fn pages(dir: &Path) -> BTreeMap<String, String> {
     std::fs::read_dir(dir)
@@ -24,7 +23,7 @@ fn pages(dir: &Path) -> BTreeMap<String, String> {
 #[test]
 fn rule_pages_are_current() {
     let tmp = tempfile::tempdir().unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_drydock"))
+    let out = drydock_testkit::drydock_cmd!()
         .args(["rules", "--docs"])
         .arg(tmp.path())
         .output()
@@ -61,13 +60,13 @@ fn rule_pages_are_current() {
 
 #[test]
 fn one_rule_prints_its_page_and_unknown_ids_fail() {
-    let out = Command::new(env!("CARGO_BIN_EXE_drydock"))
+    let out = drydock_testkit::drydock_cmd!()
         .args(["rules", "DD-IMG-001"])
         .output()
         .unwrap();
     assert!(out.status.success());
     assert!(String::from_utf8_lossy(&out.stdout).starts_with("# DD-IMG-001: "));
-    let out = Command::new(env!("CARGO_BIN_EXE_drydock"))
+    let out = drydock_testkit::drydock_cmd!()
         .args(["rules", "DD-NOPE-999"])
         .output()
         .unwrap();

@@ -17,15 +17,19 @@ pub fn run(cmd: DbCommand) -> Result<ExitCode> {
             );
             Ok(ExitCode::SUCCESS)
         }
-        DbCommand::Info { db } => {
+        DbCommand::Info { json, db } => {
             let dir = db.resolve()?;
             let info = drydock_vulndb::Database::open(&dir)
                 .and_then(|d| d.info())
                 .with_context(|| format!("no readable advisory database in {}", dir.display()))?;
-            println!(
-                "{}",
-                serde_json::to_string_pretty(&info).unwrap_or_default()
-            );
+            if json {
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&info).unwrap_or_default()
+                );
+            } else {
+                print!("{}", info_table(&info));
+            }
             Ok(ExitCode::SUCCESS)
         }
         DbCommand::Update {
@@ -63,6 +67,47 @@ pub fn run(cmd: DbCommand) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// `db info` for people: where, how big, how old, and what is in it.
+fn info_table(info: &drydock_vulndb::DbInfo) -> String {
+    use drydock_finding::time::{now_secs, rfc3339};
+    let when = |t: u64| {
+        let days = now_secs().saturating_sub(t) as f64 / 86_400.0;
+        format!(
+            "{} ({days:.1} days ago)",
+            rfc3339(i64::try_from(t).unwrap_or(i64::MAX))
+        )
+    };
+    let mut out = format!(
+        "database    {}\nsize        {:.1} MiB\nadvisories  {} ({} withdrawn)\n",
+        info.path.display(),
+        info.size as f64 / 1_048_576.0,
+        info.advisories,
+        info.withdrawn
+    );
+    if let Some(t) = info.imported_at {
+        out.push_str(&format!("imported    {}\n", when(t)));
+    }
+    if let Some(m) = &info.newest_modified {
+        out.push_str(&format!("newest data {m}\n"));
+    }
+    out.push_str("\nsources (newest first)\n");
+    for s in &info.sources {
+        out.push_str(&format!(
+            "  {}  {} records, {} rejected  {}\n",
+            when(s.imported_at),
+            s.records,
+            s.bad,
+            s.paths.join(", ")
+        ));
+    }
+    let width = info.by_ecosystem.keys().map(String::len).max().unwrap_or(0);
+    out.push_str("\nadvisories per ecosystem\n");
+    for (eco, n) in &info.by_ecosystem {
+        out.push_str(&format!("  {eco:<width$}  {n}\n"));
+    }
+    out
 }
 
 /// The human summary of `db update`: one line per export, then the database.

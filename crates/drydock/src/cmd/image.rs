@@ -35,6 +35,7 @@ pub fn run(args: ImageArgs) -> Result<ExitCode> {
         tls: TlsArgs { insecure, ca_cert },
         image_src,
         explicit,
+        offline: common.offline,
     };
     match targets.as_slice() {
         [] => anyhow::bail!(
@@ -59,7 +60,7 @@ pub fn run(args: ImageArgs) -> Result<ExitCode> {
 
 /// An image argument as `drydock sbom` takes it: a path, an engine image, or a registry
 /// reference pulled with the default TLS settings and the credentials configured for its host.
-pub fn open_default(arg: &Path, opts: OpenOptions) -> Result<Image> {
+pub fn open_default(arg: &Path, opts: OpenOptions, offline: bool) -> Result<Image> {
     Sources {
         opts,
         tls: TlsArgs {
@@ -68,6 +69,7 @@ pub fn open_default(arg: &Path, opts: OpenOptions) -> Result<Image> {
         },
         image_src: vec![ImageSrc::Registry],
         explicit: None,
+        offline,
     }
     .open(arg)
 }
@@ -114,11 +116,24 @@ struct Sources {
     tls: TlsArgs,
     image_src: Vec<ImageSrc>,
     explicit: Option<drydock_registry::Credential>,
+    /// `--offline`: a registry reference is refused, never pulled.
+    offline: bool,
 }
 
 impl Sources {
     fn open(&self, arg: &Path) -> Result<Image> {
-        match registry_reference(arg)? {
+        let reference = registry_reference(arg)?;
+        if self.offline
+            && reference.is_some()
+            && (arg.to_str().is_some_and(|p| p.starts_with("registry://"))
+                || self.image_src == [ImageSrc::Registry])
+        {
+            anyhow::bail!(
+                "{}: --offline: a registry image cannot be pulled; scan a local file, or an engine image (docker://, podman://)",
+                arg.display()
+            );
+        }
+        match reference {
             Some(r) if arg.to_str().is_some_and(|p| p.starts_with("registry://")) => {
                 pull(&r, &self.opts, &self.tls, self.explicit.clone())
             }
@@ -184,6 +199,9 @@ fn from_sources(
     let mut tried = Vec::new();
     for src in &sources.image_src {
         let result = match src {
+            ImageSrc::Registry if sources.offline => {
+                Err(anyhow::anyhow!("--offline: registries are not asked"))
+            }
             ImageSrc::Registry => pull(
                 reference,
                 &sources.opts,

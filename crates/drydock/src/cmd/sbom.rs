@@ -33,6 +33,7 @@ pub fn run(
                 platform,
                 reference,
             },
+            common.offline,
         )?
     };
     super::scan_image(&image, &common)
