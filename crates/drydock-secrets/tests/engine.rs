@@ -279,3 +279,47 @@ fn redact_keeps_a_short_prefix() {
     assert_eq!(redact(GHP), "ghp_*****");
     assert_eq!(redact("short"), "*****");
 }
+
+/// generic-api-key false positives found on an image tried as a user would: UUIDs under
+/// identifier names, and a vendor's sample default in an INI line commented out with `;`
+/// (Grafana's defaults.ini/sample.ini ship `;secret_key = SW2YcwTIb9zpOOhoPsMm`). A real
+/// key in the same places is still found.
+#[test]
+fn generic_rule_skips_uuid_identifiers_and_commented_ini_defaults() {
+    let engine = Engine::builtin();
+    let negatives: &[(&str, &str)] = &[
+        (
+            "etc/app/azure.env",
+            "AUTH_CLIENT_ID=6f1c2a7e-93b4-4d8e-a1f0-2b7c9d3e5f61\nauth_tenant_id: \"0c8a5e2d-41f7-4b69-9d3a-7e2f1c6b8a04\"\n",
+        ),
+        (
+            "app/config.js",
+            "const apiClientId = '3d2f6b1a-8c4e-4f7a-b9d0-1e5c7a2b6f83';\n",
+        ),
+        (
+            "etc/grafana/grafana.ini",
+            "[security]\n# used for signing\n;secret_key = SW2YcwTIb9zpOOhoPsMm\n",
+        ),
+    ];
+    for (path, text) in negatives {
+        let found = engine.scan(path, text.as_bytes());
+        assert!(
+            !ids(&found).contains(&"generic-api-key"),
+            "{path}: {found:?}"
+        );
+    }
+    let positives: &[(&str, &str)] = &[
+        (
+            "etc/grafana/grafana.ini",
+            "[security]\nsecret_key = Vq8Zt3LmR2xK9pW4nB7cJ6\n",
+        ),
+        ("etc/app/app.env", "API_KEY=Vq8Zt3LmR2xK9pW4nB7cJ6dF1\n"),
+    ];
+    for (path, text) in positives {
+        let found = engine.scan(path, text.as_bytes());
+        assert!(
+            ids(&found).contains(&"generic-api-key"),
+            "{path}: {found:?}"
+        );
+    }
+}
