@@ -323,3 +323,75 @@ fn generic_rule_skips_uuid_identifiers_and_commented_ini_defaults() {
         );
     }
 }
+
+/// Credentials in URLs, in any scanned text: package-index URLs, git remotes, proxies; the
+/// forms placeholders take stay negatives, and database URLs keep their own rule.
+#[test]
+fn urls_with_a_literal_password_anywhere() {
+    let engine = Engine::builtin();
+    let positives: &[(&str, &str)] = &[
+        (
+            "etc/pip.conf",
+            "[global]\nextra-index-url = https://ci-reader:Qm7vT2pX9kLw4Z@pypi.corp.acme-corp.net/simple\n",
+        ),
+        (
+            "app/requirements.txt",
+            "--index-url https://deploy:s3cr3t-Tok3n-99@nexus.acme-corp.net/repository/pypi/simple\nflask==3.0.0\n",
+        ),
+        (
+            "src/app/.git/config",
+            "[remote \"origin\"]\n\turl = https://builder:hunter2-build@git.acme-corp.net/team/app.git\n",
+        ),
+        (
+            "usr/local/bin/entrypoint.sh",
+            "export GOPROXY=https://goproxy-user:Zx81kPq2mN@goproxy.acme-corp.net,direct\n",
+        ),
+        (
+            "root/.m2/settings.xml",
+            "<mirror><url>https://maven:Wp4rT9zQ2v@repo.acme-corp.net/maven2</url></mirror>\n",
+        ),
+    ];
+    for (path, text) in positives {
+        let found = engine.scan(path, text.as_bytes());
+        assert!(
+            ids(&found).contains(&"url-with-credentials"),
+            "{path}: {found:?}"
+        );
+        assert!(
+            found
+                .iter()
+                .all(|f| !f.match_line.contains("Qm7vT2pX9kLw4Z")
+                    && !f.match_line.contains("hunter2-build")),
+            "redacted: {found:?}"
+        );
+    }
+    let negatives: &[(&str, &str)] = &[
+        (
+            "etc/pip.conf",
+            "index-url = https://${PIP_USER}:${PIP_PASSWORD}@pypi.acme-corp.net/simple\n",
+        ),
+        (
+            "README.md",
+            "pip install --index-url https://user:<password>@host/simple pkg\n",
+        ),
+        (
+            "docs/setup.txt",
+            "git clone https://user:password@git.acme-corp.net/x.git\n",
+        ),
+        (
+            "etc/app.conf",
+            "proxy = http://proxy.acme-corp.net:3128\nurl = https://acme-corp.net/a@b\n",
+        ),
+        (
+            "etc/app.env",
+            "DATABASE_URL=postgres://app:Qm7vT2pX9kLw4Z@db:5432/app\n",
+        ),
+    ];
+    for (path, text) in negatives {
+        let found = engine.scan(path, text.as_bytes());
+        assert!(
+            !ids(&found).contains(&"url-with-credentials"),
+            "{path}: {found:?}"
+        );
+    }
+}
