@@ -308,6 +308,19 @@ pub static VNC_PASSWORD_FILE: Rule = Rule {
     references: &["https://github.com/jeroennijhof/vncpwd"],
 };
 
+pub static VNC_NO_AUTH: Rule = Rule {
+    id: "DD-CRED-121",
+    kind: Kind::Credential,
+    severity: Severity::High,
+    title: "VNC server started without authentication",
+    why: "A VNC server with no password (x11vnc -nopw, SecurityTypes None) hands the desktop, and \
+          the shell behind it, to anyone who reaches its port; VNC servers listen on every \
+          interface unless told -localhost.",
+    fix: "Require a password or certificate (-rfbauth / -usepw, SecurityTypes VncAuth or \
+          X509Vnc) or bind to localhost and tunnel over SSH.",
+    references: &["CWE-306", "https://github.com/LibVNC/x11vnc#security"],
+};
+
 /// The registry: every rule, in id order. Tests check ids are unique and well-formed.
 pub static RULES: &[&Rule] = &[
     &EMPTY_PASSWORD,
@@ -335,6 +348,7 @@ pub static RULES: &[&Rule] = &[
     &SNMP_DEFAULT_COMMUNITY,
     &SNMP_DEFAULT_WRITE_COMMUNITY,
     &VNC_PASSWORD_FILE,
+    &VNC_NO_AUTH,
 ];
 
 /// Looks a rule up by id, for renderers that only kept the id.

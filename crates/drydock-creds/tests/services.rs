@@ -557,3 +557,76 @@ fn wants_selects_the_right_files() {
         assert!(!wants(no), "{no}");
     }
 }
+
+/// VNC without authentication, in the forms images carry it: a supervisord program, a systemd
+/// unit, an entrypoint script with a continued command line, TigerVNC's config files. Bound to
+/// localhost, or with a password, it is not reported.
+#[test]
+fn vnc_without_authentication() {
+    let run = |path: &str, text: &str| {
+        audit(&[(path.to_owned(), text.as_bytes().to_vec())], &budget())
+            .into_iter()
+            .filter(|f| f.rule_id == "DD-CRED-121")
+            .collect::<Vec<Finding>>()
+    };
+    let cases: &[(&str, &str, Option<u32>)] = &[
+        (
+            "/etc/supervisor/conf.d/x11vnc.conf",
+            "[program:x11vnc]\ncommand=/usr/bin/x11vnc -display :1 -forever -shared -nopw -rfbport 5900\nautorestart=true\n",
+            Some(2),
+        ),
+        (
+            "/etc/supervisord.conf",
+            "[program:vnc]\ncommand=/usr/bin/Xvnc :1 -geometry 1280x800 -SecurityTypes None -rfbport 5901\n",
+            Some(2),
+        ),
+        (
+            "/etc/systemd/system/vncserver@.service",
+            "[Service]\nType=forking\nExecStart=/usr/bin/vncserver %i -SecurityTypes=none,VncAuth\n",
+            Some(3),
+        ),
+        (
+            "/usr/local/bin/docker-entrypoint.sh",
+            "#!/bin/sh\nset -e\nx11vnc -display :0 \\\n  -forever -shared \\\n  -nopw &\nexec \"$@\"\n",
+            Some(3),
+        ),
+        (
+            "/root/.vnc/config",
+            "geometry=1920x1080\nsecuritytypes=none\n",
+            Some(2),
+        ),
+        (
+            "/etc/tigervnc/vncserver-config-mandatory",
+            "SecurityTypes=None\n",
+            Some(1),
+        ),
+        // Not reported: a password, loopback only, a comment.
+        (
+            "/etc/supervisor/conf.d/x11vnc.conf",
+            "[program:x11vnc]\ncommand=x11vnc -forever -usepw -nopw\n",
+            None,
+        ),
+        (
+            "/usr/local/bin/start-vnc.sh",
+            "x11vnc -display :1 -localhost -nopw -forever\n",
+            None,
+        ),
+        ("/root/.vnc/config", "securitytypes=none\nlocalhost\n", None),
+        ("/etc/supervisord.conf", "; command=x11vnc -nopw\n", None),
+        (
+            "/etc/systemd/system/vnc.service",
+            "ExecStart=/usr/bin/vncserver :1 -SecurityTypes VncAuth,TLSVnc\n",
+            None,
+        ),
+    ];
+    for (path, text, want) in cases {
+        let got = run(path, text);
+        match want {
+            Some(line) => {
+                assert_eq!(got.len(), 1, "{path}: {text}");
+                assert_eq!(got[0].line, Some(*line), "{path}");
+            }
+            None => assert!(got.is_empty(), "{path}: {got:?}"),
+        }
+    }
+}

@@ -15,7 +15,111 @@ use des::cipher::{BlockCipherDecrypt, KeyInit};
 const VNC_KEY: [u8; 8] = [0xe8, 0x4a, 0xd6, 0x60, 0xc4, 0x72, 0x1a, 0xe0];
 
 pub(crate) fn wants(p: &str) -> bool {
-    p.ends_with(".vnc/passwd") || p.ends_with(".config/tigervnc/passwd")
+    p.ends_with(".vnc/passwd") || p.ends_with(".config/tigervnc/passwd") || starts_vnc(p)
+}
+
+/// Files that configure or start a VNC server: its own config files, and the places a command
+/// line that starts one lives (supervisord programs, systemd units, entrypoint and start
+/// scripts). A command line is configuration too.
+fn starts_vnc(p: &str) -> bool {
+    let name = super::file_name(p);
+    let lower = name.to_ascii_lowercase();
+    p.ends_with(".vnc/config")
+        || p.ends_with(".config/tigervnc/config")
+        || p.starts_with("etc/tigervnc/")
+        || (p.starts_with("etc/supervisor") && (name.ends_with(".conf") || name.ends_with(".ini")))
+        || name == "supervisord.conf"
+        || (name.ends_with(".service") && p.contains("systemd/"))
+        || ((lower.contains("entrypoint") || lower.starts_with("start") || lower.contains("vnc"))
+            && (p.starts_with("usr/local/bin/")
+                || p.starts_with("usr/bin/")
+                || p.starts_with("opt/")
+                || p.starts_with("root/")
+                || p.starts_with("home/")
+                || p.starts_with("etc/")
+                || !p.contains('/')))
+}
+
+/// How a VNC server in this text runs without authentication, and on which line.
+pub(crate) fn no_auth(text: &str) -> Option<(u32, &'static str)> {
+    // TigerVNC's config files say `localhost` on a line of its own: bound to loopback only.
+    if text.lines().any(|l| {
+        let l = l.trim().to_ascii_lowercase();
+        l == "localhost" || l == "localhost=1" || l == "localhost=yes"
+    }) {
+        return None;
+    }
+    // Shell line continuations join one command across lines; the line reported is the first.
+    let mut start = 1u32;
+    let mut joined = String::new();
+    for (i, line) in text.lines().enumerate() {
+        let no = u32::try_from(i + 1).unwrap_or(u32::MAX);
+        if joined.is_empty() {
+            start = no;
+        }
+        let trimmed = line.trim_end();
+        if let Some(head) = trimmed.strip_suffix('\\') {
+            joined.push_str(head);
+            joined.push(' ');
+            continue;
+        }
+        joined.push_str(trimmed);
+        let how = judge(&joined);
+        joined.clear();
+        if how.is_some() {
+            return how.map(|h| (start, h));
+        }
+    }
+    None
+}
+
+fn judge(line: &str) -> Option<&'static str> {
+    let l = line.trim_start();
+    if l.starts_with('#') || l.starts_with(';') {
+        return None;
+    }
+    let lower = l.to_ascii_lowercase();
+    let words: Vec<&str> = lower
+        .split(|c: char| {
+            c.is_whitespace() || c == '"' || c == '\'' || c == ',' || c == '[' || c == ']'
+        })
+        .filter(|w| !w.is_empty())
+        .collect();
+    let has = |w: &str| words.contains(&w);
+    // Bound to localhost only: reachable through a tunnel, not a network (the safe pattern).
+    if has("-localhost") {
+        return None;
+    }
+    if lower.contains("x11vnc")
+        && has("-nopw")
+        && ![
+            "-rfbauth",
+            "-passwd",
+            "-usepw",
+            "-passwdfile",
+            "-rfbauthfile",
+            "-unixpw",
+        ]
+        .iter()
+        .any(|w| has(w))
+    {
+        return Some("x11vnc -nopw: no password");
+    }
+    // TigerVNC/TightVNC/TurboVNC: `-SecurityTypes None`, `-securitytypes=none`, or a config
+    // line `SecurityTypes=None` (any list holding None lets a client pick it).
+    let mut rest = lower.as_str();
+    while let Some(i) = rest.find("securitytypes") {
+        let after = rest[i + "securitytypes".len()..].trim_start_matches([' ', '\t', '=', ':']);
+        let list: String = after
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == ',' || *c == '-')
+            .collect();
+        if list.split(',').any(|t| t == "none") {
+            return Some("SecurityTypes None: no authentication");
+        }
+        rest = &rest[i + 1..];
+    }
+    None
 }
 
 /// Decrypts one 8-byte VNC password block; the password ends at the first NUL.
@@ -29,6 +133,17 @@ pub fn decrypt(block: &[u8]) -> Option<String> {
 
 pub(crate) fn audit(files: &Files<'_>, sink: &mut Sink, wl: &Wordlist) {
     for (norm, path, bytes) in files.iter() {
+        if starts_vnc(norm) {
+            if let Some((line, how)) = no_auth(&String::from_utf8_lossy(bytes)) {
+                sink.push(
+                    &rules::VNC_NO_AUTH,
+                    path,
+                    Some(line),
+                    format!("a VNC server starts here with {how}"),
+                );
+            }
+            continue;
+        }
         if !wants(norm) {
             continue;
         }
