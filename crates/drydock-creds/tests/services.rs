@@ -538,6 +538,10 @@ fn wants_selects_the_right_files() {
         "/etc/snmp/snmpd.conf",
         "/root/.vnc/passwd",
         "/home/u/.config/tigervnc/passwd",
+        // TigerVNC's vncserver settings (`$SecurityTypes = "None";`).
+        "/etc/vnc.conf",
+        "/etc/supervisor/conf.d/x11vnc.conf",
+        "/usr/local/bin/docker-entrypoint.sh",
     ] {
         assert!(wants(yes), "{yes}");
     }
@@ -552,7 +556,7 @@ fn wants_selects_the_right_files() {
         "/usr/share/doc/redis/README",
         "/etc/grafana/ldap.toml",
         "/etc/defaults.ini",
-        "/etc/vnc.conf",
+        "/usr/share/doc/x11vnc/README",
     ] {
         assert!(!wants(no), "{no}");
     }

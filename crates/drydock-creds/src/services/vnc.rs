@@ -109,7 +109,8 @@ fn judge(line: &str) -> Option<&'static str> {
     // line `SecurityTypes=None` (any list holding None lets a client pick it).
     let mut rest = lower.as_str();
     while let Some(i) = rest.find("securitytypes") {
-        let after = rest[i + "securitytypes".len()..].trim_start_matches([' ', '\t', '=', ':']);
+        let after =
+            rest[i + "securitytypes".len()..].trim_start_matches([' ', '\t', '=', ':', '"', '\'']);
         let list: String = after
             .chars()
             .take_while(|c| c.is_ascii_alphanumeric() || *c == ',' || *c == '-')
