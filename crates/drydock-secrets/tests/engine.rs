@@ -395,3 +395,35 @@ fn urls_with_a_literal_password_anywhere() {
         );
     }
 }
+
+/// PuTTY keys: format 2 and 3 without encryption are findings; an encrypted one is not.
+#[test]
+fn putty_private_keys() {
+    let engine = Engine::builtin();
+    let body = "AAABAQCk5mZb0p4uQ2eH3VtGf9tYx8Lw1Jr7K2nD6sBq0ZcMvX4hPj9oR1aE5yT3\n\
+                uI8wF2gH6kL0mN4pQ7sV9xZ1cB3dE5fG7hJ9kL1mN3pQ5rS7tU9vW1xY3zA5bC7\n";
+    for version in ["2", "3"] {
+        let ppk = format!(
+            "PuTTY-User-Key-File-{version}: ssh-rsa\nEncryption: none\nComment: deploy@ci\n\
+             Public-Lines: 1\nAAAAB3NzaC1yc2EAAAADAQABAAABAQCk5mZb0p4uQ2eH3VtGf9tY\n\
+             Private-Lines: 2\n{body}Private-MAC: 6f2c1d0e9b8a7f6e5d4c3b2a19081726354f6e7d\n"
+        );
+        let found = engine.scan("home/ci/.ssh/deploy.ppk", ppk.as_bytes());
+        assert_eq!(ids(&found), ["putty-private-key"], "v{version}: {found:?}");
+        assert!(
+            !found[0]
+                .match_line
+                .contains("AAABAQCk5mZb0p4uQ2eH3VtGf9tYx8Lw1Jr7K2nD6sBq0ZcMvX4hPj9oR1aE5yT3")
+        );
+    }
+    let encrypted = format!(
+        "PuTTY-User-Key-File-3: ssh-ed25519\nEncryption: aes256-cbc\nComment: me\n\
+         Public-Lines: 1\nAAAAC3NzaC1lZDI1NTE5AAAAIOj0\nKey-Derivation: Argon2id\n\
+         Argon2-Memory: 8192\nPrivate-Lines: 2\n{body}Private-MAC: 00ff\n"
+    );
+    assert!(
+        engine
+            .scan("home/me/.ssh/me.ppk", encrypted.as_bytes())
+            .is_empty()
+    );
+}
