@@ -18,6 +18,22 @@ fn every_builtin_pattern_compiles() {
     assert!(engine.rules().len() >= 222 + 17);
 }
 
+/// Rule ids in the built-in file are unique: a second rule with an id silently replaced the
+/// first (the file once held two `putty-private-key` rules with different semantics).
+#[test]
+fn builtin_rule_ids_are_unique() {
+    let text = include_str!("../rules/builtin.toml");
+    let mut ids: Vec<&str> = text
+        .lines()
+        .filter_map(|l| l.strip_prefix("id = \""))
+        .filter_map(|l| l.split('"').next())
+        .collect();
+    let total = ids.len();
+    ids.sort_unstable();
+    ids.dedup();
+    assert_eq!(ids.len(), total, "duplicate rule ids in rules/builtin.toml");
+}
+
 mod common;
 
 /// gitleaks' own default config loads as a user config, unchanged, and all of it compiles.
