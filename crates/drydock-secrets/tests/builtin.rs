@@ -23,11 +23,19 @@ fn every_builtin_pattern_compiles() {
 #[test]
 fn builtin_rule_ids_are_unique() {
     let text = include_str!("../rules/builtin.toml");
-    let mut ids: Vec<&str> = text
-        .lines()
-        .filter_map(|l| l.strip_prefix("id = \""))
-        .filter_map(|l| l.split('"').next())
-        .collect();
+    let mut table = "";
+    let mut ids: Vec<&str> = Vec::new();
+    for line in text.lines() {
+        if line.starts_with("[[") {
+            table = line;
+        } else if table == "[[rules]]"
+            && let Some(id) = line
+                .strip_prefix("id = \"")
+                .and_then(|l| l.split('"').next())
+        {
+            ids.push(id);
+        }
+    }
     let total = ids.len();
     ids.sort_unstable();
     ids.dedup();
