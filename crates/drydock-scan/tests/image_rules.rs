@@ -13,7 +13,13 @@ fn findings(spec: &ImageSpec) -> Vec<Finding> {
     let dir = tmp.path().join("img");
     spec.write_oci_dir(&dir);
     let image = Image::open(&dir, &OpenOptions::default()).unwrap();
-    let scan = Engine::builtin(Limits::default())
+    // The secret analyzer on, as in a real scan: DD-IMG-013 judges the files it found keys in.
+    let analyzers = drydock_analyze::analyzers::builtin(drydock_analyze::analyzers::Options {
+        secrets: Some(std::sync::Arc::new(drydock_secrets::Engine::builtin())),
+        secret_files: true,
+        ..Default::default()
+    });
+    let scan = Engine::new(analyzers, Limits::default())
         .unwrap()
         .scan(&image, &|_| {})
         .unwrap();
@@ -26,6 +32,9 @@ fn findings(spec: &ImageSpec) -> Vec<Finding> {
         &[Kind::Misconfiguration],
     )
 }
+
+/// An RSA private key's armour around a body long enough for the secret rule (not a real key).
+const KEY: &str = "-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEAu1SU1LfVLPHCozMxH2Mo4lgOEePzNm0tRgeLezV6ffAt0gun\nVTLw7onLRnrq0/IzW7yWR7QkrmBL7jTKEn5u+qKhbwKfBstIs+bMY2Zkp18gnTxK\n-----END RSA PRIVATE KEY-----\n";
 
 fn bad() -> ImageSpec {
     let mut spec = image(vec![
@@ -44,6 +53,7 @@ fn bad() -> ImageSpec {
                 0o600,
             ),
             file("etc/ssh/ssh_host_ed25519_key.pub", "ssh-ed25519 AAAA"),
+            file_mode("home/app/.ssh/id_rsa", KEY, 0o644),
         ]),
         layer(vec![file("opt/tool/install.sh", "echo")]),
     ]);
@@ -68,6 +78,8 @@ fn good() -> ImageSpec {
         dir_mode("tmp", 0o1777),
         file("var/lib/apt/lists/lock", ""),
         file("etc/ssh/ssh_host_ed25519_key.pub", "ssh-ed25519 AAAA"),
+        file_mode("home/app/.ssh/id_rsa", KEY, 0o600),
+        file_mode("etc/ssl/private/server.key", KEY, 0o640),
     ])]);
     spec.user = "10001".into();
     spec.exposed = vec!["8080/tcp".into()];
@@ -141,6 +153,10 @@ fn messages_are_specific_and_secrets_redacted() {
         "{msgs:#?}"
     );
     assert!(!has(".pub"), "{msgs:#?}");
+    assert!(
+        has("DD-IMG-013 /home/app/.ssh/id_rsa holds a private key and is mode 0644"),
+        "{msgs:#?}"
+    );
     assert!(
         has("DD-IMG-012 debian 10 reached end of life on 2024-06-30"),
         "{msgs:#?}"

@@ -59,6 +59,19 @@ pub static SSH_HOST_KEYS: Rule = Rule {
     references: &["CIS Docker Benchmark 4.10"],
 };
 
+pub static KEY_MODE: Rule = Rule {
+    id: "DD-IMG-013",
+    kind: Kind::Misconfiguration,
+    severity: Severity::Medium,
+    title: "Private key readable beyond its owner and group",
+    why: "A private key file with a mode wider than 0640 can be read by every user in the container, so any compromised process, whatever its user, gets the key; ssh and most TLS servers refuse such keys for that reason.",
+    fix: "chmod 600 (or 640 for a service group) the key in the build, or better, mount keys at run time instead of baking them in.",
+    references: &["CIS Distribution Independent Linux 5.2.2", "CWE-732"],
+};
+
+/// Secret rules whose match means the file holds private key material.
+const KEY_RULES: &[&str] = &["private-key", "putty-private-key"];
+
 type Hits = Vec<(Location, String)>;
 
 /// Findings of one rule past this many are folded into one summary finding.
@@ -283,6 +296,41 @@ pub fn docker_socket(input: &Input<'_>) -> Hits {
                 .then(|| (loc(input, &path, node), format!("{path} is in the image")))
         })
         .collect()
+}
+
+/// Files the secret scanner found private keys in, present in the final image with a mode that
+/// lets others (or the group, to write) at them.
+pub fn key_modes(input: &Input<'_>) -> Hits {
+    let mut hits: Hits = Vec::new();
+    for o in &input.scan.outputs {
+        let drydock_analyze::Artifact::Secrets(file) = &o.artifact else {
+            continue;
+        };
+        if !file
+            .matches
+            .iter()
+            .any(|m| KEY_RULES.contains(&m.rule_id.as_str()))
+        {
+            continue;
+        }
+        let Some(node) = input.scan.tree.get(&o.path) else {
+            continue;
+        };
+        let mode = node.mode & 0o777;
+        if node.kind == EntryKind::File
+            && node.layer == o.layer
+            && mode & !0o640 != 0
+            && !hits
+                .iter()
+                .any(|(l, _)| l.path.as_deref() == Some(&*o.path.display()))
+        {
+            hits.push((
+                loc(input, &o.path, node),
+                format!("{} holds a private key and is mode {mode:04o}", o.path),
+            ));
+        }
+    }
+    capped(hits, "readable private keys")
 }
 
 pub fn ssh_host_keys(input: &Input<'_>) -> Hits {

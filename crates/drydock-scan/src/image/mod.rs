@@ -62,6 +62,10 @@ pub static CHECKS: &[Check] = &[
         run: files::ssh_host_keys,
     },
     Check {
+        rule: &files::KEY_MODE,
+        run: files::key_modes,
+    },
+    Check {
         rule: &config::EOL_OS,
         run: config::eol_os,
     },
