@@ -27,6 +27,8 @@ pub fn check(input: &Input<'_>, matcher: &SharedMatcher, ignore_unfixed: bool) -
             skipped: vec!["vulnerability database lock poisoned".into()],
         };
     };
+    // Per distribution key: whether the database has any of its advisories at all.
+    let mut covered: std::collections::HashMap<String, bool> = std::collections::HashMap::new();
     for p in &input.scan.packages {
         // Versionless packages would match every advisory; unpublished ones (workspace, path,
         // git) only share a name with the registry's package the advisories are about.
@@ -66,6 +68,18 @@ pub fn check(input: &Input<'_>, matcher: &SharedMatcher, ignore_unfixed: bool) -
             }
             None => Query::new(&p.ecosystem, &p.name, &p.version),
         };
+        if let Some((eco, release)) = distro {
+            let key = format!("{eco}:{release}");
+            let has = *covered
+                .entry(key)
+                .or_insert_with(|| matcher.covers(&query).unwrap_or(true));
+            if !has {
+                skipped.push(format!(
+                    "{eco} {release} packages: the advisory database holds no {eco} advisories for this release, so they were not checked (drydock db update)"
+                ));
+                continue;
+            }
+        }
         match matcher.find(&query) {
             Ok(matches) => findings.extend(
                 matches

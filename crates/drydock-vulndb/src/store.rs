@@ -178,6 +178,16 @@ impl Database {
         data.map(|d| decode(&self.path, id, &d)).transpose()
     }
 
+    /// Whether any advisory has an affected package under exactly `ecosystem` (`Debian:12`).
+    pub fn has_ecosystem(&self, ecosystem: &str) -> Result<bool> {
+        let p = &self.path;
+        self.conn
+            .prepare_cached("SELECT 1 FROM packages WHERE ecosystem = ?1 LIMIT 1")
+            .db(p)?
+            .exists([ecosystem])
+            .db(p)
+    }
+
     /// When the data was last imported (seconds since the epoch): one cheap query, for the
     /// freshness check every scan makes.
     pub fn imported_at(&self) -> Result<Option<u64>> {

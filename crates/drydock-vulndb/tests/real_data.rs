@@ -414,3 +414,42 @@ fn lookups_cost_microseconds() {
     );
     assert!(found.len() > 20);
 }
+
+/// A clean result means something only where the database has the advisories: the shared data
+/// holds Debian 11/12/13 (DSAs list several releases), Ubuntu and Go records, none for Debian 10
+/// or Packagist, and `covers` says so.
+#[test]
+fn covers_says_which_releases_the_data_can_judge() {
+    let Some(f) = fixture() else { return };
+    let m = matcher(f).lock().unwrap();
+    assert!(
+        m.covers(&Query::distro(
+            "Debian",
+            "12",
+            "openssl",
+            "3.0.11-1~deb12u2"
+        ))
+        .unwrap()
+    );
+    assert!(
+        m.covers(&Query::new(
+            "Go",
+            "github.com/opencontainers/runc",
+            "1.1.11"
+        ))
+        .unwrap()
+    );
+    assert!(
+        !m.covers(&Query::new("Packagist", "laravel/framework", "10.0.0"))
+            .unwrap()
+    );
+    assert!(
+        !m.covers(&Query::distro(
+            "Debian",
+            "10",
+            "openssl",
+            "1.1.1n-0+deb10u6"
+        ))
+        .unwrap()
+    );
+}

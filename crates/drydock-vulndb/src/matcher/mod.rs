@@ -32,11 +32,21 @@ pub trait AdvisorySource {
     /// Advisories with an affected entry for exactly `ecosystem` (a full key such as
     /// `Debian:12`) and `name` (normalised by the source).
     fn advisories(&self, ecosystem: &str, name: &str) -> Result<Vec<Advisory>>;
+
+    /// Whether any advisory has an affected entry under `ecosystem` (a full key). A source
+    /// that cannot tell says yes, so a missing answer never becomes a false warning.
+    fn has_ecosystem(&self, _ecosystem: &str) -> Result<bool> {
+        Ok(true)
+    }
 }
 
 impl AdvisorySource for Database {
     fn advisories(&self, ecosystem: &str, name: &str) -> Result<Vec<Advisory>> {
         self.lookup(ecosystem, name)
+    }
+
+    fn has_ecosystem(&self, ecosystem: &str) -> Result<bool> {
+        Database::has_ecosystem(self, ecosystem)
     }
 }
 
@@ -202,6 +212,20 @@ impl<S: AdvisorySource> Matcher<S> {
     /// The underlying source.
     pub fn source(&self) -> &S {
         &self.source
+    }
+
+    /// Whether the source holds any advisory under the keys `q` would be looked up with: a
+    /// clean result for a package means something only when it does (a database without the
+    /// image's distribution would otherwise report every OS package clean).
+    pub fn covers(&self, q: &Query<'_>) -> Result<bool> {
+        let eco = ecosystem::queryable(q.ecosystem)
+            .ok_or_else(|| Error::Query(format!("unknown ecosystem {:?}", q.ecosystem)))?;
+        for t in keys::targets(q, eco)? {
+            if self.source.has_ecosystem(&t.ecosystem)? {
+                return Ok(true);
+            }
+        }
+        Ok(false)
     }
 
     /// All vulnerabilities affecting the package, one [`Match`] per vulnerability.
