@@ -13,6 +13,29 @@ use sha2::{Digest, Sha256};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+/// `../shared/<rel>` beside the repository (real data: advisories, package databases, secret
+/// corpora, images), or `None` with a visible skip message where it is absent. Under CI (`CI`
+/// set) a missing path fails the test instead: CI always has the shared data, so a silent pass
+/// there would hide a broken path.
+pub fn shared(rel: &str) -> Option<PathBuf> {
+    let p = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared")
+        .join(rel);
+    if p.exists() {
+        return Some(p);
+    }
+    assert!(
+        std::env::var_os("CI").is_none(),
+        "{} is missing (CI has ../shared; a skip there would hide a broken path)",
+        p.display()
+    );
+    eprintln!(
+        "SKIPPED: {} not found (the shared data lives beside the repository)",
+        p.display()
+    );
+    None
+}
+
 /// One tar entry, with the name written byte for byte (no sanitising).
 #[derive(Clone)]
 pub enum Entry {

@@ -28,18 +28,7 @@ fn json(args: &[&str]) -> serde_json::Value {
 }
 
 fn shared(rel: &str) -> Option<PathBuf> {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared")
-        .join(rel);
-    if p.exists() {
-        Some(p)
-    } else {
-        eprintln!(
-            "skipping: {} not found (the shared data lives beside the repository)",
-            p.display()
-        );
-        None
-    }
+    drydock_testkit::shared(rel)
 }
 
 #[test]

@@ -13,16 +13,10 @@ pub fn fixture(name: &str) -> Vec<u8> {
     std::fs::read(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
 }
 
-/// A file of the shared data directory, or `None` (with a message) when it is absent.
+/// A file of the shared data directory (skipped where absent, failing under CI).
 pub fn shared(rel: &str) -> Option<Vec<u8>> {
-    let p = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/")).join(rel);
-    match std::fs::read(&p) {
-        Ok(b) => Some(b),
-        Err(e) => {
-            eprintln!("SKIP: shared data {} not available: {e}", p.display());
-            None
-        }
-    }
+    drydock_testkit::shared(rel)
+        .map(|p| std::fs::read(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display())))
 }
 
 /// `name@version` lines, sorted, for compact whole-list assertions.
