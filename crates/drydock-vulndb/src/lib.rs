@@ -28,6 +28,7 @@
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
 pub mod alpine;
+pub mod bundle;
 pub mod cvss;
 pub mod ecosystem;
 mod error;

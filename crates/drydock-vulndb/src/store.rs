@@ -289,7 +289,7 @@ fn decode(path: &Path, id: &str, data: &str) -> Result<Advisory> {
     })
 }
 
-fn check_schema(conn: &Connection, path: &Path) -> Result<()> {
+pub(crate) fn check_schema(conn: &Connection, path: &Path) -> Result<()> {
     let found: Option<String> = conn
         .query_row("SELECT value FROM meta WHERE key = 'schema'", [], |r| {
             r.get(0)

@@ -155,13 +155,21 @@ impl ImageSrc {
 
 #[derive(Subcommand)]
 pub enum DbCommand {
-    /// Import OSV advisories: JSON or YAML files, directories, .zip and .tar.gz archives, Alpine secdb
+    /// Import OSV advisories: JSON or YAML files, directories, .zip and .tar.gz archives, Alpine
+    /// secdb; or one file from `db export`, which replaces the database after it is checked
     Import {
         #[arg(required = true)]
         paths: Vec<PathBuf>,
         /// Start from an empty database instead of adding to the current one
         #[arg(long)]
         replace: bool,
+        #[command(flatten)]
+        db: DbDir,
+    },
+    /// Write the whole database to one compressed file, for `db import FILE` on a machine
+    /// without network access
+    Export {
+        file: PathBuf,
         #[command(flatten)]
         db: DbDir,
     },

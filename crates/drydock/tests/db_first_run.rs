@@ -125,6 +125,60 @@ fn first_scan_downloads_then_later_scans_reuse() {
         "{err}"
     );
 
+    // Sneakernet: export to one file, import it elsewhere; a damaged file changes nothing.
+    let bundle = home.path().join("advisories.db.zst");
+    let out = drydock(home.path(), &["db", "export", bundle.to_str().unwrap()]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let other = home.path().join("other-db");
+    let other_arg = other.to_str().unwrap();
+    let out = drydock(
+        home.path(),
+        &[
+            "db",
+            "import",
+            bundle.to_str().unwrap(),
+            "--db-dir",
+            other_arg,
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let count = |dir: &str| {
+        let out = drydock(home.path(), &["db", "info", "--json", "--db-dir", dir]);
+        serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap()["advisories"].clone()
+    };
+    assert_eq!(count(other_arg), info["advisories"]);
+    let bytes = std::fs::read(&bundle).unwrap();
+    let damaged = home.path().join("damaged.db.zst");
+    std::fs::write(&damaged, &bytes[..bytes.len() / 2]).unwrap();
+    let not_a_db = home.path().join("not-a-db.zst");
+    std::fs::write(
+        &not_a_db,
+        zstd::encode_all(&b"hello, not SQLite"[..], 3).unwrap(),
+    )
+    .unwrap();
+    for bad in [&damaged, &not_a_db] {
+        let out = drydock(
+            home.path(),
+            &["db", "import", bad.to_str().unwrap(), "--db-dir", other_arg],
+        );
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{err}");
+        assert!(err.contains("unchanged"), "{err}");
+        assert_eq!(
+            count(other_arg),
+            info["advisories"],
+            "the old database is kept"
+        );
+    }
+
     // The table form of db info.
     let out = drydock(home.path(), &["db", "info"]);
     let table = String::from_utf8_lossy(&out.stdout);

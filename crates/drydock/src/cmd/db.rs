@@ -6,6 +6,39 @@ use std::process::ExitCode;
 
 pub fn run(cmd: DbCommand) -> Result<ExitCode> {
     match cmd {
+        // A bundle is a whole database: it always replaces, `--replace` or not.
+        DbCommand::Import { paths, db, .. }
+            if paths.len() == 1 && drydock_vulndb::bundle::is_bundle(&paths[0]) =>
+        {
+            let dir = db.resolve()?;
+            drydock_vulndb::bundle::import(&dir, &paths[0]).with_context(|| {
+                format!(
+                    "import of {} failed; the database in {} is unchanged",
+                    paths[0].display(),
+                    dir.display()
+                )
+            })?;
+            let info = drydock_vulndb::Database::open(&dir).and_then(|d| d.info())?;
+            print!("{}", info_table(&info));
+            Ok(ExitCode::SUCCESS)
+        }
+        DbCommand::Export { file, db } => {
+            let dir = db.resolve()?;
+            let bytes = drydock_vulndb::bundle::export(&dir, &file).with_context(|| {
+                format!(
+                    "cannot export the database in {} to {}",
+                    dir.display(),
+                    file.display()
+                )
+            })?;
+            eprintln!(
+                "drydock: wrote {} ({:.1} MiB); on the other machine: drydock db import {}",
+                file.display(),
+                bytes as f64 / 1_048_576.0,
+                file.display()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
         DbCommand::Import { paths, replace, db } => {
             let dir = db.resolve()?;
             let summary =
