@@ -215,6 +215,12 @@ fn first_download(common: &Common, db_dir: &std::path::Path) -> Result<()> {
             db_dir.display()
         );
     }
+    reachable(&options.base_url).with_context(|| {
+        format!(
+            "advisory database download from {} failed; vulnerabilities not checked",
+            options.base_url
+        )
+    })?;
     let summary = drydock_vulndb::update(db_dir, &options).with_context(|| {
         format!(
             "advisory database download from {} failed; vulnerabilities not checked",
@@ -228,6 +234,47 @@ fn first_download(common: &Common, db_dir: &std::path::Path) -> Result<()> {
         );
     }
     Ok(())
+}
+
+/// A quick look at whether the download's host answers at all, so that a machine without a
+/// route out fails the first-run download in seconds instead of waiting out the connect timeout
+/// of every ecosystem's export in turn. `file://` mirrors need no look.
+fn reachable(base_url: &str) -> Result<()> {
+    use std::net::{TcpStream, ToSocketAddrs};
+    let (default_port, rest) = if let Some(r) = base_url.strip_prefix("https://") {
+        (443, r)
+    } else if let Some(r) = base_url.strip_prefix("http://") {
+        (80, r)
+    } else {
+        return Ok(());
+    };
+    let authority = rest.split('/').next().unwrap_or(rest);
+    let authority = authority.rsplit('@').next().unwrap_or(authority);
+    // `host:port`, `[v6]:port`; a bare host or `[v6]` gets the scheme's port.
+    let with_port = if authority
+        .rsplit_once(':')
+        .is_some_and(|(_, p)| p.parse::<u16>().is_ok())
+    {
+        authority.to_owned()
+    } else {
+        format!("{authority}:{default_port}")
+    };
+    let addrs: Vec<_> = with_port
+        .to_socket_addrs()
+        .with_context(|| format!("cannot resolve {authority}"))?
+        .collect();
+    let timeout = std::time::Duration::from_secs(5);
+    let mut last = None;
+    for a in &addrs {
+        match TcpStream::connect_timeout(a, timeout) {
+            Ok(_) => return Ok(()),
+            Err(e) => last = Some(e),
+        }
+    }
+    Err(match last {
+        Some(e) => anyhow::anyhow!("cannot connect to {authority}: {e}"),
+        None => anyhow::anyhow!("{authority} resolves to no address"),
+    })
 }
 
 /// Warns when the data is older than `--db-warn-age`; fails past `--db-max-age`.
