@@ -7,21 +7,6 @@
 //! with its path and line and never stops the other files from being scanned, because one
 //! broken manifest in a repository must not hide the problems in the rest.
 
-/// Declares a misconfiguration rule as a static, so each rule reads as one block of data.
-macro_rules! rule {
-    ($name:ident, $id:literal, $sev:ident, $title:literal, $why:literal, $fix:literal, [$($r:literal),* $(,)?]) => {
-        pub static $name: drydock_finding::Rule = drydock_finding::Rule {
-            id: $id,
-            kind: drydock_finding::Kind::Misconfiguration,
-            severity: drydock_finding::Severity::$sev,
-            title: $title,
-            why: $why,
-            fix: $fix,
-            references: &[$($r),*],
-        };
-    };
-}
-
 pub mod compose;
 pub mod dockerfile;
 pub mod host;

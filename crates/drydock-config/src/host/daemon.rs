@@ -2,117 +2,118 @@
 //! first occurrence in the text; good enough to point a reader at the setting.
 
 use crate::{ConfigError, ConfigErrorKind, ScanResult};
-use drydock_finding::{Finding, Rule};
+use drydock_finding::Finding;
+use drydock_finding::{Kind, Rule, Severity};
 use serde_json::Value;
 
-rule!(
-    USERNS,
-    "DD-HOST-001",
-    Medium,
-    "User namespace remapping is not enabled",
-    "Without userns-remap, root in a container is root (UID 0) on the host; a container escape lands with full privileges.",
-    "Set \"userns-remap\": \"default\" (and check volume ownership) in daemon.json.",
-    ["CIS Docker Benchmark 2.9"]
-);
-rule!(
-    ICC,
-    "DD-HOST-002",
-    Medium,
-    "Inter-container communication on the default bridge is allowed",
-    "With icc enabled every container on the default bridge can reach every other, so one compromised container can attack the rest.",
-    "Set \"icc\": false and link containers explicitly through user-defined networks.",
-    ["CIS Docker Benchmark 2.2"]
-);
-rule!(
-    LIVE_RESTORE,
-    "DD-HOST-003",
-    Low,
-    "live-restore is not enabled",
-    "Without live-restore, stopping or upgrading the daemon kills every container, which discourages timely daemon patching.",
-    "Set \"live-restore\": true.",
-    ["CIS Docker Benchmark 2.14"]
-);
-rule!(
-    NO_NEW_PRIVILEGES,
-    "DD-HOST-004",
-    Medium,
-    "no-new-privileges is not the daemon default",
-    "Containers can gain privileges through setuid binaries unless every run remembers --security-opt no-new-privileges.",
-    "Set \"no-new-privileges\": true.",
-    ["CIS Docker Benchmark 2.18"]
-);
-rule!(
-    TCP_NO_TLS,
-    "DD-HOST-005",
-    Critical,
-    "Docker API listens on TCP without TLS verification",
-    "Anyone who can reach the port controls the daemon, which is root on the host; unauthenticated Docker APIs are scanned for and exploited within minutes.",
-    "Listen on the Unix socket only, or set \"tlsverify\": true with tlscacert, tlscert and tlskey.",
-    ["CIS Docker Benchmark 2.7"]
-);
-rule!(
-    INSECURE_REGISTRIES,
-    "DD-HOST-006",
-    High,
-    "Insecure registries are configured",
-    "Images from insecure registries are pulled over plain HTTP or unverified TLS, so anyone on the path can substitute them.",
-    "Remove insecure-registries; give the registry a trusted certificate.",
-    ["CIS Docker Benchmark 2.5"]
-);
-rule!(
-    EXPERIMENTAL,
-    "DD-HOST-007",
-    Low,
-    "Experimental features are enabled",
-    "Experimental features are unsupported and less reviewed; they should not run in production.",
-    "Remove \"experimental\": true.",
-    ["CIS Docker Benchmark 2.17"]
-);
-rule!(
-    LOGGING,
-    "DD-HOST-008",
-    Low,
-    "Container logs are neither rotated nor shipped",
-    "With the default json-file driver and no max-size, logs grow until the disk fills; without remote logging an attacker with root can erase the evidence.",
-    "Set \"log-driver\" to a remote driver (syslog, fluentd, journald, awslogs...) or set \"log-opts\": {\"max-size\": \"10m\", \"max-file\": \"3\"}.",
-    ["CIS Docker Benchmark 2.13"]
-);
-rule!(
-    LOG_LEVEL,
-    "DD-HOST-009",
-    Low,
-    "Daemon log level is debug",
-    "Debug logging records request bodies and other sensitive detail and floods the logs that incident response relies on.",
-    "Set \"log-level\": \"info\" or remove it.",
-    ["CIS Docker Benchmark 2.3"]
-);
-rule!(
-    IPTABLES,
-    "DD-HOST-010",
-    Medium,
-    "Docker is not allowed to manage iptables",
-    "With iptables disabled, container networking relies on hand-written firewall rules that commonly leave containers either broken or exposed.",
-    "Remove \"iptables\": false.",
-    ["CIS Docker Benchmark 2.4"]
-);
-rule!(
-    USERLAND_PROXY,
-    "DD-HOST-011",
-    Low,
-    "Userland proxy is enabled",
-    "docker-proxy processes add attack surface; hairpin NAT does the same job in the kernel.",
-    "Set \"userland-proxy\": false.",
-    ["CIS Docker Benchmark 2.15"]
-);
-rule!(
-    SECCOMP,
-    "DD-HOST-012",
-    High,
-    "Daemon-wide seccomp profile is unconfined",
-    "Setting the default seccomp profile to unconfined removes syscall filtering from every container on the host.",
-    "Remove \"seccomp-profile\" or point it at a profile at least as strict as Docker's default.",
-    ["CIS Docker Benchmark 2.16", "CIS Docker Benchmark 5.21"]
-);
+pub static USERNS: Rule = Rule {
+    id: "DD-HOST-001",
+    kind: Kind::Misconfiguration,
+    severity: Severity::Medium,
+    title: "User namespace remapping is not enabled",
+    why: "Without userns-remap, root in a container is root (UID 0) on the host; a container escape lands with full privileges.",
+    fix: "Set \"userns-remap\": \"default\" (and check volume ownership) in daemon.json.",
+    references: &["CIS Docker Benchmark 2.9"],
+};
+pub static ICC: Rule = Rule {
+    id: "DD-HOST-002",
+    kind: Kind::Misconfiguration,
+    severity: Severity::Medium,
+    title: "Inter-container communication on the default bridge is allowed",
+    why: "With icc enabled every container on the default bridge can reach every other, so one compromised container can attack the rest.",
+    fix: "Set \"icc\": false and link containers explicitly through user-defined networks.",
+    references: &["CIS Docker Benchmark 2.2"],
+};
+pub static LIVE_RESTORE: Rule = Rule {
+    id: "DD-HOST-003",
+    kind: Kind::Misconfiguration,
+    severity: Severity::Low,
+    title: "live-restore is not enabled",
+    why: "Without live-restore, stopping or upgrading the daemon kills every container, which discourages timely daemon patching.",
+    fix: "Set \"live-restore\": true.",
+    references: &["CIS Docker Benchmark 2.14"],
+};
+pub static NO_NEW_PRIVILEGES: Rule = Rule {
+    id: "DD-HOST-004",
+    kind: Kind::Misconfiguration,
+    severity: Severity::Medium,
+    title: "no-new-privileges is not the daemon default",
+    why: "Containers can gain privileges through setuid binaries unless every run remembers --security-opt no-new-privileges.",
+    fix: "Set \"no-new-privileges\": true.",
+    references: &["CIS Docker Benchmark 2.18"],
+};
+pub static TCP_NO_TLS: Rule = Rule {
+    id: "DD-HOST-005",
+    kind: Kind::Misconfiguration,
+    severity: Severity::Critical,
+    title: "Docker API listens on TCP without TLS verification",
+    why: "Anyone who can reach the port controls the daemon, which is root on the host; unauthenticated Docker APIs are scanned for and exploited within minutes.",
+    fix: "Listen on the Unix socket only, or set \"tlsverify\": true with tlscacert, tlscert and tlskey.",
+    references: &["CIS Docker Benchmark 2.7"],
+};
+pub static INSECURE_REGISTRIES: Rule = Rule {
+    id: "DD-HOST-006",
+    kind: Kind::Misconfiguration,
+    severity: Severity::High,
+    title: "Insecure registries are configured",
+    why: "Images from insecure registries are pulled over plain HTTP or unverified TLS, so anyone on the path can substitute them.",
+    fix: "Remove insecure-registries; give the registry a trusted certificate.",
+    references: &["CIS Docker Benchmark 2.5"],
+};
+pub static EXPERIMENTAL: Rule = Rule {
+    id: "DD-HOST-007",
+    kind: Kind::Misconfiguration,
+    severity: Severity::Low,
+    title: "Experimental features are enabled",
+    why: "Experimental features are unsupported and less reviewed; they should not run in production.",
+    fix: "Remove \"experimental\": true.",
+    references: &["CIS Docker Benchmark 2.17"],
+};
+pub static LOGGING: Rule = Rule {
+    id: "DD-HOST-008",
+    kind: Kind::Misconfiguration,
+    severity: Severity::Low,
+    title: "Container logs are neither rotated nor shipped",
+    why: "With the default json-file driver and no max-size, logs grow until the disk fills; without remote logging an attacker with root can erase the evidence.",
+    fix: "Set \"log-driver\" to a remote driver (syslog, fluentd, journald, awslogs...) or set \"log-opts\": {\"max-size\": \"10m\", \"max-file\": \"3\"}.",
+    references: &["CIS Docker Benchmark 2.13"],
+};
+pub static LOG_LEVEL: Rule = Rule {
+    id: "DD-HOST-009",
+    kind: Kind::Misconfiguration,
+    severity: Severity::Low,
+    title: "Daemon log level is debug",
+    why: "Debug logging records request bodies and other sensitive detail and floods the logs that incident response relies on.",
+    fix: "Set \"log-level\": \"info\" or remove it.",
+    references: &["CIS Docker Benchmark 2.3"],
+};
+pub static IPTABLES: Rule = Rule {
+    id: "DD-HOST-010",
+    kind: Kind::Misconfiguration,
+    severity: Severity::Medium,
+    title: "Docker is not allowed to manage iptables",
+    why: "With iptables disabled, container networking relies on hand-written firewall rules that commonly leave containers either broken or exposed.",
+    fix: "Remove \"iptables\": false.",
+    references: &["CIS Docker Benchmark 2.4"],
+};
+pub static USERLAND_PROXY: Rule = Rule {
+    id: "DD-HOST-011",
+    kind: Kind::Misconfiguration,
+    severity: Severity::Low,
+    title: "Userland proxy is enabled",
+    why: "docker-proxy processes add attack surface; hairpin NAT does the same job in the kernel.",
+    fix: "Set \"userland-proxy\": false.",
+    references: &["CIS Docker Benchmark 2.15"],
+};
+pub static SECCOMP: Rule = Rule {
+    id: "DD-HOST-012",
+    kind: Kind::Misconfiguration,
+    severity: Severity::High,
+    title: "Daemon-wide seccomp profile is unconfined",
+    why: "Setting the default seccomp profile to unconfined removes syscall filtering from every container on the host.",
+    fix: "Remove \"seccomp-profile\" or point it at a profile at least as strict as Docker's default.",
+    references: &["CIS Docker Benchmark 2.16", "CIS Docker Benchmark 5.21"],
+};
 
 fn line_of(text: &str, key: &str) -> u32 {
     let needle = format!("\"{key}\"");

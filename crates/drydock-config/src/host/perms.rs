@@ -2,38 +2,39 @@
 
 use super::HostFile;
 use drydock_finding::Finding;
+use drydock_finding::{Kind, Rule, Severity};
 
-rule!(
-    SOCKET,
-    "DD-HOST-013",
-    High,
-    "Container runtime socket is owned or readable too widely",
-    "Write access to the Docker or containerd socket is root on the host; it must belong to root and be reachable only by root and the docker group.",
-    "chown root:docker /var/run/docker.sock && chmod 660 /var/run/docker.sock (root:root for containerd.sock).",
-    [
+pub static SOCKET: Rule = Rule {
+    id: "DD-HOST-013",
+    kind: Kind::Misconfiguration,
+    severity: Severity::High,
+    title: "Container runtime socket is owned or readable too widely",
+    why: "Write access to the Docker or containerd socket is root on the host; it must belong to root and be reachable only by root and the docker group.",
+    fix: "chown root:docker /var/run/docker.sock && chmod 660 /var/run/docker.sock (root:root for containerd.sock).",
+    references: &[
         "CIS Docker Benchmark 3.15",
         "CIS Docker Benchmark 3.16",
         "CIS Docker Benchmark 3.23",
-        "CIS Docker Benchmark 3.24"
-    ]
-);
-rule!(
-    CONFIG_DIR,
-    "DD-HOST-014",
-    Medium,
-    "/etc/docker is not root-owned or is writable by others",
-    "Whoever can write /etc/docker can change the daemon's configuration and TLS material and so control it.",
-    "chown root:root /etc/docker && chmod 755 /etc/docker",
-    ["CIS Docker Benchmark 3.5", "CIS Docker Benchmark 3.6"]
-);
-rule!(
-    CONFIG_FILE,
-    "DD-HOST-015",
-    Medium,
-    "Docker daemon configuration file is not root-owned or is writable by others",
-    "daemon.json, the systemd units and the environment files decide how the daemon (root) runs; a user who can edit them can make it listen on TCP or run anything.",
-    "chown root:root <file> && chmod 644 <file>",
-    [
+        "CIS Docker Benchmark 3.24",
+    ],
+};
+pub static CONFIG_DIR: Rule = Rule {
+    id: "DD-HOST-014",
+    kind: Kind::Misconfiguration,
+    severity: Severity::Medium,
+    title: "/etc/docker is not root-owned or is writable by others",
+    why: "Whoever can write /etc/docker can change the daemon's configuration and TLS material and so control it.",
+    fix: "chown root:root /etc/docker && chmod 755 /etc/docker",
+    references: &["CIS Docker Benchmark 3.5", "CIS Docker Benchmark 3.6"],
+};
+pub static CONFIG_FILE: Rule = Rule {
+    id: "DD-HOST-015",
+    kind: Kind::Misconfiguration,
+    severity: Severity::Medium,
+    title: "Docker daemon configuration file is not root-owned or is writable by others",
+    why: "daemon.json, the systemd units and the environment files decide how the daemon (root) runs; a user who can edit them can make it listen on TCP or run anything.",
+    fix: "chown root:root <file> && chmod 644 <file>",
+    references: &[
         "CIS Docker Benchmark 3.1",
         "CIS Docker Benchmark 3.2",
         "CIS Docker Benchmark 3.3",
@@ -43,17 +44,17 @@ rule!(
         "CIS Docker Benchmark 3.19",
         "CIS Docker Benchmark 3.20",
         "CIS Docker Benchmark 3.21",
-        "CIS Docker Benchmark 3.22"
-    ]
-);
-rule!(
-    TLS_FILES,
-    "DD-HOST-016",
-    High,
-    "Docker TLS key or certificate file is too permissive",
-    "A readable server key lets anyone impersonate the daemon; writable CA or certificates let them change who the daemon trusts.",
-    "chown root:root and chmod 400 for keys, 444 for certificates.",
-    [
+        "CIS Docker Benchmark 3.22",
+    ],
+};
+pub static TLS_FILES: Rule = Rule {
+    id: "DD-HOST-016",
+    kind: Kind::Misconfiguration,
+    severity: Severity::High,
+    title: "Docker TLS key or certificate file is too permissive",
+    why: "A readable server key lets anyone impersonate the daemon; writable CA or certificates let them change who the daemon trusts.",
+    fix: "chown root:root and chmod 400 for keys, 444 for certificates.",
+    references: &[
         "CIS Docker Benchmark 3.7",
         "CIS Docker Benchmark 3.8",
         "CIS Docker Benchmark 3.9",
@@ -61,9 +62,9 @@ rule!(
         "CIS Docker Benchmark 3.11",
         "CIS Docker Benchmark 3.12",
         "CIS Docker Benchmark 3.13",
-        "CIS Docker Benchmark 3.14"
-    ]
-);
+        "CIS Docker Benchmark 3.14",
+    ],
+};
 
 pub(crate) const SOCKETS: &[&str] = &[
     "/var/run/docker.sock",

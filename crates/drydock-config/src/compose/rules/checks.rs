@@ -6,167 +6,168 @@ use crate::image_ref::{ImageRef, unresolved};
 use crate::secrets::{known_secret_value, redact, secret_pair};
 use crate::yaml::Node;
 use drydock_finding::Finding;
+use drydock_finding::{Kind, Rule, Severity};
 
-rule!(
-    PRIVILEGED,
-    "DD-COMPOSE-001",
-    High,
-    "Service runs privileged",
-    "privileged: true gives the container every capability and all host devices; escaping to the host is trivial.",
-    "Remove privileged and add only the capabilities the service needs with cap_add.",
-    ["CIS Docker Benchmark 5.5"]
-);
-rule!(
-    NETWORK_HOST,
-    "DD-COMPOSE-002",
-    High,
-    "Service uses the host network",
-    "network_mode: host removes network isolation: the container can bind any host port and reach host-local services.",
-    "Use a bridge network and publish only the ports needed.",
-    ["CIS Docker Benchmark 5.10"]
-);
-rule!(
-    PID_HOST,
-    "DD-COMPOSE-003",
-    High,
-    "Service shares the host PID namespace",
-    "pid: host lets the container see and signal every process on the host.",
-    "Remove pid: host.",
-    ["CIS Docker Benchmark 5.16"]
-);
-rule!(
-    IPC_HOST,
-    "DD-COMPOSE-004",
-    Medium,
-    "Service shares the host IPC namespace",
-    "ipc: host exposes the host's shared memory segments to the container.",
-    "Remove ipc: host (use ipc: shareable between specific services if needed).",
-    ["CIS Docker Benchmark 5.17"]
-);
-rule!(
-    SOCKET_MOUNT,
-    "DD-COMPOSE-005",
-    Critical,
-    "Service mounts the container runtime socket or the host root",
-    "Access to the Docker or containerd socket is root on the host: the container can start a privileged container that mounts the host filesystem.",
-    "Remove the mount; if a tool truly needs the API, put an authorising socket proxy in front of it and mount read-only.",
-    [
+pub static PRIVILEGED: Rule = Rule {
+    id: "DD-COMPOSE-001",
+    kind: Kind::Misconfiguration,
+    severity: Severity::High,
+    title: "Service runs privileged",
+    why: "privileged: true gives the container every capability and all host devices; escaping to the host is trivial.",
+    fix: "Remove privileged and add only the capabilities the service needs with cap_add.",
+    references: &["CIS Docker Benchmark 5.5"],
+};
+pub static NETWORK_HOST: Rule = Rule {
+    id: "DD-COMPOSE-002",
+    kind: Kind::Misconfiguration,
+    severity: Severity::High,
+    title: "Service uses the host network",
+    why: "network_mode: host removes network isolation: the container can bind any host port and reach host-local services.",
+    fix: "Use a bridge network and publish only the ports needed.",
+    references: &["CIS Docker Benchmark 5.10"],
+};
+pub static PID_HOST: Rule = Rule {
+    id: "DD-COMPOSE-003",
+    kind: Kind::Misconfiguration,
+    severity: Severity::High,
+    title: "Service shares the host PID namespace",
+    why: "pid: host lets the container see and signal every process on the host.",
+    fix: "Remove pid: host.",
+    references: &["CIS Docker Benchmark 5.16"],
+};
+pub static IPC_HOST: Rule = Rule {
+    id: "DD-COMPOSE-004",
+    kind: Kind::Misconfiguration,
+    severity: Severity::Medium,
+    title: "Service shares the host IPC namespace",
+    why: "ipc: host exposes the host's shared memory segments to the container.",
+    fix: "Remove ipc: host (use ipc: shareable between specific services if needed).",
+    references: &["CIS Docker Benchmark 5.17"],
+};
+pub static SOCKET_MOUNT: Rule = Rule {
+    id: "DD-COMPOSE-005",
+    kind: Kind::Misconfiguration,
+    severity: Severity::Critical,
+    title: "Service mounts the container runtime socket or the host root",
+    why: "Access to the Docker or containerd socket is root on the host: the container can start a privileged container that mounts the host filesystem.",
+    fix: "Remove the mount; if a tool truly needs the API, put an authorising socket proxy in front of it and mount read-only.",
+    references: &[
         "CIS Docker Benchmark 5.32",
-        "OWASP Docker Security Cheat Sheet rule 1"
-    ]
-);
-rule!(
-    CAP_ADD,
-    "DD-COMPOSE-006",
-    High,
-    "Service adds powerful capabilities",
-    "Capabilities beyond Docker's default set (SYS_ADMIN, NET_ADMIN, SYS_PTRACE, ALL...) give kernel-level powers that make container escape or host network tampering possible.",
-    "Remove the cap_add entries; prefer cap_drop: [ALL] and add back only what is needed.",
-    ["CIS Docker Benchmark 5.4"]
-);
-rule!(
-    UNCONFINED,
-    "DD-COMPOSE-007",
-    Medium,
-    "Service disables seccomp, AppArmor or SELinux",
-    "security_opt unconfined / label:disable removes the mandatory access control and syscall filtering that block most container escapes.",
-    "Remove the security_opt entry, or supply a custom profile instead of disabling it.",
-    [
+        "OWASP Docker Security Cheat Sheet rule 1",
+    ],
+};
+pub static CAP_ADD: Rule = Rule {
+    id: "DD-COMPOSE-006",
+    kind: Kind::Misconfiguration,
+    severity: Severity::High,
+    title: "Service adds powerful capabilities",
+    why: "Capabilities beyond Docker's default set (SYS_ADMIN, NET_ADMIN, SYS_PTRACE, ALL...) give kernel-level powers that make container escape or host network tampering possible.",
+    fix: "Remove the cap_add entries; prefer cap_drop: [ALL] and add back only what is needed.",
+    references: &["CIS Docker Benchmark 5.4"],
+};
+pub static UNCONFINED: Rule = Rule {
+    id: "DD-COMPOSE-007",
+    kind: Kind::Misconfiguration,
+    severity: Severity::Medium,
+    title: "Service disables seccomp, AppArmor or SELinux",
+    why: "security_opt unconfined / label:disable removes the mandatory access control and syscall filtering that block most container escapes.",
+    fix: "Remove the security_opt entry, or supply a custom profile instead of disabling it.",
+    references: &[
         "CIS Docker Benchmark 5.1",
         "CIS Docker Benchmark 5.2",
-        "CIS Docker Benchmark 5.21"
-    ]
-);
-rule!(
-    WRITABLE_ROOT,
-    "DD-COMPOSE-008",
-    Low,
-    "Service root filesystem is writable",
-    "A writable root filesystem lets an attacker modify binaries and persist inside the container.",
-    "Set read_only: true and use tmpfs or volumes for the paths that must be writable.",
-    ["CIS Docker Benchmark 5.13"]
-);
-rule!(
-    NO_USER,
-    "DD-COMPOSE-009",
-    Low,
-    "Service does not set a non-root user",
-    "Without user the service runs as the image's user, which is root for most images.",
-    "Set user: \"10001:10001\" (or a named unprivileged user that exists in the image).",
-    ["CIS Docker Benchmark 4.1"]
-);
-rule!(
-    SENSITIVE_PORT,
-    "DD-COMPOSE-010",
-    High,
-    "Sensitive port published on all interfaces",
-    "Publishing a database, cache, search engine, SSH or Docker API port on 0.0.0.0 makes it reachable from the network, and Docker's iptables rules bypass host firewalls such as ufw.",
-    "Bind to loopback (\"127.0.0.1:6379:6379\") or do not publish the port; let services talk over the Compose network.",
-    ["CIS Docker Benchmark 5.14"]
-);
-rule!(
-    ENV_SECRET,
-    "DD-COMPOSE-011",
-    High,
-    "Secret written into the environment",
-    "A literal secret in a Compose file is in version control and visible to anyone who can run docker inspect.",
-    "Use Compose secrets, or ${VARIABLE} interpolation from an untracked .env file.",
-    ["CIS Docker Benchmark 4.10"]
-);
-rule!(
-    IMAGE_LATEST,
-    "DD-COMPOSE-012",
-    Medium,
-    "Service image uses the latest tag or no tag",
-    "A floating tag pulls whatever is newest on each deploy, so code changes without review and deploys are not reproducible.",
-    "Pin a version tag, ideally with a digest.",
-    ["CIS Docker Benchmark 4.2"]
-);
-rule!(
-    NO_NEW_PRIVILEGES,
-    "DD-COMPOSE-013",
-    Low,
-    "Service does not set no-new-privileges",
-    "Without no-new-privileges, setuid binaries inside the container can raise a process's privileges.",
-    "Add security_opt: [\"no-new-privileges:true\"] (or set it daemon-wide).",
-    ["CIS Docker Benchmark 5.26"]
-);
-rule!(
-    OTHER_NAMESPACES,
-    "DD-COMPOSE-014",
-    Medium,
-    "Service shares the host UTS or user namespace",
-    "uts: host lets the container change the host's hostname; userns_mode: host disables user-namespace remapping, so container root is host root.",
-    "Remove uts: host and userns_mode: host.",
-    ["CIS Docker Benchmark 5.21", "CIS Docker Benchmark 5.31"]
-);
-rule!(
-    SENSITIVE_MOUNT,
-    "DD-COMPOSE-015",
-    High,
-    "Service mounts a sensitive host directory",
-    "Mounting /etc, /proc, /sys, /boot, /root or Docker's data directory lets the container read host secrets or change host configuration.",
-    "Mount only the specific files the service needs, read-only.",
-    ["CIS Docker Benchmark 5.6"]
-);
-rule!(
-    DEVICES,
-    "DD-COMPOSE-016",
-    Medium,
-    "Service maps host devices",
-    "Host devices give the container direct access to hardware or kernel interfaces, bypassing isolation.",
-    "Remove devices unless the service truly drives that hardware; never map disks or /dev/mem.",
-    ["CIS Docker Benchmark 5.18"]
-);
-rule!(
-    NO_MEMORY_LIMIT,
-    "DD-COMPOSE-017",
-    Low,
-    "Service has no memory limit",
-    "Without a memory limit one container can exhaust the host's memory and take every other service down.",
-    "Set mem_limit or deploy.resources.limits.memory.",
-    ["CIS Docker Benchmark 5.11"]
-);
+        "CIS Docker Benchmark 5.21",
+    ],
+};
+pub static WRITABLE_ROOT: Rule = Rule {
+    id: "DD-COMPOSE-008",
+    kind: Kind::Misconfiguration,
+    severity: Severity::Low,
+    title: "Service root filesystem is writable",
+    why: "A writable root filesystem lets an attacker modify binaries and persist inside the container.",
+    fix: "Set read_only: true and use tmpfs or volumes for the paths that must be writable.",
+    references: &["CIS Docker Benchmark 5.13"],
+};
+pub static NO_USER: Rule = Rule {
+    id: "DD-COMPOSE-009",
+    kind: Kind::Misconfiguration,
+    severity: Severity::Low,
+    title: "Service does not set a non-root user",
+    why: "Without user the service runs as the image's user, which is root for most images.",
+    fix: "Set user: \"10001:10001\" (or a named unprivileged user that exists in the image).",
+    references: &["CIS Docker Benchmark 4.1"],
+};
+pub static SENSITIVE_PORT: Rule = Rule {
+    id: "DD-COMPOSE-010",
+    kind: Kind::Misconfiguration,
+    severity: Severity::High,
+    title: "Sensitive port published on all interfaces",
+    why: "Publishing a database, cache, search engine, SSH or Docker API port on 0.0.0.0 makes it reachable from the network, and Docker's iptables rules bypass host firewalls such as ufw.",
+    fix: "Bind to loopback (\"127.0.0.1:6379:6379\") or do not publish the port; let services talk over the Compose network.",
+    references: &["CIS Docker Benchmark 5.14"],
+};
+pub static ENV_SECRET: Rule = Rule {
+    id: "DD-COMPOSE-011",
+    kind: Kind::Misconfiguration,
+    severity: Severity::High,
+    title: "Secret written into the environment",
+    why: "A literal secret in a Compose file is in version control and visible to anyone who can run docker inspect.",
+    fix: "Use Compose secrets, or ${VARIABLE} interpolation from an untracked .env file.",
+    references: &["CIS Docker Benchmark 4.10"],
+};
+pub static IMAGE_LATEST: Rule = Rule {
+    id: "DD-COMPOSE-012",
+    kind: Kind::Misconfiguration,
+    severity: Severity::Medium,
+    title: "Service image uses the latest tag or no tag",
+    why: "A floating tag pulls whatever is newest on each deploy, so code changes without review and deploys are not reproducible.",
+    fix: "Pin a version tag, ideally with a digest.",
+    references: &["CIS Docker Benchmark 4.2"],
+};
+pub static NO_NEW_PRIVILEGES: Rule = Rule {
+    id: "DD-COMPOSE-013",
+    kind: Kind::Misconfiguration,
+    severity: Severity::Low,
+    title: "Service does not set no-new-privileges",
+    why: "Without no-new-privileges, setuid binaries inside the container can raise a process's privileges.",
+    fix: "Add security_opt: [\"no-new-privileges:true\"] (or set it daemon-wide).",
+    references: &["CIS Docker Benchmark 5.26"],
+};
+pub static OTHER_NAMESPACES: Rule = Rule {
+    id: "DD-COMPOSE-014",
+    kind: Kind::Misconfiguration,
+    severity: Severity::Medium,
+    title: "Service shares the host UTS or user namespace",
+    why: "uts: host lets the container change the host's hostname; userns_mode: host disables user-namespace remapping, so container root is host root.",
+    fix: "Remove uts: host and userns_mode: host.",
+    references: &["CIS Docker Benchmark 5.21", "CIS Docker Benchmark 5.31"],
+};
+pub static SENSITIVE_MOUNT: Rule = Rule {
+    id: "DD-COMPOSE-015",
+    kind: Kind::Misconfiguration,
+    severity: Severity::High,
+    title: "Service mounts a sensitive host directory",
+    why: "Mounting /etc, /proc, /sys, /boot, /root or Docker's data directory lets the container read host secrets or change host configuration.",
+    fix: "Mount only the specific files the service needs, read-only.",
+    references: &["CIS Docker Benchmark 5.6"],
+};
+pub static DEVICES: Rule = Rule {
+    id: "DD-COMPOSE-016",
+    kind: Kind::Misconfiguration,
+    severity: Severity::Medium,
+    title: "Service maps host devices",
+    why: "Host devices give the container direct access to hardware or kernel interfaces, bypassing isolation.",
+    fix: "Remove devices unless the service truly drives that hardware; never map disks or /dev/mem.",
+    references: &["CIS Docker Benchmark 5.18"],
+};
+pub static NO_MEMORY_LIMIT: Rule = Rule {
+    id: "DD-COMPOSE-017",
+    kind: Kind::Misconfiguration,
+    severity: Severity::Low,
+    title: "Service has no memory limit",
+    why: "Without a memory limit one container can exhaust the host's memory and take every other service down.",
+    fix: "Set mem_limit or deploy.resources.limits.memory.",
+    references: &["CIS Docker Benchmark 5.11"],
+};
 
 fn is_true(n: Option<&Node>) -> Option<&Node> {
     n.filter(|n| n.as_bool() == Some(true) || n.as_str() == Some("true"))

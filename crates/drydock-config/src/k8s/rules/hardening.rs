@@ -6,140 +6,141 @@ use crate::k8s::Object;
 use crate::secrets::{known_secret_value, redact, secret_pair};
 use crate::yaml::Node;
 use drydock_finding::Finding;
+use drydock_finding::{Kind, Rule, Severity};
 
-rule!(
-    WRITABLE_ROOT,
-    "DD-K8S-021",
-    Low,
-    "Container root filesystem is writable",
-    "A writable root filesystem lets an attacker drop tools, modify binaries or persist in the container; read-only roots force writes into declared volumes.",
-    "Set securityContext.readOnlyRootFilesystem: true and mount emptyDir volumes for the paths that must be writable.",
-    [
+pub static WRITABLE_ROOT: Rule = Rule {
+    id: "DD-K8S-021",
+    kind: Kind::Misconfiguration,
+    severity: Severity::Low,
+    title: "Container root filesystem is writable",
+    why: "A writable root filesystem lets an attacker drop tools, modify binaries or persist in the container; read-only roots force writes into declared volumes.",
+    fix: "Set securityContext.readOnlyRootFilesystem: true and mount emptyDir volumes for the paths that must be writable.",
+    references: &[
         "CIS Kubernetes Benchmark 5.7.3",
-        "NSA/CISA Kubernetes Hardening Guide: immutable container file systems"
-    ]
-);
-rule!(
-    NO_LIMITS,
-    "DD-K8S-022",
-    Low,
-    "Container has no CPU or memory limit",
-    "Without limits one pod (or an attacker in it) can exhaust the node's memory or CPU and starve every other workload, including node agents.",
-    "Set resources.limits.memory and resources.limits.cpu (or enforce them with a LimitRange).",
-    [
+        "NSA/CISA Kubernetes Hardening Guide: immutable container file systems",
+    ],
+};
+pub static NO_LIMITS: Rule = Rule {
+    id: "DD-K8S-022",
+    kind: Kind::Misconfiguration,
+    severity: Severity::Low,
+    title: "Container has no CPU or memory limit",
+    why: "Without limits one pod (or an attacker in it) can exhaust the node's memory or CPU and starve every other workload, including node agents.",
+    fix: "Set resources.limits.memory and resources.limits.cpu (or enforce them with a LimitRange).",
+    references: &[
         "CIS Kubernetes Benchmark 5.7.1",
-        "NSA/CISA Kubernetes Hardening Guide: resource policies"
-    ]
-);
-rule!(
-    NO_REQUESTS,
-    "DD-K8S-023",
-    Low,
-    "Container has no CPU or memory request",
-    "Without requests the scheduler cannot place the pod sensibly and it is first to be evicted under pressure, which makes availability attacks easier.",
-    "Set resources.requests.memory and resources.requests.cpu.",
-    ["NSA/CISA Kubernetes Hardening Guide: resource policies"]
-);
-rule!(
-    IMAGE_LATEST,
-    "DD-K8S-024",
-    Medium,
-    "Container image uses the latest tag or no tag",
-    "A floating tag means different nodes may run different code for the same pod, and a registry push changes production without a deploy.",
-    "Use a version tag, ideally with a digest: image: app:1.4.2@sha256:...",
-    [
+        "NSA/CISA Kubernetes Hardening Guide: resource policies",
+    ],
+};
+pub static NO_REQUESTS: Rule = Rule {
+    id: "DD-K8S-023",
+    kind: Kind::Misconfiguration,
+    severity: Severity::Low,
+    title: "Container has no CPU or memory request",
+    why: "Without requests the scheduler cannot place the pod sensibly and it is first to be evicted under pressure, which makes availability attacks easier.",
+    fix: "Set resources.requests.memory and resources.requests.cpu.",
+    references: &["NSA/CISA Kubernetes Hardening Guide: resource policies"],
+};
+pub static IMAGE_LATEST: Rule = Rule {
+    id: "DD-K8S-024",
+    kind: Kind::Misconfiguration,
+    severity: Severity::Medium,
+    title: "Container image uses the latest tag or no tag",
+    why: "A floating tag means different nodes may run different code for the same pod, and a registry push changes production without a deploy.",
+    fix: "Use a version tag, ideally with a digest: image: app:1.4.2@sha256:...",
+    references: &[
         "CIS Kubernetes Benchmark 5.5.1",
-        "NSA/CISA Kubernetes Hardening Guide: supply chain"
-    ]
-);
-rule!(
-    IMAGE_NOT_PINNED,
-    "DD-K8S-025",
-    Low,
-    "Container image is not pinned by digest",
-    "Tags are mutable; only a digest guarantees that the image that was scanned and approved is the one that runs.",
-    "Reference images by digest (image: app:1.4.2@sha256:...), and let admission policy verify signatures.",
-    ["CIS Kubernetes Benchmark 5.5.1", "SLSA build integrity"]
-);
-rule!(
-    PULL_POLICY,
-    "DD-K8S-026",
-    Low,
-    "Mutable image tag without imagePullPolicy: Always",
-    "With IfNotPresent a node reuses whatever image it has cached under that tag: a stale or pre-seeded image runs, and pods can use private images they have no pull credentials for.",
-    "Set imagePullPolicy: Always, or pin the image by digest.",
-    [
+        "NSA/CISA Kubernetes Hardening Guide: supply chain",
+    ],
+};
+pub static IMAGE_NOT_PINNED: Rule = Rule {
+    id: "DD-K8S-025",
+    kind: Kind::Misconfiguration,
+    severity: Severity::Low,
+    title: "Container image is not pinned by digest",
+    why: "Tags are mutable; only a digest guarantees that the image that was scanned and approved is the one that runs.",
+    fix: "Reference images by digest (image: app:1.4.2@sha256:...), and let admission policy verify signatures.",
+    references: &["CIS Kubernetes Benchmark 5.5.1", "SLSA build integrity"],
+};
+pub static PULL_POLICY: Rule = Rule {
+    id: "DD-K8S-026",
+    kind: Kind::Misconfiguration,
+    severity: Severity::Low,
+    title: "Mutable image tag without imagePullPolicy: Always",
+    why: "With IfNotPresent a node reuses whatever image it has cached under that tag: a stale or pre-seeded image runs, and pods can use private images they have no pull credentials for.",
+    fix: "Set imagePullPolicy: Always, or pin the image by digest.",
+    references: &[
         "CIS Kubernetes Benchmark 1.2.11 (AlwaysPullImages)",
-        "checkov CKV_K8S_15"
-    ]
-);
-rule!(
-    SA_TOKEN,
-    "DD-K8S-027",
-    Low,
-    "Service account token is mounted automatically",
-    "Every pod gets an API token unless told otherwise; a compromised pod can then use its service account's permissions against the API server.",
-    "Set automountServiceAccountToken: false on the pod or its ServiceAccount, and mount a projected token only where the API is needed.",
-    [
+        "checkov CKV_K8S_15",
+    ],
+};
+pub static SA_TOKEN: Rule = Rule {
+    id: "DD-K8S-027",
+    kind: Kind::Misconfiguration,
+    severity: Severity::Low,
+    title: "Service account token is mounted automatically",
+    why: "Every pod gets an API token unless told otherwise; a compromised pod can then use its service account's permissions against the API server.",
+    fix: "Set automountServiceAccountToken: false on the pod or its ServiceAccount, and mount a projected token only where the API is needed.",
+    references: &[
         "CIS Kubernetes Benchmark 5.1.6",
-        "NSA/CISA Kubernetes Hardening Guide: service account tokens"
-    ]
-);
-rule!(
-    ENV_SECRET,
-    "DD-K8S-028",
-    High,
-    "Secret value written into an environment variable",
-    "A literal secret in a manifest is in version control, in the API object anyone with read access to the workload can see, and in every rendered copy.",
-    "Store it in a Secret (or an external secret manager) and reference it with valueFrom.secretKeyRef or a mounted file.",
-    [
+        "NSA/CISA Kubernetes Hardening Guide: service account tokens",
+    ],
+};
+pub static ENV_SECRET: Rule = Rule {
+    id: "DD-K8S-028",
+    kind: Kind::Misconfiguration,
+    severity: Severity::High,
+    title: "Secret value written into an environment variable",
+    why: "A literal secret in a manifest is in version control, in the API object anyone with read access to the workload can see, and in every rendered copy.",
+    fix: "Store it in a Secret (or an external secret manager) and reference it with valueFrom.secretKeyRef or a mounted file.",
+    references: &[
         "CIS Kubernetes Benchmark 5.4.1",
-        "NSA/CISA Kubernetes Hardening Guide: secrets"
-    ]
-);
-rule!(
-    SECRET_LITERAL,
-    "DD-K8S-048",
-    Medium,
-    "Secret manifest holds literal values",
-    "A Secret's data and stringData in a manifest are the secret itself (base64 is an encoding, not encryption), committed to version control with everything else.",
-    "Keep Secret values out of the repository: create them at deploy time, or commit them encrypted (Sealed Secrets, SOPS) or as references (External Secrets).",
-    [
+        "NSA/CISA Kubernetes Hardening Guide: secrets",
+    ],
+};
+pub static SECRET_LITERAL: Rule = Rule {
+    id: "DD-K8S-048",
+    kind: Kind::Misconfiguration,
+    severity: Severity::Medium,
+    title: "Secret manifest holds literal values",
+    why: "A Secret's data and stringData in a manifest are the secret itself (base64 is an encoding, not encryption), committed to version control with everything else.",
+    fix: "Keep Secret values out of the repository: create them at deploy time, or commit them encrypted (Sealed Secrets, SOPS) or as references (External Secrets).",
+    references: &[
         "checkov CKV_SECRET_6",
-        "NSA/CISA Kubernetes Hardening Guide: secrets"
-    ]
-);
-rule!(
-    SECRET_ENV_REF,
-    "DD-K8S-029",
-    Low,
-    "Secret exposed through an environment variable",
-    "Environment variables leak into logs, crash dumps and child processes, and cannot be rotated without a restart; mounted files can.",
-    "Mount the Secret as a volume and read it from a file.",
-    ["CIS Kubernetes Benchmark 5.4.1", "checkov CKV_K8S_35"]
-);
-rule!(
-    DEFAULT_NAMESPACE,
-    "DD-K8S-036",
-    Low,
-    "Workload deployed to the default namespace",
-    "The default namespace usually has no dedicated policies, quotas or RBAC boundaries, so workloads there are mixed with whatever else lands in it.",
-    "Create a namespace per application or team and deploy there.",
-    ["CIS Kubernetes Benchmark 5.7.4"]
-);
+        "NSA/CISA Kubernetes Hardening Guide: secrets",
+    ],
+};
+pub static SECRET_ENV_REF: Rule = Rule {
+    id: "DD-K8S-029",
+    kind: Kind::Misconfiguration,
+    severity: Severity::Low,
+    title: "Secret exposed through an environment variable",
+    why: "Environment variables leak into logs, crash dumps and child processes, and cannot be rotated without a restart; mounted files can.",
+    fix: "Mount the Secret as a volume and read it from a file.",
+    references: &["CIS Kubernetes Benchmark 5.4.1", "checkov CKV_K8S_35"],
+};
+pub static DEFAULT_NAMESPACE: Rule = Rule {
+    id: "DD-K8S-036",
+    kind: Kind::Misconfiguration,
+    severity: Severity::Low,
+    title: "Workload deployed to the default namespace",
+    why: "The default namespace usually has no dedicated policies, quotas or RBAC boundaries, so workloads there are mixed with whatever else lands in it.",
+    fix: "Create a namespace per application or team and deploy there.",
+    references: &["CIS Kubernetes Benchmark 5.7.4"],
+};
 
-rule!(
-    KUBE_SYSTEM,
-    "DD-K8S-040",
-    Medium,
-    "Workload deployed to kube-system",
-    "kube-system holds the control plane's service accounts, bootstrap tokens and add-on credentials, and is usually exempt from Pod Security admission; a workload there can mount any of those Secrets and runs under the most relaxed policy in the cluster.",
-    "Deploy the workload to its own namespace; keep kube-system for components installed by the cluster's distribution.",
-    [
+pub static KUBE_SYSTEM: Rule = Rule {
+    id: "DD-K8S-040",
+    kind: Kind::Misconfiguration,
+    severity: Severity::Medium,
+    title: "Workload deployed to kube-system",
+    why: "kube-system holds the control plane's service accounts, bootstrap tokens and add-on credentials, and is usually exempt from Pod Security admission; a workload there can mount any of those Secrets and runs under the most relaxed policy in the cluster.",
+    fix: "Deploy the workload to its own namespace; keep kube-system for components installed by the cluster's distribution.",
+    references: &[
         "Trivy KSV037",
-        "NSA/CISA Kubernetes Hardening Guide: namespaces"
-    ]
-);
+        "NSA/CISA Kubernetes Hardening Guide: namespaces",
+    ],
+};
 
 pub fn writable_root(o: &Object, out: &mut Vec<Finding>) {
     each_container(o, |_, c| {

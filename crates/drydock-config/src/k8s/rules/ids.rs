@@ -6,34 +6,35 @@ use super::each_container;
 use crate::k8s::Object;
 use crate::yaml::Node;
 use drydock_finding::Finding;
+use drydock_finding::{Kind, Rule, Severity};
 
-rule!(
-    LOW_ID,
-    "DD-K8S-038",
-    Low,
-    "Container runs with a UID or GID of 10000 or below",
-    "Low IDs are the node's own accounts (the first human user is 1000, system daemons sit below it). Without user namespaces a process that escapes the container keeps its UID and GID and acts as that host account, with its files and group memberships.",
-    "Run as a UID and GID above 10000 (for example 10001, or 65532 as distroless images do), or give the pod its own user namespace with hostUsers: false.",
-    [
+pub static LOW_ID: Rule = Rule {
+    id: "DD-K8S-038",
+    kind: Kind::Misconfiguration,
+    severity: Severity::Low,
+    title: "Container runs with a UID or GID of 10000 or below",
+    why: "Low IDs are the node's own accounts (the first human user is 1000, system daemons sit below it). Without user namespaces a process that escapes the container keeps its UID and GID and acts as that host account, with its files and group memberships.",
+    fix: "Run as a UID and GID above 10000 (for example 10001, or 65532 as distroless images do), or give the pod its own user namespace with hostUsers: false.",
+    references: &[
         "Trivy KSV020",
         "Trivy KSV021",
         "checkov CKV_K8S_40",
-        "NSA/CISA Kubernetes Hardening Guide: non-root containers"
-    ]
-);
-rule!(
-    ROOT_GROUP,
-    "DD-K8S-039",
-    Low,
-    "Container runs with the root group (GID 0)",
-    "Group 0 owns much of a typical image and host: files that are group-writable for root (a common way to make images run under arbitrary UIDs) become writable, and a process that escapes keeps root's group on the node. runAsUser without runAsGroup is the usual way in: the primary group then comes from the image, and is 0 when the UID has no passwd entry.",
-    "Set runAsGroup (and fsGroup) to a non-zero GID next to runAsUser, and keep 0 out of supplementalGroups.",
-    [
+        "NSA/CISA Kubernetes Hardening Guide: non-root containers",
+    ],
+};
+pub static ROOT_GROUP: Rule = Rule {
+    id: "DD-K8S-039",
+    kind: Kind::Misconfiguration,
+    severity: Severity::Low,
+    title: "Container runs with the root group (GID 0)",
+    why: "Group 0 owns much of a typical image and host: files that are group-writable for root (a common way to make images run under arbitrary UIDs) become writable, and a process that escapes keeps root's group on the node. runAsUser without runAsGroup is the usual way in: the primary group then comes from the image, and is 0 when the UID has no passwd entry.",
+    fix: "Set runAsGroup (and fsGroup) to a non-zero GID next to runAsUser, and keep 0 out of supplementalGroups.",
+    references: &[
         "Trivy KSV029",
         "Trivy KSV116",
-        "Kubernetes: Configure a Security Context for a Pod (runAsGroup, fsGroup)"
-    ]
-);
+        "Kubernetes: Configure a Security Context for a Pod (runAsGroup, fsGroup)",
+    ],
+};
 
 /// User namespaces (`hostUsers: false`) map every container ID to an unprivileged host ID, so
 /// the container's numbers mean nothing on the node.

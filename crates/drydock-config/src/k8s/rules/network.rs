@@ -3,20 +3,21 @@
 use crate::k8s::Object;
 use crate::yaml::Node;
 use drydock_finding::Finding;
+use drydock_finding::{Kind, Rule, Severity};
 use std::collections::BTreeMap;
 
-rule!(
-    NO_DEFAULT_DENY,
-    "DD-K8S-035",
-    Medium,
-    "Namespace has workloads but no default-deny NetworkPolicy",
-    "Kubernetes allows all pod-to-pod traffic by default; without a default-deny policy any compromised pod can reach every other pod in the namespace and beyond.",
-    "Add a NetworkPolicy with podSelector: {} and policyTypes: [Ingress, Egress] and no rules, then allow the flows you need explicitly.",
-    [
+pub static NO_DEFAULT_DENY: Rule = Rule {
+    id: "DD-K8S-035",
+    kind: Kind::Misconfiguration,
+    severity: Severity::Medium,
+    title: "Namespace has workloads but no default-deny NetworkPolicy",
+    why: "Kubernetes allows all pod-to-pod traffic by default; without a default-deny policy any compromised pod can reach every other pod in the namespace and beyond.",
+    fix: "Add a NetworkPolicy with podSelector: {} and policyTypes: [Ingress, Egress] and no rules, then allow the flows you need explicitly.",
+    references: &[
         "CIS Kubernetes Benchmark 5.3.2",
-        "NSA/CISA Kubernetes Hardening Guide: network separation"
-    ]
-);
+        "NSA/CISA Kubernetes Hardening Guide: network separation",
+    ],
+};
 
 /// An empty podSelector that denies ingress: it selects every pod and allows nothing in.
 fn is_default_deny(o: &Object) -> bool {

@@ -5,161 +5,162 @@ use super::each_container;
 use crate::k8s::Object;
 use crate::yaml::Node;
 use drydock_finding::Finding;
+use drydock_finding::{Kind, Rule, Severity};
 
-rule!(
-    PRIVILEGED,
-    "DD-K8S-001",
-    High,
-    "Privileged container",
-    "A privileged container has every capability and all host devices; it is root on the node in all but name, and escaping is trivial.",
-    "Remove securityContext.privileged or set it to false; grant only the specific capabilities needed.",
-    [
+pub static PRIVILEGED: Rule = Rule {
+    id: "DD-K8S-001",
+    kind: Kind::Misconfiguration,
+    severity: Severity::High,
+    title: "Privileged container",
+    why: "A privileged container has every capability and all host devices; it is root on the node in all but name, and escaping is trivial.",
+    fix: "Remove securityContext.privileged or set it to false; grant only the specific capabilities needed.",
+    references: &[
         "PSS baseline: Privileged Containers",
         "CIS Kubernetes Benchmark 5.2.2",
-        "NSA/CISA Kubernetes Hardening Guide: non-root containers"
-    ]
-);
-rule!(
-    HOST_PID,
-    "DD-K8S-002",
-    High,
-    "Pod shares the host PID namespace",
-    "With hostPID the pod sees and can signal or ptrace every process on the node, including other pods' and the kubelet's, and read their environment.",
-    "Remove hostPID or set it to false.",
-    [
+        "NSA/CISA Kubernetes Hardening Guide: non-root containers",
+    ],
+};
+pub static HOST_PID: Rule = Rule {
+    id: "DD-K8S-002",
+    kind: Kind::Misconfiguration,
+    severity: Severity::High,
+    title: "Pod shares the host PID namespace",
+    why: "With hostPID the pod sees and can signal or ptrace every process on the node, including other pods' and the kubelet's, and read their environment.",
+    fix: "Remove hostPID or set it to false.",
+    references: &[
         "PSS baseline: Host Namespaces",
-        "CIS Kubernetes Benchmark 5.2.3"
-    ]
-);
-rule!(
-    HOST_IPC,
-    "DD-K8S-003",
-    High,
-    "Pod shares the host IPC namespace",
-    "With hostIPC the pod can read and write shared memory of every process on the node.",
-    "Remove hostIPC or set it to false.",
-    [
+        "CIS Kubernetes Benchmark 5.2.3",
+    ],
+};
+pub static HOST_IPC: Rule = Rule {
+    id: "DD-K8S-003",
+    kind: Kind::Misconfiguration,
+    severity: Severity::High,
+    title: "Pod shares the host IPC namespace",
+    why: "With hostIPC the pod can read and write shared memory of every process on the node.",
+    fix: "Remove hostIPC or set it to false.",
+    references: &[
         "PSS baseline: Host Namespaces",
-        "CIS Kubernetes Benchmark 5.2.4"
-    ]
-);
-rule!(
-    HOST_NETWORK,
-    "DD-K8S-004",
-    High,
-    "Pod uses the host network",
-    "With hostNetwork the pod bypasses NetworkPolicy, can bind node ports and reach node-local services (kubelet, metadata endpoints) and sniff node traffic.",
-    "Remove hostNetwork or set it to false; expose the workload through a Service.",
-    [
+        "CIS Kubernetes Benchmark 5.2.4",
+    ],
+};
+pub static HOST_NETWORK: Rule = Rule {
+    id: "DD-K8S-004",
+    kind: Kind::Misconfiguration,
+    severity: Severity::High,
+    title: "Pod uses the host network",
+    why: "With hostNetwork the pod bypasses NetworkPolicy, can bind node ports and reach node-local services (kubelet, metadata endpoints) and sniff node traffic.",
+    fix: "Remove hostNetwork or set it to false; expose the workload through a Service.",
+    references: &[
         "PSS baseline: Host Namespaces",
-        "CIS Kubernetes Benchmark 5.2.5"
-    ]
-);
-rule!(
-    HOST_PORT,
-    "DD-K8S-005",
-    Medium,
-    "Container binds a host port",
-    "hostPort opens the port on the node's address, bypassing Service and NetworkPolicy controls and pinning the pod to nodes where the port is free.",
-    "Remove hostPort and use a Service (NodePort or LoadBalancer if it must be reachable from outside).",
-    [
+        "CIS Kubernetes Benchmark 5.2.5",
+    ],
+};
+pub static HOST_PORT: Rule = Rule {
+    id: "DD-K8S-005",
+    kind: Kind::Misconfiguration,
+    severity: Severity::Medium,
+    title: "Container binds a host port",
+    why: "hostPort opens the port on the node's address, bypassing Service and NetworkPolicy controls and pinning the pod to nodes where the port is free.",
+    fix: "Remove hostPort and use a Service (NodePort or LoadBalancer if it must be reachable from outside).",
+    references: &[
         "PSS baseline: Host Ports",
-        "CIS Kubernetes Benchmark 5.2.13"
-    ]
-);
-rule!(
-    HOST_PATH,
-    "DD-K8S-006",
-    Medium,
-    "Pod mounts a hostPath volume",
-    "hostPath volumes expose the node's filesystem to the pod; writable ones let a compromised pod tamper with the node or other pods' data.",
-    "Use emptyDir, configMap, secret or a PersistentVolumeClaim; if node files are truly needed, mount read-only and as narrowly as possible.",
-    [
+        "CIS Kubernetes Benchmark 5.2.13",
+    ],
+};
+pub static HOST_PATH: Rule = Rule {
+    id: "DD-K8S-006",
+    kind: Kind::Misconfiguration,
+    severity: Severity::Medium,
+    title: "Pod mounts a hostPath volume",
+    why: "hostPath volumes expose the node's filesystem to the pod; writable ones let a compromised pod tamper with the node or other pods' data.",
+    fix: "Use emptyDir, configMap, secret or a PersistentVolumeClaim; if node files are truly needed, mount read-only and as narrowly as possible.",
+    references: &[
         "PSS baseline: HostPath Volumes",
-        "CIS Kubernetes Benchmark 5.2.12"
-    ]
-);
-rule!(
-    HOST_PATH_CRITICAL,
-    "DD-K8S-007",
-    Critical,
-    "Pod mounts the container runtime socket or a critical host path",
-    "Mounting the Docker or containerd socket, the node's root filesystem, /etc or the kubelet's directory gives the pod full control of the node and every container on it.",
-    "Remove the hostPath volume. Build images with a rootless builder (BuildKit rootless, kaniko) instead of the node's daemon.",
-    [
+        "CIS Kubernetes Benchmark 5.2.12",
+    ],
+};
+pub static HOST_PATH_CRITICAL: Rule = Rule {
+    id: "DD-K8S-007",
+    kind: Kind::Misconfiguration,
+    severity: Severity::Critical,
+    title: "Pod mounts the container runtime socket or a critical host path",
+    why: "Mounting the Docker or containerd socket, the node's root filesystem, /etc or the kubelet's directory gives the pod full control of the node and every container on it.",
+    fix: "Remove the hostPath volume. Build images with a rootless builder (BuildKit rootless, kaniko) instead of the node's daemon.",
+    references: &[
         "PSS baseline: HostPath Volumes",
         "CIS Kubernetes Benchmark 5.2.12",
         "CIS Docker Benchmark 5.31",
-        "NSA/CISA Kubernetes Hardening Guide: pod security"
-    ]
-);
-rule!(
-    CAPS_ADDED,
-    "DD-K8S-008",
-    High,
-    "Container adds capabilities beyond the baseline set",
-    "Capabilities such as SYS_ADMIN, NET_ADMIN, SYS_PTRACE or SYS_MODULE grant kernel-level powers that turn a container compromise into a node compromise.",
-    "Remove the capability from securityContext.capabilities.add; redesign the workload so it does not need it.",
-    [
+        "NSA/CISA Kubernetes Hardening Guide: pod security",
+    ],
+};
+pub static CAPS_ADDED: Rule = Rule {
+    id: "DD-K8S-008",
+    kind: Kind::Misconfiguration,
+    severity: Severity::High,
+    title: "Container adds capabilities beyond the baseline set",
+    why: "Capabilities such as SYS_ADMIN, NET_ADMIN, SYS_PTRACE or SYS_MODULE grant kernel-level powers that turn a container compromise into a node compromise.",
+    fix: "Remove the capability from securityContext.capabilities.add; redesign the workload so it does not need it.",
+    references: &[
         "PSS baseline: Capabilities",
         "CIS Kubernetes Benchmark 5.2.8",
-        "CIS Kubernetes Benchmark 5.2.9"
-    ]
-);
-rule!(
-    SECCOMP_UNCONFINED,
-    "DD-K8S-014",
-    Medium,
-    "Seccomp profile is Unconfined",
-    "Without seccomp every system call is reachable from the container, including the rarely used ones behind most container-escape kernel bugs.",
-    "Set securityContext.seccompProfile.type: RuntimeDefault (or a Localhost profile).",
-    ["PSS baseline: Seccomp", "CIS Kubernetes Benchmark 5.7.2"]
-);
-rule!(
-    APPARMOR_UNCONFINED,
-    "DD-K8S-016",
-    Medium,
-    "AppArmor profile is unconfined",
-    "Turning AppArmor off removes the runtime's mandatory access control that blocks writes to /proc, /sys and mounts from inside the container.",
-    "Remove the unconfined setting so the runtime default applies, or use a localhost profile.",
-    ["PSS baseline: AppArmor", "CIS Kubernetes Benchmark 5.7.2"]
-);
-rule!(
-    PROC_MOUNT,
-    "DD-K8S-017",
-    Medium,
-    "Container uses an unmasked /proc",
-    "procMount: Unmasked exposes /proc paths the runtime normally hides, such as kernel tunables and other processes' information.",
-    "Remove procMount or set it to Default.",
-    ["PSS baseline: /proc Mount Type"]
-);
-rule!(
-    UNSAFE_SYSCTL,
-    "DD-K8S-018",
-    Medium,
-    "Pod sets an unsafe sysctl",
-    "Sysctls outside the namespaced safe set change kernel behaviour for the whole node and every pod on it.",
-    "Only set the safe sysctls (kernel.shm_rmid_forced, net.ipv4.ip_local_port_range, net.ipv4.tcp_syncookies, ...); tune others on the node.",
-    ["PSS baseline: Sysctls"]
-);
-rule!(
-    SELINUX,
-    "DD-K8S-019",
-    Medium,
-    "SELinux options override the container type, user or role",
-    "Custom SELinux types such as spc_t (super-privileged container) or a changed user or role lift the labels that confine the container.",
-    "Remove seLinuxOptions.type/user/role, or use container_t, container_init_t, container_kvm_t or container_engine_t.",
-    ["PSS baseline: SELinux"]
-);
-rule!(
-    HOST_PROCESS,
-    "DD-K8S-037",
-    High,
-    "Windows HostProcess container",
-    "A HostProcess container runs directly on the Windows node with the node's privileges, without container isolation.",
-    "Remove windowsOptions.hostProcess.",
-    ["PSS baseline: HostProcess"]
-);
+        "CIS Kubernetes Benchmark 5.2.9",
+    ],
+};
+pub static SECCOMP_UNCONFINED: Rule = Rule {
+    id: "DD-K8S-014",
+    kind: Kind::Misconfiguration,
+    severity: Severity::Medium,
+    title: "Seccomp profile is Unconfined",
+    why: "Without seccomp every system call is reachable from the container, including the rarely used ones behind most container-escape kernel bugs.",
+    fix: "Set securityContext.seccompProfile.type: RuntimeDefault (or a Localhost profile).",
+    references: &["PSS baseline: Seccomp", "CIS Kubernetes Benchmark 5.7.2"],
+};
+pub static APPARMOR_UNCONFINED: Rule = Rule {
+    id: "DD-K8S-016",
+    kind: Kind::Misconfiguration,
+    severity: Severity::Medium,
+    title: "AppArmor profile is unconfined",
+    why: "Turning AppArmor off removes the runtime's mandatory access control that blocks writes to /proc, /sys and mounts from inside the container.",
+    fix: "Remove the unconfined setting so the runtime default applies, or use a localhost profile.",
+    references: &["PSS baseline: AppArmor", "CIS Kubernetes Benchmark 5.7.2"],
+};
+pub static PROC_MOUNT: Rule = Rule {
+    id: "DD-K8S-017",
+    kind: Kind::Misconfiguration,
+    severity: Severity::Medium,
+    title: "Container uses an unmasked /proc",
+    why: "procMount: Unmasked exposes /proc paths the runtime normally hides, such as kernel tunables and other processes' information.",
+    fix: "Remove procMount or set it to Default.",
+    references: &["PSS baseline: /proc Mount Type"],
+};
+pub static UNSAFE_SYSCTL: Rule = Rule {
+    id: "DD-K8S-018",
+    kind: Kind::Misconfiguration,
+    severity: Severity::Medium,
+    title: "Pod sets an unsafe sysctl",
+    why: "Sysctls outside the namespaced safe set change kernel behaviour for the whole node and every pod on it.",
+    fix: "Only set the safe sysctls (kernel.shm_rmid_forced, net.ipv4.ip_local_port_range, net.ipv4.tcp_syncookies, ...); tune others on the node.",
+    references: &["PSS baseline: Sysctls"],
+};
+pub static SELINUX: Rule = Rule {
+    id: "DD-K8S-019",
+    kind: Kind::Misconfiguration,
+    severity: Severity::Medium,
+    title: "SELinux options override the container type, user or role",
+    why: "Custom SELinux types such as spc_t (super-privileged container) or a changed user or role lift the labels that confine the container.",
+    fix: "Remove seLinuxOptions.type/user/role, or use container_t, container_init_t, container_kvm_t or container_engine_t.",
+    references: &["PSS baseline: SELinux"],
+};
+pub static HOST_PROCESS: Rule = Rule {
+    id: "DD-K8S-037",
+    kind: Kind::Misconfiguration,
+    severity: Severity::High,
+    title: "Windows HostProcess container",
+    why: "A HostProcess container runs directly on the Windows node with the node's privileges, without container isolation.",
+    fix: "Remove windowsOptions.hostProcess.",
+    references: &["PSS baseline: HostProcess"],
+};
 
 fn pod_flag(o: &Object, key: &str, rule: &'static drydock_finding::Rule, out: &mut Vec<Finding>) {
     if let Some(pod) = o.pod()

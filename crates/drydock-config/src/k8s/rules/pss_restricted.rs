@@ -6,84 +6,85 @@ use super::pss_baseline::{BASELINE_CAPS, normalize_cap, seccomp_of};
 use crate::k8s::Object;
 use crate::yaml::Node;
 use drydock_finding::Finding;
+use drydock_finding::{Kind, Rule, Severity};
 
-rule!(
-    CAPS_NOT_DROPPED,
-    "DD-K8S-009",
-    Low,
-    "Container does not drop all capabilities",
-    "The runtime's default capability set (NET_RAW, CHOWN, DAC_OVERRIDE, SETUID, ...) is far more than most applications need; NET_RAW alone enables ARP and DNS spoofing inside the cluster network.",
-    "Set securityContext.capabilities.drop: [\"ALL\"] and add back only NET_BIND_SERVICE if needed.",
-    [
+pub static CAPS_NOT_DROPPED: Rule = Rule {
+    id: "DD-K8S-009",
+    kind: Kind::Misconfiguration,
+    severity: Severity::Low,
+    title: "Container does not drop all capabilities",
+    why: "The runtime's default capability set (NET_RAW, CHOWN, DAC_OVERRIDE, SETUID, ...) is far more than most applications need; NET_RAW alone enables ARP and DNS spoofing inside the cluster network.",
+    fix: "Set securityContext.capabilities.drop: [\"ALL\"] and add back only NET_BIND_SERVICE if needed.",
+    references: &[
         "PSS restricted: Capabilities",
         "CIS Kubernetes Benchmark 5.2.7",
-        "CIS Kubernetes Benchmark 5.2.9"
-    ]
-);
-rule!(
-    CAPS_ADDED_RESTRICTED,
-    "DD-K8S-010",
-    Low,
-    "Container adds capabilities other than NET_BIND_SERVICE",
-    "The restricted profile allows adding back only NET_BIND_SERVICE; other default capabilities widen what a compromised process can do.",
-    "Remove the capability from capabilities.add.",
-    ["PSS restricted: Capabilities"]
-);
-rule!(
-    PRIV_ESCALATION,
-    "DD-K8S-011",
-    Medium,
-    "Container allows privilege escalation",
-    "Unless allowPrivilegeEscalation is false, setuid binaries and file capabilities can raise a process's privileges inside the container (no_new_privs is not set).",
-    "Set securityContext.allowPrivilegeEscalation: false on every container.",
-    [
+        "CIS Kubernetes Benchmark 5.2.9",
+    ],
+};
+pub static CAPS_ADDED_RESTRICTED: Rule = Rule {
+    id: "DD-K8S-010",
+    kind: Kind::Misconfiguration,
+    severity: Severity::Low,
+    title: "Container adds capabilities other than NET_BIND_SERVICE",
+    why: "The restricted profile allows adding back only NET_BIND_SERVICE; other default capabilities widen what a compromised process can do.",
+    fix: "Remove the capability from capabilities.add.",
+    references: &["PSS restricted: Capabilities"],
+};
+pub static PRIV_ESCALATION: Rule = Rule {
+    id: "DD-K8S-011",
+    kind: Kind::Misconfiguration,
+    severity: Severity::Medium,
+    title: "Container allows privilege escalation",
+    why: "Unless allowPrivilegeEscalation is false, setuid binaries and file capabilities can raise a process's privileges inside the container (no_new_privs is not set).",
+    fix: "Set securityContext.allowPrivilegeEscalation: false on every container.",
+    references: &[
         "PSS restricted: Privilege Escalation",
-        "CIS Kubernetes Benchmark 5.2.6"
-    ]
-);
-rule!(
-    RUN_AS_NON_ROOT,
-    "DD-K8S-012",
-    Medium,
-    "Container may run as root",
-    "Without runAsNonRoot: true the kubelet starts the image's user, which is root for most images; root in a container is one kernel bug away from root on the node.",
-    "Set securityContext.runAsNonRoot: true (pod or container) and use an image with a non-root USER, or set runAsUser to a non-zero UID.",
-    [
+        "CIS Kubernetes Benchmark 5.2.6",
+    ],
+};
+pub static RUN_AS_NON_ROOT: Rule = Rule {
+    id: "DD-K8S-012",
+    kind: Kind::Misconfiguration,
+    severity: Severity::Medium,
+    title: "Container may run as root",
+    why: "Without runAsNonRoot: true the kubelet starts the image's user, which is root for most images; root in a container is one kernel bug away from root on the node.",
+    fix: "Set securityContext.runAsNonRoot: true (pod or container) and use an image with a non-root USER, or set runAsUser to a non-zero UID.",
+    references: &[
         "PSS restricted: Running as Non-root",
         "CIS Kubernetes Benchmark 5.2.6",
-        "NSA/CISA Kubernetes Hardening Guide: non-root containers"
-    ]
-);
-rule!(
-    RUN_AS_USER_ROOT,
-    "DD-K8S-013",
-    Medium,
-    "Container runs as UID 0",
-    "runAsUser: 0 explicitly runs the container as root, overriding the image's USER.",
-    "Set runAsUser to a non-zero UID.",
-    [
+        "NSA/CISA Kubernetes Hardening Guide: non-root containers",
+    ],
+};
+pub static RUN_AS_USER_ROOT: Rule = Rule {
+    id: "DD-K8S-013",
+    kind: Kind::Misconfiguration,
+    severity: Severity::Medium,
+    title: "Container runs as UID 0",
+    why: "runAsUser: 0 explicitly runs the container as root, overriding the image's USER.",
+    fix: "Set runAsUser to a non-zero UID.",
+    references: &[
         "PSS restricted: Running as Non-root user",
-        "CIS Kubernetes Benchmark 5.2.6"
-    ]
-);
-rule!(
-    SECCOMP_UNSET,
-    "DD-K8S-015",
-    Low,
-    "No seccomp profile set",
-    "Without an explicit profile the container may run unconfined (the kubelet default on many clusters), exposing every system call to the workload.",
-    "Set securityContext.seccompProfile.type: RuntimeDefault at pod level.",
-    ["PSS restricted: Seccomp", "CIS Kubernetes Benchmark 5.7.2"]
-);
-rule!(
-    VOLUME_TYPES,
-    "DD-K8S-020",
-    Low,
-    "Pod uses a volume type outside the restricted set",
-    "Volume types other than configMap, csi, downwardAPI, emptyDir, ephemeral, persistentVolumeClaim, projected and secret reach node or network storage directly, bypassing the cluster's storage controls.",
-    "Use a PersistentVolumeClaim (with a StorageClass) or one of the allowed volume types.",
-    ["PSS restricted: Volume Types"]
-);
+        "CIS Kubernetes Benchmark 5.2.6",
+    ],
+};
+pub static SECCOMP_UNSET: Rule = Rule {
+    id: "DD-K8S-015",
+    kind: Kind::Misconfiguration,
+    severity: Severity::Low,
+    title: "No seccomp profile set",
+    why: "Without an explicit profile the container may run unconfined (the kubelet default on many clusters), exposing every system call to the workload.",
+    fix: "Set securityContext.seccompProfile.type: RuntimeDefault at pod level.",
+    references: &["PSS restricted: Seccomp", "CIS Kubernetes Benchmark 5.7.2"],
+};
+pub static VOLUME_TYPES: Rule = Rule {
+    id: "DD-K8S-020",
+    kind: Kind::Misconfiguration,
+    severity: Severity::Low,
+    title: "Pod uses a volume type outside the restricted set",
+    why: "Volume types other than configMap, csi, downwardAPI, emptyDir, ephemeral, persistentVolumeClaim, projected and secret reach node or network storage directly, bypassing the cluster's storage controls.",
+    fix: "Use a PersistentVolumeClaim (with a StorageClass) or one of the allowed volume types.",
+    references: &["PSS restricted: Volume Types"],
+};
 
 fn caps<'a>(c: &'a crate::k8s::Container<'_>, which: &str) -> (Option<&'a Node>, Vec<String>) {
     let node = c.node.at(&["securityContext", "capabilities", which]);

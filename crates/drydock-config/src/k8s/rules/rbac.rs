@@ -3,139 +3,140 @@
 use crate::k8s::Object;
 use crate::yaml::Node;
 use drydock_finding::Finding;
+use drydock_finding::{Kind, Rule, Severity};
 
-rule!(
-    WILDCARD,
-    "DD-K8S-030",
-    High,
-    "RBAC rule uses a wildcard",
-    "A * in verbs, resources or apiGroups grants every current and future permission in that dimension, including ones added later by CRDs.",
-    "List the specific verbs, resources and API groups the subject needs.",
-    [
+pub static WILDCARD: Rule = Rule {
+    id: "DD-K8S-030",
+    kind: Kind::Misconfiguration,
+    severity: Severity::High,
+    title: "RBAC rule uses a wildcard",
+    why: "A * in verbs, resources or apiGroups grants every current and future permission in that dimension, including ones added later by CRDs.",
+    fix: "List the specific verbs, resources and API groups the subject needs.",
+    references: &[
         "CIS Kubernetes Benchmark 5.1.3",
-        "NSA/CISA Kubernetes Hardening Guide: RBAC"
-    ]
-);
-rule!(
-    CLUSTER_ADMIN,
-    "DD-K8S-031",
-    High,
-    "Binding grants cluster-admin",
-    "cluster-admin is unrestricted superuser access to the whole cluster; any compromise of a bound subject is a compromise of every workload and secret.",
-    "Bind a narrowly scoped Role instead; keep cluster-admin for break-glass accounts only.",
-    [
+        "NSA/CISA Kubernetes Hardening Guide: RBAC",
+    ],
+};
+pub static CLUSTER_ADMIN: Rule = Rule {
+    id: "DD-K8S-031",
+    kind: Kind::Misconfiguration,
+    severity: Severity::High,
+    title: "Binding grants cluster-admin",
+    why: "cluster-admin is unrestricted superuser access to the whole cluster; any compromise of a bound subject is a compromise of every workload and secret.",
+    fix: "Bind a narrowly scoped Role instead; keep cluster-admin for break-glass accounts only.",
+    references: &[
         "CIS Kubernetes Benchmark 5.1.1",
-        "NSA/CISA Kubernetes Hardening Guide: RBAC"
-    ]
-);
-rule!(
-    CLUSTER_WIDE_ADMIN,
-    "DD-K8S-047",
-    High,
-    "ClusterRoleBinding grants admin or edit in every namespace",
-    "The built-in admin and edit ClusterRoles are meant for one namespace through a RoleBinding; bound cluster-wide they give the subject read and write access to the Secrets, workloads and pods of every namespace.",
-    "Bind admin or edit with a RoleBinding in the namespaces the subject works in, or write a narrower ClusterRole.",
-    ["Trivy KSV111", "CIS Kubernetes Benchmark 5.1.1"]
-);
-rule!(
-    ESCALATION_VERBS,
-    "DD-K8S-032",
-    High,
-    "Role grants escalate, bind or impersonate",
-    "escalate and bind let a subject grant itself permissions it does not have; impersonate lets it act as any user or group, bypassing RBAC entirely.",
-    "Remove these verbs; only cluster administrators' roles should hold them.",
-    ["CIS Kubernetes Benchmark 5.1.8"]
-);
-rule!(
-    SECRETS_READ,
-    "DD-K8S-033",
-    Medium,
-    "Role can read Secrets",
-    "get, list or watch on secrets exposes every credential in scope, including service account tokens of more privileged workloads.",
-    "Restrict with resourceNames to the specific Secrets needed, or mount them instead of reading via the API.",
-    ["CIS Kubernetes Benchmark 5.1.2"]
-);
-rule!(
-    POD_EXEC,
-    "DD-K8S-034",
-    High,
-    "Role can create pods or exec into them",
-    "Creating pods (with any service account, volume or host setting the namespace allows) or exec/attach into them gives access to every secret and identity in the namespace.",
-    "Remove create on pods, pods/exec and pods/attach; let controllers (Deployments) create pods.",
-    ["CIS Kubernetes Benchmark 5.1.4"]
-);
+        "NSA/CISA Kubernetes Hardening Guide: RBAC",
+    ],
+};
+pub static CLUSTER_WIDE_ADMIN: Rule = Rule {
+    id: "DD-K8S-047",
+    kind: Kind::Misconfiguration,
+    severity: Severity::High,
+    title: "ClusterRoleBinding grants admin or edit in every namespace",
+    why: "The built-in admin and edit ClusterRoles are meant for one namespace through a RoleBinding; bound cluster-wide they give the subject read and write access to the Secrets, workloads and pods of every namespace.",
+    fix: "Bind admin or edit with a RoleBinding in the namespaces the subject works in, or write a narrower ClusterRole.",
+    references: &["Trivy KSV111", "CIS Kubernetes Benchmark 5.1.1"],
+};
+pub static ESCALATION_VERBS: Rule = Rule {
+    id: "DD-K8S-032",
+    kind: Kind::Misconfiguration,
+    severity: Severity::High,
+    title: "Role grants escalate, bind or impersonate",
+    why: "escalate and bind let a subject grant itself permissions it does not have; impersonate lets it act as any user or group, bypassing RBAC entirely.",
+    fix: "Remove these verbs; only cluster administrators' roles should hold them.",
+    references: &["CIS Kubernetes Benchmark 5.1.8"],
+};
+pub static SECRETS_READ: Rule = Rule {
+    id: "DD-K8S-033",
+    kind: Kind::Misconfiguration,
+    severity: Severity::Medium,
+    title: "Role can read Secrets",
+    why: "get, list or watch on secrets exposes every credential in scope, including service account tokens of more privileged workloads.",
+    fix: "Restrict with resourceNames to the specific Secrets needed, or mount them instead of reading via the API.",
+    references: &["CIS Kubernetes Benchmark 5.1.2"],
+};
+pub static POD_EXEC: Rule = Rule {
+    id: "DD-K8S-034",
+    kind: Kind::Misconfiguration,
+    severity: Severity::High,
+    title: "Role can create pods or exec into them",
+    why: "Creating pods (with any service account, volume or host setting the namespace allows) or exec/attach into them gives access to every secret and identity in the namespace.",
+    fix: "Remove create on pods, pods/exec and pods/attach; let controllers (Deployments) create pods.",
+    references: &["CIS Kubernetes Benchmark 5.1.4"],
+};
 
-rule!(
-    NODE_PROXY,
-    "DD-K8S-041",
-    High,
-    "Role grants access to nodes/proxy",
-    "nodes/proxy reaches the kubelet API of every node through the API server; even get is enough to run commands in any pod on the node over a websocket, bypassing pods/exec authorization and audit.",
-    "Remove nodes/proxy; metrics collectors need nodes/metrics (or the kubelet's read-only endpoints), not the proxy.",
-    [
+pub static NODE_PROXY: Rule = Rule {
+    id: "DD-K8S-041",
+    kind: Kind::Misconfiguration,
+    severity: Severity::High,
+    title: "Role grants access to nodes/proxy",
+    why: "nodes/proxy reaches the kubelet API of every node through the API server; even get is enough to run commands in any pod on the node over a websocket, bypassing pods/exec authorization and audit.",
+    fix: "Remove nodes/proxy; metrics collectors need nodes/metrics (or the kubelet's read-only endpoints), not the proxy.",
+    references: &[
         "Trivy KSV047",
-        "Kubernetes RBAC good practices: nodes/proxy"
-    ]
-);
-rule!(
-    WORKLOADS_WRITE,
-    "DD-K8S-042",
-    Medium,
-    "Role can create or change workloads",
-    "Whoever can create or patch a Deployment, DaemonSet, StatefulSet, Job or CronJob (or patch a Pod's image) decides what runs and under which service account, volumes and host settings the namespace allows: it is pod creation by proxy, with every secret and identity in the namespace within reach.",
-    "Give write access on workloads only to the deployment pipeline's identity, scoped to its namespace; keep human and controller roles read-only where possible.",
-    [
+        "Kubernetes RBAC good practices: nodes/proxy",
+    ],
+};
+pub static WORKLOADS_WRITE: Rule = Rule {
+    id: "DD-K8S-042",
+    kind: Kind::Misconfiguration,
+    severity: Severity::Medium,
+    title: "Role can create or change workloads",
+    why: "Whoever can create or patch a Deployment, DaemonSet, StatefulSet, Job or CronJob (or patch a Pod's image) decides what runs and under which service account, volumes and host settings the namespace allows: it is pod creation by proxy, with every secret and identity in the namespace within reach.",
+    fix: "Give write access on workloads only to the deployment pipeline's identity, scoped to its namespace; keep human and controller roles read-only where possible.",
+    references: &[
         "Trivy KSV048",
-        "Kubernetes RBAC good practices: workload creation"
-    ]
-);
-rule!(
-    WEBHOOKS_WRITE,
-    "DD-K8S-043",
-    High,
-    "Role can manage admission webhooks",
-    "A mutating webhook sees and can rewrite every object it matches, Secrets and pod specs included (injecting containers or privileges); creating or deleting a validating webhook switches policy enforcement on or off for the whole cluster.",
-    "Keep create, update, patch and delete on mutatingwebhookconfigurations and validatingwebhookconfigurations to cluster administrators and the installer of the one webhook that needs it (with resourceNames).",
-    [
+        "Kubernetes RBAC good practices: workload creation",
+    ],
+};
+pub static WEBHOOKS_WRITE: Rule = Rule {
+    id: "DD-K8S-043",
+    kind: Kind::Misconfiguration,
+    severity: Severity::High,
+    title: "Role can manage admission webhooks",
+    why: "A mutating webhook sees and can rewrite every object it matches, Secrets and pod specs included (injecting containers or privileges); creating or deleting a validating webhook switches policy enforcement on or off for the whole cluster.",
+    fix: "Keep create, update, patch and delete on mutatingwebhookconfigurations and validatingwebhookconfigurations to cluster administrators and the installer of the one webhook that needs it (with resourceNames).",
+    references: &[
         "Trivy KSV114",
         "checkov CKV_K8S_155",
-        "Kubernetes RBAC good practices: control admission"
-    ]
-);
-rule!(
-    SECRETS_WRITE,
-    "DD-K8S-044",
-    Medium,
-    "Role can create, change or delete Secrets",
-    "Writing Secrets lets a subject replace the credentials, TLS keys and tokens other workloads trust (redirecting their connections or signing as them), create service-account token Secrets, or delete them to break workloads.",
-    "Restrict write verbs on secrets to the controller that owns them, with resourceNames where the names are known.",
-    [
+        "Kubernetes RBAC good practices: control admission",
+    ],
+};
+pub static SECRETS_WRITE: Rule = Rule {
+    id: "DD-K8S-044",
+    kind: Kind::Misconfiguration,
+    severity: Severity::Medium,
+    title: "Role can create, change or delete Secrets",
+    why: "Writing Secrets lets a subject replace the credentials, TLS keys and tokens other workloads trust (redirecting their connections or signing as them), create service-account token Secrets, or delete them to break workloads.",
+    fix: "Restrict write verbs on secrets to the controller that owns them, with resourceNames where the names are known.",
+    references: &[
         "Trivy KSV041",
         "Trivy KSV113",
-        "CIS Kubernetes Benchmark 5.1.2"
-    ]
-);
-rule!(
-    ANONYMOUS_BINDING,
-    "DD-K8S-045",
-    High,
-    "Binding grants a role to anonymous or all authenticated users",
-    "system:anonymous and system:unauthenticated are every unauthenticated request that reaches the API server; system:authenticated is every identity, including every service account in every namespace. A role bound to them is granted to the whole network, or to any compromised pod.",
-    "Bind the role to the specific users, groups or service accounts that need it.",
-    [
+        "CIS Kubernetes Benchmark 5.1.2",
+    ],
+};
+pub static ANONYMOUS_BINDING: Rule = Rule {
+    id: "DD-K8S-045",
+    kind: Kind::Misconfiguration,
+    severity: Severity::High,
+    title: "Binding grants a role to anonymous or all authenticated users",
+    why: "system:anonymous and system:unauthenticated are every unauthenticated request that reaches the API server; system:authenticated is every identity, including every service account in every namespace. A role bound to them is granted to the whole network, or to any compromised pod.",
+    fix: "Bind the role to the specific users, groups or service accounts that need it.",
+    references: &[
         "CIS Kubernetes Benchmark 5.1.1",
-        "Kubernetes RBAC good practices: system:anonymous and system:unauthenticated"
-    ]
-);
-rule!(
-    TOKEN_CREATE,
-    "DD-K8S-046",
-    High,
-    "Role can mint service account tokens",
-    "create on serviceaccounts/token (the TokenRequest API) issues a fresh, valid token for any service account in scope, controllers' and operators' included; the subject then acts with that account's permissions without touching a Secret or a pod, so Secret and exec restrictions do not stop it.",
-    "Remove create on serviceaccounts/token, or limit it with resourceNames to the accounts the subject is meant to act as; workloads get their own tokens through projected volumes.",
-    ["Kubernetes RBAC good practices: token request"]
-);
+        "Kubernetes RBAC good practices: system:anonymous and system:unauthenticated",
+    ],
+};
+pub static TOKEN_CREATE: Rule = Rule {
+    id: "DD-K8S-046",
+    kind: Kind::Misconfiguration,
+    severity: Severity::High,
+    title: "Role can mint service account tokens",
+    why: "create on serviceaccounts/token (the TokenRequest API) issues a fresh, valid token for any service account in scope, controllers' and operators' included; the subject then acts with that account's permissions without touching a Secret or a pod, so Secret and exec restrictions do not stop it.",
+    fix: "Remove create on serviceaccounts/token, or limit it with resourceNames to the accounts the subject is meant to act as; workloads get their own tokens through projected volumes.",
+    references: &["Kubernetes RBAC good practices: token request"],
+};
 
 /// ` (named WHAT only)` when the rule lists resourceNames: the grant is narrower than it reads.
 fn named_only(rule: &Node, what: &str) -> String {
