@@ -227,7 +227,7 @@ pub fn rules() -> Vec<&'static Rule> {
     all.extend(dockerfile::rules::RULES.iter().map(|e| e.rule));
     all.extend(k8s::rules::RULES.iter().map(|e| e.rule));
     all.extend(compose::rules::RULES.iter().map(|e| e.rule));
-    all.extend(host::rules::RULES.iter().copied());
+    all.extend(host::rules::RULES.iter().map(|e| e.rule));
     all
 }
 

@@ -187,6 +187,22 @@ pub struct Suppressed {
     pub reason: String,
 }
 
+/// One entry of a rule table: a rule and the function that checks it. Every family's registry
+/// is a `&[Check<F>]` in id order, `F` being what that family's checks look at (a Dockerfile, a
+/// set of Kubernetes objects, a Compose service, the Docker host, an image), so adding a rule
+/// is always the same two steps: declare the `Rule` next to its function, add one line here.
+pub struct Check<F: 'static> {
+    pub rule: &'static Rule,
+    pub run: F,
+}
+
+impl<F> Check<F> {
+    /// The rules of a table, for listings and table tests.
+    pub fn rules(table: &[Check<F>]) -> impl Iterator<Item = &'static Rule> + '_ {
+        table.iter().map(|c| c.rule)
+    }
+}
+
 /// Checks a rule table for duplicate or malformed ids (`DD-<FAMILY>-<NNN>`); used by each
 /// family's tests so a copy-paste slip cannot ship.
 pub fn check_rule_table(rules: &[&Rule]) -> Result<(), String> {

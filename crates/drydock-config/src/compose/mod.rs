@@ -62,7 +62,7 @@ pub fn scan(path: &str, text: &str) -> ScanResult {
                 node: v,
             };
             for entry in rules::RULES {
-                (entry.check)(&svc, &mut result.findings);
+                (entry.run)(&svc, &mut result.findings);
             }
         }
     }

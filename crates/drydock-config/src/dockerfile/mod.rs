@@ -233,7 +233,7 @@ pub fn scan(path: &str, text: &str) -> ScanResult {
     if df.instructions.iter().any(|i| i.keyword == "FROM") {
         let ctx = Ctx::new(path, &df);
         for entry in rules::RULES {
-            (entry.check)(&ctx, &mut result.findings);
+            (entry.run)(&ctx, &mut result.findings);
         }
     }
     result

@@ -1,10 +1,11 @@
-//! `daemon.json` checks. The file is plain JSON, so lines are found by locating each key's
-//! first occurrence in the text; good enough to point a reader at the setting.
+//! `daemon.json` checks, one function per rule. The file is plain JSON, so lines are found by
+//! locating each key's first occurrence in the text; good enough to point a reader at the
+//! setting.
 
 use crate::{ConfigError, ConfigErrorKind, ScanResult};
 use drydock_finding::Finding;
 use drydock_finding::{Kind, Rule, Severity};
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 pub static USERNS: Rule = Rule {
     id: "DD-HOST-001",
@@ -123,138 +124,195 @@ fn line_of(text: &str, key: &str) -> u32 {
         .unwrap_or(1)
 }
 
-/// Checks one `daemon.json`.
-pub fn scan_daemon_json(path: &str, text: &str) -> ScanResult {
-    let mut result = ScanResult::default();
-    let config: Value = match serde_json::from_str(text) {
-        Ok(v) => v,
-        Err(e) => {
-            result.errors.push(ConfigError::new(
+/// One parsed `daemon.json`: what every daemon rule looks at.
+pub struct Daemon<'a> {
+    path: &'a str,
+    text: &'a str,
+    map: Map<String, Value>,
+}
+
+impl<'a> Daemon<'a> {
+    /// Parses `text`; a file that is not a JSON object is an error naming the file and line.
+    pub fn parse(path: &'a str, text: &'a str) -> Result<Self, ConfigError> {
+        let config: Value = serde_json::from_str(text).map_err(|e| {
+            ConfigError::new(
                 path,
                 u32::try_from(e.line()).ok().filter(|l| *l > 0),
                 ConfigErrorKind::Json(e.to_string()),
-            ));
-            return result;
+            )
+        })?;
+        match config {
+            Value::Object(map) => Ok(Daemon { path, text, map }),
+            _ => Err(ConfigError::new(
+                path,
+                Some(1),
+                ConfigErrorKind::Json("top level is not an object".to_owned()),
+            )),
         }
-    };
-    let Some(map) = config.as_object() else {
-        result.errors.push(ConfigError::new(
-            path,
-            Some(1),
-            ConfigErrorKind::Json("top level is not an object".to_owned()),
-        ));
-        return result;
-    };
-    let out = &mut result.findings;
-    let mut push = |rule: &Rule, key: &str, msg: String| {
-        let line = if map.contains_key(key) {
-            line_of(text, key)
+    }
+
+    fn get(&self, key: &str) -> Option<&Value> {
+        self.map.get(key)
+    }
+
+    fn truthy(&self, key: &str) -> Option<bool> {
+        self.get(key).and_then(Value::as_bool)
+    }
+
+    fn string(&self, key: &str) -> &str {
+        self.get(key).and_then(Value::as_str).unwrap_or("")
+    }
+
+    fn strings(&self, key: &str) -> Vec<&str> {
+        self.get(key)
+            .and_then(Value::as_array)
+            .map(|a| a.iter().filter_map(Value::as_str).collect())
+            .unwrap_or_default()
+    }
+
+    /// A finding at `key`'s line, or line 1 when the setting is absent (the default applies).
+    fn push(&self, out: &mut Vec<Finding>, rule: &Rule, key: &str, msg: String) {
+        let line = if self.map.contains_key(key) {
+            line_of(self.text, key)
         } else {
             1
         };
-        out.push(Finding::from_rule(rule, crate::location(path, line), msg));
-    };
-    let get = |k: &str| map.get(k);
-    let truthy = |k: &str| get(k).and_then(Value::as_bool);
-    let string = |k: &str| get(k).and_then(Value::as_str).unwrap_or("");
+        out.push(Finding::from_rule(
+            rule,
+            crate::location(self.path, line),
+            msg,
+        ));
+    }
+}
 
-    if string("userns-remap").is_empty() {
-        push(
+/// Checks one `daemon.json` with every host rule (the file rules find nothing in it).
+pub fn scan_daemon_json(path: &str, text: &str) -> ScanResult {
+    let mut result = ScanResult::default();
+    match Daemon::parse(path, text) {
+        Ok(daemon) => super::rules::run(
+            &super::Host {
+                files: &[],
+                daemons: vec![daemon],
+            },
+            &mut result.findings,
+        ),
+        Err(e) => result.errors.push(e),
+    }
+    result
+}
+
+pub fn userns(d: &Daemon, out: &mut Vec<Finding>) {
+    if d.string("userns-remap").is_empty() {
+        d.push(
+            out,
             &USERNS,
             "userns-remap",
             "userns-remap is not set".to_owned(),
         );
     }
-    if truthy("icc") != Some(false) {
-        push(&ICC, "icc", "icc is not false".to_owned());
+}
+
+pub fn icc(d: &Daemon, out: &mut Vec<Finding>) {
+    if d.truthy("icc") != Some(false) {
+        d.push(out, &ICC, "icc", "icc is not false".to_owned());
     }
-    if truthy("live-restore") != Some(true) {
-        push(
+}
+
+pub fn live_restore(d: &Daemon, out: &mut Vec<Finding>) {
+    if d.truthy("live-restore") != Some(true) {
+        d.push(
+            out,
             &LIVE_RESTORE,
             "live-restore",
             "live-restore is not true".to_owned(),
         );
     }
-    if truthy("no-new-privileges") != Some(true) {
-        push(
-            &NO_NEW_PRIVILEGES,
-            "no-new-privileges",
-            "no-new-privileges is not true".to_owned(),
-        );
+}
+
+pub fn no_new_privileges(d: &Daemon, out: &mut Vec<Finding>) {
+    if d.truthy("no-new-privileges") != Some(true) {
+        let msg = "no-new-privileges is not true".to_owned();
+        d.push(out, &NO_NEW_PRIVILEGES, "no-new-privileges", msg);
     }
-    let hosts: Vec<&str> = get("hosts")
-        .and_then(Value::as_array)
-        .map(|a| a.iter().filter_map(Value::as_str).collect())
-        .unwrap_or_default();
+}
+
+pub fn tcp_no_tls(d: &Daemon, out: &mut Vec<Finding>) {
+    let hosts = d.strings("hosts");
     let tcp: Vec<&str> = hosts
-        .iter()
-        .copied()
+        .into_iter()
         .filter(|h| h.starts_with("tcp://"))
         .collect();
-    if !tcp.is_empty() && truthy("tlsverify") != Some(true) {
-        push(
-            &TCP_NO_TLS,
-            "hosts",
-            format!("listens on {} without tlsverify", tcp.join(", ")),
-        );
+    if !tcp.is_empty() && d.truthy("tlsverify") != Some(true) {
+        let msg = format!("listens on {} without tlsverify", tcp.join(", "));
+        d.push(out, &TCP_NO_TLS, "hosts", msg);
     }
-    let insecure: Vec<&str> = get("insecure-registries")
-        .and_then(Value::as_array)
-        .map(|a| a.iter().filter_map(Value::as_str).collect())
-        .unwrap_or_default();
+}
+
+pub fn insecure_registries(d: &Daemon, out: &mut Vec<Finding>) {
+    let insecure = d.strings("insecure-registries");
     if !insecure.is_empty() {
-        push(
-            &INSECURE_REGISTRIES,
-            "insecure-registries",
-            format!("insecure registries: {}", insecure.join(", ")),
-        );
+        let msg = format!("insecure registries: {}", insecure.join(", "));
+        d.push(out, &INSECURE_REGISTRIES, "insecure-registries", msg);
     }
-    if truthy("experimental") == Some(true) {
-        push(
+}
+
+pub fn experimental(d: &Daemon, out: &mut Vec<Finding>) {
+    if d.truthy("experimental") == Some(true) {
+        d.push(
+            out,
             &EXPERIMENTAL,
             "experimental",
             "experimental is true".to_owned(),
         );
     }
-    let driver = string("log-driver");
+}
+
+pub fn logging(d: &Daemon, out: &mut Vec<Finding>) {
+    let driver = d.string("log-driver");
     let local = driver.is_empty() || driver == "json-file" || driver == "local" || driver == "none";
-    let max_size = get("log-opts").and_then(|o| o.get("max-size")).is_some();
+    let max_size = d.get("log-opts").and_then(|o| o.get("max-size")).is_some();
     if driver == "none" || (local && !max_size && driver != "local") {
         let shown = if driver.is_empty() {
             "json-file (default)"
         } else {
             driver
         };
-        push(
-            &LOGGING,
-            "log-driver",
-            format!("log driver {shown} without max-size or remote shipping"),
+        let msg = format!("log driver {shown} without max-size or remote shipping");
+        d.push(out, &LOGGING, "log-driver", msg);
+    }
+}
+
+pub fn log_level(d: &Daemon, out: &mut Vec<Finding>) {
+    let debug_level = d.string("log-level") == "debug";
+    if debug_level || d.truthy("debug") == Some(true) {
+        let key = if debug_level { "log-level" } else { "debug" };
+        d.push(
+            out,
+            &LOG_LEVEL,
+            key,
+            "daemon logs at debug level".to_owned(),
         );
     }
-    if string("log-level") == "debug" || truthy("debug") == Some(true) {
-        let key = if string("log-level") == "debug" {
-            "log-level"
-        } else {
-            "debug"
-        };
-        push(&LOG_LEVEL, key, "daemon logs at debug level".to_owned());
+}
+
+pub fn iptables(d: &Daemon, out: &mut Vec<Finding>) {
+    if d.truthy("iptables") == Some(false) {
+        d.push(out, &IPTABLES, "iptables", "iptables is false".to_owned());
     }
-    if truthy("iptables") == Some(false) {
-        push(&IPTABLES, "iptables", "iptables is false".to_owned());
+}
+
+pub fn userland_proxy(d: &Daemon, out: &mut Vec<Finding>) {
+    if d.truthy("userland-proxy") != Some(false) {
+        let msg = "userland-proxy is not false".to_owned();
+        d.push(out, &USERLAND_PROXY, "userland-proxy", msg);
     }
-    if truthy("userland-proxy") != Some(false) {
-        push(
-            &USERLAND_PROXY,
-            "userland-proxy",
-            "userland-proxy is not false".to_owned(),
-        );
+}
+
+pub fn seccomp(d: &Daemon, out: &mut Vec<Finding>) {
+    if d.string("seccomp-profile")
+        .eq_ignore_ascii_case("unconfined")
+    {
+        let msg = "seccomp-profile is unconfined".to_owned();
+        d.push(out, &SECCOMP, "seccomp-profile", msg);
     }
-    if string("seccomp-profile").eq_ignore_ascii_case("unconfined") {
-        push(
-            &SECCOMP,
-            "seccomp-profile",
-            "seccomp-profile is unconfined".to_owned(),
-        );
-    }
-    result
 }

@@ -32,14 +32,23 @@ pub fn known_paths() -> impl Iterator<Item = &'static str> {
     perms::SOCKETS.iter().chain(perms::CONFIG_FILES).copied()
 }
 
+/// What the host rules look at: the files given together, each `daemon.json` parsed once.
+pub struct Host<'a> {
+    pub files: &'a [HostFile],
+    pub daemons: Vec<daemon::Daemon<'a>>,
+}
+
 /// Checks host files: permissions for the known paths, content for `daemon.json`.
 pub fn scan(files: &[HostFile]) -> ScanResult {
     let mut result = ScanResult::default();
+    let mut daemons = Vec::new();
     for f in files {
-        perms::check(f, &mut result.findings);
         if f.path.ends_with("daemon.json") && !f.bytes.is_empty() {
             match std::str::from_utf8(&f.bytes) {
-                Ok(text) => result.extend(daemon::scan_daemon_json(&f.path, text)),
+                Ok(text) => match daemon::Daemon::parse(&f.path, text) {
+                    Ok(d) => daemons.push(d),
+                    Err(e) => result.errors.push(e),
+                },
                 Err(_) => result.errors.push(crate::ConfigError::new(
                     &f.path,
                     None,
@@ -48,5 +57,6 @@ pub fn scan(files: &[HostFile]) -> ScanResult {
             }
         }
     }
+    rules::run(&Host { files, daemons }, &mut result.findings);
     result
 }

@@ -100,42 +100,53 @@ fn describe(f: &HostFile) -> String {
     )
 }
 
-/// Checks one file's metadata against the rule for its path, if any.
-pub fn check(f: &HostFile, out: &mut Vec<Finding>) {
-    let mode = f.mode & 0o7777;
-    let path = f.path.trim_end_matches('/');
+fn mode(f: &HostFile) -> u32 {
+    f.mode & 0o7777
+}
+
+fn path(f: &HostFile) -> &str {
+    f.path.trim_end_matches('/')
+}
+
+pub fn socket(f: &HostFile, out: &mut Vec<Finding>) {
+    let path = path(f);
     if SOCKETS.contains(&path) {
         // The docker group's GID differs per host, so only the owner and bits are judged.
         let containerd = path.contains("containerd");
         let bad_owner = f.uid != 0 || (containerd && f.gid != 0);
-        if bad_owner || mode & !0o660 != 0 {
+        if bad_owner || mode(f) & !0o660 != 0 {
             out.push(finding(&SOCKET, f, describe(f)));
         }
-    } else if path == "/etc/docker" {
-        if f.uid != 0 || f.gid != 0 || mode & 0o022 != 0 {
-            out.push(finding(&CONFIG_DIR, f, describe(f)));
-        }
-    } else if CONFIG_FILES.contains(&path) {
-        if f.uid != 0 || f.gid != 0 || mode & 0o133 != 0 {
-            out.push(finding(&CONFIG_FILE, f, describe(f)));
-        }
-    } else if path.starts_with("/etc/docker/") {
-        let name = path.rsplit('/').next().unwrap_or(path);
-        let key = name.ends_with(".key") || name.ends_with("key.pem");
-        let cert =
-            !key && (name.ends_with(".pem") || name.ends_with(".crt") || name.ends_with(".cert"));
-        if key && (f.uid != 0 || mode & 0o377 != 0) {
-            out.push(finding(
-                &TLS_FILES,
-                f,
-                format!("{} (keys must be 0400)", describe(f)),
-            ));
-        } else if cert && (f.uid != 0 || mode & 0o333 != 0) {
-            out.push(finding(
-                &TLS_FILES,
-                f,
-                format!("{} (certificates must be 0444)", describe(f)),
-            ));
-        }
+    }
+}
+
+pub fn config_dir(f: &HostFile, out: &mut Vec<Finding>) {
+    if path(f) == "/etc/docker" && (f.uid != 0 || f.gid != 0 || mode(f) & 0o022 != 0) {
+        out.push(finding(&CONFIG_DIR, f, describe(f)));
+    }
+}
+
+pub fn config_file(f: &HostFile, out: &mut Vec<Finding>) {
+    if CONFIG_FILES.contains(&path(f)) && (f.uid != 0 || f.gid != 0 || mode(f) & 0o133 != 0) {
+        out.push(finding(&CONFIG_FILE, f, describe(f)));
+    }
+}
+
+/// Keys and certificates under `/etc/docker/` (the config files there have their own rule).
+pub fn tls_files(f: &HostFile, out: &mut Vec<Finding>) {
+    let path = path(f);
+    if !path.starts_with("/etc/docker/") || CONFIG_FILES.contains(&path) {
+        return;
+    }
+    let name = path.rsplit('/').next().unwrap_or(path);
+    let key = name.ends_with(".key") || name.ends_with("key.pem");
+    let cert =
+        !key && (name.ends_with(".pem") || name.ends_with(".crt") || name.ends_with(".cert"));
+    if key && (f.uid != 0 || mode(f) & 0o377 != 0) {
+        let msg = format!("{} (keys must be 0400)", describe(f));
+        out.push(finding(&TLS_FILES, f, msg));
+    } else if cert && (f.uid != 0 || mode(f) & 0o333 != 0) {
+        let msg = format!("{} (certificates must be 0444)", describe(f));
+        out.push(finding(&TLS_FILES, f, msg));
     }
 }

@@ -200,14 +200,7 @@ pub fn load(path: &str, text: &str) -> (Vec<Object>, Vec<ConfigError>) {
 pub fn check(objects: &[Object]) -> Vec<Finding> {
     let mut out = Vec::new();
     for entry in rules::RULES {
-        match entry.check {
-            rules::Check::Object(f) => {
-                for o in objects {
-                    f(o, &mut out);
-                }
-            }
-            rules::Check::Set(f) => f(objects, &mut out),
-        }
+        (entry.run)(objects, &mut out);
     }
     out
 }

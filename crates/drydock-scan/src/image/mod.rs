@@ -7,16 +7,14 @@ mod files;
 pub(crate) use config::secret_env_values;
 
 use crate::Input;
-use drydock_finding::{Finding, Location, Rule};
+use drydock_finding::{Check, Finding, Location};
 
-/// A rule and the function that finds where it fires.
-pub struct Check {
-    pub rule: &'static Rule,
-    pub run: fn(&Input<'_>) -> Vec<(Location, String)>,
-}
+/// An image check looks at the image config and final file tree, and says where its rule
+/// fires and why; the table turns that into findings.
+pub type Entry = Check<fn(&Input<'_>) -> Vec<(Location, String)>>;
 
 /// Every image rule, in id order.
-pub static CHECKS: &[Check] = &[
+pub static CHECKS: &[Entry] = &[
     Check {
         rule: &config::ROOT_USER,
         run: config::root_user,
@@ -96,7 +94,7 @@ mod tests {
 
     #[test]
     fn rule_table_is_well_formed() {
-        let rules: Vec<&Rule> = CHECKS.iter().map(|c| c.rule).collect();
+        let rules: Vec<&drydock_finding::Rule> = CHECKS.iter().map(|c| c.rule).collect();
         drydock_finding::check_rule_table(&rules).unwrap_or_else(|e| panic!("{e}"));
         assert!(rules.iter().all(|r| r.id.starts_with("DD-IMG-")));
     }

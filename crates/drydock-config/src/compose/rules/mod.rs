@@ -3,18 +3,16 @@
 mod checks;
 
 use super::Service;
-use drydock_finding::{Finding, Rule};
+use drydock_finding::{Check, Finding};
 
-pub struct Entry {
-    pub rule: &'static Rule,
-    pub check: fn(&Service, &mut Vec<Finding>),
-}
+/// A Compose check looks at one service.
+pub type Entry = Check<fn(&Service, &mut Vec<Finding>)>;
 
 macro_rules! entry {
     ($rule:ident, $check:ident) => {
-        Entry {
+        Check {
             rule: &checks::$rule,
-            check: checks::$check,
+            run: checks::$check,
         }
     };
 }

@@ -13,19 +13,16 @@ mod tls;
 mod user;
 
 use super::Ctx;
-use drydock_finding::{Finding, Rule};
+use drydock_finding::{Check, Finding};
 
-/// A rule and the function that checks it.
-pub struct Entry {
-    pub rule: &'static Rule,
-    pub check: fn(&Ctx, &mut Vec<Finding>),
-}
+/// A Dockerfile check looks at the whole file (its stages, instructions and shell commands).
+pub type Entry = Check<fn(&Ctx, &mut Vec<Finding>)>;
 
 macro_rules! entry {
     ($module:ident :: $rule:ident, $check:ident) => {
-        Entry {
+        Check {
             rule: &$module::$rule,
-            check: $module::$check,
+            run: $module::$check,
         }
     };
 }

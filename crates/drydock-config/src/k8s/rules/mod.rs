@@ -1,7 +1,7 @@
 //! The Kubernetes rule registry: every `DD-K8S-` rule and its check, in id order.
 //!
 //! Most rules look at one object; a few (service-account token mounting, NetworkPolicy
-//! coverage) need every object given together, and say so with [`Check::Set`].
+//! coverage) need every object given together and are marked `set` in the table.
 
 mod hardening;
 mod ids;
@@ -11,29 +11,28 @@ mod pss_restricted;
 mod rbac;
 
 use super::Object;
-use drydock_finding::{Finding, Rule};
+use drydock_finding::{Check, Finding};
 
-pub enum Check {
-    Object(fn(&Object, &mut Vec<Finding>)),
-    Set(fn(&[Object], &mut Vec<Finding>)),
-}
-
-pub struct Entry {
-    pub rule: &'static Rule,
-    pub check: Check,
-}
+/// A Kubernetes check looks at every object loaded together. Most rules judge one object at a
+/// time and are written as `fn(&Object, ..)`; `entry!` lifts them over the set, so the table has
+/// one shape and set-wide rules (`set`) need no special case.
+pub type Entry = Check<fn(&[Object], &mut Vec<Finding>)>;
 
 macro_rules! entry {
     ($module:ident :: $rule:ident, $check:ident) => {
-        Entry {
+        Check {
             rule: &$module::$rule,
-            check: Check::Object($module::$check),
+            run: |objects, out| {
+                for o in objects {
+                    $module::$check(o, out);
+                }
+            },
         }
     };
     ($module:ident :: $rule:ident, set $check:ident) => {
-        Entry {
+        Check {
             rule: &$module::$rule,
-            check: Check::Set($module::$check),
+            run: $module::$check,
         }
     };
 }
