@@ -6,10 +6,59 @@
 //! hashes are not cracked: they cannot be used to log in, and unlocking them is a change made
 //! at run time, not something the image ships.
 
-use crate::rules;
 use crate::sink::{Files, Sink};
 use crate::text::numbered;
 use std::collections::{HashMap, HashSet};
+
+use drydock_finding::{Kind, Rule, Severity};
+
+pub static EMPTY_PASSWORD: Rule = Rule {
+    id: "DD-CRED-001",
+    kind: Kind::Credential,
+    severity: Severity::Critical,
+    title: "Account has an empty password",
+    why: "An empty password field means no password at all: anyone can log in or `su` to the \
+          account without knowing anything (PAM's `nullok` is on by default on Debian and Alpine).",
+    fix: "Lock the account (`passwd -l NAME`, or `*` in the shadow field) or set a strong password \
+          when the container starts, never in the image.",
+    references: &[
+        "https://nvd.nist.gov/vuln/detail/CVE-2019-5021",
+        "CIS Distribution Independent Linux 6.2.1",
+    ],
+};
+
+pub static DUPLICATE_ROOT: Rule = Rule {
+    id: "DD-CRED-002",
+    kind: Kind::Misconfiguration,
+    severity: Severity::High,
+    title: "More than one account has UID 0",
+    why: "Every UID 0 account is root under another name: it bypasses every per-user control and is \
+          a classic backdoor, easy to miss because it does not look like root.",
+    fix: "Remove the extra account or give it a non-zero UID; only `root` should have UID 0.",
+    references: &["CIS Distribution Independent Linux 6.2.6"],
+};
+
+pub static SYSTEM_LOGIN_SHELL: Rule = Rule {
+    id: "DD-CRED-003",
+    kind: Kind::Misconfiguration,
+    severity: Severity::Low,
+    title: "System account has a login shell",
+    why: "Service accounts (UID below 1000) never need an interactive login; a real shell turns any \
+          credential or `su` path to them into a shell on the box.",
+    fix: "Set the shell to /usr/sbin/nologin (`usermod -s /usr/sbin/nologin NAME`).",
+    references: &["CIS Distribution Independent Linux 5.4.2"],
+};
+
+pub static HASH_IN_WORLD_READABLE_FILE: Rule = Rule {
+    id: "DD-CRED-007",
+    kind: Kind::Credential,
+    severity: Severity::Medium,
+    title: "Password hash stored in a world-readable file",
+    why: "/etc/passwd and /etc/group are readable by every user and process; a hash there can be \
+          copied and cracked offline, which is why shadow files exist.",
+    fix: "Move the hash to /etc/shadow or /etc/gshadow (`pwconv`, `grpconv`) and leave `x` in its place.",
+    references: &["CIS Distribution Independent Linux 6.2.2"],
+};
 
 pub(crate) const PATHS: [&str; 4] = ["etc/passwd", "etc/shadow", "etc/group", "etc/gshadow"];
 
@@ -111,7 +160,7 @@ fn check_passwd(path: &str, entries: &[Passwd<'_>], sink: &mut Sink) {
                 seen_root = true;
             } else {
                 sink.push(
-                    &rules::DUPLICATE_ROOT,
+                    &DUPLICATE_ROOT,
                     path,
                     line,
                     format!("account `{}` has UID 0 besides `root`", e.name),
@@ -124,7 +173,7 @@ fn check_passwd(path: &str, entries: &[Passwd<'_>], sink: &mut Sink) {
                 e.shell
             };
             sink.push(
-                &rules::SYSTEM_LOGIN_SHELL,
+                &SYSTEM_LOGIN_SHELL,
                 path,
                 line,
                 format!(
@@ -135,7 +184,7 @@ fn check_passwd(path: &str, entries: &[Passwd<'_>], sink: &mut Sink) {
         }
         match e.pw {
             "" => sink.push(
-                &rules::EMPTY_PASSWORD,
+                &EMPTY_PASSWORD,
                 path,
                 line,
                 format!("account `{}` has an empty password field in /etc/passwd (shadow is not consulted)", e.name),
@@ -144,7 +193,7 @@ fn check_passwd(path: &str, entries: &[Passwd<'_>], sink: &mut Sink) {
             pw if is_locked(pw) => {}
             pw => {
                 sink.push(
-                    &rules::HASH_IN_WORLD_READABLE_FILE,
+                    &HASH_IN_WORLD_READABLE_FILE,
                     path,
                     line,
                     format!("account `{}` has its password hash in /etc/passwd", e.name),
@@ -190,7 +239,7 @@ fn check_shadow(path: &str, text: &str, users: Option<&HashMap<&str, &str>>, sin
         let line = Some(no);
         if pw.is_empty() {
             sink.push(
-                &rules::EMPTY_PASSWORD,
+                &EMPTY_PASSWORD,
                 path,
                 line,
                 format!("account `{name}` has an empty password: it can log in with no password"),
@@ -222,7 +271,7 @@ fn check_group(path: &str, text: &str, is_gshadow: bool, sink: &mut Sink) {
         let line = Some(no);
         if !is_gshadow {
             sink.push(
-                &rules::HASH_IN_WORLD_READABLE_FILE,
+                &HASH_IN_WORLD_READABLE_FILE,
                 path,
                 line,
                 format!("group `{name}` has its password hash in /etc/group"),

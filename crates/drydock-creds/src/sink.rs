@@ -4,9 +4,56 @@
 
 use crate::crack::{self, CrackBudget, NotChecked, Outcome, Verifier, Wordlist};
 use crate::finding::Finding;
-use crate::rules;
-use drydock_finding::Rule;
+
 use drydock_fs::strip_root;
+
+use drydock_finding::{Kind, Rule, Severity};
+
+pub static OBSOLETE_SCHEME: Rule = Rule {
+    id: "DD-CRED-004",
+    kind: Kind::Credential,
+    severity: Severity::Medium,
+    title: "Password hash uses an obsolete or unsalted scheme",
+    why: "DES crypt (8 significant characters), MD5-crypt, APR1 and plain or unsalted digests are \
+          cracked at millions to billions of guesses per second on a single GPU.",
+    fix: "Re-hash with yescrypt, SHA-512-crypt or bcrypt (`passwd`, `htpasswd -B`), or better, do not \
+          ship the credential in the image.",
+    references: &["https://www.openwall.com/presentations/PHDays2014-Yescrypt/"],
+};
+
+pub static WEAK_PASSWORD: Rule = Rule {
+    id: "DD-CRED-005",
+    kind: Kind::Credential,
+    severity: Severity::High,
+    title: "Password cracked: weak password",
+    why: "The password is on the lists every attacker tries first (or is the user name); a hash only \
+          slows down guessing of passwords that are not on those lists.",
+    fix: "Change the password to a long random one, set at run time from a secret store rather than \
+          baked into the image.",
+    references: &["NIST SP 800-63B 5.1.1.2"],
+};
+
+pub static HASH_NOT_CHECKED: Rule = Rule {
+    id: "DD-CRED-008",
+    kind: Kind::Credential,
+    severity: Severity::Unknown,
+    title: "Password hash could not be checked",
+    why: "The hash uses a scheme drydock cannot verify, is malformed, or is too costly for the \
+          configured budget, so a weak password in it would go unnoticed.",
+    fix: "Check the credential by other means, or raise `--password-budget` if the cost was the reason.",
+    references: &[],
+};
+
+pub static MALFORMED_ENTRY: Rule = Rule {
+    id: "DD-CRED-009",
+    kind: Kind::Misconfiguration,
+    severity: Severity::Low,
+    title: "Malformed entry in an account or credential file",
+    why: "Tools disagree about lines they cannot parse: one may skip an entry that another honours, \
+          which hides accounts from audits and can lock out or let in the wrong user.",
+    fix: "Repair or remove the line (`pwck`, `grpck` report the same problems).",
+    references: &[],
+};
 
 /// The caller's files, each under the path it gave and a normalised one (`etc/passwd`).
 pub(crate) struct Files<'a> {
@@ -46,7 +93,7 @@ pub(crate) struct Job {
     pub subject: String,
     pub user: Option<String>,
     pub verifier: Verifier,
-    /// The rule a crack fires: [`rules::WEAK_PASSWORD`], or a stronger service-specific one.
+    /// The rule a crack fires: [`WEAK_PASSWORD`], or a stronger service-specific one.
     pub rule: &'static Rule,
 }
 
@@ -87,7 +134,7 @@ impl Sink {
     pub(crate) fn malformed(&mut self, path: &str, lines: &[(u32, &'static str)]) {
         for (no, why) in lines.iter().take(MAX_MALFORMED_PER_FILE) {
             self.push(
-                &rules::MALFORMED_ENTRY,
+                &MALFORMED_ENTRY,
                 path,
                 Some(*no),
                 format!("line {no}: {why}; the entry is ignored"),
@@ -95,7 +142,7 @@ impl Sink {
         }
         if lines.len() > MAX_MALFORMED_PER_FILE {
             self.push(
-                &rules::MALFORMED_ENTRY,
+                &MALFORMED_ENTRY,
                 path,
                 None,
                 format!(
@@ -116,7 +163,7 @@ impl Sink {
         user: Option<&str>,
         hash: &str,
     ) {
-        self.hash_with_rule(path, line, subject, user, hash, &rules::WEAK_PASSWORD);
+        self.hash_with_rule(path, line, subject, user, hash, &WEAK_PASSWORD);
     }
 
     pub(crate) fn hash_with_rule(
@@ -132,7 +179,7 @@ impl Sink {
             Ok(verifier) => self.verifier(path, line, subject, user, verifier, rule),
             Err(NotChecked::Unrecognised) => {}
             Err(e) => self.push(
-                &rules::HASH_NOT_CHECKED,
+                &HASH_NOT_CHECKED,
                 path,
                 line,
                 format!("{subject}: not cracked: {e}"),
@@ -152,7 +199,7 @@ impl Sink {
         let scheme = verifier.scheme();
         if scheme.is_obsolete() {
             self.push(
-                &rules::OBSOLETE_SCHEME,
+                &OBSOLETE_SCHEME,
                 path,
                 line,
                 format!("{subject}: password stored as {scheme}"),
@@ -194,7 +241,7 @@ impl Sink {
                 ),
                 Outcome::NotFound { .. } => {}
                 Outcome::NotChecked(why) => self.push(
-                    &rules::HASH_NOT_CHECKED,
+                    &HASH_NOT_CHECKED,
                     &job.path,
                     job.line,
                     format!(

@@ -491,7 +491,7 @@ fn extra_wordlist_reaches_service_passwords() {
 fn output_is_sorted_and_serialisable() {
     let f = weak();
     let mut sorted = f.to_vec();
-    sorted.sort_by(|a, b| (&a.path, a.line, a.rule_id).cmp(&(&b.path, b.line, b.rule_id)));
+    sorted.sort_by(|a, b| (&a.path, a.line, a.rule.id).cmp(&(&b.path, b.line, b.rule.id)));
     assert_eq!(
         sorted.iter().map(|x| (&x.path, x.line)).collect::<Vec<_>>(),
         f.iter().map(|x| (&x.path, x.line)).collect::<Vec<_>>()
@@ -570,7 +570,7 @@ fn vnc_without_authentication() {
     let run = |path: &str, text: &str| {
         audit(&[(path.to_owned(), text.as_bytes().to_vec())], &budget())
             .into_iter()
-            .filter(|f| f.rule_id == "DD-CRED-121")
+            .filter(|f| f.rule.id == "DD-CRED-121")
             .collect::<Vec<Finding>>()
     };
     let cases: &[(&str, &str, Option<u32>)] = &[

@@ -5,9 +5,24 @@
 //! enables security and auto-configures it; 7.x left it off for basic licences, but an image's
 //! version is not known here, so absence is not reported.
 
-use crate::rules;
 use crate::sink::{Files, Sink};
 use crate::text::{truthy, yaml_flat};
+
+use drydock_finding::{Kind, Rule, Severity};
+
+pub static ELASTICSEARCH_NO_SECURITY: Rule = Rule {
+    id: "DD-CRED-060",
+    kind: Kind::Misconfiguration,
+    severity: Severity::High,
+    title: "Elasticsearch/OpenSearch security is disabled",
+    why: "With the security plugin off, the REST API has no authentication: anyone who reaches the \
+          port can read, change and delete every index.",
+    fix: "Remove `xpack.security.enabled: false` (`plugins.security.disabled: true` on OpenSearch) and \
+          configure users and TLS.",
+    references: &[
+        "https://www.elastic.co/guide/en/elasticsearch/reference/current/security-settings.html",
+    ],
+};
 
 pub(crate) fn wants(p: &str) -> bool {
     matches!(super::file_name(p), "elasticsearch.yml" | "opensearch.yml")
@@ -32,7 +47,7 @@ pub(crate) fn audit(files: &Files<'_>, sink: &mut Sink) {
             };
             if off {
                 sink.push(
-                    &rules::ELASTICSEARCH_NO_SECURITY,
+                    &ELASTICSEARCH_NO_SECURITY,
                     path,
                     Some(e.line),
                     format!(

@@ -11,6 +11,35 @@ use crate::rules;
 use crate::sink::{Files, Sink};
 use crate::text::{ini, truthy};
 
+use drydock_finding::{Kind, Rule, Severity};
+
+pub static GRAFANA_DEFAULT_ADMIN: Rule = Rule {
+    id: "DD-CRED-090",
+    kind: Kind::Credential,
+    severity: Severity::High,
+    title: "Grafana admin password is the default",
+    why: "Grafana creates `admin`/`admin` unless told otherwise; the change prompt at first login can \
+          be skipped, and a Grafana admin can read every data source's credentials.",
+    fix: "Set `admin_password` from a secret (`$__file{...}` or GF_SECURITY_ADMIN_PASSWORD) or set \
+          `disable_initial_admin_creation = true`.",
+    references: &[
+        "https://grafana.com/docs/grafana/latest/setup-grafana/configure-grafana/#admin_password",
+    ],
+};
+
+pub static GRAFANA_ANONYMOUS_PRIVILEGED: Rule = Rule {
+    id: "DD-CRED-091",
+    kind: Kind::Misconfiguration,
+    severity: Severity::High,
+    title: "Grafana grants anonymous users Editor or Admin rights",
+    why: "Anonymous access with a role above Viewer lets anyone change dashboards, alerting and (as \
+          Admin) data sources, without logging in.",
+    fix: "Disable `[auth.anonymous]` or set its `org_role = Viewer`.",
+    references: &[
+        "https://grafana.com/docs/grafana/latest/setup-grafana/configure-security/configure-authentication/grafana/#anonymous-authentication",
+    ],
+};
+
 pub(crate) fn wants(p: &str) -> bool {
     let name = super::file_name(p);
     name == "grafana.ini"
@@ -86,14 +115,14 @@ pub(crate) fn audit(files: &Files<'_>, sink: &mut Sink, wl: &Wordlist) {
         match &eff.admin_password {
             Some(s) if s.value.starts_with("$__") => {}
             Some(s) if s.value == "admin" => sink.push_secret(
-                &rules::GRAFANA_DEFAULT_ADMIN,
+                &GRAFANA_DEFAULT_ADMIN,
                 &s.path,
                 Some(s.line),
                 format!("`admin_password = admin` for admin user `{user}`{RUNTIME}"),
                 &s.value,
             ),
             Some(s) if s.value.is_empty() => sink.push(
-                &rules::GRAFANA_DEFAULT_ADMIN,
+                &GRAFANA_DEFAULT_ADMIN,
                 &s.path,
                 Some(s.line),
                 format!("`admin_password` is empty, so Grafana falls back to `admin` for user `{user}`{RUNTIME}"),
@@ -110,7 +139,7 @@ pub(crate) fn audit(files: &Files<'_>, sink: &mut Sink, wl: &Wordlist) {
                 }
             }
             None => sink.push(
-                &rules::GRAFANA_DEFAULT_ADMIN,
+                &GRAFANA_DEFAULT_ADMIN,
                 main,
                 None,
                 format!("`admin_password` is not set, so Grafana creates `{user}`/`admin`{RUNTIME}"),
@@ -130,7 +159,7 @@ pub(crate) fn audit(files: &Files<'_>, sink: &mut Sink, wl: &Wordlist) {
         if role.eq_ignore_ascii_case("admin") || role.eq_ignore_ascii_case("editor") {
             let at = eff.anonymous_role.as_ref().unwrap_or(anon);
             sink.push(
-                &rules::GRAFANA_ANONYMOUS_PRIVILEGED,
+                &GRAFANA_ANONYMOUS_PRIVILEGED,
                 &at.path,
                 Some(at.line),
                 format!("`[auth.anonymous] enabled = true` with `org_role = {role}`"),

@@ -4,9 +4,22 @@
 //! The Jenkins home is recognised as `jenkins_home/` (the official image's /var/jenkins_home),
 //! `var/lib/jenkins/` (distribution packages) or `.jenkins/` (a user's default home).
 
-use crate::rules;
 use crate::sink::{Files, Sink};
 use crate::text::{attr, blank_xml_comments, xml_tags, xml_texts};
+
+use drydock_finding::{Kind, Rule, Severity};
+
+pub static JENKINS_NO_SECURITY: Rule = Rule {
+    id: "DD-CRED-080",
+    kind: Kind::Misconfiguration,
+    severity: Severity::Critical,
+    title: "Jenkins security is disabled",
+    why: "Without security anyone can run jobs and the Groovy script console, which is code execution \
+          as the Jenkins user and access to every stored credential.",
+    fix: "Enable security with a real security realm and an authorization strategy other than \
+          `Unsecured`.",
+    references: &["https://www.jenkins.io/doc/book/security/managing-security/"],
+};
 
 fn is_home(dir: &str) -> bool {
     dir.ends_with("jenkins_home/") || dir == "var/lib/jenkins/" || dir.ends_with(".jenkins/")
@@ -37,7 +50,7 @@ pub(crate) fn audit(files: &Files<'_>, sink: &mut Sink) {
             for (line, value) in xml_texts(&text, "useSecurity") {
                 if value.eq_ignore_ascii_case("false") {
                     sink.push(
-                        &rules::JENKINS_NO_SECURITY,
+                        &JENKINS_NO_SECURITY,
                         path,
                         Some(line),
                         "`<useSecurity>false</useSecurity>`: anyone can run jobs and the script console",
@@ -49,7 +62,7 @@ pub(crate) fn audit(files: &Files<'_>, sink: &mut Sink) {
                     .is_some_and(|c| c.ends_with("AuthorizationStrategy$Unsecured"))
                 {
                     sink.push(
-                        &rules::JENKINS_NO_SECURITY,
+                        &JENKINS_NO_SECURITY,
                         path,
                         Some(line),
                         "authorization strategy is `Unsecured`: every visitor, anonymous included, can do anything",

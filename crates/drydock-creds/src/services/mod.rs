@@ -1,21 +1,35 @@
 //! Services with default or missing authentication, one module per service. Each module says
 //! which files it reads (`wants`, on normalised paths) and the semantics it assumes.
 
-mod elasticsearch;
-mod grafana;
-mod htpasswd;
-mod jenkins;
-mod mongodb;
-mod mysql;
-mod postgres;
-mod redis;
-mod snmp;
-mod sshd;
-mod tomcat;
+pub(crate) mod elasticsearch;
+pub(crate) mod grafana;
+pub(crate) mod htpasswd;
+pub(crate) mod jenkins;
+pub(crate) mod mongodb;
+pub(crate) mod mysql;
+pub(crate) mod postgres;
+pub(crate) mod redis;
+pub(crate) mod snmp;
+pub(crate) mod sshd;
+pub(crate) mod tomcat;
 pub(crate) mod vnc;
 
 use crate::crack::Wordlist;
 use crate::sink::{Files, Sink};
+
+use drydock_finding::{Kind, Rule, Severity};
+
+pub static DEFAULT_SERVICE_PASSWORD: Rule = Rule {
+    id: "DD-CRED-006",
+    kind: Kind::Credential,
+    severity: Severity::High,
+    title: "Default or common password in a service configuration",
+    why: "A service password that is a vendor default, the user name or a top-list password is the \
+          first thing scanners try against every exposed port.",
+    fix: "Generate a random password at deploy time and inject it through the environment or a \
+          mounted secret.",
+    references: &["CWE-1392"],
+};
 
 pub(crate) fn file_name(p: &str) -> &str {
     p.rsplit('/').next().unwrap_or(p)

@@ -6,9 +6,22 @@
 //! and later bind to localhost only. Command-line flags (the official image's `--bind_ip_all`)
 //! are not visible in files and not considered.
 
-use crate::rules;
 use crate::sink::{Files, Sink};
 use crate::text::{ini, is_loopback, truthy, yaml_flat};
+
+use drydock_finding::{Kind, Rule, Severity};
+
+pub static MONGODB_NO_AUTH: Rule = Rule {
+    id: "DD-CRED-050",
+    kind: Kind::Misconfiguration,
+    severity: Severity::High,
+    title: "MongoDB runs without access control on a network address",
+    why: "Without `security.authorization: enabled` every client is an administrator; MongoDB \
+          instances reachable this way are routinely wiped and held for ransom.",
+    fix: "Set `security.authorization: enabled`, create users, and bind to loopback or a private \
+          interface.",
+    references: &["https://www.mongodb.com/docs/manual/administration/security-checklist/"],
+};
 
 pub(crate) fn wants(p: &str) -> bool {
     matches!(super::file_name(p), "mongod.conf" | "mongodb.conf")
@@ -64,7 +77,7 @@ fn check(path: &str, text: &str, sink: &mut Sink) {
     }
     if let Some((line, why)) = exposed {
         sink.push(
-            &rules::MONGODB_NO_AUTH,
+            &MONGODB_NO_AUTH,
             path,
             Some(line),
             format!("access control is not enabled (`security.authorization`) and {why}"),

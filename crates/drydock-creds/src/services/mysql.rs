@@ -14,6 +14,33 @@ use crate::rules;
 use crate::sink::{Files, Sink};
 use crate::text::{IniEntry, ini, is_loopback, truthy};
 
+use drydock_finding::{Kind, Rule, Severity};
+
+pub static MYSQL_SKIP_GRANT_TABLES: Rule = Rule {
+    id: "DD-CRED-040",
+    kind: Kind::Misconfiguration,
+    severity: Severity::Critical,
+    title: "MySQL/MariaDB runs with grant tables disabled",
+    why: "`skip-grant-tables` turns off authentication and privilege checks entirely: every client \
+          is an all-powerful user. It is meant for one-off password recovery only.",
+    fix: "Remove `skip-grant-tables` from the server configuration.",
+    references: &[
+        "https://dev.mysql.com/doc/refman/8.0/en/server-options.html#option_mysqld_skip-grant-tables",
+    ],
+};
+
+pub static MYSQL_EMPTY_ROOT: Rule = Rule {
+    id: "DD-CRED-041",
+    kind: Kind::Misconfiguration,
+    severity: Severity::High,
+    title: "MySQL/MariaDB root has an empty password and the server listens on the network",
+    why: "A client option file that logs root in with an empty password shows the server's root \
+          account has none, and the server accepts TCP connections from other hosts.",
+    fix: "Set a root password (or `unix_socket` authentication) and bind the server to 127.0.0.1 or a \
+          private interface.",
+    references: &["https://dev.mysql.com/doc/refman/8.0/en/default-privileges.html"],
+};
+
 pub(crate) fn wants(p: &str) -> bool {
     let name = super::file_name(p);
     name == "my.cnf"
@@ -72,7 +99,7 @@ pub(crate) fn audit(files: &Files<'_>, sink: &mut Sink, wl: &Wordlist) {
                 server_seen = true;
                 match option_name(e) {
                     "skip_grant_tables" if flag_on(e) => sink.push(
-                        &rules::MYSQL_SKIP_GRANT_TABLES,
+                        &MYSQL_SKIP_GRANT_TABLES,
                         path,
                         Some(e.line),
                         format!(
@@ -137,7 +164,7 @@ pub(crate) fn audit(files: &Files<'_>, sink: &mut Sink, wl: &Wordlist) {
     };
     for (path, line) in markers {
         sink.push(
-            &rules::MYSQL_EMPTY_ROOT,
+            &MYSQL_EMPTY_ROOT,
             &path,
             Some(line),
             format!(

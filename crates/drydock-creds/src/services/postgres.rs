@@ -4,9 +4,21 @@
 //! for the container's own processes. `host*` lines count as local only for loopback addresses
 //! (127.0.0.0/8 with a prefix of at least 8, ::1/128, `localhost`) and `samehost`.
 
-use crate::rules;
 use crate::sink::{Files, Sink};
 use crate::text::{is_loopback, numbered, strip_comment, tokens};
+
+use drydock_finding::{Kind, Rule, Severity};
+
+pub static POSTGRES_TRUST: Rule = Rule {
+    id: "DD-CRED-030",
+    kind: Kind::Misconfiguration,
+    severity: Severity::High,
+    title: "PostgreSQL trusts network connections without a password",
+    why: "The `trust` method lets any client that can reach the port connect as any role it names, \
+          including the superuser, with no credential.",
+    fix: "Use `scram-sha-256` for `host` lines; keep `trust` at most for `local` socket connections.",
+    references: &["https://www.postgresql.org/docs/current/auth-trust.html"],
+};
 
 pub(crate) fn wants(p: &str) -> bool {
     super::file_name(p) == "pg_hba.conf"
@@ -39,7 +51,7 @@ fn check(path: &str, text: &str, sink: &mut Sink) {
         };
         if method.is_some_and(|m| m.eq_ignore_ascii_case("trust")) && !is_local(addr, mask) {
             sink.push(
-                &rules::POSTGRES_TRUST,
+                &POSTGRES_TRUST,
                 path,
                 Some(no),
                 format!(

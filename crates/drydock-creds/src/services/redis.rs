@@ -13,6 +13,20 @@ use crate::rules;
 use crate::sink::{Files, Sink};
 use crate::text::{is_loopback, numbered, strip_comment, tokens, truthy};
 
+use drydock_finding::{Kind, Rule, Severity};
+
+pub static REDIS_NO_AUTH: Rule = Rule {
+    id: "DD-CRED-020",
+    kind: Kind::Misconfiguration,
+    severity: Severity::High,
+    title: "Redis accepts unauthenticated connections from the network",
+    why: "An open Redis can be read, wiped, and turned into code execution (CONFIG SET dir plus SAVE, \
+          or MODULE LOAD); unauthenticated instances are mass-exploited within hours of exposure.",
+    fix: "Set `requirepass` or ACL users (with the `default` user off or password-protected), keep \
+          `protected-mode yes`, and bind to loopback or a private interface only.",
+    references: &["https://redis.io/docs/latest/operate/oss_and_stack/management/security/"],
+};
+
 pub(crate) fn wants(p: &str) -> bool {
     let name = super::file_name(p);
     name == "redis.conf"
@@ -102,7 +116,7 @@ fn check(path: &str, text: &str, sink: &mut Sink, wl: &Wordlist) {
     };
     if let Some((line, why)) = exposed {
         sink.push(
-            &rules::REDIS_NO_AUTH,
+            &REDIS_NO_AUTH,
             path,
             Some(line),
             format!("no `requirepass` or password for the ACL `default` user, and {why}"),

@@ -7,9 +7,34 @@
 //! local processes could use it. Without `agentaddress`, snmpd listens on UDP 161 everywhere.
 
 use crate::crack::Wordlist;
-use crate::rules;
+
 use crate::sink::{Files, Sink};
 use crate::text::{is_loopback, numbered, strip_comment, tokens};
+
+use drydock_finding::{Kind, Rule, Severity};
+
+pub static SNMP_DEFAULT_COMMUNITY: Rule = Rule {
+    id: "DD-CRED-110",
+    kind: Kind::Credential,
+    severity: Severity::Medium,
+    title: "SNMP read community is a well-known default",
+    why: "SNMP v1/v2c communities are cleartext passwords; `public` is tried by every scanner and \
+          exposes system, process and network details.",
+    fix: "Use SNMPv3 users with authPriv, or at least a random community restricted to the management \
+          network.",
+    references: &["https://nvd.nist.gov/vuln/detail/CVE-1999-0517"],
+};
+
+pub static SNMP_DEFAULT_WRITE_COMMUNITY: Rule = Rule {
+    id: "DD-CRED-111",
+    kind: Kind::Credential,
+    severity: Severity::High,
+    title: "SNMP write community is a well-known default",
+    why: "A read-write community lets anyone who guesses it change the agent's configuration; \
+          `private` is the classic default.",
+    fix: "Remove `rwcommunity` lines and use SNMPv3 with authPriv for any write access.",
+    references: &["https://nvd.nist.gov/vuln/detail/CVE-1999-0516"],
+};
 
 /// Communities shipped as examples or set by appliances; the common list covers the rest.
 const DEFAULT_COMMUNITIES: [&str; 12] = [
@@ -115,9 +140,9 @@ fn check(path: &str, text: &str, sink: &mut Sink, wl: &Wordlist) {
             continue;
         }
         let rule = if c.write {
-            &rules::SNMP_DEFAULT_WRITE_COMMUNITY
+            &SNMP_DEFAULT_WRITE_COMMUNITY
         } else {
-            &rules::SNMP_DEFAULT_COMMUNITY
+            &SNMP_DEFAULT_COMMUNITY
         };
         let from = c
             .source

@@ -12,11 +12,45 @@
 //! - Absent keys take OpenSSH's defaults: `PermitEmptyPasswords no`, `PermitRootLogin
 //!   prohibit-password`, `PasswordAuthentication yes`, and the last one is reported as such.
 
-use crate::rules;
 use crate::sink::{Files, Sink};
 use crate::text::{numbered, strip_comment, tokens};
-use drydock_finding::Rule;
+
 use drydock_fs::strip_root;
+
+use drydock_finding::{Kind, Rule, Severity};
+
+pub static SSH_EMPTY_PASSWORDS: Rule = Rule {
+    id: "DD-CRED-010",
+    kind: Kind::Misconfiguration,
+    severity: Severity::High,
+    title: "sshd permits empty passwords",
+    why: "With `PermitEmptyPasswords yes`, any account whose password field is empty can be logged \
+          into over the network with no credential at all.",
+    fix: "Remove the line or set `PermitEmptyPasswords no` (the default).",
+    references: &["CIS Distribution Independent Linux 5.2.9"],
+};
+
+pub static SSH_ROOT_LOGIN: Rule = Rule {
+    id: "DD-CRED-011",
+    kind: Kind::Misconfiguration,
+    severity: Severity::Medium,
+    title: "sshd permits root login with a password",
+    why: "`PermitRootLogin yes` lets the one account every brute-forcer targets log in with a \
+          password, and leaves no trace of which person used it.",
+    fix: "Set `PermitRootLogin prohibit-password` (the default) or `no`, and log in as a named user.",
+    references: &["CIS Distribution Independent Linux 5.2.8"],
+};
+
+pub static SSH_PASSWORD_AUTH: Rule = Rule {
+    id: "DD-CRED-012",
+    kind: Kind::Misconfiguration,
+    severity: Severity::Low,
+    title: "sshd allows password authentication",
+    why: "Password logins can be brute-forced over the network; keys or certificates cannot. OpenSSH \
+          enables passwords when `PasswordAuthentication` is not set.",
+    fix: "Set `PasswordAuthentication no` and use keys; for containers, prefer not running sshd at all.",
+    references: &["https://man.openbsd.org/sshd_config#PasswordAuthentication"],
+};
 
 const MAIN: &str = "etc/ssh/sshd_config";
 const MAX_INCLUDE_DEPTH: usize = 16;
@@ -67,7 +101,7 @@ pub(crate) fn audit(files: &Files<'_>, sink: &mut Sink) {
             name: "PermitEmptyPasswords",
             weak: "yes",
             default_weak: false,
-            rule: &rules::SSH_EMPTY_PASSWORDS,
+            rule: &SSH_EMPTY_PASSWORDS,
         },
         if password_on {
             ""
@@ -83,7 +117,7 @@ pub(crate) fn audit(files: &Files<'_>, sink: &mut Sink) {
             name: "PermitRootLogin",
             weak: "yes",
             default_weak: false,
-            rule: &rules::SSH_ROOT_LOGIN,
+            rule: &SSH_ROOT_LOGIN,
         },
         if password_on {
             ""
@@ -99,7 +133,7 @@ pub(crate) fn audit(files: &Files<'_>, sink: &mut Sink) {
             name: "PasswordAuthentication",
             weak: "yes",
             default_weak: true,
-            rule: &rules::SSH_PASSWORD_AUTH,
+            rule: &SSH_PASSWORD_AUTH,
         },
         "",
     );
@@ -381,9 +415,7 @@ mod tests {
         ];
         let findings = crate::audit(&files, &crate::CrackBudget::default());
         assert!(
-            findings
-                .iter()
-                .any(|f| f.rule_id == crate::rules::SSH_EMPTY_PASSWORDS.id),
+            findings.iter().any(|f| f.rule.id == super::SSH_EMPTY_PASSWORDS.id),
             "{findings:?}"
         );
     }
@@ -403,9 +435,7 @@ mod tests {
         }
         let findings = crate::audit(&files, &crate::CrackBudget::default());
         assert!(
-            findings
-                .iter()
-                .any(|f| f.rule_id == crate::rules::SSH_EMPTY_PASSWORDS.id),
+            findings.iter().any(|f| f.rule.id == super::SSH_EMPTY_PASSWORDS.id),
             "{findings:?}"
         );
     }

@@ -9,6 +9,22 @@ use crate::rules;
 use crate::sink::{Files, Sink};
 use crate::text::{attr, blank_xml_comments, xml_tags};
 
+use drydock_finding::{Kind, Rule, Severity};
+
+pub static TOMCAT_DEFAULT_MANAGER: Rule = Rule {
+    id: "DD-CRED-070",
+    kind: Kind::Credential,
+    severity: Severity::Critical,
+    title: "Tomcat manager or admin user with a default password",
+    why: "The manager application deploys WAR files: a guessable manager password is remote code \
+          execution, and tomcat/tomcat and admin/admin are in every scanner's list.",
+    fix: "Remove the user or give it a strong password; restrict the manager app to localhost \
+          (RemoteAddrValve) or remove it from the image.",
+    references: &[
+        "https://tomcat.apache.org/tomcat-10.1-doc/manager-howto.html#Configuring_Manager_Application_Access",
+    ],
+};
+
 pub(crate) fn wants(p: &str) -> bool {
     super::file_name(p) == "tomcat-users.xml"
 }
@@ -46,7 +62,7 @@ pub(crate) fn audit(files: &Files<'_>, sink: &mut Sink, wl: &Wordlist) {
             let rule = if privileged.is_empty() {
                 &rules::DEFAULT_SERVICE_PASSWORD
             } else {
-                &rules::TOMCAT_DEFAULT_MANAGER
+                &TOMCAT_DEFAULT_MANAGER
             };
             let who = if privileged.is_empty() {
                 format!("Tomcat user `{name}`")

@@ -11,6 +11,33 @@ use crate::sink::{Files, Sink};
 use des::Des;
 use des::cipher::{BlockCipherDecrypt, KeyInit};
 
+use drydock_finding::{Kind, Rule, Severity};
+
+pub static VNC_PASSWORD_FILE: Rule = Rule {
+    id: "DD-CRED-120",
+    kind: Kind::Credential,
+    severity: Severity::Medium,
+    title: "VNC password stored with reversible obfuscation",
+    why: "VNC password files are DES-encrypted with a key fixed in every VNC implementation: anyone \
+          who can read the file recovers the password (at most 8 characters) instantly.",
+    fix: "Do not ship VNC password files in images; generate them at run time, and tunnel VNC over \
+          SSH or TLS with real authentication.",
+    references: &["https://github.com/jeroennijhof/vncpwd"],
+};
+
+pub static VNC_NO_AUTH: Rule = Rule {
+    id: "DD-CRED-121",
+    kind: Kind::Credential,
+    severity: Severity::High,
+    title: "VNC server started without authentication",
+    why: "A VNC server with no password (x11vnc -nopw, SecurityTypes None) hands the desktop, and \
+          the shell behind it, to anyone who reaches its port; VNC servers listen on every \
+          interface unless told -localhost.",
+    fix: "Require a password or certificate (-rfbauth / -usepw, SecurityTypes VncAuth or \
+          X509Vnc) or bind to localhost and tunnel over SSH.",
+    references: &["CWE-306", "https://github.com/LibVNC/x11vnc#security"],
+};
+
 /// The fixed VNC key, already bit-reversed for a standard DES implementation.
 const VNC_KEY: [u8; 8] = [0xe8, 0x4a, 0xd6, 0x60, 0xc4, 0x72, 0x1a, 0xe0];
 
@@ -137,7 +164,7 @@ pub(crate) fn audit(files: &Files<'_>, sink: &mut Sink, wl: &Wordlist) {
         if starts_vnc(norm) {
             if let Some((line, how)) = no_auth(&String::from_utf8_lossy(bytes)) {
                 sink.push(
-                    &rules::VNC_NO_AUTH,
+                    &VNC_NO_AUTH,
                     path,
                     Some(line),
                     format!("a VNC server starts here with {how}"),
@@ -162,7 +189,7 @@ pub(crate) fn audit(files: &Files<'_>, sink: &mut Sink, wl: &Wordlist) {
                 "view-only password"
             };
             sink.push_secret(
-                &rules::VNC_PASSWORD_FILE,
+                &VNC_PASSWORD_FILE,
                 path,
                 None,
                 format!(

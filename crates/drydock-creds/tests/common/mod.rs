@@ -49,7 +49,7 @@ pub fn budget() -> CrackBudget {
 pub fn at<'a>(findings: &'a [Finding], rule: &str, path: &str) -> Vec<&'a Finding> {
     findings
         .iter()
-        .filter(|f| f.rule_id == rule && f.path == path)
+        .filter(|f| f.rule.id == rule && f.path == path)
         .collect()
 }
 
