@@ -10,6 +10,7 @@ mod dir;
 mod entry;
 mod error;
 mod layer;
+mod local;
 mod path;
 mod pipe;
 mod tree;
@@ -19,6 +20,7 @@ pub use dir::{walk_dir, walk_dir_only};
 pub use entry::{EntryKind, EntryMeta, LayerEntries};
 pub use error::{LayerError, LayerErrorKind};
 pub use layer::{Compression, Expected, Limits, StreamStats, walk_blob};
+pub use local::{ConfigFiles, HostEntry, config_files, host_entries};
 pub use path::{ImagePath, strip_root};
 pub use tree::{Fate, FileTree, MAX_SYMLINK_DEPTH, Node, ResolveError, Resolved};
 

@@ -33,15 +33,34 @@ pub enum SourceKind {
     OciLayout,
     /// A root filesystem directory: one implicit layer, no config.
     Rootfs,
-    /// Configuration files (Dockerfiles, Kubernetes, Compose) in a directory or file.
-    Config,
-    /// A Docker host's runtime setup (`drydock host`).
-    Host,
     /// Pulled from an OCI registry (`drydock image REF`); layers stream from the network.
     Registry,
     /// An image in a local Docker or Podman engine, streamed from its API socket.
     Engine,
 }
+
+/// What `drydock host` reads to find the container runtimes: package databases, release files
+/// and the usual binary directories, never the whole host.
+pub const HOST_RUNTIME_PATHS: &[&str] = &[
+    "etc/os-release",
+    "usr/lib/os-release",
+    "etc/alpine-release",
+    "etc/debian_version",
+    "etc/redhat-release",
+    "etc/lsb-release",
+    "var/lib/dpkg",
+    "lib/apk/db",
+    "var/lib/rpm",
+    "usr/lib/sysimage/rpm",
+    "bin",
+    "sbin",
+    "usr/bin",
+    "usr/sbin",
+    "usr/local/bin",
+    "usr/local/sbin",
+    "usr/libexec/docker",
+    "opt/containerd/bin",
+];
 
 /// How to choose one image when a source holds several.
 #[derive(Clone, Debug, Default)]
@@ -129,6 +148,12 @@ impl Image {
         };
         image.location = path.to_path_buf();
         Ok(image)
+    }
+
+    /// The parts of a host's root filesystem that say which container runtimes it runs
+    /// ([`HOST_RUNTIME_PATHS`]), for `drydock host`.
+    pub fn host_runtimes(root: &Path) -> Result<Self, ImageError> {
+        Self::rootfs_only(root, HOST_RUNTIME_PATHS)
     }
 
     /// Part of a root filesystem: only `paths` (root-relative) and their ancestors are walked.

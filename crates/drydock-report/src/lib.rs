@@ -57,9 +57,27 @@ pub struct Report<'a> {
     pub suppressed: &'a [Suppressed],
 }
 
+/// What a report is about: an image, named by the reader that opened it, or files.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(untagged)]
+pub enum TargetKind {
+    Image(SourceKind),
+    Files(FilesKind),
+}
+
+/// Reports on files rather than an image.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum FilesKind {
+    /// Configuration files (Dockerfiles, Kubernetes, Compose) in a directory or file.
+    Config,
+    /// A Docker host's runtime setup (`drydock host`).
+    Host,
+}
+
 #[derive(Serialize)]
 pub struct Target {
-    pub kind: SourceKind,
+    pub kind: TargetKind,
     pub path: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reference: Option<String>,
@@ -152,7 +170,7 @@ impl<'a> Report<'a> {
             schema_version: SCHEMA_VERSION,
             drydock_version: env!("CARGO_PKG_VERSION"),
             target: Target {
-                kind: image.kind,
+                kind: TargetKind::Image(image.kind),
                 path: image.location.display().to_string(),
                 reference: image.reference.clone(),
             },
@@ -191,7 +209,7 @@ impl<'a> Report<'a> {
     /// A report on files rather than an image (`drydock config`, `drydock host`): findings and
     /// notes only.
     pub fn files(
-        kind: SourceKind,
+        kind: FilesKind,
         path: &str,
         findings: &'a [Finding],
         notes: &'a [String],
@@ -200,7 +218,7 @@ impl<'a> Report<'a> {
             schema_version: SCHEMA_VERSION,
             drydock_version: env!("CARGO_PKG_VERSION"),
             target: Target {
-                kind,
+                kind: TargetKind::Files(kind),
                 path: path.to_owned(),
                 reference: None,
             },
@@ -236,7 +254,7 @@ impl<'a> Report<'a> {
     /// spec's `oci` type, as Syft writes it) for an image pulled from a registry.
     pub(crate) fn oci_purl(&self) -> Option<String> {
         // A layout's ref name or an archive's tag names no repository a purl could point to.
-        if !matches!(self.target.kind, drydock_image::SourceKind::Registry) {
+        if !matches!(self.target.kind, TargetKind::Image(SourceKind::Registry)) {
             return None;
         }
         let reference = self.target.reference.as_deref()?;

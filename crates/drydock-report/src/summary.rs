@@ -27,10 +27,7 @@ pub fn summary_styled(r: &Report<'_>, colour: bool) -> String {
     let mut o = String::new();
     let name = r.target.reference.as_deref().unwrap_or("");
     let _ = writeln!(o, "{}  ({}) {name}", r.target.path, kind(r));
-    let files_only = matches!(
-        r.target.kind,
-        drydock_image::SourceKind::Config | drydock_image::SourceKind::Host
-    );
+    let files_only = matches!(r.target.kind, crate::TargetKind::Files(_));
     if let Some(img) = &r.image {
         let id = img.id.map(|d| short(&d.to_string())).unwrap_or_default();
         let plat = match img.variant {
@@ -199,14 +196,16 @@ pub fn summary_styled(r: &Report<'_>, colour: bool) -> String {
 }
 
 fn kind(r: &Report<'_>) -> &'static str {
+    use crate::{FilesKind, TargetKind};
+    use drydock_image::SourceKind;
     match r.target.kind {
-        drydock_image::SourceKind::DockerArchive => "docker-archive",
-        drydock_image::SourceKind::OciLayout => "oci",
-        drydock_image::SourceKind::Rootfs => "rootfs",
-        drydock_image::SourceKind::Config => "config",
-        drydock_image::SourceKind::Host => "host",
-        drydock_image::SourceKind::Registry => "registry",
-        drydock_image::SourceKind::Engine => "engine",
+        TargetKind::Image(SourceKind::DockerArchive) => "docker-archive",
+        TargetKind::Image(SourceKind::OciLayout) => "oci",
+        TargetKind::Image(SourceKind::Rootfs) => "rootfs",
+        TargetKind::Image(SourceKind::Registry) => "registry",
+        TargetKind::Image(SourceKind::Engine) => "engine",
+        TargetKind::Files(FilesKind::Config) => "config",
+        TargetKind::Files(FilesKind::Host) => "host",
     }
 }
 

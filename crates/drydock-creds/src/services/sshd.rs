@@ -415,7 +415,9 @@ mod tests {
         ];
         let findings = crate::audit(&files, &crate::CrackBudget::default());
         assert!(
-            findings.iter().any(|f| f.rule.id == super::SSH_EMPTY_PASSWORDS.id),
+            findings
+                .iter()
+                .any(|f| f.rule.id == super::SSH_EMPTY_PASSWORDS.id),
             "{findings:?}"
         );
     }
@@ -435,7 +437,9 @@ mod tests {
         }
         let findings = crate::audit(&files, &crate::CrackBudget::default());
         assert!(
-            findings.iter().any(|f| f.rule.id == super::SSH_EMPTY_PASSWORDS.id),
+            findings
+                .iter()
+                .any(|f| f.rule.id == super::SSH_EMPTY_PASSWORDS.id),
             "{findings:?}"
         );
     }

@@ -11,46 +11,23 @@ use std::process::ExitCode;
 /// `drydock host`: the Docker daemon's configuration and the runtime sockets' permissions,
 /// read from the host (or a copy of its root at `--root`).
 pub fn run(root: &std::path::Path, common: &Common) -> Result<ExitCode> {
-    use std::os::unix::fs::MetadataExt;
-    let mut paths: Vec<String> = drydock_config::host::known_paths()
-        .map(str::to_owned)
-        .collect();
-    let etc_docker = root.join("etc/docker");
-    if etc_docker.is_dir() {
-        paths.push("/etc/docker".into());
-        for e in walkdir::WalkDir::new(&etc_docker)
-            .follow_links(false)
-            .max_depth(3)
-            .into_iter()
-            .flatten()
-        {
-            if let Ok(rel) = e.path().strip_prefix(root) {
-                paths.push(format!("/{}", rel.display()));
-            }
-        }
-    }
-    paths.sort();
-    paths.dedup();
-    let mut files = Vec::new();
-    for p in paths {
-        let on_disk = root.join(p.trim_start_matches('/'));
-        // Never follow a link out of `--root`: the checks are about the entries themselves.
-        let Ok(md) = std::fs::symlink_metadata(&on_disk) else {
-            continue;
-        };
-        let bytes = if p.ends_with("daemon.json") && md.is_file() && md.len() < (1 << 20) {
-            std::fs::read(&on_disk).unwrap_or_default()
-        } else {
-            Vec::new()
-        };
-        files.push(drydock_config::host::HostFile {
-            path: p,
-            mode: md.mode() & 0o7777,
-            uid: md.uid(),
-            gid: md.gid(),
-            bytes,
-        });
-    }
+    // Content only for daemon.json (1 MiB at most); metadata for the rest.
+    let files: Vec<drydock_config::HostFile> = drydock_fs::host_entries(
+        root,
+        drydock_config::host::known_paths(),
+        "/etc/docker",
+        |p| p.ends_with("daemon.json"),
+        1 << 20,
+    )
+    .into_iter()
+    .map(|e| drydock_config::HostFile {
+        path: e.path,
+        mode: e.mode,
+        uid: e.uid,
+        gid: e.gid,
+        bytes: e.bytes,
+    })
+    .collect();
     let mut result = drydock_config::scan_host(&files);
     let docs: Vec<_> = files
         .iter()
@@ -66,7 +43,7 @@ pub fn run(root: &std::path::Path, common: &Common) -> Result<ExitCode> {
     result.findings.extend(runtimes);
     notes.extend(runtime_notes);
     super::emit_files(
-        drydock_image::SourceKind::Host,
+        drydock_report::FilesKind::Host,
         root,
         result,
         notes,
@@ -74,29 +51,6 @@ pub fn run(root: &std::path::Path, common: &Common) -> Result<ExitCode> {
         common,
     )
 }
-
-/// What `drydock host` reads to find the container runtimes: package databases, release files
-/// and the usual binary directories, never the whole host.
-const HOST_RUNTIME_PATHS: &[&str] = &[
-    "etc/os-release",
-    "usr/lib/os-release",
-    "etc/alpine-release",
-    "etc/debian_version",
-    "etc/redhat-release",
-    "etc/lsb-release",
-    "var/lib/dpkg",
-    "lib/apk/db",
-    "var/lib/rpm",
-    "usr/lib/sysimage/rpm",
-    "bin",
-    "sbin",
-    "usr/bin",
-    "usr/sbin",
-    "usr/local/bin",
-    "usr/local/sbin",
-    "usr/libexec/docker",
-    "opt/containerd/bin",
-];
 
 /// The host's runc, containerd, Docker (and other runtimes), from its package databases and
 /// binaries, matched against the advisory database: the runtime CVEs (CVE-2019-5736,
@@ -110,7 +64,7 @@ fn host_runtimes(
     }
     // Resolved first so a missing cache directory is reported before any reading.
     common.db.resolve()?;
-    let image = Image::rootfs_only(root, HOST_RUNTIME_PATHS)?;
+    let image = Image::host_runtimes(root)?;
     let options = drydock_analyze::analyzers::Options {
         secrets: None,
         secret_files: false,

@@ -253,7 +253,7 @@ pub fn suppress(
 /// Renders what `drydock-config` found in files (config or host). Files it could not read or
 /// parse (`result.errors`, and `skipped`: unreadable or over the size limit) are warnings.
 pub fn emit_files(
-    kind: drydock_image::SourceKind,
+    kind: drydock_report::FilesKind,
     path: &std::path::Path,
     result: drydock_config::ScanResult,
     mut notes: Vec<String>,
