@@ -269,6 +269,23 @@ pub(crate) fn json(
     serde_json::from_str(&s).map_err(|e| LangError::invalid(path, format, e))
 }
 
+/// Parses a JSON file whose top level must be an object (every lockfile and manifest format).
+pub(crate) fn json_object(
+    path: &str,
+    format: &'static str,
+    data: &[u8],
+) -> Result<serde_json::Value, LangError> {
+    let doc = json(path, format, data)?;
+    if !doc.is_object() {
+        return Err(LangError::invalid(
+            path,
+            format,
+            "top level is not an object",
+        ));
+    }
+    Ok(doc)
+}
+
 /// Parses a TOML file into a table.
 pub(crate) fn toml_table(
     path: &str,

@@ -18,14 +18,7 @@ pub const PARSER: crate::Parser = crate::Parser {
 /// `require` keys that are themselves locked packages: platform requirements such as `php`
 /// and `ext-json` are not packages.
 pub fn parse(path: &str, data: &[u8]) -> Result<Vec<Package>, LangError> {
-    let doc = crate::json(path, FORMAT, data)?;
-    if !doc.is_object() {
-        return Err(LangError::invalid(
-            path,
-            FORMAT,
-            "top level is not an object",
-        ));
-    }
+    let doc = crate::json_object(path, FORMAT, data)?;
     let lists: Vec<(&Vec<Value>, bool)> = [("packages", false), ("packages-dev", true)]
         .iter()
         .filter_map(|(k, dev)| Some((doc.get(*k)?.as_array()?, *dev)))

@@ -17,14 +17,7 @@ pub const PARSER: crate::Parser = crate::Parser {
 /// Parses both sections; `develop` entries are dev unless also in `default`. Entries without
 /// an `==` pin (VCS or path installs) are left out.
 pub fn parse(path: &str, data: &[u8]) -> Result<Vec<Package>, LangError> {
-    let doc = crate::json(path, FORMAT, data)?;
-    if !doc.is_object() {
-        return Err(LangError::invalid(
-            path,
-            FORMAT,
-            "top level is not an object",
-        ));
-    }
+    let doc = crate::json_object(path, FORMAT, data)?;
     let mut out = Vec::new();
     for (section, dev) in [("default", false), ("develop", true)] {
         let Some(map) = doc.get(section).and_then(Value::as_object) else {
