@@ -6,15 +6,12 @@ use drydock_analyze::Engine;
 use drydock_fs::Limits;
 use drydock_image::{EngineKind, EngineSocket, Image, OpenOptions};
 use drydock_testkit::podman::Podman;
-use std::path::Path;
 
 #[test]
 fn debian_min_from_podman_equals_its_docker_archive() {
-    let tar = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/images/debian-min.tar");
-    if !tar.exists() {
-        eprintln!("SKIPPED: {} not found", tar.display());
+    let Some(tar) = drydock_testkit::shared("images/debian-min.tar") else {
         return;
-    }
+    };
     let Some(podman) = Podman::start() else {
         return;
     };

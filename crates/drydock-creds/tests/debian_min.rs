@@ -6,7 +6,7 @@
 mod common;
 
 use drydock_creds::{audit, wants};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Command;
 
 #[test]
@@ -16,8 +16,7 @@ fn fixture_copy_yields_nothing() {
 }
 
 fn image() -> Option<PathBuf> {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/images/debian-min.tar");
-    p.is_file().then_some(p)
+    drydock_testkit::shared("images/debian-min.tar")
 }
 
 fn tar(args: &[&str]) -> Option<Vec<u8>> {
@@ -28,7 +27,6 @@ fn tar(args: &[&str]) -> Option<Vec<u8>> {
 #[test]
 fn shared_image_yields_nothing() {
     let Some(image) = image() else {
-        eprintln!("skipped: ../shared/images/debian-min.tar not found");
         return;
     };
     let image = image.to_string_lossy().into_owned();

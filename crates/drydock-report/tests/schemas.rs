@@ -160,11 +160,9 @@ fn spdx_is_valid_2_3() {
 
 #[test]
 fn cyclonedx_of_debian_min_is_valid() {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/images/debian-min.oci");
-    if !p.exists() {
-        eprintln!("skipping: {} not found", p.display());
+    let Some(p) = drydock_testkit::shared("images/debian-min.oci") else {
         return;
-    }
+    };
     let doc = render(&p, drydock_report::cyclonedx);
     cyclonedx_valid(&doc);
     let v: Value = serde_json::from_str(&doc).unwrap();

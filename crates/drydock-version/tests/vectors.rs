@@ -7,7 +7,7 @@
 //! special-cased here.
 
 use std::cmp::Ordering;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use drydock_version::Scheme;
 
@@ -24,8 +24,8 @@ const FILES: [(&str, Scheme); 8] = [
 
 const MAX_REPORTED: usize = 20;
 
-fn vectors_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/versions")
+fn vectors_dir() -> Option<PathBuf> {
+    drydock_testkit::shared("data/versions")
 }
 
 fn op(o: Ordering) -> &'static str {
@@ -71,14 +71,9 @@ fn check(scheme: Scheme, a: &str, b: &str, want: Ordering) -> Option<String> {
 
 #[test]
 fn upstream_vectors() {
-    let dir = vectors_dir();
-    if !dir.is_dir() {
-        println!(
-            "skipping: ../shared/data/versions not found (looked in {})",
-            dir.display()
-        );
+    let Some(dir) = vectors_dir() else {
         return;
-    }
+    };
     let mut failures = Vec::new();
     let mut total_failed = 0;
     for (file, scheme) in FILES {

@@ -6,16 +6,11 @@
 #![allow(clippy::unwrap_used)]
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::{Mutex, OnceLock};
 use std::time::Instant;
 
 use drydock_vulndb::{Database, ImportOptions, ImportSummary, Match, Matcher, Query, Severity};
-
-const DATA: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../../../shared/data/advisories"
-);
 
 struct Fixture {
     _dir: tempfile::TempDir,
@@ -26,11 +21,8 @@ struct Fixture {
 fn fixture() -> Option<&'static Fixture> {
     static F: OnceLock<Option<Fixture>> = OnceLock::new();
     F.get_or_init(|| {
-        let data = Path::new(DATA);
-        if !data.join("README.md").is_file() {
-            eprintln!("SKIP: {DATA} is absent; the real-data tests need shared/data/advisories");
-            return None;
-        }
+        let data = drydock_testkit::shared("data/advisories")?;
+        let data = data.as_path();
         let dir = tempfile::tempdir().unwrap();
         let db_dir = dir.path().join("db");
         // Everything but `debian12/raw/`: the Debian security tracker's own JSON, kept there as
@@ -52,8 +44,12 @@ fn fixture() -> Option<&'static Fixture> {
         inputs.sort();
         let summary = drydock_vulndb::import(&db_dir, &inputs, ImportOptions::default()).unwrap();
         eprintln!(
-            "imported {} advisories ({} files, {} records) from {DATA} in {:.2?}",
-            summary.total, summary.files, summary.records, summary.elapsed
+            "imported {} advisories ({} files, {} records) from {} in {:.2?}",
+            summary.total,
+            summary.files,
+            summary.records,
+            data.display(),
+            summary.elapsed
         );
         Some(Fixture {
             _dir: dir,

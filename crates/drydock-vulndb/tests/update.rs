@@ -17,19 +17,8 @@ use drydock_vulndb::{
     Database, Error, Matcher, Query, SourceStatus, UpdateOptions, UpdateSummary, update,
 };
 
-const DATA: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../../../shared/data/advisories"
-);
-
 fn data() -> Option<PathBuf> {
-    let d = PathBuf::from(DATA);
-    if d.join("govulndb/GO-2024-2491.json").is_file() && d.join("rustsec").is_dir() {
-        Some(d)
-    } else {
-        eprintln!("SKIP: {DATA} is absent; the update tests serve real advisories from it");
-        None
-    }
+    drydock_testkit::shared("data/advisories")
 }
 
 /// A zip of the files in `dir` whose names start with `prefix` and end in `.json`.

@@ -10,17 +10,7 @@ use std::process::Output;
 
 /// The real advisories in ../shared, or `None` (skipped outside CI).
 fn advisories() -> Option<PathBuf> {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/advisories");
-    if p.is_dir() {
-        return Some(p);
-    }
-    assert!(
-        std::env::var_os("CI").is_none(),
-        "{} missing in CI",
-        p.display()
-    );
-    eprintln!("skipped: ../shared/data/advisories not found");
-    None
+    drydock_testkit::shared("data/advisories")
 }
 
 /// osv.dev's layout for every ecosystem drydock downloads by default, each export holding real

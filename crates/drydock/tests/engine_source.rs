@@ -24,11 +24,9 @@ fn json(args: &[&str], socket: &Path) -> serde_json::Value {
 
 #[test]
 fn podman_image_reports_like_its_archive() {
-    let tar = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/images/debian-min.tar");
-    if !tar.exists() {
-        eprintln!("SKIPPED: {} not found", tar.display());
+    let Some(tar) = drydock_testkit::shared("images/debian-min.tar") else {
         return;
-    }
+    };
     let Some(podman) = Podman::start() else {
         return;
     };

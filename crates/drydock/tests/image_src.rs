@@ -11,19 +11,7 @@ use drydock_testkit::podman::Podman;
 use drydock_testkit::registry::Registry;
 
 fn shared(name: &str) -> Option<PathBuf> {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/images")
-        .join(name);
-    if p.exists() {
-        return Some(p);
-    }
-    assert!(
-        std::env::var_os("CI").is_none(),
-        "{} missing in CI",
-        p.display()
-    );
-    eprintln!("skipped: ../shared/images/{name} not found");
-    None
+    drydock_testkit::shared(&format!("images/{name}"))
 }
 
 /// `drydock image ARGS --format json` with engine sockets that do not exist unless given.

@@ -11,17 +11,7 @@ use std::process::Stdio;
 use drydock_testkit::registry::Registry;
 
 fn layout() -> Option<PathBuf> {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/images/debian-min.oci");
-    if p.is_dir() {
-        return Some(p);
-    }
-    assert!(
-        std::env::var_os("CI").is_none(),
-        "{} missing in CI",
-        p.display()
-    );
-    eprintln!("skipped: ../shared/images/debian-min.oci not found");
-    None
+    drydock_testkit::shared("images/debian-min.oci")
 }
 
 fn scan(target: &str, cache: &Path) -> serde_json::Value {

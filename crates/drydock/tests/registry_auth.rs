@@ -16,17 +16,7 @@ const USER: &str = "scanner";
 const PASSWORD: &str = "t0ken-Flow-Pass";
 
 fn layout() -> Option<PathBuf> {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/images/debian-min.oci");
-    if p.is_dir() {
-        return Some(p);
-    }
-    assert!(
-        std::env::var_os("CI").is_none(),
-        "{} missing in CI",
-        p.display()
-    );
-    eprintln!("skipped: ../shared/images/debian-min.oci not found");
-    None
+    drydock_testkit::shared("images/debian-min.oci")
 }
 
 /// Runs `drydock image REF --format json --no-cache` with a clean credential environment

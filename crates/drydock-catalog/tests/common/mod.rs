@@ -3,27 +3,17 @@
 
 #![allow(dead_code)] // each test binary uses a different subset
 
-use std::path::PathBuf;
 
 use drydock_catalog::{DbFile, Diagnostic, Distro, Package};
 
-/// Fixture root: `shared/` sits next to the repository checkout.
-pub const ROOT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data/pkgdb");
-
-/// Reads a fixture, or prints why the test is skipped and returns `None`.
+/// Reads a fixture under `../shared/data/pkgdb`, or skips (visibly; failing under CI) when the
+/// shared data is absent. A missing file in present shared data is a broken path: it panics.
 pub fn fixture(rel: &str) -> Option<Vec<u8>> {
-    let path = PathBuf::from(ROOT).join(rel);
+    let root = drydock_testkit::shared("data/pkgdb")?;
+    let path = root.join(rel);
     match std::fs::read(&path) {
         Ok(bytes) => Some(bytes),
-        Err(e) => {
-            if PathBuf::from(ROOT).is_dir() {
-                panic!("fixture {} unreadable: {e}", path.display());
-            }
-            println!(
-                "SKIP: fixture directory {ROOT} not present (shared data absent); not testing {rel}"
-            );
-            None
-        }
+        Err(e) => panic!("fixture {} unreadable: {e}", path.display()),
     }
 }
 
