@@ -37,16 +37,19 @@ pub fn check(input: &Input<'_>, matcher: &SharedMatcher, ignore_unfixed: bool) -
         }
         let distro = match p.class {
             // The os-release ID picks the advisories' ecosystem, from the one ecosystem table.
-            PackageClass::Os => match os.map(|o| {
-                let eco = ecosystem::for_os_release(&o.family);
-                (o.family.as_str(), eco, o.version.as_str())
-            }) {
-                Some((_, Some(eco), v)) => Some((eco.osv, v)),
-                Some((family, None, _)) => {
-                    skipped.push(format!(
-                        "{family} packages: no advisory source for this distribution yet"
-                    ));
-                    continue;
+            PackageClass::Os => match os {
+                Some(o) => {
+                    match ecosystem::os_release_key(&o.family, &o.version, o.name.as_deref()) {
+                        Some((eco, release)) => Some((eco.osv, release)),
+                        None => {
+                            skipped.push(format!(
+                            "{} packages: no advisory source for this OS ({}), so they were not checked for vulnerabilities",
+                            o.family,
+                            o.name.as_deref().unwrap_or(&o.family)
+                        ));
+                            continue;
+                        }
+                    }
                 }
                 None => {
                     skipped.push(format!(
@@ -58,7 +61,7 @@ pub fn check(input: &Input<'_>, matcher: &SharedMatcher, ignore_unfixed: bool) -
             },
             PackageClass::Lang => None,
         };
-        let query = match distro {
+        let query = match &distro {
             Some((eco, release)) => {
                 let q = Query::distro(eco, release, &p.name, &p.version);
                 match &p.source_name {
@@ -68,7 +71,7 @@ pub fn check(input: &Input<'_>, matcher: &SharedMatcher, ignore_unfixed: bool) -
             }
             None => Query::new(&p.ecosystem, &p.name, &p.version),
         };
-        if let Some((eco, release)) = distro {
+        if let Some((eco, release)) = &distro {
             let key = format!("{eco}:{release}");
             let has = *covered
                 .entry(key)

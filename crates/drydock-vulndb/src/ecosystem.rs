@@ -34,6 +34,17 @@ pub enum Keys {
     Ubuntu,
     /// `Alpine:v<major>.<minor>` (or `Alpine:edge`).
     Alpine,
+    /// `<name>:<major>` from `9.4` (AlmaLinux, Rocky Linux, Azure Linux).
+    Major,
+    /// Every stored `Red Hat:enterprise_linux:<major>::<repository>` key: Red Hat files a package
+    /// under the repository that ships it (`baseos`, `appstream`, `crb`...), which an installed
+    /// rpm does not record, so all of the release's main-stream repositories are consulted.
+    RedHat,
+    /// Every stored `SUSE:<product> <release>[-<phase>]` key for the release (`15 SP5` from
+    /// `15.5`): SUSE files packages under the product or module that ships them (`Linux
+    /// Enterprise Module for Basesystem 15 SP5`, `Linux Enterprise Server 15 SP5-LTSS`), none
+    /// of which os-release records.
+    Suse,
     /// `<name>:<release>` verbatim when a release is given, else the bare name.
     ReleaseVerbatim,
 }
@@ -61,6 +72,9 @@ pub struct EcosystemInfo {
     /// Whether `drydock db update` downloads its osv.dev export without being asked: only the
     /// ecosystems a scan looks packages up in (more would grow the database, never matching).
     pub default_download: bool,
+    /// Distributions: advisories name the source package (Debian `Source:`, apk origin), so a
+    /// binary package is looked up by its source. The rpm distributions name binary packages.
+    pub by_source: bool,
 }
 
 const fn row(osv: &'static str) -> EcosystemInfo {
@@ -73,6 +87,7 @@ const fn row(osv: &'static str) -> EcosystemInfo {
         keys: Keys::NotQueried,
         native_ids: &[],
         default_download: false,
+        by_source: false,
     }
 }
 
@@ -82,10 +97,10 @@ const fn row(osv: &'static str) -> EcosystemInfo {
 /// Names are case-sensitive in OSV; an ecosystem that is not listed here makes a record invalid,
 /// because its ranges could never be evaluated and its name would silently never match.
 ///
-/// Wolfi and Chainguard are queryable (by `pkg:apk/wolfi/...` purls, as before) but have no
-/// os-release `ID` and are not downloaded by default: no scan produces a query for them yet,
-/// so their exports would only grow the database. Mapping their `ID`s and setting
-/// `default_download` turns them on together.
+/// Every distribution whose os-release `ID` is mapped is downloaded by default, so a first scan
+/// of any supported image has its advisories; a distribution osv.dev has no data for (Amazon
+/// Linux, Oracle Linux, CentOS, Fedora) has no row with IDs, and its packages are reported as
+/// not checked, never as clean.
 pub const ECOSYSTEMS: &[EcosystemInfo] = &[
     // Looked up by scans and downloaded by default: the language ecosystems drydock-lang
     // reports, then the distributions whose os-release IDs the scanner maps.
@@ -159,6 +174,7 @@ pub const ECOSYSTEMS: &[EcosystemInfo] = &[
         keys: Keys::Debian,
         native_ids: &["DSA-", "DLA-", "DEBIAN-"],
         default_download: true,
+        by_source: true,
         ..row("Debian")
     },
     EcosystemInfo {
@@ -169,6 +185,7 @@ pub const ECOSYSTEMS: &[EcosystemInfo] = &[
         keys: Keys::Ubuntu,
         native_ids: &["USN-", "UBUNTU-"],
         default_download: true,
+        by_source: true,
         ..row("Ubuntu")
     },
     EcosystemInfo {
@@ -179,6 +196,7 @@ pub const ECOSYSTEMS: &[EcosystemInfo] = &[
         keys: Keys::Alpine,
         native_ids: &["ALPINE-"],
         default_download: true,
+        by_source: true,
         ..row("Alpine")
     },
     // Queryable (by purl or OSV name), not downloaded by default.
@@ -196,61 +214,111 @@ pub const ECOSYSTEMS: &[EcosystemInfo] = &[
     },
     EcosystemInfo {
         purl: Some(("apk", Some("wolfi"))),
+        os_release_ids: &["wolfi"],
         scheme: Some(Scheme::Apk),
         names: Names::Lower,
         keys: Keys::Plain,
+        native_ids: &["CGA-"],
+        default_download: true,
+        by_source: true,
         ..row("Wolfi")
     },
     EcosystemInfo {
         purl: Some(("apk", Some("chainguard"))),
+        os_release_ids: &["chainguard"],
         scheme: Some(Scheme::Apk),
         names: Names::Lower,
         keys: Keys::Plain,
+        native_ids: &["CGA-"],
+        default_download: true,
+        by_source: true,
         ..row("Chainguard")
     },
+    // The rpm distributions. Package names are case-sensitive (`NetworkManager`), and
+    // advisories name binary packages.
     EcosystemInfo {
+        purl: Some(("rpm", Some("redhat"))),
+        os_release_ids: &["rhel"],
         scheme: Some(Scheme::Rpm),
-        keys: Keys::ReleaseVerbatim,
+        keys: Keys::RedHat,
+        native_ids: &["RHSA-", "RHBA-", "RHEA-"],
+        default_download: true,
         ..row("Red Hat")
     },
     EcosystemInfo {
+        purl: Some(("rpm", Some("almalinux"))),
+        os_release_ids: &["almalinux"],
         scheme: Some(Scheme::Rpm),
-        keys: Keys::ReleaseVerbatim,
+        keys: Keys::Major,
+        native_ids: &["ALSA-", "ALBA-", "ALEA-"],
+        default_download: true,
         ..row("AlmaLinux")
     },
     EcosystemInfo {
+        purl: Some(("rpm", Some("rocky"))),
+        os_release_ids: &["rocky"],
         scheme: Some(Scheme::Rpm),
-        keys: Keys::ReleaseVerbatim,
+        keys: Keys::Major,
+        native_ids: &["RLSA-", "RLBA-", "RLEA-"],
+        default_download: true,
         ..row("Rocky Linux")
     },
     EcosystemInfo {
+        purl: Some(("rpm", Some("suse"))),
+        os_release_ids: &["sles", "sled", "sles_sap", "sle-micro", "sle_hpc"],
         scheme: Some(Scheme::Rpm),
-        keys: Keys::ReleaseVerbatim,
+        keys: Keys::Suse,
+        native_ids: &["SUSE-SU-", "SUSE-RU-"],
+        default_download: true,
         ..row("SUSE")
     },
     EcosystemInfo {
+        purl: Some(("rpm", Some("opensuse"))),
+        os_release_ids: &[
+            "opensuse-leap",
+            "opensuse-tumbleweed",
+            "opensuse-leap-micro",
+            "opensuse-slowroll",
+        ],
         scheme: Some(Scheme::Rpm),
         keys: Keys::ReleaseVerbatim,
+        native_ids: &["openSUSE-SU-", "openSUSE-RU-"],
+        default_download: true,
         ..row("openSUSE")
     },
     EcosystemInfo {
+        purl: Some(("rpm", Some("photon"))),
+        os_release_ids: &["photon"],
         scheme: Some(Scheme::Rpm),
         keys: Keys::ReleaseVerbatim,
+        native_ids: &["PHSA-"],
+        default_download: true,
         ..row("Photon OS")
     },
     EcosystemInfo {
+        purl: Some(("rpm", Some("azurelinux"))),
+        os_release_ids: &["azurelinux", "mariner"],
         scheme: Some(Scheme::Rpm),
-        keys: Keys::ReleaseVerbatim,
+        keys: Keys::Major,
+        default_download: true,
         ..row("Azure Linux")
     },
     EcosystemInfo {
+        purl: Some(("rpm", Some("mageia"))),
+        os_release_ids: &["mageia"],
         scheme: Some(Scheme::Rpm),
         keys: Keys::ReleaseVerbatim,
+        native_ids: &["MGASA-"],
+        default_download: true,
         ..row("Mageia")
     },
     EcosystemInfo {
+        purl: Some(("rpm", Some("openeuler"))),
+        os_release_ids: &["openeuler"],
         scheme: Some(Scheme::Rpm),
         keys: Keys::ReleaseVerbatim,
+        native_ids: &["OESA-"],
+        default_download: true,
         ..row("openEuler")
     },
     // Valid in records, never queried.
@@ -300,6 +368,39 @@ pub fn info(base: &str) -> Option<&'static EcosystemInfo> {
 /// has no advisory source for that distribution.
 pub fn for_os_release(id: &str) -> Option<&'static EcosystemInfo> {
     ECOSYSTEMS.iter().find(|e| e.os_release_ids.contains(&id))
+}
+
+/// The ecosystem and release key suffix for an image's os-release `ID`, `VERSION_ID` and
+/// `PRETTY_NAME`: `None` when drydock has no advisory source for that distribution. The
+/// release is what [`crate::Query::distro`] takes; most distributions use `VERSION_ID` as it
+/// is, a few spell their keys differently (openSUSE by edition, openEuler with its LTS/SP
+/// suffix, Photon OS with a `.0`).
+pub fn os_release_key(
+    id: &str,
+    version_id: &str,
+    pretty_name: Option<&str>,
+) -> Option<(&'static EcosystemInfo, String)> {
+    let eco = for_os_release(id)?;
+    let release = match id {
+        "opensuse-tumbleweed" | "opensuse-slowroll" => "Tumbleweed".to_owned(),
+        "opensuse-leap" => format!("Leap {version_id}"),
+        "opensuse-leap-micro" => format!("Leap Micro {version_id}"),
+        // `22.03 (LTS-SP4)` in PRETTY_NAME: advisories are filed under `22.03-LTS-SP4`.
+        "openeuler" => match pretty_name
+            .and_then(|n| n.split_once('('))
+            .and_then(|(_, rest)| rest.split_once(')'))
+        {
+            Some((suffix, _)) if !suffix.trim().is_empty() => {
+                format!("{version_id}-{}", suffix.trim())
+            }
+            _ => version_id.to_owned(),
+        },
+        "photon" if !version_id.contains('.') && !version_id.is_empty() => {
+            format!("{version_id}.0")
+        }
+        _ => version_id.to_owned(),
+    };
+    Some((eco, release))
 }
 
 /// The OSV ecosystem family for a Package URL type (and namespace, for `deb`/`apk`/`rpm`,
@@ -494,20 +595,45 @@ mod tests {
                 "Packagist",
                 "Debian",
                 "Ubuntu",
-                "Alpine"
+                "Alpine",
+                "Wolfi",
+                "Chainguard",
+                "Red Hat",
+                "AlmaLinux",
+                "Rocky Linux",
+                "SUSE",
+                "openSUSE",
+                "Photon OS",
+                "Azure Linux",
+                "Mageia",
+                "openEuler",
             ]
         );
         let os = |id| for_os_release(id).map(|e| e.osv);
         assert_eq!(
             (os("debian"), os("ubuntu"), os("alpine"), os("rhel")),
-            (Some("Debian"), Some("Ubuntu"), Some("Alpine"), None)
+            (
+                Some("Debian"),
+                Some("Ubuntu"),
+                Some("Alpine"),
+                Some("Red Hat")
+            )
         );
+        // No OSV source: said per image, never matched against another distribution's data.
+        for none in ["amzn", "ol", "centos", "fedora", "arch"] {
+            assert_eq!(os(none), None, "{none}");
+        }
+        // Every mapped distribution is downloaded by default.
+        for e in ECOSYSTEMS.iter().filter(|e| !e.os_release_ids.is_empty()) {
+            assert!(e.default_download, "{}", e.osv);
+        }
         let purl = |t, ns| from_purl(t, ns).map(|e| e.osv);
         assert_eq!(purl("cargo", None), Some("crates.io"));
         assert_eq!(purl("golang", Some("github.com/x")), Some("Go"));
         assert_eq!(purl("apk", Some("Wolfi")), Some("Wolfi"));
         assert_eq!(purl("deb", None), None);
-        assert_eq!(purl("rpm", Some("redhat")), None);
+        assert_eq!(purl("rpm", Some("redhat")), Some("Red Hat"));
+        assert_eq!(purl("rpm", Some("fedora")), None);
         assert_eq!(queryable("CARGO").map(|e| e.osv), Some("crates.io"));
         assert_eq!(queryable("red hat").map(|e| e.osv), Some("Red Hat"));
         assert_eq!(
@@ -516,5 +642,35 @@ mod tests {
             "valid in records, never queried"
         );
         assert_eq!(ECOSYSTEMS.len(), 45);
+    }
+
+    /// os-release as the distributions' own images write it.
+    #[test]
+    fn os_release_keys() {
+        let key = |id, v, n| os_release_key(id, v, n).map(|(e, r)| format!("{}:{r}", e.osv));
+        assert_eq!(
+            key("almalinux", "9.4", None).as_deref(),
+            Some("AlmaLinux:9.4")
+        );
+        assert_eq!(
+            key("opensuse-leap", "15.6", Some("openSUSE Leap 15.6")).as_deref(),
+            Some("openSUSE:Leap 15.6")
+        );
+        assert_eq!(
+            key("opensuse-tumbleweed", "20240801", None).as_deref(),
+            Some("openSUSE:Tumbleweed")
+        );
+        assert_eq!(
+            key("openeuler", "22.03", Some("openEuler 22.03 (LTS-SP4)")).as_deref(),
+            Some("openEuler:22.03-LTS-SP4")
+        );
+        assert_eq!(
+            key("openeuler", "24.03", Some("openEuler 24.03 (LTS)")).as_deref(),
+            Some("openEuler:24.03-LTS")
+        );
+        assert_eq!(key("photon", "5.0", None).as_deref(), Some("Photon OS:5.0"));
+        assert_eq!(key("photon", "4", None).as_deref(), Some("Photon OS:4.0"));
+        assert_eq!(key("mageia", "9", None).as_deref(), Some("Mageia:9"));
+        assert_eq!(key("amzn", "2023", None), None);
     }
 }

@@ -178,6 +178,28 @@ impl Database {
         data.map(|d| decode(&self.path, id, &d)).transpose()
     }
 
+    /// Every full ecosystem key stored under `family` (keys with a `:` suffix), sorted: an
+    /// index range scan over `family:`..`family;` (`;` follows `:`).
+    pub fn ecosystem_keys(&self, family: &str) -> Result<Vec<String>> {
+        let p = &self.path;
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT DISTINCT ecosystem FROM packages WHERE ecosystem >= ?1 AND ecosystem < ?2",
+            )
+            .db(p)?;
+        let rows = stmt
+            .query_map(params![format!("{family}:"), format!("{family};")], |r| {
+                r.get::<_, String>(0)
+            })
+            .db(p)?;
+        let mut out = Vec::new();
+        for r in rows {
+            out.push(r.db(p)?);
+        }
+        Ok(out)
+    }
+
     /// Whether any advisory has an affected package under exactly `ecosystem` (`Debian:12`).
     pub fn has_ecosystem(&self, ecosystem: &str) -> Result<bool> {
         let p = &self.path;

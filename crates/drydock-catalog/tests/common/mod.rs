@@ -3,7 +3,6 @@
 
 #![allow(dead_code)] // each test binary uses a different subset
 
-
 use drydock_catalog::{DbFile, Diagnostic, Distro, Package};
 
 /// Reads a fixture under `../shared/data/pkgdb`, or skips (visibly; failing under CI) when the

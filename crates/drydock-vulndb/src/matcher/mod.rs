@@ -38,6 +38,10 @@ pub trait AdvisorySource {
     fn has_ecosystem(&self, _ecosystem: &str) -> Result<bool> {
         Ok(true)
     }
+
+    /// Every full key stored under `family` (`Red Hat:enterprise_linux:9::baseos`...), for
+    /// distributions whose keys carry more than the release.
+    fn ecosystem_keys(&self, family: &str) -> Result<Vec<String>>;
 }
 
 impl AdvisorySource for Database {
@@ -47,6 +51,10 @@ impl AdvisorySource for Database {
 
     fn has_ecosystem(&self, ecosystem: &str) -> Result<bool> {
         Database::has_ecosystem(self, ecosystem)
+    }
+
+    fn ecosystem_keys(&self, family: &str) -> Result<Vec<String>> {
+        Database::ecosystem_keys(self, family)
     }
 }
 
@@ -90,6 +98,19 @@ impl AdvisorySource for MemorySource {
             .get(&(ecosystem.to_owned(), normalize_name(base, name)))
             .cloned()
             .unwrap_or_default())
+    }
+
+    fn ecosystem_keys(&self, family: &str) -> Result<Vec<String>> {
+        let mut keys: Vec<String> = self
+            .by_key
+            .keys()
+            .map(|(e, _)| e)
+            .filter(|e| e.split(':').next() == Some(family) && e.len() > family.len())
+            .cloned()
+            .collect();
+        keys.sort();
+        keys.dedup();
+        Ok(keys)
     }
 }
 
@@ -201,12 +222,30 @@ impl<'a> Query<'a> {
 #[derive(Debug)]
 pub struct Matcher<S> {
     source: S,
+    /// [`AdvisorySource::ecosystem_keys`] per family, asked once per matcher (a scan).
+    stored_keys: std::sync::Mutex<HashMap<String, Vec<String>>>,
 }
 
 impl<S: AdvisorySource> Matcher<S> {
     /// A matcher over `source` (a [`Database`] or a [`MemorySource`]).
     pub fn new(source: S) -> Self {
-        Matcher { source }
+        Matcher {
+            source,
+            stored_keys: std::sync::Mutex::default(),
+        }
+    }
+
+    fn stored_keys(&self, family: &str) -> Result<Vec<String>> {
+        let mut cache = self
+            .stored_keys
+            .lock()
+            .map_err(|_| Error::Query("ecosystem key cache poisoned".into()))?;
+        if let Some(k) = cache.get(family) {
+            return Ok(k.clone());
+        }
+        let keys = self.source.ecosystem_keys(family)?;
+        cache.insert(family.to_owned(), keys.clone());
+        Ok(keys)
     }
 
     /// The underlying source.
@@ -220,7 +259,7 @@ impl<S: AdvisorySource> Matcher<S> {
     pub fn covers(&self, q: &Query<'_>) -> Result<bool> {
         let eco = ecosystem::queryable(q.ecosystem)
             .ok_or_else(|| Error::Query(format!("unknown ecosystem {:?}", q.ecosystem)))?;
-        for t in keys::targets(q, eco)? {
+        for t in keys::targets(q, eco, &|f| self.stored_keys(f))? {
             if self.source.has_ecosystem(&t.ecosystem)? {
                 return Ok(true);
             }
@@ -233,15 +272,7 @@ impl<S: AdvisorySource> Matcher<S> {
         let eco = ecosystem::queryable(q.ecosystem)
             .ok_or_else(|| Error::Query(format!("unknown ecosystem {:?}", q.ecosystem)))?;
         let family = eco.osv;
-        let distro = matches!(
-            eco.scheme,
-            Some(
-                drydock_version::Scheme::Dpkg
-                    | drydock_version::Scheme::Apk
-                    | drydock_version::Scheme::Rpm
-            )
-        );
-        let (name, version) = if distro {
+        let (name, version) = if eco.by_source {
             (
                 q.source_name.unwrap_or(q.name),
                 q.source_version.unwrap_or(q.version),
@@ -251,7 +282,7 @@ impl<S: AdvisorySource> Matcher<S> {
         };
         let mut seen: HashSet<String> = HashSet::new();
         let mut found: Vec<Match> = Vec::new();
-        for t in keys::targets(q, eco)? {
+        for t in keys::targets(q, eco, &|f| self.stored_keys(f))? {
             for adv in self.source.advisories(&t.ecosystem, name)? {
                 if t.fallback && seen.contains(&adv.id) {
                     continue;
