@@ -133,6 +133,10 @@ pub struct Finding {
     pub id: String,
     pub kind: Kind,
     pub severity: Severity,
+    /// Vulnerabilities: which record's rating `severity` is (`CVSS V3 of GHSA-…`, `Ubuntu
+    /// priority of UBUNTU-CVE-…`); absent for rules, whose severity is the rule's.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub severity_source: Option<String>,
     pub title: String,
     /// What was seen here, specifically (redacted where it would leak a secret).
     pub message: String,
@@ -155,6 +159,7 @@ impl Finding {
             id: rule.id.to_owned(),
             kind: rule.kind,
             severity: rule.severity,
+            severity_source: None,
             title: rule.title.to_owned(),
             message: message.into(),
             description: Some(rule.why.to_owned()),

@@ -694,6 +694,7 @@ fn finding(check: &Check, rule: &str, doc: &Document, item: &serde_json::Value) 
         id,
         kind: Kind::Misconfiguration,
         severity,
+        severity_source: None,
         message,
         description: meta.description.clone(),
         location: Location {

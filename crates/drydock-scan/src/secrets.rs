@@ -103,6 +103,7 @@ fn finding(input: &Input<'_>, m: &SecretMatch, location: Location, note: &str) -
         id: m.rule_id.clone(),
         kind: Kind::Secret,
         severity: m.severity,
+        severity_source: None,
         title: m.title.clone(),
         message: format!("{}{shown}{note}", m.match_line.trim()),
         description: Some(

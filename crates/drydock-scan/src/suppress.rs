@@ -207,6 +207,7 @@ mod tests {
             id: id.into(),
             kind: Kind::Vulnerability,
             severity: Severity::High,
+            severity_source: None,
             title: id.into(),
             message: String::new(),
             description: None,

@@ -116,6 +116,12 @@ fn finding(input: &Input<'_>, p: &InstalledPackage, m: &Match) -> Finding {
         id: m.id.clone(),
         kind: Kind::Vulnerability,
         severity,
+        severity_source: match &m.informational {
+            Some(_) => {
+                Some("RustSec informational advisory (a warning, as cargo-audit reports it)".into())
+            }
+            None => m.severity_source.clone(),
+        },
         title,
         message: format!("{} {} ({}): {fixed}{also}", p.name, p.version, m.ecosystem),
         description: m
@@ -181,6 +187,8 @@ mod tests {
             installed_version: "0.5.3".into(),
             fixed_versions: vec!["0.5.4".into()],
             severity,
+            severity_source: None,
+            severity_rank: u8::MAX,
             cvss: None,
             references: Vec::new(),
             informational: informational.map(str::to_owned),

@@ -77,6 +77,14 @@ pub struct EcosystemInfo {
     pub by_source: bool,
 }
 
+impl EcosystemInfo {
+    /// A distribution (its purls name it in the namespace): its own severity ratings are
+    /// preferred over CVSS scores, as its maintainers rate the flaw for their build.
+    pub fn is_distribution(&self) -> bool {
+        matches!(self.purl, Some((_, Some(_))))
+    }
+}
+
 const fn row(osv: &'static str) -> EcosystemInfo {
     EcosystemInfo {
         osv,

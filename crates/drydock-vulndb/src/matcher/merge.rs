@@ -127,7 +127,15 @@ fn combine(ms: Vec<Match>, family: &str, cmp: Option<Comparator>) -> Option<Matc
         .iter()
         .filter_map(|m| m.cvss.clone())
         .max_by(|a, b| a.score.partial_cmp(&b.score).unwrap_or(Ordering::Equal));
-    let severity = ms.iter().filter_map(|m| m.severity).max();
+    // The most preferred source's rating; the highest among equally preferred ones.
+    let rated = ms.iter().filter(|m| m.severity.is_some()).min_by(|a, b| {
+        a.severity_rank
+            .cmp(&b.severity_rank)
+            .then(b.severity.cmp(&a.severity))
+    });
+    let severity = rated.and_then(|m| m.severity);
+    let severity_source = rated.and_then(|m| m.severity_source.clone());
+    let severity_rank = rated.map_or(u8::MAX, |m| m.severity_rank);
     // As cargo-audit decides from the RustSec record alone: an unsound or unmaintained crate
     // stays a warning even when a GHSA copy of the advisory is merged in.
     let informational = ms.iter().find_map(|m| m.informational.clone());
@@ -142,6 +150,8 @@ fn combine(ms: Vec<Match>, family: &str, cmp: Option<Comparator>) -> Option<Matc
         installed_version: base.installed_version,
         fixed_versions: fixed,
         severity,
+        severity_source,
+        severity_rank,
         cvss,
         references,
         informational,

@@ -42,6 +42,9 @@ pub trait AdvisorySource {
     /// Every full key stored under `family` (`Red Hat:enterprise_linux:9::baseos`...), for
     /// distributions whose keys carry more than the release.
     fn ecosystem_keys(&self, family: &str) -> Result<Vec<String>>;
+
+    /// One record by its id, for severities read through aliases.
+    fn advisory(&self, id: &str) -> Result<Option<Advisory>>;
 }
 
 impl AdvisorySource for Database {
@@ -55,6 +58,10 @@ impl AdvisorySource for Database {
 
     fn ecosystem_keys(&self, family: &str) -> Result<Vec<String>> {
         Database::ecosystem_keys(self, family)
+    }
+
+    fn advisory(&self, id: &str) -> Result<Option<Advisory>> {
+        self.get(id)
     }
 }
 
@@ -112,6 +119,10 @@ impl AdvisorySource for MemorySource {
         keys.dedup();
         Ok(keys)
     }
+
+    fn advisory(&self, id: &str) -> Result<Option<Advisory>> {
+        Ok(self.by_key.values().flatten().find(|a| a.id == id).cloned())
+    }
 }
 
 /// The highest CVSS score found for a vulnerability.
@@ -145,8 +156,16 @@ pub struct Match {
     pub installed_version: String,
     /// Versions that fix it for the installed line; empty when no fix exists.
     pub fixed_versions: Vec<String>,
-    /// Highest of the CVSS-derived and qualitative severities.
+    /// The preferred severity: a distribution's own rating for its packages, a CVSS score for
+    /// language packages, else any label (see [`Match::severity_source`]).
     pub severity: Option<Severity>,
+    /// Where [`Match::severity`] comes from: `CVSS V3 of GHSA-…`, `Ubuntu priority of
+    /// UBUNTU-CVE-…`; `(alias)` when read from a record that did not match itself.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub severity_source: Option<String>,
+    /// How preferred that source is (lower is better), for merging.
+    #[serde(skip)]
+    pub severity_rank: u8,
     /// Highest CVSS score, when any vector was given.
     pub cvss: Option<CvssScore>,
     /// Reference URLs, deduplicated.
@@ -299,7 +318,45 @@ impl<S: AdvisorySource> Matcher<S> {
                 }
             }
         }
-        Ok(merge::merge(found, family))
+        let mut merged = merge::merge(found, family);
+        for m in merged.iter_mut().filter(|m| m.severity.is_none()) {
+            self.severity_by_alias(m, eco.is_distribution())?;
+        }
+        Ok(merged)
+    }
+
+    /// A match none of whose records rates it (PyPA and many Go records carry no severity)
+    /// takes the rating of a record stored under one of its other ids (the GHSA or CVE record
+    /// osv.dev exports beside them), even when that record did not match this package itself.
+    fn severity_by_alias(&self, m: &mut Match, distribution: bool) -> Result<()> {
+        let ids: Vec<String> = m
+            .ids()
+            .filter(|id| !m.advisories.iter().any(|a| a == id))
+            .map(str::to_owned)
+            .collect();
+        let mut best: Option<(Severity, String, u8)> = None;
+        for id in ids {
+            let Some(adv) = self.source.advisory(&id)? else {
+                continue;
+            };
+            let scores = adv
+                .severity
+                .iter()
+                .chain(adv.affected.iter().flat_map(|a| &a.severity));
+            if let Some(r) = range::rate(scores, &adv.id, distribution)
+                && best
+                    .as_ref()
+                    .is_none_or(|b| r.2 < b.2 || (r.2 == b.2 && r.0 > b.0))
+            {
+                best = Some(r);
+            }
+        }
+        if let Some((sev, source, rank)) = best {
+            m.severity = Some(sev);
+            m.severity_source = Some(format!("{source} (alias)"));
+            m.severity_rank = rank;
+        }
+        Ok(())
     }
 }
 

@@ -149,6 +149,39 @@ fn best_cvss<'a>(scores: impl Iterator<Item = &'a SeverityScore>) -> Option<Cvss
     best
 }
 
+/// The severity a set of statements from one record gives, where it came from, and how much
+/// it is preferred (lower is better): a distribution's own rating first for its packages (as
+/// Trivy does), a CVSS score first for language packages, then any other label.
+pub(crate) fn rate<'a>(
+    scores: impl Iterator<Item = &'a SeverityScore>,
+    record: &str,
+    distribution: bool,
+) -> Option<(crate::Severity, String, u8)> {
+    let mut best: Option<(crate::Severity, String, u8)> = None;
+    for s in scores {
+        let Some(sev) = s.severity else { continue };
+        let cvss = s.score.is_some();
+        let rank = match (distribution, cvss) {
+            (true, false) => 0,
+            (false, true) => 0,
+            (true, true) => 1,
+            (false, false) => 2,
+        };
+        let what = match s.kind.as_str() {
+            "Ubuntu" => "Ubuntu priority".to_owned(),
+            "database_specific" | "ecosystem_specific" => "severity".to_owned(),
+            k => k.replace('_', " "),
+        };
+        let better = best
+            .as_ref()
+            .is_none_or(|(bs, _, br)| rank < *br || (rank == *br && sev > *bs));
+        if better {
+            best = Some((sev, format!("{what} of {record}"), rank));
+        }
+    }
+    best
+}
+
 /// Whether `advisory` affects `version` of `name` in the ecosystem key `ecosystem`
 /// (`Go`, `Debian:12`, `Alpine:v3.9`). Withdrawn advisories never match. The returned match
 /// carries only this advisory's ids; [`Matcher`] merges aliases across advisories.
@@ -193,6 +226,8 @@ pub fn matches(advisory: &Advisory, ecosystem: &str, name: &str, version: &str) 
             references.push(r.url.clone());
         }
     }
+    let distribution = crate::ecosystem::info(base).is_some_and(|e| e.is_distribution());
+    let rated = rate(severities.iter().copied(), &advisory.id, distribution);
     Some(Match {
         id: advisory.id.clone(),
         aliases,
@@ -202,7 +237,9 @@ pub fn matches(advisory: &Advisory, ecosystem: &str, name: &str, version: &str) 
         package: name.to_owned(),
         installed_version: version.to_owned(),
         fixed_versions: fixed,
-        severity: severities.iter().filter_map(|s| s.severity).max(),
+        severity: rated.as_ref().map(|r| r.0),
+        severity_source: rated.as_ref().map(|r| r.1.clone()),
+        severity_rank: rated.map_or(u8::MAX, |r| r.2),
         cvss: best_cvss(severities.into_iter()),
         references,
         informational,
