@@ -54,6 +54,10 @@ pub enum ClientError {
     Tls { host: String, reason: String },
     #[error("CA certificate file {path}: {reason}")]
     CaFile { path: String, reason: String },
+    #[error("blob {digest}: content hashes to {actual}; refused")]
+    DigestMismatch { digest: String, actual: String },
+    #[error("{url}: {reason}")]
+    Artifact { url: String, reason: String },
 }
 
 #[derive(Debug, Clone)]
@@ -91,7 +95,7 @@ impl Default for ClientOptions {
 
 /// A client for one registry (the reference's). Credentials are bound to that host.
 pub struct Client {
-    agent: ureq::Agent,
+    pub(crate) agent: ureq::Agent,
     opts: ClientOptions,
     /// `https` or `http` for the registry API; `None` until the first request found out
     /// whether a loopback (or `--insecure`) registry speaks TLS.
@@ -102,6 +106,8 @@ pub struct Client {
     credential: Option<Credential>,
     /// Cached `Authorization` value for the registry and when it stops being valid.
     auth: Mutex<Option<(Secret, Option<Instant>)>>,
+    /// Ask token realms for `pull,push` (see [`Client::for_push`]).
+    pub(crate) push: bool,
 }
 
 impl Client {
@@ -137,7 +143,15 @@ impl Client {
             credential,
             opts,
             auth: Mutex::new(None),
+            push: false,
         }
+    }
+
+    /// A client that may write: token realms are asked for `pull,push` on the repository.
+    #[must_use]
+    pub fn for_push(mut self) -> Client {
+        self.push = true;
+        self
     }
 
     /// The manifest bytes, their media type and the digest the registry names
@@ -203,7 +217,7 @@ impl Client {
 
     /// `scheme://host[:port]` of the registry API as known so far (HTTPS until a probe
     /// found a plain-HTTP loopback or `--insecure` registry).
-    fn origin(&self) -> String {
+    pub(crate) fn origin(&self) -> String {
         let scheme = self.scheme.lock().ok().and_then(|s| *s).unwrap_or("https");
         format!("{scheme}://{}", self.authority)
     }
@@ -211,7 +225,7 @@ impl Client {
     /// For a registry that may speak plain HTTP: one `GET /v2/` over HTTPS decides. A
     /// certificate error is final (an HTTPS registry whose certificate we cannot verify is not
     /// downgraded); any other failure to talk TLS means plain HTTP.
-    fn settle_scheme(&self) -> Result<(), ClientError> {
+    pub(crate) fn settle_scheme(&self) -> Result<(), ClientError> {
         let Ok(mut guard) = self.scheme.lock() else {
             return Ok(());
         };
@@ -316,7 +330,7 @@ impl Client {
         }
     }
 
-    fn current_auth(&self) -> Option<Secret> {
+    pub(crate) fn current_auth(&self) -> Option<Secret> {
         let guard = self.auth.lock().ok()?;
         match &*guard {
             Some((value, Some(until))) if Instant::now() < *until => Some(value.clone()),
@@ -325,7 +339,7 @@ impl Client {
         }
     }
 
-    fn answer_challenge(
+    pub(crate) fn answer_challenge(
         &self,
         url: &str,
         header: &str,
@@ -346,9 +360,17 @@ impl Client {
             if let Some(service) = bearer.param("service") {
                 token_url.push_str(&format!("service={}&", query_escape(service)));
             }
-            // The scope is ours (pull of the reference's repository), not whatever the
-            // challenge asks for.
-            token_url.push_str(&format!("scope={}", query_escape(&pull_scope(repository))));
+            // The scope is ours (pull of the reference's repository, and push when this
+            // client writes), not whatever the challenge asks for.
+            let scope = if self.push {
+                format!(
+                    "{}:pull,push",
+                    pull_scope(repository).trim_end_matches(":pull")
+                )
+            } else {
+                pull_scope(repository)
+            };
+            token_url.push_str(&format!("scope={}", query_escape(&scope)));
             let basic = self
                 .credential
                 .as_ref()
@@ -556,7 +578,7 @@ pub fn load_ca_file(path: &Path) -> Result<Vec<Vec<u8>>, ClientError> {
 }
 
 /// A certificate-verification failure in `e`, described; `None` for any other error.
-fn certificate_error(e: &ureq::Error) -> Option<String> {
+pub(crate) fn certificate_error(e: &ureq::Error) -> Option<String> {
     let tls = match e {
         ureq::Error::Rustls(t) => t,
         ureq::Error::Io(io) => io.get_ref()?.downcast_ref::<rustls::Error>()?,
@@ -583,7 +605,7 @@ fn retry_after(value: &str) -> Option<Duration> {
 }
 
 /// Absolute `Location`s as they are; `/path` relative to the current origin.
-fn resolve(base: &Uri, location: &str) -> Option<Uri> {
+pub(crate) fn resolve(base: &Uri, location: &str) -> Option<Uri> {
     if location.starts_with("http://") || location.starts_with("https://") {
         return location.parse().ok();
     }
@@ -594,7 +616,7 @@ fn resolve(base: &Uri, location: &str) -> Option<Uri> {
     None
 }
 
-fn query_escape(s: &str) -> String {
+pub(crate) fn query_escape(s: &str) -> String {
     let mut out = String::new();
     for b in s.bytes() {
         if b.is_ascii_alphanumeric() || b"-_.~:/".contains(&b) {
@@ -606,7 +628,7 @@ fn query_escape(s: &str) -> String {
     out
 }
 
-fn read_capped(
+pub(crate) fn read_capped(
     resp: Response<ureq::Body>,
     url: &str,
     what: &'static str,

@@ -6,9 +6,11 @@
 //! host and never by a host a registry points us to: a scanner that handed one registry's
 //! credentials to another has leaked them before (CVE-2024-35192).
 
+pub mod artifact;
 pub mod auth;
 pub mod client;
 pub mod creds;
+mod push;
 pub mod reference;
 
 pub use auth::{Challenge, realm_allowed};

@@ -97,13 +97,6 @@ pub struct ImageArgs {
     /// Images scanned at once when there are several (each also streams its layers in parallel)
     #[arg(long, value_name = "N", default_value_t = 2, value_parser = clap::value_parser!(u16).range(1..=64))]
     pub parallel: u16,
-    /// Allow plain HTTP (registry and token realm) for a registry that is not on loopback
-    /// (HTTPS is tried first; a certificate is always verified: see --ca-cert)
-    #[arg(long)]
-    pub insecure: bool,
-    /// PEM file of CA certificates trusted for registries, on top of the system's roots
-    #[arg(long, value_name = "FILE")]
-    pub ca_cert: Option<PathBuf>,
     /// Where to look for a bare reference, tried in this order (like Trivy's --image-src);
     /// `registry://`, `docker://` and `podman://` prefixes choose one source directly, and a
     /// path that exists is always a file
@@ -115,12 +108,8 @@ pub struct ImageArgs {
         env = "DRYDOCK_IMAGE_SRC"
     )]
     pub image_src: Vec<ImageSrc>,
-    /// Registry user name; the password is read from standard input (`--password-stdin`)
-    #[arg(long, requires = "password_stdin")]
-    pub username: Option<String>,
-    /// Read the registry password from standard input
-    #[arg(long, requires = "username")]
-    pub password_stdin: bool,
+    #[command(flatten)]
+    pub registry: RegistryArgs,
     /// Platform to pick from a multi-arch index: os/arch[/variant]
     #[arg(long, value_parser = parse_platform)]
     pub platform: Option<Platform>,
@@ -173,6 +162,16 @@ pub enum DbCommand {
         #[command(flatten)]
         db: DbDir,
     },
+    /// Publish the database as an OCI artifact to a registry (REF: host/repository:tag), for
+    /// `db update --from REF` on machines that reach that registry but not osv.dev
+    Push {
+        #[arg(value_name = "REF")]
+        reference: String,
+        #[command(flatten)]
+        registry: RegistryArgs,
+        #[command(flatten)]
+        db: DbDir,
+    },
     /// Sources, counts per ecosystem and age of the database
     Info {
         /// JSON instead of the table
@@ -191,6 +190,12 @@ pub enum DbCommand {
         /// Where the exports live: {URL}/{Ecosystem}/all.zip (https://, http:// or file://)
         #[arg(long, value_name = "URL", default_value = drydock_vulndb::update::DEFAULT_BASE_URL)]
         url: String,
+        /// Take the whole database from an OCI artifact `db push` published (REF:
+        /// host/repository:tag or @sha256:…) instead of osv.dev; checked, then swapped in
+        #[arg(long, value_name = "REF", conflicts_with_all = ["ecosystems"])]
+        from: Option<String>,
+        #[command(flatten)]
+        registry: RegistryArgs,
         /// Ecosystem to download (repeatable) [default: the ecosystems drydock matches]
         #[arg(long = "ecosystem", value_name = "NAME")]
         ecosystems: Vec<String>,
@@ -219,6 +224,24 @@ pub struct CacheDir {
     /// Where cached layer results live [default: the user cache dir, drydock]
     #[arg(long, env = "DRYDOCK_CACHE_DIR", value_name = "DIR")]
     pub cache_dir: Option<PathBuf>,
+}
+
+/// How to reach and log in to a registry: image pulls, `db push`, `db update --from`.
+#[derive(Args, Clone, Default)]
+pub struct RegistryArgs {
+    /// Allow plain HTTP (registry and token realm) for a registry that is not on loopback
+    /// (HTTPS is tried first; a certificate is always verified: see --ca-cert)
+    #[arg(long)]
+    pub insecure: bool,
+    /// PEM file of CA certificates trusted for registries, on top of the system's roots
+    #[arg(long, value_name = "FILE")]
+    pub ca_cert: Option<PathBuf>,
+    /// Registry user name; the password is read from standard input (`--password-stdin`)
+    #[arg(long, requires = "password_stdin")]
+    pub username: Option<String>,
+    /// Read the registry password from standard input
+    #[arg(long, requires = "username")]
+    pub password_stdin: bool,
 }
 
 #[derive(Args, Clone)]

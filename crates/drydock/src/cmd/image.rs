@@ -1,7 +1,7 @@
 //! `drydock image REF|PATH`: an image in a registry, in the local Docker or Podman engine
 //! (`docker://NAME`, `podman://NAME`), a `docker save` archive or an OCI layout (directory or tar).
 
-use crate::cli::{ImageArgs, ImageSrc};
+use crate::cli::{ImageArgs, ImageSrc, RegistryArgs};
 use anyhow::{Context, Result};
 use drydock_image::{Image, OpenOptions};
 use std::io::Read;
@@ -13,11 +13,8 @@ pub fn run(args: ImageArgs) -> Result<ExitCode> {
         images,
         images_from,
         parallel,
-        insecure,
-        ca_cert,
+        registry,
         image_src,
-        username,
-        password_stdin,
         platform,
         reference,
         common,
@@ -26,13 +23,13 @@ pub fn run(args: ImageArgs) -> Result<ExitCode> {
     if let Some(file) = &images_from {
         targets.extend(read_list(file)?);
     }
-    let explicit = explicit_credential(username, password_stdin)?;
+    let explicit = explicit_credential(&registry)?;
     let sources = Sources {
         opts: OpenOptions {
             platform,
             reference,
         },
-        tls: TlsArgs { insecure, ca_cert },
+        tls: registry,
         image_src,
         explicit,
         offline: common.offline,
@@ -63,10 +60,7 @@ pub fn run(args: ImageArgs) -> Result<ExitCode> {
 pub fn open_default(arg: &Path, opts: OpenOptions, offline: bool) -> Result<Image> {
     Sources {
         opts,
-        tls: TlsArgs {
-            insecure: false,
-            ca_cert: None,
-        },
+        tls: RegistryArgs::default(),
         image_src: vec![ImageSrc::Registry],
         explicit: None,
         offline,
@@ -93,11 +87,10 @@ fn read_list(file: &Path) -> Result<Vec<PathBuf>> {
 }
 
 /// `--username` with `--password-stdin`: the password is read once, before any image is opened.
-fn explicit_credential(
-    username: Option<String>,
-    password_stdin: bool,
+pub(crate) fn explicit_credential(
+    registry: &RegistryArgs,
 ) -> Result<Option<drydock_registry::Credential>> {
-    let (Some(username), true) = (username, password_stdin) else {
+    let (Some(username), true) = (registry.username.clone(), registry.password_stdin) else {
         return Ok(None);
     };
     let mut password = String::new();
@@ -113,7 +106,7 @@ fn explicit_credential(
 /// How this run opens an image argument.
 struct Sources {
     opts: OpenOptions,
-    tls: TlsArgs,
+    tls: RegistryArgs,
     image_src: Vec<ImageSrc>,
     explicit: Option<drydock_registry::Credential>,
     /// `--offline`: a registry reference is refused, never pulled.
@@ -245,23 +238,28 @@ fn registry_reference(arg: &Path) -> Result<Option<drydock_registry::Reference>>
     Ok(drydock_registry::Reference::parse(text).ok())
 }
 
-/// How to reach a registry: `--insecure` and `--ca-cert`.
-struct TlsArgs {
-    insecure: bool,
-    ca_cert: Option<std::path::PathBuf>,
-}
-
 fn pull(
     reference: &drydock_registry::Reference,
     opts: &OpenOptions,
-    tls: &TlsArgs,
+    tls: &RegistryArgs,
     explicit: Option<drydock_registry::Credential>,
 ) -> Result<Image> {
-    // Credentials are looked up by the reference's registry only.
+    let client = registry_client(reference, tls, explicit)?;
+    drydock_image::open_registry(reference, client, opts)
+        .with_context(|| format!("cannot pull {reference}"))
+}
+
+/// A client for the reference's registry with `--insecure`/`--ca-cert`, and the credentials
+/// configured for that registry (never another's; `explicit` is `--username`'s).
+pub(crate) fn registry_client(
+    reference: &drydock_registry::Reference,
+    tls: &RegistryArgs,
+    explicit: Option<drydock_registry::Credential>,
+) -> Result<drydock_registry::client::Client> {
     let credential = drydock_registry::CredentialSources::from_env(explicit)
         .lookup(&reference.registry)
         .with_context(|| format!("cannot read credentials for {}", reference.registry))?;
-    let client = drydock_registry::client::Client::new(
+    Ok(drydock_registry::client::Client::new(
         reference,
         credential,
         drydock_registry::client::ClientOptions {
@@ -272,7 +270,5 @@ fn pull(
             },
             ..Default::default()
         },
-    );
-    drydock_image::open_registry(reference, client, opts)
-        .with_context(|| format!("cannot pull {reference}"))
+    ))
 }
