@@ -10,6 +10,7 @@ pub mod cache;
 mod dispatch;
 mod engine;
 pub mod inventory;
+pub mod sbom;
 
 pub use analyzers::collect::CollectedFile;
 pub use analyzers::dpkg_files::OwnedFiles;

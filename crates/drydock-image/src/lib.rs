@@ -37,6 +37,8 @@ pub enum SourceKind {
     Registry,
     /// An image in a local Docker or Podman engine, streamed from its API socket.
     Engine,
+    /// An SBOM (`drydock sbom-scan`): its inventory stands for an image nobody opened.
+    Sbom,
 }
 
 /// What `drydock host` reads to find the container runtimes: package databases, release files
@@ -171,6 +173,23 @@ impl Image {
             }
         }
         Ok(image)
+    }
+
+    /// The image an SBOM describes: no layers, nothing to read; the caller supplies the
+    /// inventory the SBOM lists.
+    pub fn sbom(file: &Path) -> Self {
+        Self {
+            kind: SourceKind::Sbom,
+            location: file.to_path_buf(),
+            reference: None,
+            repo_tags: Vec::new(),
+            manifest_digest: None,
+            config_digest: None,
+            config: None,
+            layers: Vec::new(),
+            notes: Vec::new(),
+            store: None,
+        }
     }
 
     /// A root filesystem directory, scanned as a single layer.

@@ -59,7 +59,17 @@ pub fn spdx(r: &Report<'_>) -> String {
             "copyrightText": "NOASSERTION",
             "externalRefs": [{"referenceCategory": "PACKAGE-MANAGER", "referenceType": "purl", "referenceLocator": p.purl}],
             "primaryPackagePurpose": if p.class == PackageClass::Os { "INSTALL" } else { "LIBRARY" },
-            "sourceInfo": format!("found in {} (layer {})", p.location, p.layer),
+            // Trivy's spelling of a binary package's source, which `sbom-scan` (and Trivy)
+            // read back: Debian and Ubuntu advisories name source packages.
+            "sourceInfo": match &p.source_name {
+                Some(src) => format!(
+                    "built package from: {src} {} (found in {}, layer {})",
+                    p.source_version.as_deref().unwrap_or(&p.version),
+                    p.location,
+                    p.layer
+                ),
+                None => format!("found in {} (layer {})", p.location, p.layer),
+            },
         });
         if !p.licenses.is_empty() {
             pkg["licenseComments"] = json!(format!("declared: {}", p.licenses.join("; ")));

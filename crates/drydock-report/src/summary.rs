@@ -204,6 +204,7 @@ fn kind(r: &Report<'_>) -> &'static str {
         TargetKind::Image(SourceKind::Rootfs) => "rootfs",
         TargetKind::Image(SourceKind::Registry) => "registry",
         TargetKind::Image(SourceKind::Engine) => "engine",
+        TargetKind::Image(SourceKind::Sbom) => "sbom",
         TargetKind::Files(FilesKind::Config) => "config",
         TargetKind::Files(FilesKind::Host) => "host",
     }

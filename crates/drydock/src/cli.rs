@@ -35,6 +35,14 @@ pub enum Command {
         #[command(flatten)]
         common: Common,
     },
+    /// Known vulnerabilities of the packages an SBOM lists: CycloneDX 1.4-1.6 or SPDX 2.2/2.3
+    /// JSON, from drydock, Syft or Trivy; same formats and exit codes as `image`
+    SbomScan {
+        /// The SBOM file
+        file: PathBuf,
+        #[command(flatten)]
+        common: Common,
+    },
     /// Check Dockerfiles, Kubernetes manifests, Compose files and daemon.json under a path
     Config {
         /// A file or a directory (searched recursively; .git, node_modules, target, vendor skipped)

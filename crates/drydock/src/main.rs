@@ -39,6 +39,7 @@ fn run(mut cli: Cli, matches: &clap::ArgMatches) -> Result<ExitCode> {
         match &mut cli.command {
             Command::Image(cli::ImageArgs { common, .. })
             | Command::Sbom { common, .. }
+            | Command::SbomScan { common, .. }
             | Command::Rootfs { common, .. }
             | Command::Config { common, .. }
             | Command::Host { common, .. } => args::apply(common, sub)?,
@@ -54,6 +55,7 @@ fn run(mut cli: Cli, matches: &clap::ArgMatches) -> Result<ExitCode> {
             reference,
             common,
         } => cmd::sbom::run(&path, platform, reference, common),
+        Command::SbomScan { file, common } => cmd::sbom_scan::run(&file, common),
         Command::Config { path, common } => cmd::config::run(&path, &common),
         Command::Host { root, common } => cmd::host::run(&root, &common),
         Command::Rules {

@@ -15,6 +15,7 @@ pub mod many;
 pub mod rootfs;
 pub mod rules;
 pub mod sbom;
+pub mod sbom_scan;
 
 use crate::cli::{Common, Scanner};
 use crate::{args, output};
@@ -158,19 +159,30 @@ impl Session {
         progress: bool,
         sink: impl FnOnce(&Report<'_>) -> Result<R>,
     ) -> Result<R> {
+        let bar = output::progress_bar(image, !progress);
+        let scan = self.engine.scan(image, &|n| bar.inc(n))?;
+        bar.finish_and_clear();
+        self.judge(image, &scan, common, sink)
+    }
+
+    /// Runs the scanners over an inventory (an image's scan, or an SBOM's) and hands the
+    /// report to `sink`.
+    pub fn judge<R>(
+        &self,
+        image: &Image,
+        scan: &drydock_analyze::Scan,
+        common: &Common,
+        sink: impl FnOnce(&Report<'_>) -> Result<R>,
+    ) -> Result<R> {
         let Session {
             kinds,
             scan_options,
-            engine,
+            ..
         } = self;
-        let bar = output::progress_bar(image, !progress);
-        let scan = engine.scan(image, &|n| bar.inc(n))?;
-        bar.finish_and_clear();
-
         let (mut findings, mut notes) = drydock_scan::scan(
             &drydock_scan::Input {
                 image,
-                scan: &scan,
+                scan,
                 options: scan_options,
             },
             kinds,
@@ -189,13 +201,13 @@ impl Session {
             notes.extend(custom_notes);
         }
         let (findings, suppressed) = suppress(findings, common, &mut notes)?;
-        let mut report = Report::new(image, &scan, &findings)
+        let mut report = Report::new(image, scan, &findings)
             .with_notes(&notes)
             .with_suppressed(&suppressed);
         if !common.show_secrets {
             let input = drydock_scan::Input {
                 image,
-                scan: &scan,
+                scan,
                 options: scan_options,
             };
             let redactor = drydock_scan::secrets::metadata_redactor(&input);
