@@ -137,6 +137,9 @@ pub struct Finding {
     /// priority of UBUNTU-CVE-…`); absent for rules, whose severity is the rule's.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub severity_source: Option<String>,
+    /// Vulnerabilities: `fixed` (a fixed version exists for the installed line) or `affected`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
     pub title: String,
     /// What was seen here, specifically (redacted where it would leak a secret).
     pub message: String,
@@ -160,6 +163,7 @@ impl Finding {
             kind: rule.kind,
             severity: rule.severity,
             severity_source: None,
+            status: None,
             title: rule.title.to_owned(),
             message: message.into(),
             description: Some(rule.why.to_owned()),

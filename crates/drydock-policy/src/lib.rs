@@ -695,6 +695,7 @@ fn finding(check: &Check, rule: &str, doc: &Document, item: &serde_json::Value) 
         kind: Kind::Misconfiguration,
         severity,
         severity_source: None,
+        status: None,
         message,
         description: meta.description.clone(),
         location: Location {

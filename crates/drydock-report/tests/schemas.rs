@@ -281,6 +281,7 @@ fn cyclonedx_vex_lists_open_and_suppressed_vulnerabilities() {
         kind: Kind::Vulnerability,
         severity: Severity::High,
         severity_source: None,
+        status: None,
         title: "a flaw".into(),
         message: "openssl 3.0.16-1~deb12u1: fixed in 3.0.17-1~deb12u1".into(),
         description: None,

@@ -28,6 +28,8 @@ pub struct Options {
     pub vulndb: Option<Arc<vulns::SharedMatcher>>,
     /// Leave out vulnerabilities without a published fix.
     pub ignore_unfixed: bool,
+    /// `--ignore-status fixed`: leave out vulnerabilities a fixed version exists for.
+    pub ignore_fixed: bool,
 }
 
 impl Default for Options {
@@ -39,6 +41,7 @@ impl Default for Options {
             wordlist: Vec::new(),
             vulndb: None,
             ignore_unfixed: false,
+            ignore_fixed: false,
         }
     }
 }
@@ -62,7 +65,12 @@ pub fn scan(input: &Input<'_>, kinds: &[Kind]) -> (Vec<Finding>, Vec<String>) {
     if kinds.contains(&Kind::Vulnerability) {
         match &input.options.vulndb {
             Some(db) => {
-                let outcome = vulns::check(input, db, input.options.ignore_unfixed);
+                let outcome = vulns::check(
+                    input,
+                    db,
+                    input.options.ignore_unfixed,
+                    input.options.ignore_fixed,
+                );
                 findings.extend(outcome.findings);
                 notes.extend(outcome.skipped);
             }

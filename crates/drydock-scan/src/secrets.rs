@@ -104,6 +104,7 @@ fn finding(input: &Input<'_>, m: &SecretMatch, location: Location, note: &str) -
         kind: Kind::Secret,
         severity: m.severity,
         severity_source: None,
+        status: None,
         title: m.title.clone(),
         message: format!("{}{shown}{note}", m.match_line.trim()),
         description: Some(

@@ -208,6 +208,7 @@ mod tests {
             kind: Kind::Vulnerability,
             severity: Severity::High,
             severity_source: None,
+            status: None,
             title: id.into(),
             message: String::new(),
             description: None,

@@ -17,7 +17,12 @@ pub struct Outcome {
     pub skipped: Vec<String>,
 }
 
-pub fn check(input: &Input<'_>, matcher: &SharedMatcher, ignore_unfixed: bool) -> Outcome {
+pub fn check(
+    input: &Input<'_>,
+    matcher: &SharedMatcher,
+    ignore_unfixed: bool,
+    ignore_fixed: bool,
+) -> Outcome {
     let mut findings = Vec::new();
     let mut skipped = Vec::new();
     let os = input.scan.os.as_ref();
@@ -88,6 +93,7 @@ pub fn check(input: &Input<'_>, matcher: &SharedMatcher, ignore_unfixed: bool) -
                 matches
                     .into_iter()
                     .filter(|m| !ignore_unfixed || m.is_fixed())
+                    .filter(|m| !ignore_fixed || !m.is_fixed())
                     .map(|m| finding(input, p, &m)),
             ),
             Err(e) => skipped.push(format!("{} {}: {e}", p.name, p.version)),
@@ -116,6 +122,7 @@ fn finding(input: &Input<'_>, p: &InstalledPackage, m: &Match) -> Finding {
         id: m.id.clone(),
         kind: Kind::Vulnerability,
         severity,
+        status: Some(if m.is_fixed() { "fixed" } else { "affected" }.to_owned()),
         severity_source: match &m.informational {
             Some(_) => {
                 Some("RustSec informational advisory (a warning, as cargo-audit reports it)".into())

@@ -43,6 +43,10 @@ struct File {
     ignore_unfixed: Option<bool>,
     quiet: Option<bool>,
     policy: Option<Vec<PathBuf>>,
+    ignore_status: Option<Vec<String>>,
+    /// `7d`, `48h`: as `--db-warn-age` / `--db-max-age` take them.
+    db_warn_age: Option<String>,
+    db_max_age: Option<String>,
 }
 
 fn read(path: &Path) -> Result<Option<File>> {
@@ -78,6 +82,9 @@ impl File {
             ignore_unfixed: self.ignore_unfixed.or(lower.ignore_unfixed),
             quiet: self.quiet.or(lower.quiet),
             policy: self.policy.or(lower.policy),
+            ignore_status: self.ignore_status.or(lower.ignore_status),
+            db_warn_age: self.db_warn_age.or(lower.db_warn_age),
+            db_max_age: self.db_max_age.or(lower.db_max_age),
         }
     }
 }
@@ -148,6 +155,30 @@ fn apply_files(
     }
     if let (Some(v), true) = (f.policy, unset("policy") && common.policy.is_empty()) {
         common.policy = v;
+    }
+    if let (Some(v), true) = (
+        f.ignore_status,
+        unset("ignore_status") && common.ignore_status.is_empty(),
+    ) {
+        common.ignore_status = v
+            .iter()
+            .map(|s| {
+                <crate::cli::FixStatus as clap::ValueEnum>::from_str(s, true)
+                    .map_err(|_| anyhow::anyhow!("unknown status {s:?} in drydock.toml"))
+            })
+            .collect::<Result<_>>()?;
+    }
+    let age = |key: &str, v: &str| {
+        crate::cli::parse_age(v).map_err(|e| anyhow::anyhow!("{key} in drydock.toml: {e}"))
+    };
+    if let (Some(v), true) = (f.db_warn_age, unset("db_warn_age")) {
+        common.db_warn_age = age("db-warn-age", &v)?;
+    }
+    if let (Some(v), true) = (
+        f.db_max_age,
+        unset("db_max_age") && common.db_max_age.is_none(),
+    ) {
+        common.db_max_age = Some(age("db-max-age", &v)?);
     }
     Ok(())
 }
@@ -375,6 +406,11 @@ mod tests {
         } else {
             ("LOW", 4, "misconfig", 7.0, false, "b")
         };
+        let (status, warn, max) = if a {
+            ("fixed", "1h", "2h")
+        } else {
+            ("affected", "1d", "2d")
+        };
         let text = format!(
             r#"severity = ["{sev}"]
 exit-code = {code}
@@ -386,6 +422,9 @@ password-budget = {budget}
 ignore-unfixed = {flag}
 quiet = {flag}
 policy = ["{tag}-policy"]
+ignore-status = ["{status}"]
+db-warn-age = "{warn}"
+db-max-age = "{max}"
 "#
         );
         match toml::from_str(&text) {
@@ -425,6 +464,14 @@ policy = ["{tag}-policy"]
         assert_eq!(c.ignore_unfixed, a);
         assert_eq!(c.quiet, a);
         assert_eq!(c.policy, vec![PathBuf::from(format!("{tag}-policy"))]);
+        let (status, warn, max) = if a {
+            (crate::cli::FixStatus::Fixed, 3600, 7200)
+        } else {
+            (crate::cli::FixStatus::Affected, 86_400, 172_800)
+        };
+        assert_eq!(c.ignore_status, vec![status]);
+        assert_eq!(c.db_warn_age.as_secs(), warn);
+        assert_eq!(c.db_max_age.map(|d| d.as_secs()), Some(max));
     }
 
     /// The project file wins over the user file for every key, whichever values they hold

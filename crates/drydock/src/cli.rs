@@ -252,6 +252,20 @@ pub struct RegistryArgs {
     pub password_stdin: bool,
 }
 
+/// Trivy's vulnerability statuses, for `--ignore-status`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+#[clap(rename_all = "snake_case")]
+pub enum FixStatus {
+    Unknown,
+    NotAffected,
+    Affected,
+    Fixed,
+    UnderInvestigation,
+    WillNotFix,
+    FixDeferred,
+    EndOfLife,
+}
+
 #[derive(Args, Clone)]
 pub struct DbDir {
     /// Where the advisory database lives [default: the user cache dir, drydock/db]
@@ -295,6 +309,11 @@ pub struct Common {
     /// Leave out vulnerabilities that have no fixed version yet
     #[arg(long)]
     pub ignore_unfixed: bool,
+    /// Leave out vulnerabilities with these fix statuses, comma-separated (Trivy's flag):
+    /// `fixed` (a fixed version exists) and `affected` (none yet, as --ignore-unfixed) are what
+    /// OSV data tells; the others are refused with the reason
+    #[arg(long, value_enum, value_delimiter = ',')]
+    pub ignore_status: Vec<FixStatus>,
     #[command(flatten)]
     pub db: DbDir,
     /// Do not download a missing advisory database (scan with what is there, or without)
@@ -411,7 +430,7 @@ fn parse_format_spec(s: &str) -> Result<FormatSpec, String> {
 }
 
 /// `90s`, `30m`, `48h`, `7d`, `2w`.
-fn parse_age(s: &str) -> Result<std::time::Duration, String> {
+pub(crate) fn parse_age(s: &str) -> Result<std::time::Duration, String> {
     let s = s.trim();
     let split = s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
     let (n, unit) = s.split_at(split);

@@ -225,3 +225,52 @@ fn unknown_distro_and_bad_input_are_said() {
         );
     }
 }
+
+/// `--ignore-status` (Trivy's flag): `fixed` and `affected` filter, every finding says its
+/// status, and a status OSV data does not carry is refused rather than silently ignored.
+#[test]
+fn ignore_status_filters_what_osv_tells_and_refuses_the_rest() {
+    let tmp = tempfile::tempdir().unwrap();
+    let db = tmp.path().join("db");
+    if debian_db(&db).is_none() {
+        return;
+    }
+    let sbom = tmp.path().join("s.json");
+    std::fs::write(
+        &sbom,
+        r#"{"bomFormat":"CycloneDX","specVersion":"1.6","components":[
+            {"type":"operating-system","name":"debian","version":"12"},
+            {"type":"library","name":"libc6","version":"2.36-9+deb12u1",
+             "purl":"pkg:deb/debian/libc6@2.36-9%2Bdeb12u1?distro=debian-12",
+             "properties":[{"name":"drydock:package:source_name","value":"glibc"}]}]}"#,
+    )
+    .unwrap();
+    let scan = |extra: &[&str]| {
+        let mut args = vec![
+            "sbom-scan",
+            sbom.to_str().unwrap(),
+            "--db-dir",
+            db.to_str().unwrap(),
+            "--format",
+            "json",
+        ];
+        args.extend(extra);
+        run(&args)
+    };
+    let out = scan(&[]);
+    let r: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let findings = r["findings"].as_array().unwrap();
+    assert!(!findings.is_empty());
+    assert!(
+        findings.iter().all(|f| f["status"] == "fixed"),
+        "{findings:?}"
+    );
+    assert!(vulns(&scan(&["--ignore-status", "fixed"])).is_empty());
+    assert_eq!(
+        vulns(&scan(&["--ignore-status", "affected"])).len(),
+        findings.len()
+    );
+    let out = scan(&["--ignore-status", "will_not_fix"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("OSV advisory data only says"));
+}

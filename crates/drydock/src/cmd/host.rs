@@ -102,7 +102,15 @@ fn host_runtimes(
         scan: &scan,
         options: &options,
     };
-    let outcome = drydock_scan::vulns::check(&input, &matcher, common.ignore_unfixed);
+    let outcome = drydock_scan::vulns::check(
+        &input,
+        &matcher,
+        common.ignore_unfixed
+            || common
+                .ignore_status
+                .contains(&crate::cli::FixStatus::Affected),
+        common.ignore_status.contains(&crate::cli::FixStatus::Fixed),
+    );
     notes.extend(outcome.skipped);
     Ok((outcome.findings, notes))
 }

@@ -103,6 +103,16 @@ impl Session {
                 .collect(),
             None => Vec::new(),
         };
+        use crate::cli::FixStatus;
+        if let Some(s) = common
+            .ignore_status
+            .iter()
+            .find(|s| !matches!(s, FixStatus::Fixed | FixStatus::Affected))
+        {
+            anyhow::bail!(
+                "--ignore-status {s:?}: OSV advisory data only says whether a fixed version exists (fixed, affected); a {s:?} status is not in it, so nothing could be filtered by it"
+            );
+        }
         if !(common.password_budget.is_finite() && common.password_budget >= 0.0) {
             anyhow::bail!(
                 "--password-budget must be a number of seconds, not {}",
@@ -118,7 +128,11 @@ impl Session {
             },
             wordlist,
             vulndb,
-            ignore_unfixed: common.ignore_unfixed,
+            ignore_unfixed: common.ignore_unfixed
+                || common
+                    .ignore_status
+                    .contains(&crate::cli::FixStatus::Affected),
+            ignore_fixed: common.ignore_status.contains(&crate::cli::FixStatus::Fixed),
         };
         let analyzer_options = drydock_analyze::analyzers::Options {
             secrets: Some(secrets),
