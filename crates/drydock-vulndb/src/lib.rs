@@ -47,4 +47,7 @@ pub use import::{BadRecord, ImportOptions, ImportSummary, InputSummary, import};
 pub use matcher::{AdvisorySource, Match, Matcher, MemorySource, Query, matches};
 pub use model::{Advisory, AdvisoryError};
 pub use store::{Database, DbInfo, Source};
-pub use update::{SourceFailure, SourceReport, SourceStatus, UpdateOptions, UpdateSummary, update};
+pub use update::{
+    Progress, ProgressEvent, SourceFailure, SourceReport, SourceStatus, UpdateOptions,
+    UpdateSummary, update,
+};

@@ -237,10 +237,35 @@ fn first_update_downloads_then_304_keeps_everything() {
     let server = serve_real(&data);
     let tmp = tempfile::tempdir().unwrap();
     let db = tmp.path().join("db");
-    let opts = options(&server.base, &["Go", "crates.io"]);
+    let mut opts = options(&server.base, &["Go", "crates.io"]);
+    // Per-source progress: a start with the size, the bytes, and an end, for each download.
+    let events = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let sink = events.clone();
+    opts.progress = drydock_vulndb::Progress::new(move |eco, e| {
+        sink.lock().unwrap().push((eco.to_owned(), e));
+    });
 
     let t = Instant::now();
     let first = update(&db, &opts).unwrap();
+    for eco in ["Go", "crates.io"] {
+        use drydock_vulndb::ProgressEvent as E;
+        let seen: Vec<E> = events
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|(n, _)| n == eco)
+            .map(|(_, e)| *e)
+            .collect();
+        let Some(E::Start { total: Some(total) }) = seen.first() else {
+            panic!("{eco}: {seen:?}");
+        };
+        let bytes: u64 = seen
+            .iter()
+            .map(|e| if let E::Bytes(n) = e { *n } else { 0 })
+            .sum();
+        assert_eq!(bytes, *total, "{eco}");
+        assert_eq!(seen.last(), Some(&E::Done), "{eco}");
+    }
     eprintln!("first update: {:.2?} {first:#?}", t.elapsed());
     assert!(first.rebuilt);
     let go = source(&first, "Go");

@@ -234,7 +234,10 @@ pub fn open_vulndb(common: &Common, required: bool) -> Result<Option<drydock_vul
 
 /// Downloads the default advisory sources into `db_dir` on first use.
 fn first_download(common: &Common, db_dir: &std::path::Path) -> Result<()> {
-    let mut options = drydock_vulndb::UpdateOptions::default();
+    let mut options = drydock_vulndb::UpdateOptions {
+        progress: crate::output::download_progress(common.quiet),
+        ..Default::default()
+    };
     if let Some(url) = &common.db_url {
         options.base_url = url.clone();
     }

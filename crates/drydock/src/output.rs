@@ -67,3 +67,41 @@ pub fn progress_bar(image: &Image, quiet: bool) -> ProgressBar {
     }
     bar
 }
+
+/// One progress bar per advisory source being downloaded, on stderr (indicatif draws nothing
+/// when stderr is not a terminal, so logs and CI stay clean).
+pub fn download_progress(quiet: bool) -> drydock_vulndb::Progress {
+    if quiet {
+        return drydock_vulndb::Progress::default();
+    }
+    let multi = indicatif::MultiProgress::with_draw_target(ProgressDrawTarget::stderr());
+    let bars: std::sync::Mutex<std::collections::HashMap<String, ProgressBar>> = Default::default();
+    drydock_vulndb::Progress::new(move |eco, event| {
+        let Ok(mut bars) = bars.lock() else { return };
+        match event {
+            drydock_vulndb::ProgressEvent::Start { total } => {
+                let bar = multi.add(ProgressBar::new(total.unwrap_or(0)));
+                let template = if total.is_some() {
+                    "{prefix:>12} {bytes}/{total_bytes} {wide_bar} {eta}"
+                } else {
+                    "{prefix:>12} {bytes} {spinner}"
+                };
+                if let Ok(style) = ProgressStyle::with_template(template) {
+                    bar.set_style(style);
+                }
+                bar.set_prefix(eco.to_owned());
+                bars.insert(eco.to_owned(), bar);
+            }
+            drydock_vulndb::ProgressEvent::Bytes(n) => {
+                if let Some(bar) = bars.get(eco) {
+                    bar.inc(n);
+                }
+            }
+            drydock_vulndb::ProgressEvent::Done => {
+                if let Some(bar) = bars.remove(eco) {
+                    bar.finish_and_clear();
+                }
+            }
+        }
+    })
+}

@@ -124,7 +124,15 @@ pub(super) fn fetch(
             options.max_bytes
         ));
     }
-    let reader = resp.body_mut().as_reader();
+    let total = header("content-length").and_then(|l| l.trim().parse::<u64>().ok());
+    options
+        .progress
+        .event(ecosystem, super::ProgressEvent::Start { total });
+    let reader = Counting {
+        inner: resp.body_mut().as_reader(),
+        ecosystem,
+        progress: &options.progress,
+    };
     let (tmp, bytes) = download(reader, sources_dir, options.max_bytes, &content_type)?;
     Ok(Fetched::New {
         tmp,
@@ -132,6 +140,22 @@ pub(super) fn fetch(
         last_modified,
         bytes,
     })
+}
+
+/// A body that reports each read to the progress callback.
+struct Counting<'a, R> {
+    inner: R,
+    ecosystem: &'a str,
+    progress: &'a super::Progress,
+}
+
+impl<R: Read> Read for Counting<'_, R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.progress
+            .event(self.ecosystem, super::ProgressEvent::Bytes(n as u64));
+        Ok(n)
+    }
 }
 
 /// `file://` exports: the file's size and modification time play the part of the `ETag`, so

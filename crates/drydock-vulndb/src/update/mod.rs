@@ -56,7 +56,57 @@ pub struct UpdateOptions {
     pub read_timeout: Duration,
     /// Budget for resolving and connecting.
     pub connect_timeout: Duration,
+    /// Told how each download goes, for a progress bar per source.
+    pub progress: Progress,
 }
+
+/// What a download is doing, for [`Progress`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProgressEvent {
+    /// The body starts; its size when the server said.
+    Start { total: Option<u64> },
+    /// This many more bytes arrived.
+    Bytes(u64),
+    /// The source is done (downloaded, unchanged or failed).
+    Done,
+}
+
+type ProgressFn = dyn Fn(&str, ProgressEvent) + Send + Sync;
+
+/// A callback per ecosystem download; none by default.
+#[derive(Clone, Default)]
+pub struct Progress(Option<std::sync::Arc<ProgressFn>>);
+
+impl Progress {
+    pub fn new(f: impl Fn(&str, ProgressEvent) + Send + Sync + 'static) -> Progress {
+        Progress(Some(std::sync::Arc::new(f)))
+    }
+
+    pub(crate) fn event(&self, ecosystem: &str, e: ProgressEvent) {
+        if let Some(f) = &self.0 {
+            f(ecosystem, e);
+        }
+    }
+}
+
+impl std::fmt::Debug for Progress {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(if self.0.is_some() {
+            "Progress(on)"
+        } else {
+            "Progress(off)"
+        })
+    }
+}
+
+/// Options compare by their settings; a progress callback is not one.
+impl PartialEq for Progress {
+    fn eq(&self, _: &Progress) -> bool {
+        true
+    }
+}
+
+impl Eq for Progress {}
 
 impl Default for UpdateOptions {
     fn default() -> Self {
@@ -70,6 +120,7 @@ impl Default for UpdateOptions {
             timeout: Duration::from_secs(30 * 60),
             read_timeout: Duration::from_secs(60),
             connect_timeout: Duration::from_secs(30),
+            progress: Progress::default(),
         }
     }
 }
@@ -291,6 +342,7 @@ fn fetch_all(
         });
         let t = Instant::now();
         let fetched = fetch(&agent, &url, eco, cached, sources_dir, options);
+        options.progress.event(eco, ProgressEvent::Done);
         (url, file, fetched, t.elapsed())
     };
     let fetched = in_parallel(ecosystems, PARALLEL_DOWNLOADS, |eco| fetch_one(eco));

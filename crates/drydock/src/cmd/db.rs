@@ -92,6 +92,7 @@ pub fn run(cmd: DbCommand) -> Result<ExitCode> {
         } => {
             let dir = db.resolve()?;
             let mut options = drydock_vulndb::UpdateOptions {
+                progress: crate::output::download_progress(json),
                 base_url: url,
                 timeout: std::time::Duration::from_secs(timeout.max(1)),
                 ..Default::default()
