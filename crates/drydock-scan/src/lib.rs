@@ -27,9 +27,9 @@ pub struct Options {
     /// The advisory database; the vulnerability scanner needs it.
     pub vulndb: Option<Arc<vulns::SharedMatcher>>,
     /// Leave out vulnerabilities without a published fix.
-    pub ignore_unfixed: bool,
-    /// `--ignore-status fixed`: leave out vulnerabilities a fixed version exists for.
-    pub ignore_fixed: bool,
+    /// Statuses whose vulnerabilities are left out (`--ignore-status`, `--ignore-unfixed`):
+    /// `fixed`, `affected`, `end_of_life`.
+    pub ignore_status: Vec<&'static str>,
 }
 
 impl Default for Options {
@@ -40,8 +40,7 @@ impl Default for Options {
             password_budget: drydock_creds::CrackBudget::default(),
             wordlist: Vec::new(),
             vulndb: None,
-            ignore_unfixed: false,
-            ignore_fixed: false,
+            ignore_status: Vec::new(),
         }
     }
 }
@@ -65,12 +64,7 @@ pub fn scan(input: &Input<'_>, kinds: &[Kind]) -> (Vec<Finding>, Vec<String>) {
     if kinds.contains(&Kind::Vulnerability) {
         match &input.options.vulndb {
             Some(db) => {
-                let outcome = vulns::check(
-                    input,
-                    db,
-                    input.options.ignore_unfixed,
-                    input.options.ignore_fixed,
-                );
+                let outcome = vulns::check(input, db, &input.options.ignore_status);
                 findings.extend(outcome.findings);
                 notes.extend(outcome.skipped);
             }

@@ -17,12 +17,7 @@ pub struct Outcome {
     pub skipped: Vec<String>,
 }
 
-pub fn check(
-    input: &Input<'_>,
-    matcher: &SharedMatcher,
-    ignore_unfixed: bool,
-    ignore_fixed: bool,
-) -> Outcome {
+pub fn check(input: &Input<'_>, matcher: &SharedMatcher, ignore: &[&str]) -> Outcome {
     let mut findings = Vec::new();
     let mut skipped = Vec::new();
     let os = input.scan.os.as_ref();
@@ -92,8 +87,7 @@ pub fn check(
             Ok(matches) => findings.extend(
                 matches
                     .into_iter()
-                    .filter(|m| !ignore_unfixed || m.is_fixed())
-                    .filter(|m| !ignore_fixed || !m.is_fixed())
+                    .filter(|m| !ignore.contains(&status(m)))
                     .map(|m| finding(input, p, &m)),
             ),
             Err(e) => skipped.push(format!("{} {}: {e}", p.name, p.version)),
@@ -122,7 +116,7 @@ fn finding(input: &Input<'_>, p: &InstalledPackage, m: &Match) -> Finding {
         id: m.id.clone(),
         kind: Kind::Vulnerability,
         severity,
-        status: Some(if m.is_fixed() { "fixed" } else { "affected" }.to_owned()),
+        status: Some(status(m).to_owned()),
         severity_source: match &m.informational {
             Some(_) => {
                 Some("RustSec informational advisory (a warning, as cargo-audit reports it)".into())
@@ -164,6 +158,18 @@ fn finding(input: &Input<'_>, p: &InstalledPackage, m: &Match) -> Finding {
 /// score a merged GHSA copy carries (and an unmaintained crate, which has none, is still worth
 /// a known level rather than UNKNOWN), with the class leading the title so they stand apart
 /// from vulnerabilities in every format.
+/// Trivy's status names: `fixed` (a fixed version exists), `end_of_life` (the distribution
+/// will not fix this release), else `affected`.
+pub fn status(m: &Match) -> &'static str {
+    if m.is_fixed() {
+        "fixed"
+    } else if m.end_of_life {
+        "end_of_life"
+    } else {
+        "affected"
+    }
+}
+
 fn severity_and_title(m: &Match) -> (Severity, String) {
     let severity = match m.severity {
         Some(drydock_vulndb::Severity::Critical) => Severity::Critical,
@@ -199,6 +205,7 @@ mod tests {
             cvss: None,
             references: Vec::new(),
             informational: informational.map(str::to_owned),
+            end_of_life: false,
         }
     }
 

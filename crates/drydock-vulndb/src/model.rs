@@ -443,9 +443,29 @@ fn severities(raw: Option<Vec<RawSeverity>>) -> Vec<SeverityScore> {
 /// The free-form `severity` label of `database_specific`/`ecosystem_specific` (GHSA writes
 /// `"severity": "HIGH"`, Debian-derived feeds `"urgency"`, some a nested object).
 fn specific_severity(kind: &str, v: Option<&Value>) -> Option<SeverityScore> {
-    let label = v?.get("severity")?.as_str()?;
-    let s = SeverityScore::new(kind, label);
+    let v = v?;
+    if let Some(label) = v.get("severity").and_then(Value::as_str) {
+        let s = SeverityScore::new(kind, label);
+        if s.severity.is_some() {
+            return Some(s);
+        }
+    }
+    // osv.dev's Debian records (DEBIAN-CVE-*) carry the security tracker's urgency:
+    // `unimportant`, `low`, `medium`, `high` (a trailing `**` marks a guess), or
+    // `not yet assigned` / `end-of-life`, which rate nothing.
+    let urgency = v.get("urgency").and_then(Value::as_str)?;
+    let s = SeverityScore::new("Debian urgency", urgency.trim_end_matches('*'));
     s.severity.is_some().then_some(s)
+}
+
+/// Whether an affected entry says the package's release is past its support (Debian's
+/// `end-of-life` urgency): no fix will come for it from the distribution.
+pub(crate) fn end_of_life(a: &Affected) -> bool {
+    a.ecosystem_specific
+        .as_ref()
+        .and_then(|v| v.get("urgency"))
+        .and_then(Value::as_str)
+        == Some("end-of-life")
 }
 
 fn strings(v: Option<Vec<String>>) -> Vec<String> {

@@ -105,3 +105,47 @@ fn an_unrated_record_takes_the_rating_of_its_alias() {
         (None, None)
     );
 }
+
+/// DEBIAN-CVE-2016-1585 as osv.dev's Debian converter writes it (its own test's expected
+/// record, google/osv.dev vulnfeeds/cmd/converters/debian/main_test.go): no fix in Debian 12,
+/// the tracker's urgency `unimportant`, and NVD's CVSS 9.8. Debian's rating wins for Debian's
+/// package, as Trivy shows it (LOW), and the source says so.
+const DEBIAN_CVE: &str = r#"{"id":"DEBIAN-CVE-2016-1585","upstream":["CVE-2016-1585"],
+ "details":"In all versions of AppArmor mount rules are accidentally widened when compiled.",
+ "severity":[{"type":"CVSS_V3","score":"CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H"}],
+ "affected":[
+  {"package":{"ecosystem":"Debian:12","name":"apparmor"},
+   "ranges":[{"type":"ECOSYSTEM","events":[{"introduced":"0"}]}],
+   "ecosystem_specific":{"urgency":"unimportant"}},
+  {"package":{"ecosystem":"Debian:13","name":"apparmor"},
+   "ranges":[{"type":"ECOSYSTEM","events":[{"introduced":"0"},{"fixed":"3.0.12-1"}]}],
+   "ecosystem_specific":{"urgency":"unimportant"}}]}"#;
+
+/// The same shape with the tracker's `end-of-life` urgency (a release past support).
+const DEBIAN_EOL: &str = r#"{"id":"DEBIAN-CVE-2099-0001","upstream":["CVE-2099-0001"],
+ "affected":[{"package":{"ecosystem":"Debian:10","name":"apparmor"},
+   "ranges":[{"type":"ECOSYSTEM","events":[{"introduced":"0"}]}],
+   "ecosystem_specific":{"urgency":"end-of-life"}}]}"#;
+
+#[test]
+fn debian_urgency_rates_debian_packages_and_end_of_life_is_a_status() {
+    let Some((_t, m)) = db(&[], &[("d.json", DEBIAN_CVE), ("e.json", DEBIAN_EOL)]) else {
+        return;
+    };
+    let hit = m
+        .find(&Query::distro("Debian", "12", "apparmor", "3.0.8-3"))
+        .unwrap();
+    assert_eq!(hit.len(), 1, "{hit:?}");
+    assert_eq!(hit[0].id, "CVE-2016-1585");
+    assert_eq!(hit[0].severity, Some(Severity::Low));
+    assert_eq!(
+        hit[0].severity_source.as_deref(),
+        Some("Debian urgency of DEBIAN-CVE-2016-1585")
+    );
+    assert!(!hit[0].is_fixed() && !hit[0].end_of_life);
+    let eol = m
+        .find(&Query::distro("Debian", "10", "apparmor", "2.13.2-10"))
+        .unwrap();
+    assert!(eol[0].end_of_life, "{eol:?}");
+    assert_eq!(eol[0].severity, None, "end-of-life rates nothing");
+}

@@ -394,6 +394,27 @@ impl DbDir {
     }
 }
 
+/// The statuses `--ignore-status` and `--ignore-unfixed` leave out, as the scanner names them.
+pub fn ignored_statuses(common: &Common) -> Vec<&'static str> {
+    use crate::cli::FixStatus;
+    let mut out: Vec<&'static str> = common
+        .ignore_status
+        .iter()
+        .filter_map(|s| match s {
+            FixStatus::Fixed => Some("fixed"),
+            FixStatus::Affected => Some("affected"),
+            FixStatus::EndOfLife => Some("end_of_life"),
+            _ => None,
+        })
+        .collect();
+    if common.ignore_unfixed {
+        out.extend(["affected", "end_of_life"]);
+    }
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -310,8 +310,8 @@ pub struct Common {
     #[arg(long)]
     pub ignore_unfixed: bool,
     /// Leave out vulnerabilities with these fix statuses, comma-separated (Trivy's flag):
-    /// `fixed` (a fixed version exists) and `affected` (none yet, as --ignore-unfixed) are what
-    /// OSV data tells; the others are refused with the reason
+    /// `fixed` (a fixed version exists), `affected` (none yet) and `end_of_life` (Debian will
+    /// not fix the release) are what OSV data tells; the others are refused with the reason
     #[arg(long, value_enum, value_delimiter = ',')]
     pub ignore_status: Vec<FixStatus>,
     #[command(flatten)]

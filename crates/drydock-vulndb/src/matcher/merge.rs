@@ -139,6 +139,7 @@ fn combine(ms: Vec<Match>, family: &str, cmp: Option<Comparator>) -> Option<Matc
     // As cargo-audit decides from the RustSec record alone: an unsound or unmaintained crate
     // stays a warning even when a GHSA copy of the advisory is merged in.
     let informational = ms.iter().find_map(|m| m.informational.clone());
+    let end_of_life = ms.iter().any(|m| m.end_of_life);
     let base = lead?;
     Some(Match {
         id: primary,
@@ -155,6 +156,7 @@ fn combine(ms: Vec<Match>, family: &str, cmp: Option<Comparator>) -> Option<Matc
         cvss,
         references,
         informational,
+        end_of_life,
     })
 }
 

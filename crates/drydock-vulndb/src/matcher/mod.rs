@@ -175,6 +175,10 @@ pub struct Match {
     /// warnings, apart from vulnerabilities, and a report should too.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub informational: Option<String>,
+    /// The distribution says the package's release is past its support (Debian's
+    /// `end-of-life`): no fix will come from it.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub end_of_life: bool,
 }
 
 impl Match {

@@ -169,6 +169,7 @@ pub(crate) fn rate<'a>(
         };
         let what = match s.kind.as_str() {
             "Ubuntu" => "Ubuntu priority".to_owned(),
+            "Debian urgency" => "Debian urgency".to_owned(),
             "database_specific" | "ecosystem_specific" => "severity".to_owned(),
             k => k.replace('_', " "),
         };
@@ -195,6 +196,7 @@ pub fn matches(advisory: &Advisory, ecosystem: &str, name: &str, version: &str) 
     let mut fixed: Vec<String> = Vec::new();
     let mut severities: Vec<&SeverityScore> = advisory.severity.iter().collect();
     let mut informational = None;
+    let mut end_of_life = false;
     for a in &advisory.affected {
         let Some(pkg) = &a.package else { continue };
         if pkg.ecosystem.as_str() != ecosystem || normalize_name(base, &pkg.name) != key {
@@ -205,6 +207,7 @@ pub fn matches(advisory: &Advisory, ecosystem: &str, name: &str, version: &str) 
             fixed.extend(f);
             severities.extend(&a.severity);
             informational = informational.or_else(|| informational_of(a));
+            end_of_life |= crate::model::end_of_life(a);
         }
     }
     if !hit {
@@ -243,6 +246,7 @@ pub fn matches(advisory: &Advisory, ecosystem: &str, name: &str, version: &str) 
         cvss: best_cvss(severities.into_iter()),
         references,
         informational,
+        end_of_life,
     })
 }
 

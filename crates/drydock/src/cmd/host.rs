@@ -102,15 +102,8 @@ fn host_runtimes(
         scan: &scan,
         options: &options,
     };
-    let outcome = drydock_scan::vulns::check(
-        &input,
-        &matcher,
-        common.ignore_unfixed
-            || common
-                .ignore_status
-                .contains(&crate::cli::FixStatus::Affected),
-        common.ignore_status.contains(&crate::cli::FixStatus::Fixed),
-    );
+    let outcome =
+        drydock_scan::vulns::check(&input, &matcher, &crate::args::ignored_statuses(common));
     notes.extend(outcome.skipped);
     Ok((outcome.findings, notes))
 }

@@ -104,13 +104,14 @@ impl Session {
             None => Vec::new(),
         };
         use crate::cli::FixStatus;
-        if let Some(s) = common
-            .ignore_status
-            .iter()
-            .find(|s| !matches!(s, FixStatus::Fixed | FixStatus::Affected))
-        {
+        if let Some(s) = common.ignore_status.iter().find(|s| {
+            !matches!(
+                s,
+                FixStatus::Fixed | FixStatus::Affected | FixStatus::EndOfLife
+            )
+        }) {
             anyhow::bail!(
-                "--ignore-status {s:?}: OSV advisory data only says whether a fixed version exists (fixed, affected); a {s:?} status is not in it, so nothing could be filtered by it"
+                "--ignore-status {s:?}: OSV advisory data says whether a fixed version exists (fixed, affected) and Debian's end of life (end_of_life); a {s:?} status is not in it, so nothing could be filtered by it"
             );
         }
         if !(common.password_budget.is_finite() && common.password_budget >= 0.0) {
@@ -128,11 +129,7 @@ impl Session {
             },
             wordlist,
             vulndb,
-            ignore_unfixed: common.ignore_unfixed
-                || common
-                    .ignore_status
-                    .contains(&crate::cli::FixStatus::Affected),
-            ignore_fixed: common.ignore_status.contains(&crate::cli::FixStatus::Fixed),
+            ignore_status: args::ignored_statuses(common),
         };
         let analyzer_options = drydock_analyze::analyzers::Options {
             secrets: Some(secrets),
