@@ -290,14 +290,7 @@ impl Client {
             let resp = self.retrying(url, accept, auth.as_ref(), total)?;
             if resp.status().as_u16() == 401 && !challenged {
                 challenged = true;
-                let header = resp
-                    .headers()
-                    .get_all("www-authenticate")
-                    .iter()
-                    .filter_map(|v| v.to_str().ok())
-                    .collect::<Vec<_>>()
-                    .join(", ");
-                self.answer_challenge(url, &header, repository)?;
+                self.answer_challenge(url, &challenges_of(&resp), repository)?;
                 continue;
             }
             let status = resp.status().as_u16();
@@ -602,6 +595,16 @@ fn retry_after(value: &str) -> Option<Duration> {
         when.duration_since(std::time::SystemTime::now())
             .unwrap_or(Duration::ZERO),
     )
+}
+
+/// Every `WWW-Authenticate` value of a 401, joined, for [`Client::answer_challenge`].
+pub(crate) fn challenges_of(resp: &Response<ureq::Body>) -> String {
+    resp.headers()
+        .get_all("www-authenticate")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// Absolute `Location`s as they are; `/path` relative to the current origin.

@@ -8,7 +8,7 @@
 
 use ureq::http::{Response, Uri};
 
-use crate::client::{Client, ClientError, certificate_error, resolve};
+use crate::client::{Client, ClientError, certificate_error, challenges_of, resolve};
 
 impl Client {
     /// Uploads `bytes` as the blob `digest` (`sha256:…`, which the caller computed) unless the
@@ -147,14 +147,7 @@ impl Client {
             };
             if resp.status().as_u16() == 401 && !challenged {
                 challenged = true;
-                let header = resp
-                    .headers()
-                    .get_all("www-authenticate")
-                    .iter()
-                    .filter_map(|v| v.to_str().ok())
-                    .collect::<Vec<_>>()
-                    .join(", ");
-                self.answer_challenge(url, &header, repository)?;
+                self.answer_challenge(url, &challenges_of(&resp), repository)?;
                 continue;
             }
             if matches!(resp.status().as_u16(), 401 | 403) {
