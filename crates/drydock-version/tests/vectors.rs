@@ -188,7 +188,7 @@ fn orderings_are_antisymmetric_and_transitive() {
         (state % n as u64) as usize
     };
     for (file, scheme) in files {
-        let text = std::fs::read_to_string(dir.join(file)).unwrap();
+        let text = std::fs::read_to_string(dir.join(file)).expect("vector file readable");
         let mut strings: Vec<&str> = text
             .lines()
             .skip(1)
