@@ -4,7 +4,8 @@
 Every pair is answered by the scheme's own reference implementation, never by drydock:
   dpkg    dpkg --compare-versions (Debian's dpkg)
   rpm     rpm.labelCompare (Debian's python3-rpm, run with /usr/bin/python3)
-  pep440  packaging.version.Version (pypa packaging; `pip install packaging`)
+  pep440  packaging.version.Version (pypa packaging; `pip install packaging`); versions PEP 440
+          rejects as OSV orders PyPI: packaging_legacy (`pip install packaging-legacy`)
   semver  node-semver's compare() (`npm install semver@7`), strict for crates.io, loose for npm
   gem     Gem::Version#<=> (Debian's ruby)
   maven   org.apache.maven.artifact.versioning.ComparableVersion (maven-artifact-3.x.jar of
@@ -86,13 +87,13 @@ def pep440_strings():
     for p in glob.glob(os.path.join(SHARED, "advisories", "pypa", "*.yaml")):
         block = None
         for line in open(p, encoding="utf-8"):
-            m = re.match(r"\s*- (introduced|fixed|last_affected): '?([^'\s]+)'?\s*$", line)
+            m = re.match(r"\s*- (introduced|fixed|last_affected): ['\"]?([^'\"\s]+)['\"]?\s*$", line)
             if m and m.group(2) != "0":
                 out.add(m.group(2))
             if re.match(r"\s*versions:\s*$", line):
                 block = True
                 continue
-            m = re.match(r"\s*- '?([^'\s]+)'?\s*$", line)
+            m = re.match(r"\s*- ['\"]?([^'\"\s]+)['\"]?\s*$", line)
             if block and m:
                 out.add(m.group(1))
             elif not line.startswith(" ") and not line.startswith("-"):
@@ -212,6 +213,23 @@ for (const l of lines) {
 process.stdout.write(out.join("\n") + "\n");
 '''
 
+LEGACY_PY = r'''
+import sys
+from packaging.version import Version, InvalidVersion
+from packaging_legacy.version import parse
+def valid(s):
+    try:
+        Version(s); return True
+    except InvalidVersion:
+        return False
+for line in sys.stdin:
+    a, b = line.rstrip("\n").split("\t")
+    if valid(a) and valid(b):
+        print("!"); continue
+    x, y = parse(a), parse(b)
+    print("<" if x < y else "=" if x == y else ">")
+'''
+
 GEM_RB = r'''
 STDIN.each_line do |l|
   a, b = l.chomp.split("\t", 2)
@@ -266,6 +284,9 @@ def main():
 
     pep = mutate(pep440_strings(), ["rc1", ".post1", ".dev0", "a1", "b2", "+local", ".0"], rng, 400)
     write("pep440.tsv", run_filter([sys.executable, "-c", PEP_PY], pairs(pep, rng, n)), "pypa packaging")
+    legacy = set(pep) | {v + s for v in rng.sample(sorted(pep), 300) for s in ["-custom", "_beta", "-r123", ".x", "-foo-1", "+", "dev-r5"]}
+    legacy |= {"latest", "unknown", "2.0.0-custom-1", "1.0-foo", "1.0.dev-r123", "0.9.8-pre1", "1.0-preview", "1.0-rc1", "1.0c", "r1", "1.0-1-1"}
+    write("pep440-legacy.tsv", run_filter([sys.executable, "-c", LEGACY_PY], pairs(legacy, rng, n)), "packaging_legacy")
 
     js = os.path.join(tmp, "semver.js")
     open(js, "w").write(SEMVER_JS_CODE)
@@ -290,4 +311,7 @@ def main():
 
 
 if __name__ == "__main__":
+    # Set iteration order must not vary between runs: the vectors are committed.
+    if os.environ.get("PYTHONHASHSEED") != "0":
+        os.execve(sys.executable, [sys.executable] + sys.argv, dict(os.environ, PYTHONHASHSEED="0"))
     main()

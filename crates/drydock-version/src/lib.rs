@@ -172,6 +172,18 @@ impl Scheme {
         match self {
             Scheme::Go => Ok(gosemver::compare(a, b)),
             Scheme::Apk => Ok(apk::compare(a, b)),
+            // OSV orders PyPI with `packaging_legacy`: what PEP 440 rejects sorts first.
+            Scheme::Pep440 => Ok(
+                match (
+                    pep440::Pep440Version::parse(a),
+                    pep440::Pep440Version::parse(b),
+                ) {
+                    (Ok(x), Ok(y)) => x.cmp(&y),
+                    (Err(_), Ok(_)) => Ordering::Less,
+                    (Ok(_), Err(_)) => Ordering::Greater,
+                    (Err(_), Err(_)) => pep440::legacy_key(a).cmp(&pep440::legacy_key(b)),
+                },
+            ),
             _ => Ok(self.parse(a)?.cmp(&self.parse(b)?)),
         }
     }

@@ -380,6 +380,91 @@ impl PartialEq for Pep440Version {
 
 impl Eq for Pep440Version {}
 
+/// The sort key of a version PEP 440 rejects, as OSV orders PyPI (`packaging_legacy`'s
+/// `LegacyVersion`, setuptools' old `parse_version`): every such version sorts before every
+/// valid one (its epoch is -1), and among themselves by these parts. Without it a package
+/// installed as `2.0.0-custom` could not be placed in any range.
+pub(crate) fn legacy_key(version: &str) -> Vec<String> {
+    let lower = version.to_lowercase();
+    let mut parts: Vec<String> = Vec::new();
+    for part in legacy_parts(&lower) {
+        if part.starts_with('*') {
+            // Drop a `-` before a pre-release tag, and trailing zeros of each numeric series.
+            if part.as_str() < "*final" {
+                while parts.last().is_some_and(|p| p == "*final-") {
+                    parts.pop();
+                }
+            }
+            while parts.last().is_some_and(|p| p == "00000000") {
+                parts.pop();
+            }
+        }
+        parts.push(part);
+    }
+    parts
+}
+
+/// `_parse_version_parts`: digit runs zero-padded to 8, letter runs and `-` as `*`-prefixed
+/// words (`pre`, `preview` and `rc` as `c`, `dev` as `@`, `-` as `final-`), `.` and other
+/// characters as separators, then `*final`.
+fn legacy_parts(s: &str) -> Vec<String> {
+    // The regex `(\d+ | [a-z]+ | \. | -)` splits with its groups kept; text between matches
+    // (any other character) is kept as a part too.
+    let mut out: Vec<String> = Vec::new();
+    let bytes: Vec<char> = s.chars().collect();
+    let mut i = 0;
+    let mut other = String::new();
+    let push = |raw: String, out: &mut Vec<String>| {
+        let part = match raw.as_str() {
+            "pre" | "preview" | "rc" => "c".to_owned(),
+            "-" => "final-".to_owned(),
+            "dev" => "@".to_owned(),
+            _ => raw,
+        };
+        if part.is_empty() || part == "." {
+            return;
+        }
+        if part.starts_with(|c: char| c.is_ascii_digit()) {
+            out.push(format!("{part:0>8}"));
+        } else {
+            out.push(format!("*{part}"));
+        }
+    };
+    while i < bytes.len() {
+        let c = bytes[i];
+        let run = |pred: &dyn Fn(char) -> bool, i: &mut usize| {
+            let start = *i;
+            while *i < bytes.len() && pred(bytes[*i]) {
+                *i += 1;
+            }
+            bytes[start..*i].iter().collect::<String>()
+        };
+        let token = if c.is_ascii_digit() {
+            Some(run(&|c: char| c.is_ascii_digit(), &mut i))
+        } else if c.is_ascii_lowercase() {
+            Some(run(&|c: char| c.is_ascii_lowercase(), &mut i))
+        } else if c == '.' || c == '-' {
+            i += 1;
+            Some(c.to_string())
+        } else {
+            other.push(c);
+            i += 1;
+            None
+        };
+        if let Some(t) = token {
+            if !other.is_empty() {
+                push(std::mem::take(&mut other), &mut out);
+            }
+            push(t, &mut out);
+        }
+    }
+    if !other.is_empty() {
+        push(other, &mut out);
+    }
+    out.push("*final".to_owned());
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

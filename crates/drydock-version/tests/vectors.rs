@@ -152,10 +152,13 @@ fn reference_differential_vectors() {
         ("dpkg.tsv", Scheme::Dpkg),
         ("rpm.tsv", Scheme::Rpm),
         ("pep440.tsv", Scheme::Pep440),
+        ("pep440-legacy.tsv", Scheme::Pep440),
         ("semver.tsv", Scheme::Semver),
         ("semver-loose.tsv", Scheme::SemverLoose),
         ("gem.tsv", Scheme::Gem),
         ("maven.tsv", Scheme::Maven),
+        // NuGet.Client's own VersionComparerTests (no .NET here to generate more).
+        ("nuget.tsv", Scheme::NuGet),
     ];
     let mut failures = Vec::new();
     let mut total_failed = 0;
