@@ -345,8 +345,9 @@ pub struct Common {
     /// Secret rules: gitleaks' TOML (`[extend] useDefault = true` keeps the built-ins) or Trivy's .yaml
     #[arg(long, value_name = "FILE", env = "DRYDOCK_SECRET_CONFIG")]
     pub secret_config: Option<PathBuf>,
-    /// Seconds spent guessing each password hash
-    #[arg(long, default_value_t = 2.0, value_name = "SECONDS")]
+    /// Seconds spent guessing each password hash at most (the default lets SHA-512-crypt, the
+    /// slowest fast scheme, try the whole list on two cores; weak hashes fall in the first guesses)
+    #[arg(long, default_value_t = 25.0, value_name = "SECONDS")]
     pub password_budget: f64,
     /// Extra passwords to try on every hash, one per line
     #[arg(long, value_name = "FILE")]
