@@ -208,7 +208,8 @@ pub fn scan_set(files: &[(String, Vec<u8>)]) -> ScanResult {
             }
         }
     }
-    result.findings.extend(k8s::check(&objects));
+    let paths: Vec<&str> = files.iter().map(|(p, _)| p.as_str()).collect();
+    result.findings.extend(k8s::check_units(objects, &paths));
     result.sort();
     result
 }

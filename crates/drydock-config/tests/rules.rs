@@ -124,3 +124,50 @@ fn rule_table() {
         .collect();
     insta::assert_snapshot!(table);
 }
+
+/// Cross-document facts come from one deployable unit: project `a`'s default-deny policy and
+/// ServiceAccount do not silence project `b`'s findings when both are scanned together, a
+/// kustomization's subdirectories are one unit, and the finding names the unit and its file.
+#[test]
+fn cross_document_rules_stay_inside_their_deployable_unit() {
+    let deny = "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: deny\n  namespace: shop\nspec:\n  podSelector: {}\n  policyTypes: [Ingress]\n";
+    let sa = "apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: app\n  namespace: shop\nautomountServiceAccountToken: false\n";
+    let app = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: app\n  namespace: shop\nspec:\n  template:\n    spec:\n      serviceAccountName: app\n      containers:\n      - name: app\n        image: app@sha256:0000000000000000000000000000000000000000000000000000000000000000\n";
+    let files: Vec<(String, Vec<u8>)> = [
+        ("a/deny.yaml", deny),
+        ("a/sa.yaml", sa),
+        ("a/app.yaml", app),
+        ("b/app.yaml", app),
+        // A kustomization: its base/ and overlay/ directories are one unit.
+        (
+            "c/kustomization.yaml",
+            "resources: [base/app.yaml, policy/deny.yaml, policy/sa.yaml]\n",
+        ),
+        ("c/base/app.yaml", app),
+        ("c/policy/deny.yaml", deny),
+        ("c/policy/sa.yaml", sa),
+    ]
+    .into_iter()
+    .map(|(p, t)| (p.to_owned(), t.as_bytes().to_vec()))
+    .collect();
+    let result = drydock_config::scan_set(&files);
+    let hits = |id: &str| -> Vec<(String, String)> {
+        result
+            .findings
+            .iter()
+            .filter(|f| f.id == id)
+            .map(|f| {
+                (
+                    f.location.path.clone().unwrap_or_default(),
+                    f.message.clone(),
+                )
+            })
+            .collect()
+    };
+    for id in ["DD-K8S-027", "DD-K8S-035"] {
+        let h = hits(id);
+        assert_eq!(h.len(), 1, "{id}: {h:?}");
+        assert_eq!(h[0].0, "b/app.yaml", "{id}");
+        assert!(h[0].1.contains("of b/)"), "{id}: {}", h[0].1);
+    }
+}

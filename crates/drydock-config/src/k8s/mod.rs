@@ -204,3 +204,63 @@ pub fn check(objects: &[Object]) -> Vec<Finding> {
     }
     out
 }
+
+/// File names that make their directory one deployable unit: a kustomization or a Helm chart.
+const UNIT_MARKERS: &[&str] = &[
+    "kustomization.yaml",
+    "kustomization.yml",
+    "Kustomization",
+    "Chart.yaml",
+];
+
+/// The deployable unit of a file: the nearest directory at or above it that holds a
+/// kustomization or a chart (`unit_dirs`), else the file's own directory.
+fn unit_of<'a>(path: &'a str, unit_dirs: &std::collections::BTreeSet<&str>) -> &'a str {
+    let mut dir = path.rsplit_once('/').map_or("", |(d, _)| d);
+    loop {
+        if unit_dirs.contains(dir) {
+            return dir;
+        }
+        match dir.rsplit_once('/') {
+            Some((parent, _)) => dir = parent,
+            None if !dir.is_empty() && unit_dirs.contains("") => return "",
+            None => break,
+        }
+    }
+    path.rsplit_once('/').map_or("", |(d, _)| d)
+}
+
+/// [`check`] per deployable unit: facts that span documents (which ServiceAccount a pod uses,
+/// which NetworkPolicies cover a namespace) come from the same kustomization, chart or
+/// directory of manifests, never from an unrelated project scanned alongside. `all_paths`
+/// are every file of the scan, to find the units' markers. Findings of the cross-document
+/// rules say which unit they were judged in.
+pub fn check_units(mut objects: Vec<Object>, all_paths: &[&str]) -> Vec<Finding> {
+    let unit_dirs: std::collections::BTreeSet<&str> = all_paths
+        .iter()
+        .filter(|p| UNIT_MARKERS.contains(&p.rsplit('/').next().unwrap_or(p)))
+        .map(|p| p.rsplit_once('/').map_or("", |(d, _)| d))
+        .collect();
+    let unit = |o: &Object| unit_of(&o.path, &unit_dirs).to_owned();
+    objects.sort_by_cached_key(unit);
+    let mut out = Vec::new();
+    for chunk in objects.chunk_by(|a, b| unit(a) == unit(b)) {
+        let from = out.len();
+        out.extend(check(chunk));
+        let name = chunk.first().map(unit).unwrap_or_default();
+        let shown = if name.is_empty() {
+            "the top directory".to_owned()
+        } else {
+            format!("{name}/")
+        };
+        for f in &mut out[from..] {
+            if rules::cross_document(&f.id) {
+                f.message.push_str(&format!(
+                    " (judged with the {} Kubernetes objects of {shown})",
+                    chunk.len()
+                ));
+            }
+        }
+    }
+    out
+}

@@ -37,6 +37,11 @@ macro_rules! entry {
     };
 }
 
+/// Whether a rule is judged across documents (the `set` entries below; see `check_units`).
+pub(crate) fn cross_document(id: &str) -> bool {
+    id == hardening::SA_TOKEN.id || id == network::NO_DEFAULT_DENY.id
+}
+
 /// All Kubernetes rules. Add a rule here and it is checked, listed and snapshot-tested.
 pub static RULES: &[Entry] = &[
     entry!(pss_baseline::PRIVILEGED, privileged),
