@@ -179,6 +179,19 @@ pub fn scan_file(path: &str, content: &[u8]) -> ScanResult {
 pub fn scan_set(files: &[(String, Vec<u8>)]) -> ScanResult {
     let mut result = ScanResult::default();
     let mut objects: Vec<k8s::Object> = Vec::new();
+    // Stages Compose files build with `target:` run as images: their Dockerfiles check them
+    // like final stages. Keyed by the Dockerfile's normalised path.
+    let mut targets: std::collections::HashMap<String, Vec<String>> = Default::default();
+    for (path, content) in files {
+        if detect(path, content) == Some(FileKind::Compose)
+            && content.len() <= MAX_FILE_SIZE
+            && let Ok(text) = std::str::from_utf8(content)
+        {
+            for (dockerfile, target) in compose::build_targets(path, text) {
+                targets.entry(dockerfile).or_default().push(target);
+            }
+        }
+    }
     for (path, content) in files {
         let Some(kind) = detect(path, content) else {
             continue;
@@ -198,7 +211,12 @@ pub fn scan_set(files: &[(String, Vec<u8>)]) -> ScanResult {
             continue;
         };
         match kind {
-            FileKind::Dockerfile => result.extend(dockerfile::scan(path, text)),
+            FileKind::Dockerfile => {
+                let shipped = targets
+                    .get(&compose::normalize_join(&[path]))
+                    .map_or(&[][..], Vec::as_slice);
+                result.extend(dockerfile::scan_with_targets(path, text, shipped))
+            }
             FileKind::Compose => result.extend(compose::scan(path, text)),
             FileKind::DaemonJson => result.extend(host::scan_daemon_json(path, text)),
             FileKind::Kubernetes => {

@@ -171,3 +171,50 @@ fn cross_document_rules_stay_inside_their_deployable_unit() {
         assert!(h[0].1.contains("of b/)"), "{id}: {}", h[0].1);
     }
 }
+
+/// A stage a Compose file builds with `target:` runs as an image: it is checked like the final
+/// stage (root user, no USER, no HEALTHCHECK, package caches), and only when a Compose file of
+/// the scan names it.
+#[test]
+fn compose_build_targets_are_checked_like_final_stages() {
+    let dockerfile = "FROM debian:12@sha256:0000000000000000000000000000000000000000000000000000000000000000 AS dev\nUSER root\nCMD [\"sleep\", \"infinity\"]\n\nFROM debian:12@sha256:0000000000000000000000000000000000000000000000000000000000000000 AS runtime\nUSER 10001\nHEALTHCHECK CMD true\nCMD [\"app\"]\n";
+    let compose = "services:\n  dev:\n    build:\n      context: ./app\n      target: dev\n";
+    let scan = |with_compose: bool| {
+        let mut files = vec![(
+            "proj/app/Dockerfile".to_owned(),
+            dockerfile.as_bytes().to_vec(),
+        )];
+        if with_compose {
+            files.push(("proj/compose.yaml".to_owned(), compose.as_bytes().to_vec()));
+        }
+        drydock_config::scan_set(&files)
+            .findings
+            .into_iter()
+            .filter(|f| f.location.path.as_deref() == Some("proj/app/Dockerfile"))
+            .map(|f| (f.id, f.message))
+            .collect::<Vec<_>>()
+    };
+    let alone = scan(false);
+    assert!(
+        !alone
+            .iter()
+            .any(|(id, _)| id == "DD-DF-003" || id == "DD-DF-017"),
+        "the dev stage is not shipped on its own: {alone:?}"
+    );
+    let built = scan(true);
+    let has = |id: &str, text: &str| built.iter().any(|(i, m)| i == id && m.contains(text));
+    assert!(
+        has(
+            "DD-DF-003",
+            "USER root is the user of stage dev (a Compose build target)"
+        ),
+        "{built:?}"
+    );
+    assert!(
+        has(
+            "DD-DF-017",
+            "stage dev (a Compose build target) defines no HEALTHCHECK"
+        ),
+        "{built:?}"
+    );
+}

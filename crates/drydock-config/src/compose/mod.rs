@@ -35,6 +35,58 @@ impl Service<'_> {
     }
 }
 
+/// The Dockerfiles a Compose file builds with `target:` and the stage each names, as
+/// (Dockerfile path next to the compose file's, stage name in lower case): those stages become
+/// images that run, so they are checked like final stages.
+pub fn build_targets(path: &str, text: &str) -> Vec<(String, String)> {
+    let (docs, _) = yaml::load(text);
+    let dir = path.rsplit_once('/').map_or("", |(d, _)| d);
+    let mut out = Vec::new();
+    for doc in &docs {
+        let Some(services) = doc.get("services") else {
+            continue;
+        };
+        for (_, v) in services.entries() {
+            let Some(build) = v.get("build") else {
+                continue;
+            };
+            let Some(target) = build.get("target").and_then(Node::as_str) else {
+                continue;
+            };
+            let context = build.get("context").and_then(Node::as_str).unwrap_or(".");
+            let dockerfile = build
+                .get("dockerfile")
+                .and_then(Node::as_str)
+                .unwrap_or("Dockerfile");
+            out.push((
+                normalize_join(&[dir, context, dockerfile]),
+                target.to_ascii_lowercase(),
+            ));
+        }
+    }
+    out
+}
+
+/// `a/./b/../c` as `a/c`: joins relative parts the way Compose resolves a build context.
+pub(crate) fn normalize_join(parts: &[&str]) -> String {
+    let mut out: Vec<&str> = Vec::new();
+    for part in parts {
+        if part.starts_with('/') {
+            out.clear();
+        }
+        for seg in part.split('/') {
+            match seg {
+                "" | "." => {}
+                ".." => {
+                    out.pop();
+                }
+                s => out.push(s),
+            }
+        }
+    }
+    out.join("/")
+}
+
 /// Parses and checks one Compose file.
 pub fn scan(path: &str, text: &str) -> ScanResult {
     let mut result = ScanResult::default();

@@ -41,6 +41,8 @@ pub struct Ctx<'a> {
     pub df: &'a Dockerfile,
     pub stages: Vec<Stage>,
     pub runs: Vec<Run>,
+    /// Stage names (lower case) a Compose file builds with `target:`.
+    pub targets: Vec<String>,
 }
 
 impl Ctx<'_> {
@@ -106,6 +108,7 @@ impl Ctx<'_> {
             df,
             stages,
             runs,
+            targets: Vec::new(),
         }
     }
 
@@ -121,6 +124,40 @@ impl Ctx<'_> {
 
     pub fn final_stage(&self) -> Option<usize> {
         self.stages.len().checked_sub(1)
+    }
+
+    /// The stages that become images that run: the final one, and any a Compose file builds
+    /// with `target:` (see [`scan_with_targets`]), in stage order.
+    pub fn shipped_stages(&self) -> Vec<usize> {
+        let mut out: Vec<usize> = self
+            .stages
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| {
+                s.name
+                    .as_deref()
+                    .is_some_and(|n| self.targets.iter().any(|t| t == n))
+            })
+            .map(|(i, _)| i)
+            .collect();
+        if let Some(last) = self.final_stage()
+            && !out.contains(&last)
+        {
+            out.push(last);
+        }
+        out
+    }
+
+    /// How a finding names a shipped stage: the final one, or a Compose build target.
+    pub fn stage_label(&self, stage: usize) -> String {
+        if Some(stage) == self.final_stage() {
+            "final stage".to_owned()
+        } else {
+            format!(
+                "stage {} (a Compose build target)",
+                self.stages[stage].name.as_deref().unwrap_or("?")
+            )
+        }
     }
 
     /// The stage chain from `stage` up through the stages it is built `FROM`, nearest first.
@@ -221,6 +258,12 @@ pub fn expand(text: &str, vars: &HashMap<String, String>) -> String {
 
 /// Parses and checks one Dockerfile.
 pub fn scan(path: &str, text: &str) -> ScanResult {
+    scan_with_targets(path, text, &[])
+}
+
+/// [`scan`], with `targets`: stage names a Compose file builds with `target:`, checked like the
+/// final stage because they become images that run.
+pub fn scan_with_targets(path: &str, text: &str, targets: &[String]) -> ScanResult {
     let (df, parse_errors) = parse::parse(text);
     let mut result = ScanResult::default();
     for e in parse_errors {
@@ -231,7 +274,8 @@ pub fn scan(path: &str, text: &str) -> ScanResult {
         ));
     }
     if df.instructions.iter().any(|i| i.keyword == "FROM") {
-        let ctx = Ctx::new(path, &df);
+        let mut ctx = Ctx::new(path, &df);
+        ctx.targets = targets.to_vec();
         for entry in rules::RULES {
             (entry.run)(&ctx, &mut result.findings);
         }

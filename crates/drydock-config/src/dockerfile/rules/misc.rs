@@ -65,19 +65,18 @@ pub static DUPLICATE_STAGE: Rule = Rule {
 };
 
 pub fn no_healthcheck(ctx: &Ctx, out: &mut Vec<Finding>) {
-    let Some(last) = ctx.final_stage() else {
-        return;
-    };
-    let has = ctx.lineage(last).into_iter().any(|s| {
-        ctx.stage_instructions(s)
-            .any(|(_, i)| i.keyword == "HEALTHCHECK")
-    });
-    if !has {
-        out.push(ctx.finding(
-            &NO_HEALTHCHECK,
-            ctx.instr(ctx.stages[last].from).line,
-            "final stage defines no HEALTHCHECK",
-        ));
+    for stage in ctx.shipped_stages() {
+        let has = ctx.lineage(stage).into_iter().any(|s| {
+            ctx.stage_instructions(s)
+                .any(|(_, i)| i.keyword == "HEALTHCHECK")
+        });
+        if !has {
+            out.push(ctx.finding(
+                &NO_HEALTHCHECK,
+                ctx.instr(ctx.stages[stage].from).line,
+                format!("{} defines no HEALTHCHECK", ctx.stage_label(stage)),
+            ));
+        }
     }
 }
 

@@ -199,12 +199,14 @@ fn cache_mount(ctx: &Ctx, run: &Run) -> bool {
         .any(|(n, v)| n == "mount" && v.as_deref().is_some_and(|v| v.contains("type=cache")))
 }
 
-/// Runs in stages that end up in the final image; caches in discarded build stages cost nothing.
+/// Runs in stages that end up in a shipped image (the final one, or a Compose build target);
+/// caches in discarded build stages cost nothing.
 fn final_runs<'a>(ctx: &'a Ctx) -> impl Iterator<Item = &'a Run> + 'a {
-    let chain = ctx
-        .final_stage()
-        .map(|s| ctx.lineage(s))
-        .unwrap_or_default();
+    let chain: Vec<usize> = ctx
+        .shipped_stages()
+        .into_iter()
+        .flat_map(|s| ctx.lineage(s))
+        .collect();
     ctx.runs.iter().filter(move |r| chain.contains(&r.stage))
 }
 

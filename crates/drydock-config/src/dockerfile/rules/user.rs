@@ -43,12 +43,11 @@ fn is_root(user: &str) -> bool {
     name == "root" || name == "0"
 }
 
-/// The last USER that applies to the final stage (following `FROM <stage>` chains), or None.
-fn last_user(ctx: &Ctx) -> Option<(u32, String)> {
-    let last = ctx.final_stage()?;
-    for stage in ctx.lineage(last) {
+/// The last USER that applies to `stage` (following `FROM <stage>` chains), or None.
+fn last_user(ctx: &Ctx, stage: usize) -> Option<(u32, String)> {
+    for s in ctx.lineage(stage) {
         let found = ctx
-            .stage_instructions(stage)
+            .stage_instructions(s)
             .filter(|(_, ins)| ins.keyword == "USER")
             .last();
         if let Some((_, ins)) = found {
@@ -59,52 +58,70 @@ fn last_user(ctx: &Ctx) -> Option<(u32, String)> {
 }
 
 pub fn root_user(ctx: &Ctx, out: &mut Vec<Finding>) {
-    if let Some((line, user)) = last_user(ctx)
-        && is_root(&user)
-    {
-        out.push(ctx.finding(&ROOT_USER, line, format!("USER {user} is the final user")));
+    let mut seen = Vec::new();
+    for stage in ctx.shipped_stages() {
+        if let Some((line, user)) = last_user(ctx, stage)
+            && is_root(&user)
+            && !seen.contains(&line)
+        {
+            seen.push(line);
+            let msg = if Some(stage) == ctx.final_stage() {
+                format!("USER {user} is the final user")
+            } else {
+                format!("USER {user} is the user of {}", ctx.stage_label(stage))
+            };
+            out.push(ctx.finding(&ROOT_USER, line, msg));
+        }
     }
 }
 
 pub fn no_user(ctx: &Ctx, out: &mut Vec<Finding>) {
-    let Some(last) = ctx.final_stage() else {
-        return;
-    };
-    if last_user(ctx).is_some() {
-        return;
+    for stage in ctx.shipped_stages() {
+        if last_user(ctx, stage).is_some() {
+            continue;
+        }
+        let root = ctx.lineage(stage).last().copied().unwrap_or(stage);
+        let image = ctx.stages[root].image.to_ascii_lowercase();
+        // Bases that already drop root (distroless :nonroot, Chainguard-style -nonroot tags).
+        if image.contains("nonroot") || image.contains("rootless") {
+            continue;
+        }
+        out.push(ctx.finding(
+            &NO_USER,
+            ctx.instr(ctx.stages[stage].from).line,
+            format!(
+                "{} FROM {} never sets USER",
+                ctx.stage_label(stage),
+                ctx.stages[stage].image
+            ),
+        ));
     }
-    let root = ctx.lineage(last).last().copied().unwrap_or(last);
-    let image = ctx.stages[root].image.to_ascii_lowercase();
-    // Bases that already drop root (distroless :nonroot, Chainguard-style -nonroot tags).
-    if image.contains("nonroot") || image.contains("rootless") {
-        return;
-    }
-    out.push(ctx.finding(
-        &NO_USER,
-        ctx.instr(ctx.stages[last].from).line,
-        format!(
-            "final stage FROM {} never sets USER",
-            ctx.stages[last].image
-        ),
-    ));
 }
 
-/// Only the user the container starts as matters, so only the final one is judged; root is
+/// Only the user a container starts as matters, so only shipped stages are judged; root is
 /// DD-DF-003's, and a `$VARIABLE` (such as .NET's `$APP_UID`) comes from the base image's
 /// environment, whose value this file does not show.
 pub fn non_numeric_user(ctx: &Ctx, out: &mut Vec<Finding>) {
-    let Some((line, user)) = last_user(ctx) else {
-        return;
-    };
-    let name = user.split(':').next().unwrap_or(&user).trim();
-    if name.is_empty() || is_root(name) || name.contains('$') {
-        return;
-    }
-    if !name.bytes().all(|b| b.is_ascii_digit()) {
-        out.push(ctx.finding(
-            &NON_NUMERIC_USER,
-            line,
-            format!("USER {user} names a user; use its numeric UID"),
-        ));
+    let mut seen = Vec::new();
+    for stage in ctx.shipped_stages() {
+        let Some((line, user)) = last_user(ctx, stage) else {
+            continue;
+        };
+        // Two shipped stages can share their USER line through a common parent.
+        if seen.contains(&line) {
+            continue;
+        }
+        seen.push(line);
+        let name = user.split(':').next().unwrap_or(&user).trim();
+        if name.is_empty() || is_root(name) || name.contains('$') {
+            continue;
+        }
+        if !name.bytes().all(|b| b.is_ascii_digit()) {
+            out.push(ctx.finding(
+                &NON_NUMERIC_USER,
+                line,
+                format!("USER {user} names a user; use its numeric UID"),
+            ));
+        }
     }
 }
