@@ -6,7 +6,7 @@
 //! Ids are grouped by area so a new check slots in without renumbering: `00x` accounts and the
 //! generic credential rules any store can raise, `01x` sshd, `02x` Redis, `03x` PostgreSQL, `04x`
 //! MySQL/MariaDB, `05x` MongoDB, `06x` Elasticsearch/OpenSearch, `07x` Tomcat, `08x` Jenkins,
-//! `09x` Grafana, `11x` SNMP, `12x` VNC. An id never changes meaning; a retired id is not reused.
+//! `09x` Grafana, `11x` SNMP, `12x` VNC, `13x` keystores. An id never changes meaning; a retired id is not reused.
 
 use drydock_finding::Rule;
 
@@ -17,6 +17,7 @@ pub use crate::services::DEFAULT_SERVICE_PASSWORD;
 pub use crate::services::elasticsearch::ELASTICSEARCH_NO_SECURITY;
 pub use crate::services::grafana::{GRAFANA_ANONYMOUS_PRIVILEGED, GRAFANA_DEFAULT_ADMIN};
 pub use crate::services::jenkins::JENKINS_NO_SECURITY;
+pub use crate::services::keystore::KEYSTORE_DEFAULT_PASSWORD;
 pub use crate::services::mongodb::MONGODB_NO_AUTH;
 pub use crate::services::mysql::{MYSQL_EMPTY_ROOT, MYSQL_SKIP_GRANT_TABLES};
 pub use crate::services::postgres::POSTGRES_TRUST;
@@ -55,6 +56,7 @@ pub static RULES: &[&Rule] = &[
     &SNMP_DEFAULT_WRITE_COMMUNITY,
     &VNC_PASSWORD_FILE,
     &VNC_NO_AUTH,
+    &KEYSTORE_DEFAULT_PASSWORD,
 ];
 
 #[cfg(test)]

@@ -634,3 +634,41 @@ fn vnc_without_authentication() {
         }
     }
 }
+
+/// JKS and PKCS#12 stores holding a private key behind an empty or default password, as keytool
+/// and OpenSSL write them (`tests/fixtures/keystores/README.md`); a trust store with `changeit`
+/// (every JDK's cacerts) and a store with a random password are not findings.
+#[test]
+fn keystores_with_default_passwords() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/keystores");
+    let run = |name: &str| {
+        let bytes = std::fs::read(dir.join(name)).expect("keystore fixture");
+        audit(&[(format!("/opt/app/{name}"), bytes)], &budget())
+            .into_iter()
+            .filter(|f| f.rule.id == "DD-CRED-130")
+            .collect::<Vec<Finding>>()
+    };
+    for (name, kind, password) in [
+        ("app.jks", "JKS keystore", "changeit"),
+        ("app-changeit.p12", "PKCS#12 store", "changeit"),
+        ("empty-openssl.p12", "PKCS#12 store", ""),
+        ("sha1-legacy.p12", "PKCS#12 store", "password"),
+    ] {
+        let f = run(name);
+        assert_eq!(f.len(), 1, "{name}: {f:#?}");
+        assert!(f[0].detail.starts_with(kind), "{name}: {}", f[0].detail);
+        assert_eq!(f[0].secret.as_deref(), Some(password), "{name}");
+        assert!(
+            !f[0].detail.contains("changeit"),
+            "the password is kept out of the detail"
+        );
+    }
+    assert!(
+        run("trust.jks").is_empty(),
+        "a trust store holds no private key"
+    );
+    assert!(
+        run("strong.p12").is_empty(),
+        "a random password is not on the lists"
+    );
+}

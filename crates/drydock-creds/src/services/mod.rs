@@ -5,6 +5,7 @@ pub(crate) mod elasticsearch;
 pub(crate) mod grafana;
 pub(crate) mod htpasswd;
 pub(crate) mod jenkins;
+pub(crate) mod keystore;
 pub(crate) mod mongodb;
 pub(crate) mod mysql;
 pub(crate) mod postgres;
@@ -48,6 +49,7 @@ pub(crate) fn wants(p: &str) -> bool {
         || htpasswd::wants(p)
         || snmp::wants(p)
         || vnc::wants(p)
+        || keystore::wants(p)
 }
 
 pub(crate) fn audit(files: &Files<'_>, sink: &mut Sink, wl: &Wordlist) {
@@ -63,4 +65,5 @@ pub(crate) fn audit(files: &Files<'_>, sink: &mut Sink, wl: &Wordlist) {
     htpasswd::audit(files, sink);
     snmp::audit(files, sink, wl);
     vnc::audit(files, sink, wl);
+    keystore::audit(files, sink, wl);
 }
