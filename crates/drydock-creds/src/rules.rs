@@ -6,7 +6,7 @@
 //! Ids are grouped by area so a new check slots in without renumbering: `00x` accounts and the
 //! generic credential rules any store can raise, `01x` sshd, `02x` Redis, `03x` PostgreSQL, `04x`
 //! MySQL/MariaDB, `05x` MongoDB, `06x` Elasticsearch/OpenSearch, `07x` Tomcat, `08x` Jenkins,
-//! `09x` Grafana, `11x` SNMP, `12x` VNC, `13x` keystores. An id never changes meaning; a retired id is not reused.
+//! `09x` Grafana, `11x` SNMP, `12x` VNC, `13x` keystores, `14x` Jupyter. An id never changes meaning; a retired id is not reused.
 
 use drydock_finding::Rule;
 
@@ -14,6 +14,7 @@ pub use crate::accounts::{
     DUPLICATE_ROOT, EMPTY_PASSWORD, HASH_IN_WORLD_READABLE_FILE, SYSTEM_LOGIN_SHELL,
 };
 pub use crate::services::DEFAULT_SERVICE_PASSWORD;
+pub use crate::services::cmdline::JUPYTER_NO_AUTH;
 pub use crate::services::elasticsearch::ELASTICSEARCH_NO_SECURITY;
 pub use crate::services::grafana::{GRAFANA_ANONYMOUS_PRIVILEGED, GRAFANA_DEFAULT_ADMIN};
 pub use crate::services::jenkins::JENKINS_NO_SECURITY;
@@ -57,6 +58,7 @@ pub static RULES: &[&Rule] = &[
     &VNC_PASSWORD_FILE,
     &VNC_NO_AUTH,
     &KEYSTORE_DEFAULT_PASSWORD,
+    &JUPYTER_NO_AUTH,
 ];
 
 #[cfg(test)]

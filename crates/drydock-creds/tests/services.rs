@@ -672,3 +672,89 @@ fn keystores_with_default_passwords() {
         "a random password is not on the lists"
     );
 }
+
+/// Command lines are configuration too: redis-server, mongod and Jupyter started from a
+/// supervisord program, a systemd unit or an entrypoint script, with the flags that leave them
+/// open, are findings; the same commands with authentication or on loopback are not.
+#[test]
+fn servers_started_open_from_command_lines() {
+    let run = |path: &str, text: &str| {
+        audit(&[(path.to_owned(), text.as_bytes().to_vec())], &budget())
+            .into_iter()
+            .map(|f| (f.rule.id, f.line, f.detail))
+            .collect::<Vec<_>>()
+    };
+    let open: &[(&str, &str, &str, u32)] = &[
+        (
+            "/etc/supervisor/conf.d/redis.conf",
+            "[program:redis]\ncommand=/usr/bin/redis-server --bind 0.0.0.0 --port 6379\n",
+            "DD-CRED-020",
+            2,
+        ),
+        (
+            "/usr/local/bin/docker-entrypoint.sh",
+            "#!/bin/sh\nexec redis-server \\\n  --protected-mode no\n",
+            "DD-CRED-020",
+            2,
+        ),
+        (
+            "/etc/systemd/system/mongod.service",
+            "[Service]\nExecStart=/usr/bin/mongod --bind_ip_all --dbpath /data\n",
+            "DD-CRED-050",
+            2,
+        ),
+        (
+            "/usr/local/bin/start-notebook.sh",
+            "#!/bin/bash\nexec jupyter lab --ip=0.0.0.0 --no-browser --ServerApp.token='' --ServerApp.password=''\n",
+            "DD-CRED-140",
+            2,
+        ),
+        (
+            "/etc/supervisord.conf",
+            "[program:nb]\ncommand=jupyter notebook --NotebookApp.token= --ip 0.0.0.0\n",
+            "DD-CRED-140",
+            2,
+        ),
+    ];
+    for (path, text, id, line) in open {
+        let f = run(path, text);
+        assert!(
+            f.iter().any(|(i, l, _)| i == id && *l == Some(*line)),
+            "{path}: {f:?}"
+        );
+    }
+    let closed: &[(&str, &str)] = &[
+        (
+            "/etc/supervisor/conf.d/redis.conf",
+            "[program:redis]\ncommand=redis-server --bind 0.0.0.0 --requirepass \"$REDIS_PASSWORD\"\n",
+        ),
+        (
+            "/etc/supervisor/conf.d/redis.conf",
+            "[program:redis]\ncommand=redis-server /etc/redis/redis.conf\n",
+        ),
+        (
+            "/etc/systemd/system/mongod.service",
+            "[Service]\nExecStart=/usr/bin/mongod --bind_ip_all --auth\n",
+        ),
+        (
+            "/etc/systemd/system/mongod.service",
+            "[Service]\nExecStart=/usr/bin/mongod --bind_ip 127.0.0.1\n",
+        ),
+        (
+            "/usr/local/bin/start-notebook.sh",
+            "#!/bin/bash\nexec jupyter lab --ip=0.0.0.0 --no-browser\n",
+        ),
+        (
+            "/usr/local/bin/start-notebook.sh",
+            "#!/bin/bash\nexec jupyter lab --ServerApp.token='' --ip=127.0.0.1\n",
+        ),
+        (
+            "/usr/local/bin/start-notebook.sh",
+            "#!/bin/bash\n# exec jupyter lab --ServerApp.token='' --ip=0.0.0.0\n",
+        ),
+    ];
+    for (path, text) in closed {
+        let f = run(path, text);
+        assert!(f.is_empty(), "{path}: {text:?}: {f:?}");
+    }
+}

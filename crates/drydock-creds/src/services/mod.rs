@@ -1,6 +1,7 @@
 //! Services with default or missing authentication, one module per service. Each module says
 //! which files it reads (`wants`, on normalised paths) and the semantics it assumes.
 
+pub(crate) mod cmdline;
 pub(crate) mod elasticsearch;
 pub(crate) mod grafana;
 pub(crate) mod htpasswd;
@@ -50,6 +51,7 @@ pub(crate) fn wants(p: &str) -> bool {
         || snmp::wants(p)
         || vnc::wants(p)
         || keystore::wants(p)
+        || cmdline::launch_file(p)
 }
 
 pub(crate) fn audit(files: &Files<'_>, sink: &mut Sink, wl: &Wordlist) {
@@ -66,4 +68,5 @@ pub(crate) fn audit(files: &Files<'_>, sink: &mut Sink, wl: &Wordlist) {
     snmp::audit(files, sink, wl);
     vnc::audit(files, sink, wl);
     keystore::audit(files, sink, wl);
+    cmdline::audit(files, sink);
 }

@@ -54,10 +54,8 @@ fn starts_vnc(p: &str) -> bool {
     p.ends_with(".vnc/config")
         || p.ends_with(".config/tigervnc/config")
         || p.starts_with("etc/tigervnc/")
-        || (p.starts_with("etc/supervisor") && (name.ends_with(".conf") || name.ends_with(".ini")))
-        || name == "supervisord.conf"
-        || (name.ends_with(".service") && p.contains("systemd/"))
-        || ((lower.contains("entrypoint") || lower.starts_with("start") || lower.contains("vnc"))
+        || super::cmdline::launch_file(p)
+        || (lower.contains("vnc")
             && (p.starts_with("usr/local/bin/")
                 || p.starts_with("usr/bin/")
                 || p.starts_with("opt/")
