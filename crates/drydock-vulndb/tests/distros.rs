@@ -80,6 +80,19 @@ fn almalinux_and_rocky_by_binary_package_and_major_release() {
         )
     };
     assert_eq!(avahi("0.8-15.el9"), ["ALSA-2024:2433"]);
+    // The erratum's CVEs (listed under `related`) are its ids: the finding names them.
+    let hit = m
+        .find(&Query::distro(
+            "AlmaLinux",
+            "9.3",
+            "avahi-libs",
+            "0.8-15.el9",
+        ))
+        .unwrap();
+    assert_eq!(hit.len(), 1);
+    assert!(hit[0].id.starts_with("CVE-2023-3846"), "{:?}", hit[0].id);
+    assert!(hit[0].ids().any(|i| i == "ALSA-2024:2433"));
+    assert_eq!(hit[0].ids().filter(|i| i.starts_with("CVE-")).count(), 5);
     assert!(avahi("0.8-20.el9").is_empty());
     assert!(avahi("0:0.8-20.el9").is_empty(), "epoch 0 spelled out");
     assert!(

@@ -214,10 +214,24 @@ pub fn matches(advisory: &Advisory, ecosystem: &str, name: &str, version: &str) 
         return None;
     }
     fixed.dedup();
+    // AlmaLinux and Rocky Linux list the CVEs an erratum fixes under `related`, where OSV means
+    // "a different vulnerability". For a distribution's own erratum with neither aliases nor
+    // upstream ids, those CVEs are what it fixes: kept as its ids, so findings name the CVEs and
+    // a CVE in an ignore file applies.
+    let own_erratum = advisory.aliases.is_empty()
+        && advisory.upstream.is_empty()
+        && crate::ecosystem::info(base).is_some_and(|e| {
+            e.is_distribution() && e.native_ids.iter().any(|p| advisory.id.starts_with(p))
+        });
+    let related = advisory
+        .related
+        .iter()
+        .filter(|r| own_erratum && r.starts_with("CVE-"));
     let mut aliases: Vec<String> = advisory
         .aliases
         .iter()
         .chain(&advisory.upstream)
+        .chain(related)
         .filter(|a| **a != advisory.id)
         .cloned()
         .collect();
