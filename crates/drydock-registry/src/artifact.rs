@@ -50,7 +50,7 @@ pub fn sha256_digest(bytes: &[u8]) -> String {
 }
 
 /// Pushes the config and layers (skipping blobs the registry has), then the manifest under
-/// the reference's tag. Returns the manifest's digest.
+/// the reference's tag (`latest` without one). Returns the manifest's digest.
 pub fn push(
     client: &Client,
     reference: &Reference,
@@ -59,6 +59,14 @@ pub fn push(
     layers: &[(&str, &[u8])],
     annotations: BTreeMap<String, String>,
 ) -> Result<String, ClientError> {
+    // A digest names content the caller cannot know before the manifest is written: a push
+    // goes to a tag, and prints the digest.
+    if reference.digest.is_some() {
+        return Err(ClientError::Artifact {
+            url: reference.to_string(),
+            reason: "push to a tag (host/repository:tag), not to a digest".into(),
+        });
+    }
     let repo = &reference.repository;
     let describe = |media_type: &str, bytes: &[u8]| Descriptor {
         media_type: media_type.to_owned(),
@@ -86,8 +94,18 @@ pub fn push(
         reason: e.to_string(),
     })?;
     let tag = reference.tag.as_deref().unwrap_or("latest");
-    client.push_manifest(repo, tag, OCI_MANIFEST, &bytes)?;
-    Ok(sha256_digest(&bytes))
+    let digest = sha256_digest(&bytes);
+    // A registry that stored other bytes than we sent (rewrote the manifest) would have
+    // pullers check a digest nobody published: say so rather than print ours.
+    if let Some(named) = client.push_manifest(repo, tag, OCI_MANIFEST, &bytes)?
+        && named != digest
+    {
+        return Err(ClientError::Artifact {
+            url: reference.to_string(),
+            reason: format!("the registry stored the manifest as {named}, not as {digest}"),
+        });
+    }
+    Ok(digest)
 }
 
 /// The manifest at `reference`, its digest checked when the reference pins one.

@@ -607,16 +607,49 @@ pub(crate) fn challenges_of(resp: &Response<ureq::Body>) -> String {
         .join(", ")
 }
 
-/// Absolute `Location`s as they are; `/path` relative to the current origin.
+/// A `Location` (RFC 9110 §10.2.2: absolute, or a relative reference) against the URL it
+/// answered: absolute URLs as they are, `//host/path` on the base's scheme, `/path` on the
+/// base's origin, `path` or `?query` beside the base's path. Another scheme is `None`.
 pub(crate) fn resolve(base: &Uri, location: &str) -> Option<Uri> {
-    if location.starts_with("http://") || location.starts_with("https://") {
+    let location = location.trim();
+    let lower = location.to_ascii_lowercase();
+    if lower.starts_with("http://") || lower.starts_with("https://") {
         return location.parse().ok();
     }
-    if location.starts_with('/') && !location.starts_with("//") {
-        let origin = format!("{}://{}", base.scheme_str()?, base.authority()?.as_str());
+    let scheme = base.scheme_str()?;
+    if let Some(rest) = location.strip_prefix("//") {
+        return format!("{scheme}://{rest}").parse().ok();
+    }
+    let origin = format!("{scheme}://{}", base.authority()?.as_str());
+    if location.starts_with('/') {
         return format!("{origin}{location}").parse().ok();
     }
-    None
+    // A colon before any `/` or `?` is a scheme (`ftp:`, `javascript:`): not ours to follow.
+    let first = location.find(['/', '?', '#']).unwrap_or(location.len());
+    if location.is_empty() || location[..first].contains(':') {
+        return None;
+    }
+    let path = base.path();
+    if location.starts_with('?') {
+        return format!("{origin}{path}{location}").parse().ok();
+    }
+    let dir = &path[..=path.rfind('/')?];
+    format!("{origin}{dir}{location}").parse().ok()
+}
+
+/// Whether two URLs have the same origin (scheme, host, port; default ports filled in): where
+/// a registry's credentials may go.
+pub(crate) fn same_origin(a: &Uri, b: &Uri) -> bool {
+    let origin = |u: &Uri| {
+        let scheme = u.scheme_str()?.to_ascii_lowercase();
+        let port = u.port_u16().or(match scheme.as_str() {
+            "https" => Some(443),
+            "http" => Some(80),
+            _ => None,
+        })?;
+        Some((scheme, u.host()?.to_ascii_lowercase(), port))
+    };
+    matches!((origin(a), origin(b)), (Some(x), Some(y)) if x == y)
 }
 
 pub(crate) fn query_escape(s: &str) -> String {
@@ -750,5 +783,58 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.contains("missing.pem"), "{e}");
+    }
+
+    #[test]
+    fn locations_resolve_as_relative_references() {
+        let base: Uri = "http://127.0.0.1:5000/v2/team/db/blobs/uploads/"
+            .parse()
+            .unwrap();
+        let r = |l: &str| resolve(&base, l).map(|u| u.to_string());
+        assert_eq!(
+            r("https://other.example/up?x=1").as_deref(),
+            Some("https://other.example/up?x=1")
+        );
+        assert_eq!(
+            r("//cdn.example/blob").as_deref(),
+            Some("http://cdn.example/blob")
+        );
+        assert_eq!(
+            r("/v2/team/db/blobs/uploads/u1?_state=s").as_deref(),
+            Some("http://127.0.0.1:5000/v2/team/db/blobs/uploads/u1?_state=s")
+        );
+        assert_eq!(
+            r("u2").as_deref(),
+            Some("http://127.0.0.1:5000/v2/team/db/blobs/uploads/u2")
+        );
+        assert_eq!(r("ftp://x/y"), None);
+        assert_eq!(r("javascript:alert(1)"), None);
+        assert_eq!(r(""), None);
+    }
+
+    #[test]
+    fn same_origin_compares_scheme_host_and_port() {
+        let u = |s: &str| s.parse::<Uri>().unwrap();
+        assert!(same_origin(
+            &u("https://Registry.example/v2/"),
+            &u("https://registry.example:443/upload")
+        ));
+        assert!(same_origin(
+            &u("http://127.0.0.1:5000/a"),
+            &u("http://127.0.0.1:5000/b?c")
+        ));
+        // A downgrade to plain HTTP, another port, another host.
+        assert!(!same_origin(
+            &u("https://registry.example/a"),
+            &u("http://registry.example/a")
+        ));
+        assert!(!same_origin(
+            &u("http://127.0.0.1:5000/a"),
+            &u("http://127.0.0.1:5001/a")
+        ));
+        assert!(!same_origin(
+            &u("https://registry.example/a"),
+            &u("https://registry.example.evil/a")
+        ));
     }
 }
