@@ -7,6 +7,9 @@
 //!   secdb format into an SQLite file, atomically replaced.
 //! * [`update()`]: osv.dev's per-ecosystem `all.zip` exports, downloaded conditionally
 //!   (`ETag`/`Last-Modified`), verified and cached, rebuilt into the store all or nothing.
+//! * [`oci`]: the database as an OCI artifact (`db push`, `db update --from`): its media
+//!   types and annotations, and the checks a pulled manifest must pass before its layer is
+//!   fetched.
 //! * [`Database`]: read-only lookups by `(ecosystem, package)` and `info()`.
 //! * [`matcher`]: the OSV range algorithm per ecosystem version scheme, ecosystem keys for
 //!   distributions, and alias merging (one finding per vulnerability, whatever the number of
@@ -35,6 +38,7 @@ mod error;
 pub mod import;
 pub mod matcher;
 pub mod model;
+pub mod oci;
 pub mod store;
 pub mod update;
 pub mod version;

@@ -28,8 +28,12 @@ fn advisories(db: &Path) -> u64 {
     v["advisories"].as_u64().unwrap()
 }
 
-/// Pushes a hand-made artifact the way `db push` would, with `layer` and `schema` as given.
-fn push_raw(registry: &Registry, tag: &str, layer: &[u8], schema: &str) {
+const CONFIG_TYPE: &str = "application/vnd.drydock.vulndb.config.v1+json";
+const LAYER_TYPE: &str = "application/vnd.drydock.vulndb.layer.v1.sqlite+zstd";
+
+/// Pushes a hand-made artifact the way `db push` would, with the artifact type, `layer` and
+/// `schema` as given.
+fn push_raw(registry: &Registry, tag: &str, artifact_type: &str, layer: &[u8], schema: &str) {
     let reference =
         drydock_registry::Reference::parse(&format!("{}/advisories:{tag}", registry.host)).unwrap();
     let client =
@@ -39,12 +43,37 @@ fn push_raw(registry: &Registry, tag: &str, layer: &[u8], schema: &str) {
     drydock_registry::artifact::push(
         &client,
         &reference,
-        "application/vnd.drydock.vulndb.v1",
-        ("application/vnd.drydock.vulndb.config.v1+json", b"{}"),
-        &[("application/vnd.drydock.vulndb.layer.v1.sqlite+zstd", layer)],
+        artifact_type,
+        (CONFIG_TYPE, b"{}"),
+        &[(LAYER_TYPE, layer)],
         annotations,
     )
     .unwrap();
+}
+
+/// `db update --from` into `db` that must fail, leaving it as it was; returns stderr.
+fn refused(registry: &Registry, tag: &str, db: &Path) -> String {
+    let before = advisories(db);
+    let out = run(&[
+        "db",
+        "update",
+        "--from",
+        &format!("{}/advisories:{tag}", registry.host),
+        "--db-dir",
+        db.to_str().unwrap(),
+    ]);
+    let err = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(!out.status.success(), "{tag}: {err}");
+    assert!(err.contains("is unchanged"), "{tag}: {err}");
+    assert_eq!(advisories(db), before, "{tag}");
+    err
+}
+
+/// Whether the registry served a blob of `advisories` since request number `since`.
+fn blob_fetched(registry: &Registry, since: usize) -> bool {
+    registry.requests()[since..]
+        .iter()
+        .any(|r| r.starts_with("GET /v2/advisories/blobs/"))
 }
 
 #[test]
@@ -103,44 +132,126 @@ fn push_then_update_from_round_trips_and_bad_artifacts_change_nothing() {
         assert_eq!(advisories(&b), count);
     }
 
-    // A layer that is not a database bundle: refused after download, the old one kept.
-    push_raw(&registry, "damaged", b"not a zstd sqlite bundle", "1");
-    let out = run(&[
-        "db",
-        "update",
-        "--from",
-        &format!("{}/advisories:damaged", registry.host),
-        "--db-dir",
-        b.to_str().unwrap(),
-    ]);
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert!(!out.status.success());
-    assert!(err.contains("is unchanged"), "{err}");
-    assert_eq!(advisories(&b), count);
-
-    // A newer drydock's schema: refused before the layer is fetched.
-    let before = registry.requests().len();
-    push_raw(&registry, "future", b"whatever", "999");
-    let pushed = registry.requests().len();
-    let out = run(&[
-        "db",
-        "update",
-        "--from",
-        &format!("{}/advisories:future", registry.host),
-        "--db-dir",
-        b.to_str().unwrap(),
-    ]);
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert!(!out.status.success());
-    assert!(err.contains("schema 999, from a newer drydock"), "{err}");
+    // What `db push` wrote: drydock's types, the schema, sources and times as annotations.
+    let pinned =
+        drydock_registry::Reference::parse(&format!("{}/advisories@{digest}", registry.host))
+            .unwrap();
+    let client = drydock_registry::client::Client::new(&pinned, None, Default::default());
+    let (_, manifest) = drydock_registry::artifact::pull_manifest(&client, &pinned).unwrap();
+    assert_eq!(manifest.artifact_type.as_deref(), Some(CONFIG_TYPE));
+    assert_eq!(manifest.config.media_type, CONFIG_TYPE);
+    assert_eq!(manifest.layers.len(), 1);
+    assert_eq!(manifest.layers[0].media_type, LAYER_TYPE);
+    let ann = &manifest.annotations;
+    assert_eq!(ann["dev.drydock.vulndb.schema"], "1");
+    assert_eq!(ann["dev.drydock.vulndb.sources"], "crates.io");
     assert!(
-        !registry.requests()[pushed..]
-            .iter()
-            .any(|r| r.starts_with("GET /v2/advisories/blobs/")),
-        "the layer was downloaded: {:?}",
-        &registry.requests()[before..]
+        ann["org.opencontainers.image.created"].ends_with('Z'),
+        "{ann:?}"
     );
-    assert_eq!(advisories(&b), count);
+    let config: serde_json::Value = serde_json::from_slice(
+        &client
+            .small_blob(&pinned.repository, &manifest.config.digest)
+            .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(config["schema"], 1);
+    assert_eq!(config["sources"], serde_json::json!(["crates.io"]));
+    assert_eq!(config["advisories"], count);
+
+    // A layer that is not a database bundle: refused after download, the old one kept.
+    push_raw(
+        &registry,
+        "damaged",
+        CONFIG_TYPE,
+        b"not a zstd sqlite bundle",
+        "1",
+    );
+    let err = refused(&registry, "damaged", &b);
+    assert!(err.contains("not a usable database"), "{err}");
+
+    // A newer drydock's schema: refused, naming both versions, before the layer is fetched.
+    push_raw(&registry, "future", CONFIG_TYPE, b"whatever", "999");
+    let since = registry.requests().len();
+    let err = refused(&registry, "future", &b);
+    assert!(
+        err.contains("schema 999, from a newer drydock") && err.contains("reads schema 1"),
+        "{err}"
+    );
+    assert!(!blob_fetched(&registry, since), "the layer was downloaded");
+
+    // Another tool's artifact (a Helm chart's type): refused, nothing fetched.
+    push_raw(
+        &registry,
+        "helm",
+        "application/vnd.cncf.helm.config.v1+json",
+        b"chart",
+        "1",
+    );
+    let since = registry.requests().len();
+    let err = refused(&registry, "helm", &b);
+    assert!(err.contains("not a drydock advisory database"), "{err}");
+    assert!(!blob_fetched(&registry, since), "the layer was downloaded");
+
+    // The registry serves other bytes under the layer's digest (damaged storage, or a
+    // tampering mirror): the download does not hash to the digest and is refused.
+    let layer = &manifest.layers[0];
+    let file = registry.blob_file(&layer.digest);
+    let mut bytes = std::fs::read(&file).unwrap();
+    let middle = bytes.len() / 2;
+    bytes[middle] ^= 0xff;
+    std::fs::write(&file, &bytes).unwrap();
+    let err = refused(&registry, "latest", &b);
+    assert!(err.contains("hashes to"), "{err}");
+}
+
+/// `db push` and `update --from` over HTTPS with a private CA: refused without `--ca-cert`,
+/// trusted with it (the flag image pulls take).
+#[test]
+fn push_and_pull_over_tls_with_ca_cert() {
+    let Some(rustsec) = drydock_testkit::shared("data/advisories/rustsec") else {
+        return;
+    };
+    let Some(registry) = Registry::with_tls() else {
+        return;
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let (a, b) = (tmp.path().join("a"), tmp.path().join("b"));
+    let a_dir = a.to_str().unwrap();
+    assert!(
+        run(&["db", "import", "--db-dir", a_dir, rustsec.to_str().unwrap()])
+            .status
+            .success()
+    );
+    let reference = format!("{}/advisories:tls", registry.host);
+    let out = run(&["db", "push", &reference, "--db-dir", a_dir]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(err.contains("--ca-cert"), "{err}");
+
+    let ca = registry.ca_pem().unwrap().to_str().unwrap();
+    let out = run(&["db", "push", &reference, "--ca-cert", ca, "--db-dir", a_dir]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = run(&[
+        "db",
+        "update",
+        "--from",
+        &reference,
+        "--ca-cert",
+        ca,
+        "--db-dir",
+        b.to_str().unwrap(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(advisories(&b), advisories(&a));
 }
 
 /// Through a Bearer-token registry: `db push` asks the realm for `pull,push` with the

@@ -1,4 +1,4 @@
-//! `drydock db import|info|update`: the offline advisory database.
+//! `drydock db import|export|info|push|update`: the advisory database.
 
 use crate::cli::DbCommand;
 use anyhow::{Context, Result};
@@ -121,31 +121,26 @@ pub fn run(cmd: DbCommand) -> Result<ExitCode> {
     }
 }
 
-/// The database as an OCI artifact: drydock's own artifact and media types, so a registry
-/// lists it for what it is and `update --from` refuses anything else.
-const ARTIFACT_TYPE: &str = "application/vnd.drydock.vulndb.v1";
-const CONFIG_MEDIA_TYPE: &str = "application/vnd.drydock.vulndb.config.v1+json";
-const LAYER_MEDIA_TYPE: &str = "application/vnd.drydock.vulndb.layer.v1.sqlite+zstd";
-const ANNOTATION_SCHEMA: &str = "dev.drydock.vulndb.schema";
-const ANNOTATION_BUILT: &str = "dev.drydock.vulndb.built";
-const ANNOTATION_SOURCES: &str = "dev.drydock.vulndb.sources";
-/// A database bundle larger than this is not one drydock wrote.
-const BUNDLE_MAX: u64 = 8 << 30;
-
 fn reference_of(text: &str) -> Result<drydock_registry::Reference> {
     drydock_registry::Reference::parse(text)
         .with_context(|| format!("{text} is not a registry reference"))
 }
 
-/// `db push REF`: the `db export` bundle as the artifact's one layer; schema version, build
-/// time and sources as annotations (and in the config, for tools that read only that).
+/// `db push REF`: the `db export` bundle as the one layer of an artifact whose types,
+/// config and annotations `drydock_vulndb::oci` defines.
 fn push(
     text: &str,
     registry: &crate::cli::RegistryArgs,
     dir: &std::path::Path,
 ) -> Result<ExitCode> {
     use drydock_finding::time::{now_secs, rfc3339};
+    use drydock_vulndb::oci;
     let reference = reference_of(text)?;
+    if reference.digest.is_some() {
+        anyhow::bail!(
+            "{text}: push to a tag (host/repository:tag); the digest is known once pushed"
+        );
+    }
     let started = std::time::Instant::now();
     let info = drydock_vulndb::Database::open(dir)
         .and_then(|d| d.info())
@@ -157,45 +152,21 @@ fn push(
     drydock_vulndb::bundle::export(dir, tmp.path())
         .with_context(|| format!("cannot export the database in {}", dir.display()))?;
     let bundle = std::fs::read(tmp.path()).context("cannot read the exported bundle")?;
-    let built = rfc3339(i64::try_from(info.imported_at.unwrap_or_else(now_secs)).unwrap_or(0));
-    let families: std::collections::BTreeSet<&str> = info
-        .by_ecosystem
-        .keys()
-        .map(|k| k.split(':').next().unwrap_or(k))
-        .collect();
-    let sources = families.into_iter().collect::<Vec<_>>().join(",");
-    let schema = drydock_vulndb::store::SCHEMA_VERSION.to_string();
-    let config = serde_json::json!({
-        "schema": drydock_vulndb::store::SCHEMA_VERSION,
-        "built": built,
-        "advisories": info.advisories,
-        "by_ecosystem": info.by_ecosystem,
-    });
-    let annotations = [
-        (
-            "org.opencontainers.image.created",
-            rfc3339(i64::try_from(now_secs()).unwrap_or(0)),
-        ),
-        (
-            "org.opencontainers.image.title",
-            "drydock advisory database".into(),
-        ),
-        (ANNOTATION_SCHEMA, schema),
-        (ANNOTATION_BUILT, built),
-        (ANNOTATION_SOURCES, sources),
-    ]
-    .into_iter()
-    .map(|(k, v)| (k.to_owned(), v))
-    .collect();
+    let time = |secs: u64| rfc3339(i64::try_from(secs).unwrap_or(0));
+    let (config, annotations) = oci::describe(
+        &info,
+        &time(info.imported_at.unwrap_or_else(now_secs)),
+        &time(now_secs()),
+    );
+    let config = serde_json::to_vec(&config).context("cannot encode the artifact config")?;
     let explicit = super::image::explicit_credential(registry)?;
     let client = super::image::registry_client(&reference, registry, explicit)?.for_push();
-    let config = serde_json::to_vec(&config).context("cannot encode the artifact config")?;
     let digest = drydock_registry::artifact::push(
         &client,
         &reference,
-        ARTIFACT_TYPE,
-        (CONFIG_MEDIA_TYPE, &config),
-        &[(LAYER_MEDIA_TYPE, &bundle)],
+        oci::CONFIG_MEDIA_TYPE,
+        (oci::CONFIG_MEDIA_TYPE, &config),
+        &[(oci::LAYER_MEDIA_TYPE, &bundle)],
         annotations,
     )
     .with_context(|| format!("cannot push the database to {reference}"))?;
@@ -209,45 +180,37 @@ fn push(
     Ok(ExitCode::SUCCESS)
 }
 
-/// `db update --from REF`: the artifact is untrusted until checked: its type, its schema
-/// annotation (before the layer is downloaded), the layer's size and digest, then everything
-/// `db import` checks of a bundle; only then is it renamed over the current database.
+/// `db update --from REF`: the artifact is untrusted until checked: its manifest first
+/// (`oci::accept`: types, schema, layer size; nothing downloaded yet), the layer's digest
+/// while it downloads, then everything `db import` checks of a bundle; only then is it
+/// renamed over the current database.
 fn pull(text: &str, registry: &crate::cli::RegistryArgs, dir: &std::path::Path) -> Result<()> {
+    use drydock_vulndb::oci;
     use std::io::Write;
     let reference = reference_of(text)?;
     let started = std::time::Instant::now();
+    let kept = format!("the database in {} is unchanged", dir.display());
     let explicit = super::image::explicit_credential(registry)?;
     let client = super::image::registry_client(&reference, registry, explicit)?;
     let (digest, manifest) = drydock_registry::artifact::pull_manifest(&client, &reference)
-        .with_context(|| format!("cannot read {reference}"))?;
-    let kept = format!("the database in {} is unchanged", dir.display());
-    if manifest.artifact_type.as_deref() != Some(ARTIFACT_TYPE) {
-        anyhow::bail!(
-            "{reference} is not a drydock advisory database (artifact type {:?}, expected {ARTIFACT_TYPE}); {kept}",
-            manifest.artifact_type.as_deref().unwrap_or("none")
-        );
-    }
-    let ours = drydock_vulndb::store::SCHEMA_VERSION;
-    match manifest
-        .annotations
-        .get(ANNOTATION_SCHEMA)
-        .map(|s| s.parse::<u32>())
-    {
-        Some(Ok(v)) if v == ours => {}
-        Some(Ok(v)) if v > ours => anyhow::bail!(
-            "{reference} holds a database of schema {v}, from a newer drydock; this drydock reads schema {ours}: upgrade drydock, or push from a drydock of this version; {kept}"
-        ),
-        Some(Ok(v)) => anyhow::bail!(
-            "{reference} holds a database of schema {v}, from an older drydock; this drydock reads schema {ours}: push it again with this version; {kept}"
-        ),
-        _ => anyhow::bail!(
-            "{reference} does not say its schema version ({ANNOTATION_SCHEMA}); {kept}"
-        ),
-    }
-    let layer = match manifest.layers.as_slice() {
-        [one] if one.media_type == LAYER_MEDIA_TYPE => one,
-        _ => anyhow::bail!("{reference}: expected one layer of type {LAYER_MEDIA_TYPE}; {kept}"),
-    };
+        .with_context(|| format!("cannot read {reference}; {kept}"))?;
+    let layers: Vec<(&str, u64)> = manifest
+        .layers
+        .iter()
+        .map(|l| (l.media_type.as_str(), l.size))
+        .collect();
+    let index = oci::accept(&oci::Offer {
+        media_type: manifest.media_type.as_deref(),
+        artifact_type: manifest.artifact_type.as_deref(),
+        config_media_type: &manifest.config.media_type,
+        layers: &layers,
+        annotations: &manifest.annotations,
+    })
+    .map_err(|refusal| anyhow::anyhow!("{reference}@{digest}: {refusal}; {kept}"))?;
+    let layer = manifest
+        .layers
+        .get(index)
+        .with_context(|| format!("{reference}: no layer {index}; {kept}"))?;
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     let mut tmp = tempfile::Builder::new()
         .prefix(".pull-")
@@ -257,7 +220,7 @@ fn pull(text: &str, registry: &crate::cli::RegistryArgs, dir: &std::path::Path) 
         &client,
         &reference.repository,
         layer,
-        BUNDLE_MAX,
+        oci::LAYER_MAX,
         tmp.as_file_mut(),
     )
     .with_context(|| format!("cannot download the database from {reference}; {kept}"))?;
