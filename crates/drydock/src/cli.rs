@@ -210,7 +210,7 @@ pub enum DbCommand {
         /// Give up on one download after this many seconds
         #[arg(long, value_name = "SECS", default_value_t = 1800)]
         timeout: u64,
-        /// Print the summary as JSON
+        /// Print the summary as JSON (with --from: the new database's `db info --json`)
         #[arg(long)]
         json: bool,
         #[command(flatten)]

@@ -131,6 +131,19 @@ fn push_then_update_from_round_trips_and_bad_artifacts_change_nothing() {
         );
         assert_eq!(advisories(&b), count);
     }
+    // --json: the new database's info, as `db info --json` prints it.
+    let out = run(&[
+        "db",
+        "update",
+        "--from",
+        &reference,
+        "--json",
+        "--db-dir",
+        b.to_str().unwrap(),
+    ]);
+    assert!(out.status.success());
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["advisories"], count);
 
     // What `db push` wrote: drydock's types, the schema, sources and times as annotations.
     let pinned =

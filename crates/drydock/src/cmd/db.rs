@@ -73,13 +73,21 @@ pub fn run(cmd: DbCommand) -> Result<ExitCode> {
         DbCommand::Update {
             from: Some(reference),
             registry,
+            json,
             db,
             ..
         } => {
             let dir = db.resolve()?;
             pull(&reference, &registry, &dir)?;
             let info = drydock_vulndb::Database::open(&dir).and_then(|d| d.info())?;
-            print!("{}", info_table(&info));
+            if json {
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&info).unwrap_or_default()
+                );
+            } else {
+                print!("{}", info_table(&info));
+            }
             Ok(ExitCode::SUCCESS)
         }
         DbCommand::Update {
