@@ -21,13 +21,13 @@
 
 use crate::engine::{Diagnostic, Output};
 use crate::{Artifact, CollectedFile, LangFile, OsHint, OwnedFiles, PackageDb, SecretFile};
-use drydock_fs::{Digest, EntryMeta, Fate, ImagePath, Limits, StreamStats};
+use drydock_fs::{Digest, Fate, ImagePath, LayerEntries, Limits, StreamStats};
 use serde::{Deserialize, Serialize};
 use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 
 /// Bumped whenever the layout of [`Entry`] (or of anything it holds) changes.
-const FORMAT: u32 = 1;
+const FORMAT: u32 = 2;
 const MAGIC: &[u8; 8] = b"DDLAYER\0";
 /// No layer's metadata comes near this; a larger file is not ours.
 const MAX_ENTRY_BYTES: u64 = 1 << 30;
@@ -92,30 +92,36 @@ impl LayerCache {
             Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
             Err(e) => return Err(format!("{}: {e}", path.display())),
         };
-        let mut bytes = Vec::new();
-        file.take(MAX_ENTRY_BYTES)
-            .read_to_end(&mut bytes)
-            .map_err(|e| format!("{}: {e}", path.display()))?;
-        let body = bytes
-            .strip_prefix(MAGIC.as_slice())
-            .and_then(|b| b.split_first_chunk::<4>())
-            .filter(|(v, _)| u32::from_le_bytes(**v) == FORMAT)
-            .map(|(_, body)| body)
-            .ok_or_else(|| format!("{}: not a drydock layer cache entry", path.display()))?;
-        rmp_serde::from_slice(body)
+        // Streamed from the file: a million-entry layer's entry is tens of MB, read once.
+        let mut reader = io::BufReader::new(file.take(MAX_ENTRY_BYTES));
+        let mut head = [0u8; 12];
+        let ours = reader.read_exact(&mut head).is_ok()
+            && head[..8] == MAGIC[..]
+            && u32::from_le_bytes([head[8], head[9], head[10], head[11]]) == FORMAT;
+        if !ours {
+            return Err(format!(
+                "{}: not a drydock layer cache entry",
+                path.display()
+            ));
+        }
+        rmp_serde::from_read(reader)
             .map(Some)
             .map_err(|e| format!("{}: {e}", path.display()))
     }
 
-    pub(crate) fn put(&self, key: &Digest, entry: &Entry) -> Result<(), String> {
+    /// Written straight to the file from the pass (nothing copied first), then renamed in.
+    pub(crate) fn put(&self, key: &Digest, entry: &EntryOut<'_>) -> Result<(), String> {
         let path = self.path(key);
-        let body = rmp_serde::to_vec_named(entry).map_err(|e| e.to_string())?;
-        let mut tmp = tempfile::NamedTempFile::new_in(&self.dir)
+        let tmp = tempfile::NamedTempFile::new_in(&self.dir)
             .map_err(|e| format!("{}: {e}", self.dir.display()))?;
-        tmp.write_all(MAGIC)
-            .and_then(|()| tmp.write_all(&FORMAT.to_le_bytes()))
-            .and_then(|()| tmp.write_all(&body))
-            .map_err(|e| format!("{}: {e}", tmp.path().display()))?;
+        let mut out = io::BufWriter::new(tmp);
+        out.write_all(MAGIC)
+            .and_then(|()| out.write_all(&FORMAT.to_le_bytes()))
+            .map_err(|e| format!("{}: {e}", self.dir.display()))?;
+        rmp_serde::encode::write_named(&mut out, entry).map_err(|e| e.to_string())?;
+        let tmp = out
+            .into_inner()
+            .map_err(|e| format!("{}: {}", self.dir.display(), e.error()))?;
         tmp.persist(&path)
             .map_err(|e| format!("{}: {}", path.display(), e.error))?;
         Ok(())
@@ -181,10 +187,20 @@ fn open_nofollow(path: &Path) -> io::Result<std::fs::File> {
 #[derive(Clone, Serialize, Deserialize)]
 pub(crate) struct Entry {
     pub stats: StreamStats,
-    pub entries: Vec<EntryMeta>,
+    pub entries: LayerEntries,
     pub outputs: Vec<CachedOutput>,
     pub diagnostics: Vec<Diagnostic>,
     pub hardlinks: Vec<(ImagePath, ImagePath, Vec<usize>)>,
+}
+
+/// [`Entry`] as it is written: borrowed from the pass, field for field the same encoding.
+#[derive(Serialize)]
+pub(crate) struct EntryOut<'a> {
+    pub stats: &'a StreamStats,
+    pub entries: &'a LayerEntries,
+    pub outputs: Vec<CachedOutput>,
+    pub diagnostics: &'a [Diagnostic],
+    pub hardlinks: &'a [(ImagePath, ImagePath, Vec<usize>)],
 }
 
 #[derive(Clone, Serialize, Deserialize)]

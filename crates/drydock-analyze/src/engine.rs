@@ -4,8 +4,8 @@ use crate::dispatch::Dispatcher;
 use crate::inventory::{self, InstalledPackage};
 use crate::{Analyzer, Artifact, FileInput};
 use drydock_fs::{
-    Digest, EntryKind, EntryMeta, EntryVisitor, Fate, FileTree, ImagePath, LayerError,
-    LayerErrorKind, Limits, StreamStats,
+    Digest, EntryKind, EntryMeta, EntryVisitor, Fate, FileTree, FileType, ImagePath, LayerEntries,
+    LayerError, LayerErrorKind, Limits, StreamStats,
 };
 use drydock_image::Image;
 use rayon::prelude::*;
@@ -97,7 +97,7 @@ struct Deferred {
 /// What one layer's stream yields.
 struct LayerPass {
     stats: StreamStats,
-    entries: Vec<EntryMeta>,
+    entries: LayerEntries,
     outputs: Vec<Output>,
     diagnostics: Vec<Diagnostic>,
     hardlinks: Vec<(ImagePath, ImagePath, Vec<usize>)>,
@@ -122,7 +122,18 @@ impl LayerPass {
         }
     }
 
-    /// What the cache (on disk or for the run) keeps of this pass.
+    /// What the disk cache writes of this pass.
+    fn entry_out(&self) -> cache::EntryOut<'_> {
+        cache::EntryOut {
+            stats: &self.stats,
+            entries: &self.entries,
+            outputs: self.outputs.iter().map(CachedOutput::from_output).collect(),
+            diagnostics: &self.diagnostics,
+            hardlinks: &self.hardlinks,
+        }
+    }
+
+    /// What the run's memo keeps of this pass.
     fn entry(&self) -> cache::Entry {
         cache::Entry {
             stats: self.stats.clone(),
@@ -212,14 +223,27 @@ impl Engine {
         }
 
         // Hard links share their target's content: find the layer that holds it (the link's own
-        // or a lower one), to read it in the follow-up pass.
+        // or a lower one), to read it in the follow-up pass. One pass over each layer's entries
+        // for all links, not one per link.
+        let targets: HashSet<&[u8]> = deferred.iter().map(|d| d.2.as_bytes()).collect();
+        let held: Vec<HashSet<&[u8]>> = entries
+            .iter()
+            .map(|layer: &LayerEntries| {
+                if targets.is_empty() {
+                    return HashSet::new();
+                }
+                layer
+                    .iter()
+                    .filter(|e| e.kind == FileType::File && targets.contains(e.path.as_bytes()))
+                    .map(|e| e.path.as_bytes())
+                    .collect()
+            })
+            .collect();
         let mut follow_up = Vec::new();
         for (layer, link, target, analyzers) in deferred {
-            let holder = (0..=layer).rev().find(|&l| {
-                entries[l]
-                    .iter()
-                    .any(|e| e.path == target && e.kind == EntryKind::File)
-            });
+            let holder = (0..=layer)
+                .rev()
+                .find(|&l| held.get(l).is_some_and(|h| h.contains(target.as_bytes())));
             match holder {
                 Some(read_layer) => follow_up.push(Deferred {
                     read_layer,
@@ -238,6 +262,7 @@ impl Engine {
                 }),
             }
         }
+        drop(held);
 
         let mut tracked: HashSet<(usize, ImagePath)> =
             outputs.iter().map(|o| (o.layer, o.path.clone())).collect();
@@ -246,8 +271,7 @@ impl Engine {
                 .iter()
                 .map(|d| (d.attr_layer, d.attr_path.clone())),
         );
-        let (tree, fates) = FileTree::squash(entries.iter().map(Vec::as_slice), &tracked);
-        drop(entries);
+        let (tree, fates) = FileTree::squash(entries, &tracked);
 
         // Exact paths that are symlinks in the final view: analyze what they resolve to, inside
         // the image root, unless the analyzer already saw that file.
@@ -263,11 +287,11 @@ impl Engine {
             let Some(node) = tree.get(&path) else {
                 continue;
             };
-            if !matches!(node.kind, EntryKind::Symlink { .. }) {
+            if node.kind != FileType::Symlink {
                 continue;
             }
             match tree.resolve(&path, true) {
-                Ok(r) if r.node.kind == EntryKind::File => {
+                Ok(r) if r.node.kind == FileType::File => {
                     let todo: Vec<usize> = analyzers
                         .iter()
                         .copied()
@@ -403,7 +427,7 @@ impl Engine {
         if pass.stats.diff_id.is_none() {
             return Ok(pass);
         }
-        if let Err(e) = cache.put(&key, &pass.entry()) {
+        if let Err(e) = cache.put(&key, &pass.entry_out()) {
             notes.push(format!("layer cache not written: {e}"));
         }
         pass.diagnostics
@@ -503,14 +527,24 @@ impl Engine {
         walk: &mut dyn FnMut(&mut dyn EntryVisitor) -> Result<StreamStats, LayerError>,
     ) -> Result<LayerPass, LayerError> {
         let name = image.layer_name(i);
-        let mut entries = Vec::new();
+        let mut entries = LayerEntries::default();
+        let mut full = false;
         let mut outputs = Vec::new();
         let mut diagnostics = Vec::new();
         let mut hardlinks = Vec::new();
         let mut wanted = Vec::new();
         let mut buf = Vec::new();
         let stats = walk(&mut |meta: &EntryMeta, content: &mut dyn Read| {
-            entries.push(meta.clone());
+            if !full && let Err(e) = entries.push(meta) {
+                // The rest of the layer is still streamed (digests, analyzers), only no longer
+                // part of the file tree, as past --max-entries.
+                full = true;
+                diagnostics.push(Diagnostic {
+                    layer: Some(i),
+                    source: name.clone(),
+                    message: format!("{e}: entries from {} on", meta.path),
+                });
+            }
             if !matches!(meta.kind, EntryKind::File | EntryKind::Hardlink { .. }) {
                 return Ok(());
             }
@@ -640,14 +674,15 @@ impl Engine {
         for (layer, reqs) in by_layer {
             let name = image.layer_name(layer);
             let mut buf = Vec::new();
+            // A set, not a scan of the requests per entry: a layer of a million entries and
+            // thousands of hard links must stay one pass.
+            let wanted: HashSet<&ImagePath> = reqs.iter().map(|r| &r.read_path).collect();
             image.walk_layer(
                 layer,
                 &self.limits,
                 &|_| {},
                 &mut |meta: &EntryMeta, content: &mut dyn Read| {
-                    if meta.kind != EntryKind::File
-                        || !reqs.iter().any(|r| r.read_path == meta.path)
-                    {
+                    if meta.kind != EntryKind::File || !wanted.contains(&meta.path) {
                         return Ok(());
                     }
                     if !self.read_content(meta, content, &mut buf, &name, layer, diagnostics)? {

@@ -17,11 +17,11 @@ mod tree;
 
 pub use digest::{Digest, DigestError, Sha256Reader};
 pub use dir::{walk_dir, walk_dir_only};
-pub use entry::{EntryKind, EntryMeta, LayerEntries};
+pub use entry::{ArenaFull, EntryKind, EntryMeta, EntryRef, FileType, LayerEntries};
 pub use error::{LayerError, LayerErrorKind};
 pub use layer::{Compression, Expected, Limits, StreamStats, walk_blob};
 pub use local::{ConfigFiles, HostEntry, config_files, host_entries};
-pub use path::{ImagePath, strip_root};
+pub use path::{ImagePath, PathRef, strip_root};
 pub use tree::{Fate, FileTree, MAX_SYMLINK_DEPTH, Node, ResolveError, Resolved};
 
 use std::io::Read;

@@ -59,11 +59,6 @@ impl ImagePath {
         Self::normalize(clean.as_bytes()).0
     }
 
-    /// A bound for ordered-map range scans (`dir/` .. `dir0`); never a real path.
-    pub(crate) fn range_key(bytes: Vec<u8>) -> Self {
-        Self(bytes.into_boxed_slice())
-    }
-
     pub fn as_bytes(&self) -> &[u8] {
         &self.0
     }
@@ -72,20 +67,19 @@ impl ImagePath {
         self.0.is_empty()
     }
 
+    /// The same path, borrowed.
+    pub fn as_path_ref(&self) -> PathRef<'_> {
+        PathRef(&self.0)
+    }
+
     /// The last component (empty for the root).
     pub fn file_name(&self) -> &[u8] {
-        match self.0.iter().rposition(|&b| b == b'/') {
-            Some(i) => &self.0[i + 1..],
-            None => &self.0,
-        }
+        self.as_path_ref().file_name()
     }
 
     /// The parent directory (the root is its own parent).
     pub fn parent(&self) -> Self {
-        match self.0.iter().rposition(|&b| b == b'/') {
-            Some(i) => Self(self.0[..i].into()),
-            None => Self::root(),
-        }
+        self.as_path_ref().parent().to_path()
     }
 
     /// Appends one component; the component must not contain `/` and must not be `.` or `..`.
@@ -95,9 +89,7 @@ impl ImagePath {
 
     /// Whether `self` is `dir` or lies below it.
     pub fn is_within(&self, dir: &ImagePath) -> bool {
-        dir.is_root()
-            || (self.0.starts_with(&dir.0)
-                && (self.0.len() == dir.0.len() || self.0[dir.0.len()] == b'/'))
+        self.as_path_ref().is_within(dir)
     }
 
     pub fn components(&self) -> impl Iterator<Item = &[u8]> {
@@ -106,10 +98,7 @@ impl ImagePath {
 
     /// The path as the user sees it inside the image: `/etc/passwd`. Invalid UTF-8 is shown lossily.
     pub fn display(&self) -> Cow<'_, str> {
-        let mut s = String::with_capacity(self.0.len() + 1);
-        s.push('/');
-        s.push_str(&String::from_utf8_lossy(&self.0));
-        Cow::Owned(s)
+        self.as_path_ref().display()
     }
 
     pub fn to_str(&self) -> Option<&str> {
@@ -124,6 +113,88 @@ impl fmt::Display for ImagePath {
 }
 
 impl fmt::Debug for ImagePath {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:?}", self.display())
+    }
+}
+
+/// A borrowed [`ImagePath`] (clean bytes, no leading `/`): what the squashed [`crate::FileTree`]
+/// hands out, so that walking a million paths allocates nothing.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct PathRef<'a>(&'a [u8]);
+
+impl<'a> PathRef<'a> {
+    /// Bytes already in clean form (they came out of an [`ImagePath`]).
+    pub(crate) fn from_clean(bytes: &'a [u8]) -> Self {
+        Self(bytes)
+    }
+
+    pub fn as_bytes(self) -> &'a [u8] {
+        self.0
+    }
+
+    /// Whether `bytes` are in the form [`ImagePath::normalize`] produces (no leading `/`, no
+    /// empty, `.` or `..` component): stored paths are checked with it on the way back in.
+    pub(crate) fn is_clean(bytes: &[u8]) -> bool {
+        bytes.is_empty()
+            || bytes
+                .split(|&b| b == b'/')
+                .all(|c| !matches!(c, b"" | b"." | b".."))
+    }
+
+    pub fn is_root(self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// The last component (empty for the root).
+    pub fn file_name(self) -> &'a [u8] {
+        match self.0.iter().rposition(|&b| b == b'/') {
+            Some(i) => &self.0[i + 1..],
+            None => self.0,
+        }
+    }
+
+    /// The parent directory (the root is its own parent).
+    pub fn parent(self) -> PathRef<'a> {
+        match self.0.iter().rposition(|&b| b == b'/') {
+            Some(i) => Self(&self.0[..i]),
+            None => Self(&[]),
+        }
+    }
+
+    /// Whether `self` is `dir` or lies below it.
+    pub fn is_within(self, dir: &ImagePath) -> bool {
+        dir.is_root()
+            || (self.0.starts_with(&dir.0)
+                && (self.0.len() == dir.0.len() || self.0[dir.0.len()] == b'/'))
+    }
+
+    /// The path as the user sees it inside the image: `/etc/passwd`. Invalid UTF-8 is shown lossily.
+    pub fn display(self) -> Cow<'a, str> {
+        let mut s = String::with_capacity(self.0.len() + 1);
+        s.push('/');
+        s.push_str(&String::from_utf8_lossy(self.0));
+        Cow::Owned(s)
+    }
+
+    pub fn to_path(self) -> ImagePath {
+        ImagePath(self.0.into())
+    }
+}
+
+impl PartialEq<ImagePath> for PathRef<'_> {
+    fn eq(&self, other: &ImagePath) -> bool {
+        self.0 == &*other.0
+    }
+}
+
+impl fmt::Display for PathRef<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.display())
+    }
+}
+
+impl fmt::Debug for PathRef<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{:?}", self.display())
     }

@@ -178,7 +178,13 @@ pub fn path_resolve(data: &[u8]) {
             });
         }
     }
-    let (tree, _) = FileTree::squash(layers.iter().map(Vec::as_slice), &HashSet::new());
+    let (tree, _) = FileTree::squash(
+        layers
+            .into_iter()
+            .map(|l| l.into_iter().collect())
+            .collect(),
+        &HashSet::new(),
+    );
     for line in data.split(|&b| b == b'\n').take(50) {
         let _ = tree.resolve(&ImagePath::normalize(line).0, true);
     }

@@ -2,7 +2,7 @@
 
 use crate::Input;
 use drydock_finding::{Kind, Location, Rule, Severity};
-use drydock_fs::{EntryKind, ImagePath, Node};
+use drydock_fs::{FileType, ImagePath, Node, PathRef};
 
 pub static SETUID: Rule = Rule {
     id: "DD-IMG-004",
@@ -77,7 +77,7 @@ type Hits = Vec<(Location, String)>;
 /// Findings of one rule past this many are folded into one summary finding.
 const MAX_PER_RULE: usize = 50;
 
-fn loc(input: &Input<'_>, path: &ImagePath, node: &Node) -> Location {
+fn loc(input: &Input<'_>, path: PathRef<'_>, node: &Node<'_>) -> Location {
     Location {
         layer: Some(node.layer),
         diff_id: input
@@ -163,7 +163,7 @@ pub fn setuid(input: &Input<'_>) -> Hits {
         .scan
         .tree
         .iter()
-        .filter(|(_, n)| n.kind == EntryKind::File && n.mode & 0o6000 != 0)
+        .filter(|(_, n)| n.kind == FileType::File && n.mode & 0o6000 != 0)
         .filter(|(p, _)| {
             !EXPECTED_SETUID
                 .iter()
@@ -176,7 +176,7 @@ pub fn setuid(input: &Input<'_>) -> Hits {
                 _ => "setgid",
             };
             (
-                loc(input, p, n),
+                loc(input, p, &n),
                 format!(
                     "{p} is {bits} (mode {:04o}, owner uid {})",
                     n.mode & 0o7777,
@@ -189,7 +189,7 @@ pub fn setuid(input: &Input<'_>) -> Hits {
 }
 
 /// Kernel-provided trees that are not image content even when a rootfs has them.
-fn virtual_path(p: &ImagePath) -> bool {
+fn virtual_path(p: PathRef<'_>) -> bool {
     ["proc", "sys", "dev"]
         .iter()
         .any(|v| p.is_within(&ImagePath::new(v)))
@@ -202,21 +202,21 @@ pub fn world_writable(input: &Input<'_>) -> Hits {
         .iter()
         .filter(|(p, n)| {
             n.mode & 0o002 != 0
-                && !virtual_path(p)
+                && !virtual_path(*p)
                 && match n.kind {
-                    EntryKind::File => true,
-                    EntryKind::Dir => n.mode & 0o1000 == 0,
+                    FileType::File => true,
+                    FileType::Dir => n.mode & 0o1000 == 0,
                     _ => false,
                 }
         })
         .map(|(p, n)| {
-            let what = if n.kind == EntryKind::Dir {
+            let what = if n.kind == FileType::Dir {
                 "directory without the sticky bit"
             } else {
                 "file"
             };
             (
-                loc(input, p, n),
+                loc(input, p, &n),
                 format!(
                     "{p} is a world-writable {what} (mode {:04o})",
                     n.mode & 0o7777
@@ -250,7 +250,7 @@ pub fn package_caches(input: &Input<'_>) -> Hits {
                 .tree
                 .descendants(&dir)
                 .filter(|(p, n)| {
-                    n.kind == EntryKind::File
+                    n.kind == FileType::File
                         && !matches!(p.file_name(), b"lock" | b".gitignore" | b"CACHEDIR.TAG")
                 })
                 .fold((0usize, 0u64, None::<usize>), |(c, b, t), (_, n)| {
@@ -292,8 +292,12 @@ pub fn docker_socket(input: &Input<'_>) -> Hits {
         .filter_map(|p| {
             let path = ImagePath::new(p);
             let node = input.scan.tree.get(&path)?;
-            (!matches!(node.kind, EntryKind::Dir))
-                .then(|| (loc(input, &path, node), format!("{path} is in the image")))
+            (!matches!(node.kind, FileType::Dir)).then(|| {
+                (
+                    loc(input, path.as_path_ref(), &node),
+                    format!("{path} is in the image"),
+                )
+            })
         })
         .collect()
 }
@@ -317,7 +321,7 @@ pub fn key_modes(input: &Input<'_>) -> Hits {
             continue;
         };
         let mode = node.mode & 0o777;
-        if node.kind == EntryKind::File
+        if node.kind == FileType::File
             && node.layer == o.layer
             && mode & !0o640 != 0
             && !hits
@@ -325,7 +329,7 @@ pub fn key_modes(input: &Input<'_>) -> Hits {
                 .any(|(l, _)| l.path.as_deref() == Some(&*o.path.display()))
         {
             hits.push((
-                loc(input, &o.path, node),
+                loc(input, o.path.as_path_ref(), &node),
                 format!("{} holds a private key and is mode {mode:04o}", o.path),
             ));
         }
@@ -339,14 +343,14 @@ pub fn ssh_host_keys(input: &Input<'_>) -> Hits {
         .tree
         .descendants(&ImagePath::new("etc/ssh"))
         .filter(|(p, n)| {
-            n.kind == EntryKind::File
-                && p.parent() == ImagePath::new("etc/ssh")
+            n.kind == FileType::File
+                && p.parent().as_bytes() == b"etc/ssh"
                 && p.file_name().starts_with(b"ssh_host_")
                 && p.file_name().ends_with(b"_key")
         })
         .map(|(p, n)| {
             (
-                loc(input, p, n),
+                loc(input, p, &n),
                 format!("{p} is a host private key shared by every container"),
             )
         })
