@@ -9,8 +9,9 @@
 The files are not in this repository: only where they come from (bench/corpus-real/SOURCES.tsv:
 repository, path, commit, licence, size, git blob id, sha256). A checkout lays them out as
 DIR/<owner>__<repo>/<path>, the layout bench/config-real.sh expects (default target/corpus-real).
-`fetch` needs git and network access to the forge; the blob id and sha256 make sure what it
-copies is byte for byte what was measured.
+`fetch` needs git and network access to the forge (CORPUS_REAL_GIT overrides its base URL, e.g.
+a directory of mirrors); the blob id and sha256 make sure what it copies is byte for byte what
+was measured.
 """
 
 import collections
@@ -83,7 +84,7 @@ def fetch(dest):
         for (repo, commit), rows in sorted(by_commit.items()):
             g = os.path.join(tmp, repo.replace("/", "__") + "-" + commit[:12])
             subprocess.run(["git", "init", "-q", g], check=True)
-            url = f"https://github.com/{repo}.git"
+            url = f"{os.environ.get('CORPUS_REAL_GIT', 'https://github.com')}/{repo}.git"
             # A commit of the repository's fork network: fetched by id, as the forge allows.
             subprocess.run(["git", "-C", g, "fetch", "-q", "--depth", "1", url, commit], check=True)
             for r in rows:
