@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Compares drydock's config findings with hadolint's, checkov's and Trivy's on one corpus.
 
-    config-peers.py OUT_DIR CORPUS MAP.tsv REPORT.md
+    config-peers.py OUT_DIR CORPUS MAP.tsv REPORT.md [TITLE [BY]]
     config-peers.py --time TIMES.tsv LABEL STDOUT -- CMD...
 
 The second form runs CMD with its stdout in STDOUT and appends "LABEL<TAB>wall<TAB>user<TAB>sys"
@@ -9,7 +9,9 @@ to TIMES.tsv, timed with perf_counter and the children's rusage: /usr/bin/time r
 which is more than drydock takes for a file.
 
 OUT_DIR is what bench/config-peers.sh wrote: one JSON output per tool and file, times.tsv
-(per-file runs), whole.tsv (one invocation over the corpus) and versions.txt.
+(per-file runs), whole.tsv (one invocation over the corpus) and versions.txt. TITLE names the
+corpus in the report's heading ("the config corpus"), BY the script that ran the tools. Anything
+from a line `<!-- reading -->` on in an existing REPORT is hand-written and kept.
 
 The comparison is mechanical so it can be rerun and reviewed: every peer id is looked up in
 MAP.tsv (tool, peer id or prefix*, drydock ids separated by | or "-", note). A peer finding in a
@@ -33,6 +35,27 @@ TOOLS = ["drydock", "hadolint", "checkov", "trivy"]
 # Corpus files written to pass every reasonable check.
 GOOD = ("hardened", "-good", "buildkit-heredoc")
 PEERS = TOOLS[1:]
+READING = "<!-- reading -->"
+
+
+def kind(corpus, f):
+    """Dockerfile, daemon.json, Compose or Kubernetes, by the file's name and, for YAML that is
+    not named as Compose, a top-level `services:` key (as drydock decides)."""
+    name = os.path.basename(f)
+    low = name.lower()
+    if "ockerfile" in name or low.startswith("containerfile") or low.endswith(".containerfile"):
+        return "Dockerfile"
+    if f.endswith(".json"):
+        return "daemon.json"
+    if "compose" in name:
+        return "Compose"
+    try:
+        with open(os.path.join(corpus, f), errors="replace") as fh:
+            if any(line.startswith("services:") for line in fh):
+                return "Compose"
+    except OSError:
+        pass
+    return "Kubernetes"
 
 
 def load_json(path):
@@ -147,6 +170,8 @@ def main():
         timed(sys.argv[2:])
         return
     out_dir, corpus, map_path, report = sys.argv[1:5]
+    title = sys.argv[5] if len(sys.argv) > 5 else "the config corpus"
+    written_by = sys.argv[6] if len(sys.argv) > 6 else "bench/config-peers.sh"
     mapping, exceptions = load_map(map_path)
     files = sorted(
         os.path.relpath(os.path.join(d, n), corpus)
@@ -198,9 +223,9 @@ def main():
                     missed.append((t, pid, f, line, msg, "|".join(want), note))
 
     w = []
-    w.append("# drydock config vs hadolint, checkov and Trivy on the config corpus\n")
+    w.append(f"# drydock config vs hadolint, checkov and Trivy on {title}\n")
     w.append(
-        "Written by `bench/config-peers.sh` (data: `target/peers/config-out`), compared by "
+        f"Written by `{written_by}` (data: `{out_dir}`), compared by "
         "`bench/config-peers.py` with the id mapping `bench/config-peers-map.tsv`. "
         "Do not edit by hand: fix the map or the rules and rerun.\n"
     )
@@ -217,19 +242,10 @@ def main():
         "hadolint is Dockerfile-only), so those rows are drydock's alone.\n"
     )
 
-    def kind(f):
-        if "ockerfile" in f:
-            return "Dockerfile"
-        if f.endswith(".json"):
-            return "daemon.json"
-        if "compose" in f:
-            return "Compose"
-        return "Kubernetes"
-
-    kinds = collections.Counter(kind(f) for f in files)
+    kinds = {f: kind(corpus, f) for f in files}
     w.append(
         f"Corpus: {len(files)} files in `{corpus}` ("
-        + ", ".join(f"{n} {k}" for k, n in sorted(kinds.items()))
+        + ", ".join(f"{n} {k}" for k, n in sorted(collections.Counter(kinds.values()).items()))
         + ").\n"
     )
 
@@ -271,7 +287,7 @@ def main():
             r1 = r2 = "1x"
         by = collections.Counter()
         for f in files:
-            by[kind(f)] += len(found[t][f])
+            by[kinds[f]] += len(found[t][f])
         other = by["Compose"] + by["daemon.json"]
         w.append(
             f"| {t} | {len(ran[t])} | {n} | {by['Dockerfile']} | {by['Kubernetes']} | {other} | "
@@ -345,24 +361,26 @@ def main():
         w.append("")
 
     # Good files: drydock's findings there are candidates for false positives.
-    w.append("## drydock on the hardened files\n")
-    w.append(
-        "Files written to pass (`*hardened*`, `*-good*`, the BuildKit heredoc build): every "
-        "finding here is a possible false positive and is listed in full.\n"
-    )
-    for f in files:
-        if any(g in f for g in GOOD):
-            fs = found["drydock"][f]
-            w.append(f"- `{f}`: {len(fs)} drydock finding(s)")
-            for i, line, msg in fs:
-                w.append(f"  - {i} line {line}: {msg}")
-            for t in PEERS:
-                if f not in ran[t]:
-                    continue
-                fs = found[t][f]
-                ids = ", ".join(sorted({i for i, _, _ in fs})) or "none"
-                w.append(f"  - {t}: {len(fs)} ({ids})")
-    w.append("")
+    good = [f for f in files if any(g in f for g in GOOD)]
+    if good:
+        w.append("## drydock on the hardened files\n")
+        w.append(
+            "Files written to pass (`*hardened*`, `*-good*`, the BuildKit heredoc build): every "
+            "finding here is a possible false positive and is listed in full.\n"
+        )
+    for f in good:
+        fs = found["drydock"][f]
+        w.append(f"- `{f}`: {len(fs)} drydock finding(s)")
+        for i, line, msg in fs:
+            w.append(f"  - {i} line {line}: {msg}")
+        for t in PEERS:
+            if f not in ran[t]:
+                continue
+            fs = found[t][f]
+            ids = ", ".join(sorted({i for i, _, _ in fs})) or "none"
+            w.append(f"  - {t}: {len(fs)} ({ids})")
+    if good:
+        w.append("")
 
     # The other direction: what drydock reports and which peer ids mean the same.
     w.append("## drydock rules and their peer equivalents\n")
@@ -382,8 +400,16 @@ def main():
         w.append(f"| {rid} | {n} | {', '.join(sorted(back.get(rid, []))) or '—'} |")
     w.append("")
 
+    # A hand-written reading of the results, below the marker, survives a rerun.
+    kept = ""
+    if os.path.exists(report):
+        with open(report) as fh:
+            old = fh.read()
+        at = old.find(READING)
+        if at >= 0:
+            kept = "\n" + old[at:]
     with open(report, "w") as fh:
-        fh.write("\n".join(w))
+        fh.write("\n".join(w) + kept)
     print(
         f"{report}: {len(missed)} misses, {len(unmapped)} unmapped ids, "
         f"{sum(unadopted.values())} unadopted findings"

