@@ -28,6 +28,26 @@ impl<'a> ImageRef<'a> {
         self.digest.is_some_and(|d| d.contains(':'))
     }
 
+    /// Why the reference is not one a registry can serve (`redis:alpine:v0.3.6` has two
+    /// tags), or `None`. A container with such an image never starts; the tag rules say so
+    /// instead of judging a tag that is not one.
+    pub fn problem(&self) -> Option<&'static str> {
+        let last = self.name.rsplit('/').next().unwrap_or(self.name);
+        if last.contains(':') {
+            return Some("more than one tag");
+        }
+        let word = |c: char| c.is_ascii_alphanumeric() || c == '_';
+        if let Some(t) = self.tag
+            && (t.is_empty()
+                || t.len() > 128
+                || !t.starts_with(word)
+                || !t.chars().all(|c| word(c) || c == '.' || c == '-'))
+        {
+            return Some("a tag holds only letters, digits, '_', '.' and '-' (at most 128)");
+        }
+        None
+    }
+
     /// `:latest`, or no tag and no digest (which means `:latest`).
     pub fn floating(&self) -> bool {
         !self.pinned() && self.tag.is_none_or(|t| t == "latest")
@@ -53,5 +73,25 @@ mod tests {
         assert!(ImageRef::parse("registry:5000/app").floating());
         assert!(ImageRef::parse("nginx:latest").floating());
         assert!(!ImageRef::parse("nginx:1.25").floating());
+    }
+
+    #[test]
+    fn malformed_references_are_named() {
+        // microservices-demo's redis.yaml, as pinned in bench/corpus-real.
+        assert!(ImageRef::parse("redis:alpine:v0.3.6").problem().is_some());
+        assert!(
+            ImageRef::parse("gcr.io/x/redis:alpine:v0.3.6")
+                .problem()
+                .is_some()
+        );
+        assert!(ImageRef::parse("nginx:1.25 ").problem().is_some());
+        for ok in [
+            "nginx",
+            "nginx:1.25",
+            "registry:5000/app",
+            "registry:5000/app:v1_2.3-rc",
+        ] {
+            assert_eq!(ImageRef::parse(ok).problem(), None, "{ok}");
+        }
     }
 }

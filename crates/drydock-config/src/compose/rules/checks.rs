@@ -498,9 +498,19 @@ pub fn image_latest(s: &Service, out: &mut Vec<Finding>) {
     }
     if let Some((n, image)) = s.str("image")
         && !unresolved(image)
-        && ImageRef::parse(image).floating()
     {
-        out.push(s.finding(&IMAGE_LATEST, n.line, format!("image {image}")));
+        let r = ImageRef::parse(image);
+        if let Some(why) = r.problem() {
+            out.push(s.finding(
+                &IMAGE_LATEST,
+                n.line,
+                format!(
+                    "image {image} is not a valid image reference ({why}): the service cannot start"
+                ),
+            ));
+        } else if r.floating() {
+            out.push(s.finding(&IMAGE_LATEST, n.line, format!("image {image}")));
+        }
     }
 }
 

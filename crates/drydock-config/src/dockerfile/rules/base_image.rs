@@ -56,7 +56,17 @@ pub fn latest(ctx: &Ctx, out: &mut Vec<Finding>) {
         if stage.parent.is_some() || !judged(&stage.image) {
             continue;
         }
-        if ImageRef::parse(&stage.image).floating() {
+        let r = ImageRef::parse(&stage.image);
+        if let Some(why) = r.problem() {
+            out.push(ctx.finding(
+                &LATEST,
+                ctx.instr(stage.from).line,
+                format!(
+                    "FROM {} is not a valid image reference ({why}): the build cannot pull it",
+                    stage.image
+                ),
+            ));
+        } else if r.floating() {
             out.push(ctx.finding(
                 &LATEST,
                 ctx.instr(stage.from).line,
@@ -72,7 +82,7 @@ pub fn not_pinned(ctx: &Ctx, out: &mut Vec<Finding>) {
             continue;
         }
         let r = ImageRef::parse(&stage.image);
-        if !r.pinned() && !r.floating() {
+        if !r.pinned() && !r.floating() && r.problem().is_none() {
             out.push(ctx.finding(
                 &NOT_PINNED,
                 ctx.instr(stage.from).line,

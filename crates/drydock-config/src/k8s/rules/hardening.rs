@@ -216,9 +216,18 @@ fn image<'a>(c: &'a crate::k8s::Container<'_>) -> Option<(&'a Node, &'a str)> {
 
 pub fn image_latest(o: &Object, out: &mut Vec<Finding>) {
     each_container(o, |_, c| {
-        if let Some((n, s)) = image(c)
-            && ImageRef::parse(s).floating()
-        {
+        let Some((n, s)) = image(c) else { return };
+        let r = ImageRef::parse(s);
+        if let Some(why) = r.problem() {
+            out.push(o.finding(
+                &IMAGE_LATEST,
+                n.line,
+                format!(
+                    "{} uses {s}, which is not a valid image reference ({why}): no tag a registry can serve, so the container cannot start",
+                    c.label()
+                ),
+            ));
+        } else if r.floating() {
             out.push(o.finding(&IMAGE_LATEST, n.line, format!("{} uses {s}", c.label())));
         }
     });
@@ -228,7 +237,7 @@ pub fn image_not_pinned(o: &Object, out: &mut Vec<Finding>) {
     each_container(o, |_, c| {
         if let Some((n, s)) = image(c) {
             let r = ImageRef::parse(s);
-            if !r.pinned() && !r.floating() {
+            if !r.pinned() && !r.floating() && r.problem().is_none() {
                 out.push(o.finding(
                     &IMAGE_NOT_PINNED,
                     n.line,
