@@ -2,7 +2,7 @@
 //! of drydock-scan use them too); the mask is drydock-secrets' one redaction.
 
 pub(crate) use drydock_secrets::heuristics::{
-    known_secret_value, literal_value, secret_name, secret_pair,
+    auth_disabled, known_secret_value, literal_value, secret_name, secret_pair,
 };
 
 /// Masks a configuration value: its quotes are syntax, not part of the secret.

@@ -103,6 +103,39 @@ pub fn secret_name(name: &str) -> bool {
             .any(|t| t.ends_with("PASSWORD") || t.ends_with("TOKEN") || t.ends_with("SECRET"))
 }
 
+/// What `name=value` turns off, when it is an environment setting of a widely used image that
+/// disables authentication (the official postgres, mysql, mariadb images, Bitnami's images,
+/// Elasticsearch, Grafana): no secret to leak, because none is asked for. `None` otherwise,
+/// including for values those images read as "off" (`ALLOW_EMPTY_PASSWORD=no`).
+pub fn auth_disabled(name: &str, value: &str) -> Option<&'static str> {
+    let name = name.trim().to_ascii_uppercase();
+    let value = value.trim().trim_matches(['"', '\'']);
+    let yes = |v: &str| matches!(v.to_ascii_lowercase().as_str(), "yes" | "true" | "1" | "on");
+    match name.as_str() {
+        "POSTGRES_HOST_AUTH_METHOD" if value.eq_ignore_ascii_case("trust") => {
+            Some("PostgreSQL accepts every connection without a password")
+        }
+        // The official images take any non-empty value as "yes".
+        "MYSQL_ALLOW_EMPTY_PASSWORD" | "MARIADB_ALLOW_EMPTY_ROOT_PASSWORD"
+            if !value.is_empty() && !value.eq_ignore_ascii_case("no") && value != "0" =>
+        {
+            Some("the database's root user has an empty password")
+        }
+        "ALLOW_EMPTY_PASSWORD" if yes(value) => {
+            Some("the service (a Bitnami image) accepts an empty password")
+        }
+        "XPACK.SECURITY.ENABLED" | "XPACK_SECURITY_ENABLED"
+            if value.eq_ignore_ascii_case("false") =>
+        {
+            Some("Elasticsearch serves its API without authentication")
+        }
+        "GF_AUTH_ANONYMOUS_ENABLED" if yes(value) => {
+            Some("Grafana lets anyone in without logging in")
+        }
+        _ => None,
+    }
+}
+
 /// Whether `name=value` is a secret written as a literal: a secret-looking name, a literal
 /// value, and a value that could be a secret under that name. A name whose only secret word is
 /// a modifier (`AUTH`, `PRIVATE`: `GF_AUTH_BASIC`, `PRIVATE_REGISTRY_MODE`) names a setting
@@ -353,5 +386,31 @@ mod tests {
         assert!(!secret_name("SENTRY_DSN"));
         assert!(!literal_value("${DB_PASSWORD}"));
         assert!(literal_value("hunter2"));
+    }
+
+    #[test]
+    fn settings_that_turn_authentication_off() {
+        for (n, v) in [
+            ("POSTGRES_HOST_AUTH_METHOD", "trust"),
+            ("MYSQL_ALLOW_EMPTY_PASSWORD", "yes"),
+            ("MYSQL_ALLOW_EMPTY_PASSWORD", "\"true\""),
+            ("MARIADB_ALLOW_EMPTY_ROOT_PASSWORD", "1"),
+            ("ALLOW_EMPTY_PASSWORD", "yes"),
+            ("xpack.security.enabled", "false"),
+            ("GF_AUTH_ANONYMOUS_ENABLED", "true"),
+        ] {
+            assert!(auth_disabled(n, v).is_some(), "{n}={v}");
+        }
+        for (n, v) in [
+            ("POSTGRES_HOST_AUTH_METHOD", "scram-sha-256"),
+            ("MYSQL_ALLOW_EMPTY_PASSWORD", ""),
+            ("MYSQL_ALLOW_EMPTY_PASSWORD", "no"),
+            ("ALLOW_EMPTY_PASSWORD", "no"),
+            ("xpack.security.enabled", "true"),
+            ("GF_AUTH_ANONYMOUS_ENABLED", "false"),
+            ("AUTH_METHOD", "trust"),
+        ] {
+            assert!(auth_disabled(n, v).is_none(), "{n}={v}");
+        }
     }
 }

@@ -3,7 +3,7 @@
 
 use crate::compose::Service;
 use crate::image_ref::{ImageRef, unresolved};
-use crate::secrets::{known_secret_value, redact, secret_pair};
+use crate::secrets::{auth_disabled, known_secret_value, redact, secret_pair};
 use crate::yaml::Node;
 use drydock_finding::Finding;
 use drydock_finding::{Kind, Rule, Severity};
@@ -167,6 +167,15 @@ pub static NO_MEMORY_LIMIT: Rule = Rule {
     why: "Without a memory limit one container can exhaust the host's memory and take every other service down.",
     fix: "Set mem_limit or deploy.resources.limits.memory.",
     references: &["CIS Docker Benchmark 5.11"],
+};
+pub static AUTH_OFF: Rule = Rule {
+    id: "DD-COMPOSE-018",
+    kind: Kind::Misconfiguration,
+    severity: Severity::High,
+    title: "Authentication turned off by an environment setting",
+    why: "Database and dashboard images read settings such as POSTGRES_HOST_AUTH_METHOD=trust, MYSQL_ALLOW_EMPTY_PASSWORD or GF_AUTH_ANONYMOUS_ENABLED from the environment; with them, anything that reaches the service's port (every container on its networks, or the world when the port is published) is in without a password.",
+    fix: "Remove the setting and give the service a password from a Compose secret (POSTGRES_PASSWORD_FILE, MYSQL_ROOT_PASSWORD_FILE...).",
+    references: &["OWASP Docker Security Cheat Sheet: rule 12"],
 };
 
 fn is_true(n: Option<&Node>) -> Option<&Node> {
@@ -487,6 +496,14 @@ pub fn env_secret(s: &Service, out: &mut Vec<Finding>) {
                 line,
                 format!("environment {name} is a literal ({})", redact(&value)),
             ));
+        }
+    }
+}
+
+pub fn auth_off(s: &Service, out: &mut Vec<Finding>) {
+    for (line, name, value) in env_pairs(s) {
+        if let Some(what) = auth_disabled(&name, &value) {
+            out.push(s.finding(&AUTH_OFF, line, format!("environment {name}: {what}")));
         }
     }
 }

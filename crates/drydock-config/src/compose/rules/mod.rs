@@ -36,4 +36,5 @@ pub static RULES: &[Entry] = &[
     entry!(SENSITIVE_MOUNT, sensitive_mount),
     entry!(DEVICES, devices),
     entry!(NO_MEMORY_LIMIT, no_memory_limit),
+    entry!(AUTH_OFF, auth_off),
 ];

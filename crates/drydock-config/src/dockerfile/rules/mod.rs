@@ -64,6 +64,7 @@ pub static RULES: &[Entry] = &[
     entry!(packages::APT_NOT_APT_GET, apt_not_apt_get),
     entry!(user::NON_NUMERIC_USER, non_numeric_user),
     entry!(run_cmds::SUDO_NOPASSWD, sudo_nopasswd),
+    entry!(secrets::AUTH_OFF, auth_off),
 ];
 
 /// Splits `ENV`/`ARG`/`LABEL` arguments into key/value pairs, honouring quotes and the legacy

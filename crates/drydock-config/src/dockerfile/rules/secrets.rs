@@ -1,6 +1,6 @@
 use super::pairs;
 use crate::dockerfile::Ctx;
-use crate::secrets::{known_secret_value, literal_value, redact, secret_name};
+use crate::secrets::{auth_disabled, known_secret_value, literal_value, redact, secret_name};
 use drydock_finding::{Finding, Kind, Rule, Severity};
 
 pub static ENV_SECRET: Rule = Rule {
@@ -26,6 +26,26 @@ pub static ARG_SECRET: Rule = Rule {
     fix: "Use RUN --mount=type=secret,id=... and pass the secret with docker build --secret.",
     references: &["CIS Docker Benchmark 4.10", "Trivy DS031"],
 };
+
+pub static AUTH_OFF: Rule = Rule {
+    id: "DD-DF-036",
+    kind: Kind::Misconfiguration,
+    severity: Severity::High,
+    title: "Authentication turned off by an ENV setting",
+    why: "Database and dashboard images read settings such as POSTGRES_HOST_AUTH_METHOD=trust, MYSQL_ALLOW_EMPTY_PASSWORD or GF_AUTH_ANONYMOUS_ENABLED from the environment; baked in with ENV, every container of the image serves without a password unless its operator knows to override it.",
+    fix: "Remove the ENV; have the service require a password given at run time from a secret store.",
+    references: &["OWASP Docker Security Cheat Sheet: rule 12"],
+};
+
+pub fn auth_off(ctx: &Ctx, out: &mut Vec<Finding>) {
+    for ins in ctx.df.instructions.iter().filter(|i| i.keyword == "ENV") {
+        for (name, value) in pairs(&ins.text()) {
+            if let Some(what) = value.as_deref().and_then(|v| auth_disabled(&name, v)) {
+                out.push(ctx.finding(&AUTH_OFF, ins.line, format!("ENV {name}: {what}")));
+            }
+        }
+    }
+}
 
 pub fn env_secret(ctx: &Ctx, out: &mut Vec<Finding>) {
     for ins in ctx.df.instructions.iter().filter(|i| i.keyword == "ENV") {

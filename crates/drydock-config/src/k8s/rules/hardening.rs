@@ -3,7 +3,7 @@
 use super::each_container;
 use crate::image_ref::{ImageRef, unresolved};
 use crate::k8s::Object;
-use crate::secrets::{known_secret_value, redact, secret_pair};
+use crate::secrets::{auth_disabled, known_secret_value, redact, secret_pair};
 use crate::yaml::Node;
 use drydock_finding::Finding;
 use drydock_finding::{Kind, Rule, Severity};
@@ -96,6 +96,18 @@ pub static ENV_SECRET: Rule = Rule {
     references: &[
         "CIS Kubernetes Benchmark 5.4.1",
         "NSA/CISA Kubernetes Hardening Guide: secrets",
+    ],
+};
+pub static AUTH_OFF: Rule = Rule {
+    id: "DD-K8S-049",
+    kind: Kind::Misconfiguration,
+    severity: Severity::High,
+    title: "Authentication turned off by an environment setting",
+    why: "Database and dashboard images read settings such as POSTGRES_HOST_AUTH_METHOD=trust, MYSQL_ALLOW_EMPTY_PASSWORD or GF_AUTH_ANONYMOUS_ENABLED from the environment; with them, anything that reaches the pod's port (any pod in the cluster, without a NetworkPolicy) is in without a password.",
+    fix: "Remove the setting and give the service a password from a Secret (POSTGRES_PASSWORD, MYSQL_ROOT_PASSWORD...), mounted as a file where the image supports it.",
+    references: &[
+        "CIS Kubernetes Benchmark 5.4.1",
+        "OWASP Docker Security Cheat Sheet: rule 12",
     ],
 };
 pub static SECRET_LITERAL: Rule = Rule {
@@ -326,6 +338,22 @@ pub fn env_secret(o: &Object, out: &mut Vec<Finding>) {
                     &ENV_SECRET,
                     v.line,
                     format!("{} env {name} is a literal ({})", c.label(), redact(value)),
+                ));
+            }
+        }
+    });
+}
+
+pub fn auth_off(o: &Object, out: &mut Vec<Finding>) {
+    each_container(o, |_, c| {
+        for e in c.node.get("env").map(Node::seq).unwrap_or_default() {
+            let name = e.get("name").and_then(Node::as_str).unwrap_or("");
+            let Some(v) = e.get("value") else { continue };
+            if let Some(what) = auth_disabled(name, v.as_str().unwrap_or("")) {
+                out.push(o.finding(
+                    &AUTH_OFF,
+                    v.line,
+                    format!("{} env {name}: {what}", c.label()),
                 ));
             }
         }

@@ -92,6 +92,7 @@ pub static RULES: &[Entry] = &[
     entry!(rbac::TOKEN_CREATE, token_create),
     entry!(rbac::CLUSTER_WIDE_ADMIN, cluster_wide_admin),
     entry!(hardening::SECRET_LITERAL, secret_literal),
+    entry!(hardening::AUTH_OFF, auth_off),
 ];
 
 /// Runs `f` for each container of a workload, with the pod it belongs to.
