@@ -103,6 +103,90 @@ pub fn secret_name(name: &str) -> bool {
             .any(|t| t.ends_with("PASSWORD") || t.ends_with("TOKEN") || t.ends_with("SECRET"))
 }
 
+/// Passwords written on a command line: `--db-password=123`, `--password admin`,
+/// `--requirepass s3cret`, and the short forms of the clients that take one (`mysql -pSECRET`,
+/// `redis-cli -a SECRET`). `words` is one command, program first. The flag's last word must
+/// name the secret itself (`--admin-password`, `--api-key`, not `--password-file`), and the
+/// value must be a literal (not `$VAR`, a template or a placeholder). Returns (flag, value).
+pub fn cmdline_secrets<'a>(words: &[&'a str]) -> Vec<(&'a str, &'a str)> {
+    let program = words
+        .first()
+        .map(|w| w.rsplit('/').next().unwrap_or(w))
+        .unwrap_or("");
+    let mysql = matches!(
+        program,
+        "mysql" | "mysqladmin" | "mysqldump" | "mariadb" | "mariadb-admin" | "mariadb-dump"
+    );
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < words.len() {
+        let w = words[i];
+        i += 1;
+        if let Some(v) = w.strip_prefix("-p").filter(|v| mysql && !v.is_empty()) {
+            out.push(("-p", v));
+            continue;
+        }
+        if program == "redis-cli" && w == "-a" {
+            if let Some(v) = words.get(i) {
+                out.push(("-a", *v));
+                i += 1;
+            }
+            continue;
+        }
+        let Some(body) = w.strip_prefix("--") else {
+            continue;
+        };
+        let (flag, value) = match body.split_once('=') {
+            Some((f, v)) => (f, Some(v)),
+            None => (body, None),
+        };
+        let last = flag
+            .rsplit(['-', '_', '.'])
+            .next()
+            .unwrap_or(flag)
+            .to_ascii_lowercase();
+        let names_secret = matches!(
+            last.as_str(),
+            "password" | "passwd" | "pass" | "pwd" | "secret" | "token" | "requirepass"
+        ) || {
+            // Only the keys that are secrets by name (`--recv-key`, `--private-key FILE` are not).
+            let flag = flag.to_ascii_lowercase().replace('_', "-");
+            [
+                "api-key",
+                "apikey",
+                "access-key",
+                "secret-key",
+                "auth-key",
+                "master-key",
+                "license-key",
+                "encryption-key",
+            ]
+            .iter()
+            .any(|k| flag.ends_with(k))
+        };
+        if !names_secret {
+            continue;
+        }
+        let value = match value {
+            Some(v) => v,
+            None => match words.get(i) {
+                Some(v) if !v.starts_with('-') => {
+                    i += 1;
+                    v
+                }
+                _ => continue,
+            },
+        };
+        out.push((w.split('=').next().unwrap_or(w), value));
+    }
+    // Only literals: `$VAR`, `$(cat file)`, templates and placeholders are the right way.
+    out.retain(|(_, value)| {
+        let bare = value.trim_matches(['"', '\'']);
+        !bare.is_empty() && literal_value(bare)
+    });
+    out
+}
+
 /// What `name=value` turns off, when it is an environment setting of a widely used image that
 /// disables authentication (the official postgres, mysql, mariadb images, Bitnami's images,
 /// Elasticsearch, Grafana): no secret to leak, because none is asked for. `None` otherwise,
@@ -411,6 +495,58 @@ mod tests {
             ("AUTH_METHOD", "trust"),
         ] {
             assert!(auth_disabled(n, v).is_none(), "{n}={v}");
+        }
+    }
+
+    #[test]
+    fn passwords_on_command_lines() {
+        let found = |line: &str| {
+            let words: Vec<&str> = line.split_whitespace().collect();
+            cmdline_secrets(&words)
+                .into_iter()
+                .map(|(f, v)| format!("{f}={v}"))
+                .collect::<Vec<_>>()
+        };
+        // frappe_docker's pwd.yml, as pinned in bench/corpus-real.
+        assert_eq!(
+            found(
+                "bench new-site --db-type postgres --db-password=123 --admin-password=123 --db-root-username=postgres --db-root-password=123"
+            ),
+            [
+                "--db-password=123",
+                "--admin-password=123",
+                "--db-root-password=123"
+            ]
+        );
+        assert_eq!(
+            found("mysqladmin ping -h localhost --password=admin"),
+            ["--password=admin"]
+        );
+        assert_eq!(found("mysql -uroot -pS3cret app"), ["-p=S3cret"]);
+        assert_eq!(found("redis-cli -a hunter2 ping"), ["-a=hunter2"]);
+        assert_eq!(
+            found("redis-server --requirepass s3cret"),
+            ["--requirepass=s3cret"]
+        );
+        assert_eq!(
+            found("app --api-key abcdef123456"),
+            ["--api-key=abcdef123456"]
+        );
+        for safe in [
+            "app --password-file /run/secrets/pw",
+            "app --password $DB_PASSWORD",
+            "app --password=${DB_PASSWORD}",
+            "app --password {{ .Values.pw }}",
+            "app --password --verbose",
+            "mysql -p app",
+            "mysql -uroot -p\"$(cat /run/secrets/db)\" app",
+            "redis-cli -a \"$REDIS_PASSWORD\" ping",
+            "grep -p pattern",
+            "gpg --recv-key ABCDEF",
+            "app --public-key=ssh-rsa",
+            "app --token-ttl 3600",
+        ] {
+            assert!(found(safe).is_empty(), "{safe}: {:?}", found(safe));
         }
     }
 }

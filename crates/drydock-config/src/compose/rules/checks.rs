@@ -3,7 +3,7 @@
 
 use crate::compose::Service;
 use crate::image_ref::{ImageRef, unresolved};
-use crate::secrets::{auth_disabled, known_secret_value, redact, secret_pair};
+use crate::secrets::{auth_disabled, command_secrets, known_secret_value, redact, secret_pair};
 use crate::yaml::Node;
 use drydock_finding::Finding;
 use drydock_finding::{Kind, Rule, Severity};
@@ -176,6 +176,15 @@ pub static AUTH_OFF: Rule = Rule {
     why: "Database and dashboard images read settings such as POSTGRES_HOST_AUTH_METHOD=trust, MYSQL_ALLOW_EMPTY_PASSWORD or GF_AUTH_ANONYMOUS_ENABLED from the environment; with them, anything that reaches the service's port (every container on its networks, or the world when the port is published) is in without a password.",
     fix: "Remove the setting and give the service a password from a Compose secret (POSTGRES_PASSWORD_FILE, MYSQL_ROOT_PASSWORD_FILE...).",
     references: &["OWASP Docker Security Cheat Sheet: rule 12"],
+};
+pub static CMDLINE_SECRET: Rule = Rule {
+    id: "DD-COMPOSE-019",
+    kind: Kind::Misconfiguration,
+    severity: Severity::High,
+    title: "Password written on a service's command line",
+    why: "A literal password in command, entrypoint or healthcheck is in the Compose file's version control, in docker inspect for everyone with access to the engine, and in the host's process list (ps shows every argument).",
+    fix: "Give the password through a Compose secret read from a file (--password-file, *_FILE variables), or an environment variable from an env_file kept out of the repository.",
+    references: &["CWE-214: Invocation of Process Using Visible Sensitive Information"],
 };
 
 fn is_true(n: Option<&Node>) -> Option<&Node> {
@@ -504,6 +513,45 @@ pub fn auth_off(s: &Service, out: &mut Vec<Finding>) {
     for (line, name, value) in env_pairs(s) {
         if let Some(what) = auth_disabled(&name, &value) {
             out.push(s.finding(&AUTH_OFF, line, format!("environment {name}: {what}")));
+        }
+    }
+}
+
+pub fn cmdline_secret(s: &Service, out: &mut Vec<Finding>) {
+    let words = |n: &Node| -> Vec<String> {
+        match n.as_str() {
+            Some(text) => vec![text.to_owned()],
+            None => n
+                .seq()
+                .iter()
+                .filter_map(Node::as_str)
+                .map(str::to_owned)
+                .collect(),
+        }
+    };
+    let mut lines: Vec<(u32, &str, Vec<String>)> = Vec::new();
+    for key in ["command", "entrypoint"] {
+        if let Some(n) = s.get(key) {
+            lines.push((n.line, key, words(n)));
+        }
+    }
+    if let Some(test) = s.get("healthcheck").and_then(|h| h.get("test")) {
+        let mut w = words(test);
+        if w.first()
+            .is_some_and(|f| matches!(f.as_str(), "CMD" | "CMD-SHELL" | "NONE"))
+        {
+            w.remove(0);
+        }
+        lines.push((test.line, "healthcheck", w));
+    }
+    for (line, what, w) in lines {
+        let parts: Vec<&str> = w.iter().map(String::as_str).collect();
+        for (flag, value) in command_secrets(&parts) {
+            out.push(s.finding(
+                &CMDLINE_SECRET,
+                line,
+                format!("{what} passes {flag} {}", redact(&value)),
+            ));
         }
     }
 }

@@ -37,4 +37,5 @@ pub static RULES: &[Entry] = &[
     entry!(DEVICES, devices),
     entry!(NO_MEMORY_LIMIT, no_memory_limit),
     entry!(AUTH_OFF, auth_off),
+    entry!(CMDLINE_SECRET, cmdline_secret),
 ];

@@ -65,6 +65,7 @@ pub static RULES: &[Entry] = &[
     entry!(user::NON_NUMERIC_USER, non_numeric_user),
     entry!(run_cmds::SUDO_NOPASSWD, sudo_nopasswd),
     entry!(secrets::AUTH_OFF, auth_off),
+    entry!(secrets::CMDLINE_SECRET, cmdline_secret),
 ];
 
 /// Splits `ENV`/`ARG`/`LABEL` arguments into key/value pairs, honouring quotes and the legacy

@@ -1,6 +1,8 @@
 use super::pairs;
 use crate::dockerfile::Ctx;
-use crate::secrets::{auth_disabled, known_secret_value, literal_value, redact, secret_name};
+use crate::secrets::{
+    auth_disabled, command_secrets, known_secret_value, literal_value, redact, secret_name,
+};
 use drydock_finding::{Finding, Kind, Rule, Severity};
 
 pub static ENV_SECRET: Rule = Rule {
@@ -36,6 +38,45 @@ pub static AUTH_OFF: Rule = Rule {
     fix: "Remove the ENV; have the service require a password given at run time from a secret store.",
     references: &["OWASP Docker Security Cheat Sheet: rule 12"],
 };
+
+pub static CMDLINE_SECRET: Rule = Rule {
+    id: "DD-DF-037",
+    kind: Kind::Misconfiguration,
+    severity: Severity::High,
+    title: "Password written on a command line in the Dockerfile",
+    why: "A literal password in RUN is kept in the image history (docker history shows it); in CMD, ENTRYPOINT or HEALTHCHECK it is in the image configuration for everyone who can pull the image, and in the process list of every container.",
+    fix: "Use RUN --mount=type=secret for build steps, and give the running container its password at run time from a file (a mounted secret).",
+    references: &[
+        "CIS Docker Benchmark 4.10",
+        "CWE-214: Invocation of Process Using Visible Sensitive Information",
+    ],
+};
+
+pub fn cmdline_secret(ctx: &Ctx, out: &mut Vec<Finding>) {
+    for ins in ctx.df.instructions.iter().filter(|i| {
+        matches!(
+            i.keyword.as_str(),
+            "RUN" | "CMD" | "ENTRYPOINT" | "HEALTHCHECK"
+        )
+    }) {
+        let text = ins.text();
+        // HEALTHCHECK's own options come before its CMD.
+        let command = match ins.keyword.as_str() {
+            "HEALTHCHECK" => text
+                .split_once("CMD ")
+                .map_or(text.as_str(), |(_, c)| c)
+                .to_owned(),
+            _ => text.clone(),
+        };
+        for (flag, value) in command_secrets(&[command.as_str()]) {
+            out.push(ctx.finding(
+                &CMDLINE_SECRET,
+                ins.line,
+                format!("{} passes {flag} {}", ins.keyword, redact(&value)),
+            ));
+        }
+    }
+}
 
 pub fn auth_off(ctx: &Ctx, out: &mut Vec<Finding>) {
     for ins in ctx.df.instructions.iter().filter(|i| i.keyword == "ENV") {

@@ -3,7 +3,7 @@
 use super::each_container;
 use crate::image_ref::{ImageRef, unresolved};
 use crate::k8s::Object;
-use crate::secrets::{auth_disabled, known_secret_value, redact, secret_pair};
+use crate::secrets::{auth_disabled, command_secrets, known_secret_value, redact, secret_pair};
 use crate::yaml::Node;
 use drydock_finding::Finding;
 use drydock_finding::{Kind, Rule, Severity};
@@ -108,6 +108,18 @@ pub static AUTH_OFF: Rule = Rule {
     references: &[
         "CIS Kubernetes Benchmark 5.4.1",
         "OWASP Docker Security Cheat Sheet: rule 12",
+    ],
+};
+pub static CMDLINE_SECRET: Rule = Rule {
+    id: "DD-K8S-050",
+    kind: Kind::Misconfiguration,
+    severity: Severity::High,
+    title: "Password written on a container's command line",
+    why: "A literal password in command, args or a probe's exec command is in the manifest's version control, in the API object anyone who can read the workload sees, and in the process list of the node (ps shows every argument).",
+    fix: "Pass the password in a file from a mounted Secret (most tools take --password-file or an environment variable pointing at a file), or let the program read it from a Secret-backed environment variable.",
+    references: &[
+        "CIS Kubernetes Benchmark 5.4.1",
+        "CWE-214: Invocation of Process Using Visible Sensitive Information",
     ],
 };
 pub static SECRET_LITERAL: Rule = Rule {
@@ -354,6 +366,49 @@ pub fn auth_off(o: &Object, out: &mut Vec<Finding>) {
                     &AUTH_OFF,
                     v.line,
                     format!("{} env {name}: {what}", c.label()),
+                ));
+            }
+        }
+    });
+}
+
+pub fn cmdline_secret(o: &Object, out: &mut Vec<Finding>) {
+    fn strs(n: Option<&Node>) -> Vec<&str> {
+        n.map(Node::seq)
+            .unwrap_or_default()
+            .iter()
+            .filter_map(Node::as_str)
+            .collect()
+    }
+    each_container(o, |_, c| {
+        let mut lines: Vec<(u32, &str, Vec<&str>)> = Vec::new();
+        let (cmd, args) = (c.node.get("command"), c.node.get("args"));
+        if let Some(n) = cmd.or(args) {
+            let mut words = strs(cmd);
+            words.extend(strs(args));
+            lines.push((n.line, "command", words));
+        }
+        for (what, path) in [
+            ("livenessProbe", ["livenessProbe", "exec", "command"]),
+            ("readinessProbe", ["readinessProbe", "exec", "command"]),
+            ("startupProbe", ["startupProbe", "exec", "command"]),
+            ("postStart hook", ["lifecycle", "postStart", "exec"]),
+            ("preStop hook", ["lifecycle", "preStop", "exec"]),
+        ] {
+            let node = match c.node.at(&path) {
+                Some(n) if path[2] == "exec" => n.get("command"),
+                found => found,
+            };
+            if let Some(n) = node {
+                lines.push((n.line, what, strs(Some(n))));
+            }
+        }
+        for (line, what, words) in lines {
+            for (flag, value) in command_secrets(&words) {
+                out.push(o.finding(
+                    &CMDLINE_SECRET,
+                    line,
+                    format!("{} {what} passes {flag} {}", c.label(), redact(&value)),
                 ));
             }
         }

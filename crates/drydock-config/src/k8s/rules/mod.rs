@@ -93,6 +93,7 @@ pub static RULES: &[Entry] = &[
     entry!(rbac::CLUSTER_WIDE_ADMIN, cluster_wide_admin),
     entry!(hardening::SECRET_LITERAL, secret_literal),
     entry!(hardening::AUTH_OFF, auth_off),
+    entry!(hardening::CMDLINE_SECRET, cmdline_secret),
 ];
 
 /// Runs `f` for each container of a workload, with the pod it belongs to.
