@@ -137,6 +137,10 @@ pub fn realm_allowed(realm: &str, registry_host: &str, insecure: bool) -> Result
 }
 
 /// The scope a pull needs, as distribution spells it.
+/// The token scope for listing repositories (`GET /v2/_catalog`); passed where a repository
+/// name is expected, it asks for this scope instead of a repository's.
+pub(crate) const CATALOG_SCOPE: &str = "registry:catalog:*";
+
 pub fn pull_scope(repository: &str) -> String {
     format!("repository:{repository}:pull")
 }

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use ureq::http::{Response, Uri};
 
-use crate::auth::{Challenge, TokenResponse, pull_scope, realm_allowed};
+use crate::auth::{CATALOG_SCOPE, Challenge, TokenResponse, pull_scope, realm_allowed};
 use crate::creds::{Credential, Secret};
 use crate::reference::{Reference, is_loopback_host};
 
@@ -215,6 +215,16 @@ impl Client {
         read_capped(resp, &url, "config blob", MANIFEST_MAX)
     }
 
+    /// A listing page (`catalog.rs`), authenticated for `scope` (a repository, or the
+    /// catalog).
+    pub(crate) fn get_listing(
+        &self,
+        url: &str,
+        scope: &str,
+    ) -> Result<Response<ureq::Body>, ClientError> {
+        self.get(url, Some("application/json"), scope)
+    }
+
     /// `scheme://host[:port]` of the registry API as known so far (HTTPS until a probe
     /// found a plain-HTTP loopback or `--insecure` registry).
     pub(crate) fn origin(&self) -> String {
@@ -355,7 +365,9 @@ impl Client {
             }
             // The scope is ours (pull of the reference's repository, and push when this
             // client writes), not whatever the challenge asks for.
-            let scope = if self.push {
+            let scope = if repository == CATALOG_SCOPE {
+                CATALOG_SCOPE.to_string()
+            } else if self.push {
                 format!(
                     "{}:pull,push",
                     pull_scope(repository).trim_end_matches(":pull")

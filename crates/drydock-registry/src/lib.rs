@@ -8,6 +8,7 @@
 
 pub mod artifact;
 pub mod auth;
+pub mod catalog;
 pub mod client;
 pub mod creds;
 mod push;

@@ -190,7 +190,7 @@ fn check_registry(host: &str) -> Result<(), String> {
 }
 
 /// distribution: `[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*`.
-fn check_component(c: &str) -> Result<(), String> {
+pub(crate) fn check_component(c: &str) -> Result<(), String> {
     let bad = || {
         Err(format!(
             "bad repository component {c:?} (lowercase letters, digits, '.', '_', '-')"
@@ -220,7 +220,7 @@ fn check_component(c: &str) -> Result<(), String> {
     Ok(())
 }
 
-fn check_tag(tag: &str) -> Result<(), String> {
+pub(crate) fn check_tag(tag: &str) -> Result<(), String> {
     let word = |c: char| c.is_ascii_alphanumeric() || c == '_';
     let mut chars = tag.chars();
     let ok = tag.len() <= TAG_MAX

@@ -198,8 +198,8 @@ fn serve(conn: TcpStream, signer: &Signer, log: &Mutex<Vec<TokenRequest>>) -> st
     conn.flush()
 }
 
-/// The `access` claim: every requested action for an authenticated user, `pull` on `public/…`
-/// for an anonymous one.
+/// The `access` claim: every requested action for an authenticated user (the catalog too),
+/// `pull` on `public/…` for an anonymous one.
 fn grant(scopes: &[String], authenticated: bool) -> Vec<serde_json::Value> {
     let mut out = Vec::new();
     for scope in scopes {
@@ -212,7 +212,9 @@ fn grant(scopes: &[String], authenticated: bool) -> Vec<serde_json::Value> {
             .split(',')
             .filter(|a| authenticated || (*a == "pull" && name.starts_with("public/")))
             .collect();
-        if kind == "repository" && !actions.is_empty() {
+        // Listing the catalog is for authenticated users only, as Docker's own auth servers do.
+        let catalog = kind == "registry" && name == "catalog" && authenticated;
+        if (kind == "repository" || catalog) && !actions.is_empty() {
             out.push(serde_json::json!({"type": kind, "name": name, "actions": actions}));
         }
     }

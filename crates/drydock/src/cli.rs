@@ -82,6 +82,10 @@ pub enum Command {
     /// Manage the layer cache (per-layer results reused by later scans)
     #[command(subcommand)]
     Cache(CacheCommand),
+    /// Scan a fleet on Kubernetes: `plan` writes an Indexed Job over an image list, `work` is
+    /// what each of its pods runs
+    #[command(subcommand)]
+    Fleet(FleetCommand),
     /// Scan a root filesystem directory (an unpacked image or a mounted host)
     Rootfs {
         /// The directory to treat as `/`
@@ -126,6 +130,103 @@ pub struct ImageArgs {
     pub reference: Option<String>,
     #[command(flatten)]
     pub common: Common,
+}
+
+#[derive(Subcommand)]
+pub enum FleetCommand {
+    /// Write Kubernetes manifests (a ConfigMap with the image list, a NetworkPolicy and an
+    /// Indexed Job of N shards) that scan every image with `fleet work`
+    Plan(Box<PlanArgs>),
+    /// Scan this shard's share of an image list (`--shard I/N`: every N-th image from the I-th);
+    /// the same flags as `drydock image`
+    Work {
+        /// I/N, 0 <= I < N; `/N` takes I from $JOB_COMPLETION_INDEX (an Indexed Job's pods)
+        #[arg(long, value_parser = parse_shard)]
+        shard: Shard,
+        #[command(flatten)]
+        image: Box<ImageArgs>,
+    },
+}
+
+/// One share of a list: the images at positions `index`, `index + count`, ...
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Shard {
+    pub index: u32,
+    pub count: u32,
+}
+
+fn parse_shard(s: &str) -> Result<Shard, String> {
+    let (i, n) = s
+        .split_once('/')
+        .ok_or_else(|| format!("{s:?}: expected I/N (or /N with $JOB_COMPLETION_INDEX set)"))?;
+    let count: u32 = n
+        .parse()
+        .ok()
+        .filter(|&n| n > 0)
+        .ok_or_else(|| format!("{n:?}: the shard count must be a positive number"))?;
+    let index_text = if i.is_empty() {
+        std::env::var("JOB_COMPLETION_INDEX")
+            .map_err(|_| format!("{s:?}: no index given and $JOB_COMPLETION_INDEX is not set"))?
+    } else {
+        i.to_owned()
+    };
+    let index: u32 = index_text
+        .trim()
+        .parse()
+        .map_err(|_| format!("{index_text:?}: the shard index must be a number"))?;
+    if index >= count {
+        return Err(format!(
+            "shard {index} of {count}: the index must be below the count"
+        ));
+    }
+    Ok(Shard { index, count })
+}
+
+#[derive(Args)]
+pub struct PlanArgs {
+    /// The images, one reference per line (`#` starts a comment)
+    #[arg(long, value_name = "FILE", required_unless_present = "registry_host")]
+    pub images_from: Option<PathBuf>,
+    /// Every tag of every repository of this registry (under PREFIX if given), listed with
+    /// `/v2/_catalog` and the tag lists
+    #[arg(
+        long = "registry",
+        value_name = "HOST[/PREFIX]",
+        conflicts_with = "images_from"
+    )]
+    pub registry_host: Option<String>,
+    /// Shards: the Job's completions, one pod each
+    #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u32).range(1..=10_000))]
+    pub shards: u32,
+    /// Pods running at once [default: the shards, at most 8]
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=10_000))]
+    pub parallelism: Option<u32>,
+    /// The drydock container image the pods run (pin it by digest)
+    #[arg(long, value_name = "IMAGE")]
+    pub worker_image: String,
+    /// Name of the ConfigMap, NetworkPolicy and Job
+    #[arg(long, default_value = "drydock-fleet")]
+    pub name: String,
+    #[arg(long, default_value = "drydock")]
+    pub namespace: String,
+    /// Secret whose key `url` is the results store's URL (`postgres://…`), for `--store`
+    #[arg(long, default_value = "drydock-store", value_name = "SECRET")]
+    pub store_secret: String,
+    /// A kubernetes.io/dockerconfigjson Secret with the credentials of the scanned registries
+    #[arg(long, value_name = "SECRET")]
+    pub registry_secret: Option<String>,
+    /// Advisory database for the workers: an init container runs `db update --from REF`
+    /// (see `drydock db push`); without it each pod downloads osv.dev's data
+    #[arg(long, value_name = "REF")]
+    pub db_from: Option<String>,
+    /// Most images a plan may hold (a registry listing stops with an error past it)
+    #[arg(long, default_value_t = 100_000)]
+    pub max_images: usize,
+    #[command(flatten)]
+    pub registry: RegistryArgs,
+    /// Write the manifests here instead of stdout
+    #[arg(long, short)]
+    pub output: Option<PathBuf>,
 }
 
 /// A place `drydock image REF` looks for a bare reference.

@@ -43,6 +43,11 @@ fn run(mut cli: Cli, matches: &clap::ArgMatches) -> Result<ExitCode> {
             | Command::Rootfs { common, .. }
             | Command::Config { common, .. }
             | Command::Host { common, .. } => args::apply(common, sub)?,
+            Command::Fleet(cli::FleetCommand::Work { image, .. }) => {
+                if let Some((_, work)) = sub.subcommand() {
+                    args::apply(&mut image.common, work)?;
+                }
+            }
             _ => {}
         }
     }
@@ -66,6 +71,7 @@ fn run(mut cli: Cli, matches: &clap::ArgMatches) -> Result<ExitCode> {
         } => cmd::rules::run(id.as_deref(), json, secrets, docs.as_deref()),
         Command::Db(c) => cmd::db::run(c),
         Command::Cache(c) => cmd::cache::run(c),
+        Command::Fleet(c) => cmd::fleet::run(c),
         Command::Completions { shell } => cmd::completions::run(shell),
         Command::Man => cmd::man::run(),
     }

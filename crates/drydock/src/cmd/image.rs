@@ -42,7 +42,9 @@ pub fn run(args: ImageArgs) -> Result<ExitCode> {
                 .unwrap_or(Path::new("--images-from"))
                 .display()
         ),
-        [one] => super::scan_image(&sources.open(one)?, &common),
+        [one] if !super::many::wants_dirs(&common) => {
+            super::scan_image(&sources.open(one)?, &common)
+        }
         _ => {
             sources.check_explicit_scope(&targets)?;
             super::many::run(
@@ -69,7 +71,7 @@ pub fn open_default(arg: &Path, opts: OpenOptions, offline: bool) -> Result<Imag
 }
 
 /// `--images-from FILE`: one reference or path per line; blank lines and `#` comments skipped.
-fn read_list(file: &Path) -> Result<Vec<PathBuf>> {
+pub(crate) fn read_list(file: &Path) -> Result<Vec<PathBuf>> {
     const MAX_LIST: u64 = 16 << 20;
     let mut text = String::new();
     std::fs::File::open(file)

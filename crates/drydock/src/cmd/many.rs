@@ -157,6 +157,16 @@ fn scan_one(
 
 /// `--format json=DIR/` (a trailing `/` or an existing directory) writes one file per image
 /// there; every other destination receives the images' reports one after another.
+/// Whether an output names a directory (`--format json=DIR/`): one file per image there, so
+/// even a single image goes through [`run`].
+pub(crate) fn wants_dirs(common: &Common) -> bool {
+    common.format.iter().any(|spec| {
+        spec.file
+            .as_ref()
+            .is_some_and(|f| f.to_string_lossy().ends_with('/') || f.is_dir())
+    })
+}
+
 fn format_dirs(common: &Common) -> Result<Vec<Option<PathBuf>>> {
     common
         .format

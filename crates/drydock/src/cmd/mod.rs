@@ -8,6 +8,7 @@ pub mod cache;
 pub mod completions;
 pub mod config;
 pub mod db;
+pub mod fleet;
 pub mod host;
 pub mod image;
 pub mod man;
