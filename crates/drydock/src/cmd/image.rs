@@ -17,6 +17,7 @@ pub fn run(args: ImageArgs) -> Result<ExitCode> {
         image_src,
         platform,
         reference,
+        store,
         common,
     } = args;
     let mut targets = images;
@@ -42,7 +43,7 @@ pub fn run(args: ImageArgs) -> Result<ExitCode> {
                 .unwrap_or(Path::new("--images-from"))
                 .display()
         ),
-        [one] => super::scan_image(&sources.open(one)?, &common),
+        [one] => super::scan_image(&sources.open(one)?, &common, store.store.as_deref()),
         _ => {
             sources.check_explicit_scope(&targets)?;
             super::many::run(
@@ -50,6 +51,7 @@ pub fn run(args: ImageArgs) -> Result<ExitCode> {
                 &|t| sources.open(t),
                 usize::from(parallel),
                 &common,
+                store.store.as_deref(),
             )
         }
     }
