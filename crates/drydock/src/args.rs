@@ -108,11 +108,16 @@ pub fn apply_store(store: &mut Option<String>) -> Result<()> {
     }
     let project = read(Path::new("drydock.toml"))?;
     let user = user_file().map(|p| read(&p)).transpose()?.flatten();
-    *store = project
+    *store = store_from(project, user);
+    Ok(())
+}
+
+/// The project file's `store`, else the user file's.
+fn store_from(project: Option<File>, user: Option<File>) -> Option<String> {
+    project
         .unwrap_or_default()
         .over(user.unwrap_or_default())
-        .store;
-    Ok(())
+        .store
 }
 
 /// The project file over the user file, then over what the flags and environment left unset.
@@ -468,6 +473,7 @@ policy = ["{tag}-policy"]
 ignore-status = ["{status}"]
 db-warn-age = "{warn}"
 db-max-age = "{max}"
+store = "{tag}.sqlite"
 "#
         );
         match toml::from_str(&text) {
@@ -523,6 +529,20 @@ db-max-age = "{max}"
     fn project_file_wins_over_user_file_for_every_key() {
         assert_file_won(&applied(&[], file(true), file(false)), true);
         assert_file_won(&applied(&[], file(false), file(true)), false);
+    }
+
+    /// `store`: the project file's, else the user file's (flags and DRYDOCK_STORE are clap's).
+    #[test]
+    fn store_key_project_over_user() {
+        assert_eq!(
+            store_from(Some(file(true)), Some(file(false))).as_deref(),
+            Some("a.sqlite")
+        );
+        assert_eq!(
+            store_from(Some(File::default()), Some(file(false))).as_deref(),
+            Some("b.sqlite")
+        );
+        assert_eq!(store_from(None, None), None);
     }
 
     /// The user file fills what the project file leaves out.
