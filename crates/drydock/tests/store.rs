@@ -423,3 +423,52 @@ fn store_flag_errors() {
     assert!(!err.contains("hunter2"), "{err}");
     assert!(err.contains("u:***@127.0.0.1:1"), "{err}");
 }
+
+/// A secret is stored as the report shows it, redacted: the raw token is nowhere in the store's
+/// files, and the stored finding's text is the report's.
+#[test]
+fn secrets_are_stored_redacted() {
+    const TOKEN: &str = "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";
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("root");
+    std::fs::create_dir_all(root.join("app")).unwrap();
+    std::fs::write(root.join("app/.env"), format!("GITHUB_TOKEN={TOKEN}\n")).unwrap();
+    let store = tmp.path().join("fleet.sqlite");
+    let report = json(&[
+        "rootfs",
+        &root.display().to_string(),
+        "--scanners",
+        "secret",
+        "-f",
+        "json",
+        "--store",
+        &store.display().to_string(),
+    ]);
+    let secret = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["kind"] == "secret")
+        .expect("the planted token is found")
+        .clone();
+    let id = secret["id"].as_str().unwrap();
+    let stored = json(&[
+        "store",
+        "query",
+        "finding",
+        id,
+        "--store",
+        &store.display().to_string(),
+        "--json",
+    ]);
+    assert_eq!(stored[0]["finding"]["message"], secret["message"]);
+    for suffix in ["", "-wal", "-shm"] {
+        let path = format!("{}{suffix}", store.display());
+        if let Ok(bytes) = std::fs::read(&path) {
+            assert!(
+                !bytes.windows(TOKEN.len()).any(|w| w == TOKEN.as_bytes()),
+                "the raw token is in {path}"
+            );
+        }
+    }
+}
