@@ -1,6 +1,7 @@
 -- drydock results store, schema 1. Written once for both backends: only types and syntax that
 -- SQLite and PostgreSQL read alike (TEXT, BIGINT, BOOLEAN, ON CONFLICT). Ids are computed by
--- drydock (no AUTOINCREMENT / IDENTITY), timestamps are seconds since the Unix epoch.
+-- drydock (no AUTOINCREMENT / IDENTITY: a scan's id is a hash of its digest and database
+-- version), timestamps are seconds since the Unix epoch.
 
 -- One row per (image digest, advisory database version): writing the same scan again updates it.
 CREATE TABLE scans (
@@ -22,9 +23,11 @@ CREATE TABLE scans (
     -- The database the stored findings were last matched against (`store rematch` moves it).
     matched_db_version TEXT NOT NULL,
     matched_at BIGINT NOT NULL,
+    -- The digest's most recently written scan: what fleet queries read.
+    current BOOLEAN NOT NULL,
     UNIQUE (digest, db_version)
 );
-CREATE INDEX scans_digest ON scans (digest, last_scanned);
+CREATE INDEX scans_digest ON scans (digest);
 
 CREATE TABLE image_refs (
     scan_id TEXT NOT NULL,
@@ -58,7 +61,9 @@ CREATE TABLE packages (
     PRIMARY KEY (scan_id, idx)
 );
 CREATE INDEX packages_name ON packages (name);
-CREATE INDEX packages_purl ON packages (purl);
+CREATE INDEX packages_source ON packages (source_name);
+-- packages_purl: purl prefixes are byte ranges; migrate.rs creates it (PostgreSQL needs
+-- COLLATE "C" for byte order, which SQLite's BINARY default already is).
 
 CREATE TABLE findings (
     scan_id TEXT NOT NULL,

@@ -117,6 +117,12 @@ pub(crate) trait Exec {
     /// Serialises schema migrations between processes. SQLite's write transactions are
     /// `IMMEDIATE` already; PostgreSQL takes a transaction-scoped advisory lock.
     fn lock_migrations(&mut self) -> Result<()>;
+    /// Serialises writers of one key (an image digest) until the transaction ends: SQLite's
+    /// write transactions are exclusive already; PostgreSQL takes an advisory lock.
+    fn lock_key(&mut self, key: i64) -> Result<()>;
+    /// Whether this is PostgreSQL: the one place the SQL differs is text ordering for purl
+    /// prefixes (PostgreSQL's default collation is linguistic; see queries.rs).
+    fn is_postgres(&self) -> bool;
 }
 
 /// `$1` → `?1`: SQLite's numbered placeholder. Our SQL has no `$` anywhere else (no string
@@ -258,6 +264,14 @@ impl Exec for SqliteTx<'_> {
 
     fn lock_migrations(&mut self) -> Result<()> {
         Ok(())
+    }
+
+    fn lock_key(&mut self, _key: i64) -> Result<()> {
+        Ok(())
+    }
+
+    fn is_postgres(&self) -> bool {
+        false
     }
 }
 
@@ -401,6 +415,17 @@ impl Exec for PgTx<'_> {
             .execute("SELECT pg_advisory_xact_lock(28258175745139563)", &[])
             .map_err(pg)?;
         Ok(())
+    }
+
+    fn lock_key(&mut self, key: i64) -> Result<()> {
+        self.tx
+            .execute("SELECT pg_advisory_xact_lock($1)", &[&key])
+            .map_err(pg)?;
+        Ok(())
+    }
+
+    fn is_postgres(&self) -> bool {
+        true
     }
 }
 

@@ -5,8 +5,18 @@
 use crate::backend::{Exec, Value};
 use crate::error::{Error, Result};
 
-/// The numbered migrations, in order. Append only: a released migration never changes.
-const MIGRATIONS: &[(i64, &str)] = &[(1, include_str!("../migrations/0001_init.sql"))];
+/// The numbered migrations, in order, each with the statement that differs by backend (if
+/// any) as (SQLite, PostgreSQL). Append only: a released migration never changes.
+type Migration = (i64, &'static str, Option<(&'static str, &'static str)>);
+const MIGRATIONS: &[Migration] = &[(
+    1,
+    include_str!("../migrations/0001_init.sql"),
+    // Byte order for purl prefix ranges: SQLite's default collation, PostgreSQL's "C".
+    Some((
+        "CREATE INDEX packages_purl ON packages (purl)",
+        "CREATE INDEX packages_purl ON packages (purl COLLATE \"C\")",
+    )),
+)];
 
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: i64 = 1;
@@ -31,8 +41,11 @@ pub(crate) fn migrate(x: &mut dyn Exec) -> Result<()> {
             known: SCHEMA_VERSION,
         });
     }
-    for (version, sql) in MIGRATIONS.iter().filter(|(v, _)| *v > at) {
+    for (version, sql, by_backend) in MIGRATIONS.iter().filter(|(v, _, _)| *v > at) {
         x.batch(sql)?;
+        if let Some((sqlite, postgres)) = by_backend {
+            x.batch(if x.is_postgres() { postgres } else { sqlite })?;
+        }
         x.execute(
             "INSERT INTO schema_version (version, applied_at) VALUES ($1, $2)",
             &[Value::Int(*version), Value::Int(crate::now())],
@@ -45,7 +58,7 @@ pub(crate) fn migrate(x: &mut dyn Exec) -> Result<()> {
 mod tests {
     #[test]
     fn migrations_are_numbered_in_order_up_to_the_schema_version() {
-        for (i, (v, _)) in super::MIGRATIONS.iter().enumerate() {
+        for (i, (v, _, _)) in super::MIGRATIONS.iter().enumerate() {
             assert_eq!(*v, i as i64 + 1);
         }
         assert_eq!(

@@ -5,17 +5,35 @@ use crate::error::Result;
 use crate::model::*;
 use std::collections::{BTreeMap, BTreeSet};
 
-/// The latest scan of each digest: fleet queries look at what an image is now, not at every
-/// database version it was ever matched against. (Constant SQL, no value in it.)
+/// The current scan of each digest (the one written last): fleet queries look at what an image
+/// is now, not at every database version it was ever matched against.
 macro_rules! latest {
     () => {
-        "s.last_scanned = (SELECT MAX(s2.last_scanned) FROM scans s2 WHERE s2.digest = s.digest)"
+        "s.current"
     };
 }
 
-/// A scan's id: its (digest, database version) key, which is also unique in `scans`.
+/// A scan's id: 96 bits of sha256 over its (digest, database version) key, which is also
+/// unique in `scans`. Short, because every package, finding and alias row repeats it.
 pub(crate) fn scan_id(digest: &str, db_version: &str) -> String {
-    format!("{digest}@{db_version}")
+    use sha2::Digest;
+    let hash = sha2::Sha256::digest(format!("{digest}\n{db_version}").as_bytes());
+    hash.iter().take(12).map(|b| format!("{b:02x}")).collect()
+}
+
+/// References of the scans in `scans`: one query per scan for a few, one for the fleet
+/// otherwise (a round trip per scan would dominate on PostgreSQL).
+fn refs_for(x: &mut dyn Exec, scans: &BTreeSet<String>) -> Result<BTreeMap<String, Vec<String>>> {
+    if scans.len() > 32 {
+        let mut all = latest_refs(x)?;
+        all.retain(|k, _| scans.contains(k));
+        return Ok(all);
+    }
+    let mut out = BTreeMap::new();
+    for s in scans {
+        out.insert(s.clone(), refs_of(x, s)?);
+    }
+    Ok(out)
 }
 
 /// `LIKE` pattern text for a literal: `\`, `%` and `_` escaped (used with `ESCAPE '\'`).
@@ -36,19 +54,23 @@ fn int(n: usize) -> Value {
 
 pub(crate) fn write_scan(x: &mut dyn Exec, s: &ScanRecord) -> Result<String> {
     let id = scan_id(&s.digest, &s.db.version);
+    // One writer per digest at a time, so exactly one of its scans ends up current.
+    let digest_key = scan_id(&s.digest, "");
+    let key = i64::from_str_radix(digest_key.get(..15).unwrap_or("0"), 16).unwrap_or(0);
+    x.lock_key(key)?;
     let os = s.os.as_ref();
     x.execute(
         "INSERT INTO scans (id, digest, digest_kind, db_version, db_built, analyzer, target_kind, \
          target_path, config_digest, os_family, os_version, os_name, first_scanned, last_scanned, \
-         matched_db_version, matched_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13, $4, $13) \
+         matched_db_version, matched_at, current) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13, $4, $13, TRUE) \
          ON CONFLICT (digest, db_version) DO UPDATE SET digest_kind = excluded.digest_kind, \
          db_built = excluded.db_built, analyzer = excluded.analyzer, \
          target_kind = excluded.target_kind, target_path = excluded.target_path, \
          config_digest = excluded.config_digest, os_family = excluded.os_family, \
          os_version = excluded.os_version, os_name = excluded.os_name, \
          last_scanned = excluded.last_scanned, matched_db_version = excluded.matched_db_version, \
-         matched_at = excluded.matched_at",
+         matched_at = excluded.matched_at, current = TRUE",
         &[
             (&id).into(),
             (&s.digest).into(),
@@ -64,6 +86,10 @@ pub(crate) fn write_scan(x: &mut dyn Exec, s: &ScanRecord) -> Result<String> {
             os.and_then(|o| o.name.as_ref()).into(),
             s.scanned_at.into(),
         ],
+    )?;
+    x.execute(
+        "UPDATE scans SET current = FALSE WHERE digest = $1 AND id <> $2 AND current",
+        &[(&s.digest).into(), (&id).into()],
     )?;
     // Everything below the scan is replaced: a re-write of the same scan leaves one copy.
     for table in [
@@ -278,44 +304,67 @@ fn finding_from(r: &Row, at: usize) -> Result<FindingRecord> {
     })
 }
 
-fn aliases_of(x: &mut dyn Exec, scan: &str, idx: i64) -> Result<Vec<String>> {
-    x.query(
-        "SELECT alias FROM finding_aliases WHERE scan_id = $1 AND finding_idx = $2 ORDER BY alias",
-        &[scan.into(), idx.into()],
-    )?
-    .iter()
-    .map(|r| r.text(0))
-    .collect()
-}
-
 pub(crate) fn findings(x: &mut dyn Exec, id: &str) -> Result<Vec<FindingRow>> {
-    let rows = x.query(
+    // Two index lookups (by id, by alias) rather than one OR that no index serves.
+    let by_id = x.query(
         &format!(
             "SELECT s.id, s.digest, f.idx, {FINDING_COLUMNS} FROM findings f \
-             JOIN scans s ON s.id = f.scan_id WHERE {} AND (f.finding_id = $1 \
-             OR EXISTS (SELECT 1 FROM finding_aliases a WHERE a.scan_id = f.scan_id \
-             AND a.finding_idx = f.idx AND a.alias = $1)) ORDER BY s.digest, f.idx",
+             JOIN scans s ON s.id = f.scan_id WHERE f.finding_id = $1 AND {}",
             latest!()
         ),
         &[id.into()],
     )?;
-    let mut refs: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    let mut out = Vec::new();
-    for r in rows {
-        let scan = r.text(0)?;
-        let mut finding = finding_from(&r, 3)?;
-        finding.aliases = aliases_of(x, &scan, r.int(2)?)?;
-        if !refs.contains_key(&scan) {
-            let v = refs_of(x, &scan)?;
-            refs.insert(scan.clone(), v);
-        }
-        out.push(FindingRow {
-            digest: r.text(1)?,
-            references: refs.get(&scan).cloned().unwrap_or_default(),
-            finding,
-        });
+    let by_alias = x.query(
+        &format!(
+            "SELECT s.id, s.digest, f.idx, {FINDING_COLUMNS} FROM finding_aliases a \
+             JOIN findings f ON f.scan_id = a.scan_id AND f.idx = a.finding_idx \
+             JOIN scans s ON s.id = f.scan_id WHERE a.alias = $1 AND {}",
+            latest!()
+        ),
+        &[id.into()],
+    )?;
+    let mut aliases: BTreeMap<(String, i64), Vec<String>> = BTreeMap::new();
+    for r in x.query(
+        "SELECT a.scan_id, a.finding_idx, a.alias FROM finding_aliases a \
+         WHERE (a.scan_id, a.finding_idx) IN (SELECT f.scan_id, f.idx FROM findings f \
+         WHERE f.finding_id = $1 UNION SELECT b.scan_id, b.finding_idx FROM finding_aliases b \
+         WHERE b.alias = $1) ORDER BY a.alias",
+        &[id.into()],
+    )? {
+        aliases
+            .entry((r.text(0)?, r.int(1)?))
+            .or_default()
+            .push(r.text(2)?);
     }
-    Ok(out)
+    let mut rows: BTreeMap<(String, i64), (String, FindingRecord)> = BTreeMap::new();
+    for r in by_id.iter().chain(&by_alias) {
+        let scan = r.text(0)?;
+        let idx = r.int(2)?;
+        let key = (scan, idx);
+        if rows.contains_key(&key) {
+            continue;
+        }
+        let mut finding = finding_from(r, 3)?;
+        finding.aliases = aliases.remove(&key).unwrap_or_default();
+        rows.insert(key, (r.text(1)?, finding));
+    }
+    let scans: BTreeSet<String> = rows.keys().map(|(s, _)| s.clone()).collect();
+    let refs = refs_for(x, &scans)?;
+    let mut out: Vec<(i64, FindingRow)> = rows
+        .into_iter()
+        .map(|((scan, idx), (digest, finding))| {
+            (
+                idx,
+                FindingRow {
+                    references: refs.get(&scan).cloned().unwrap_or_default(),
+                    digest,
+                    finding,
+                },
+            )
+        })
+        .collect();
+    out.sort_by(|a, b| (&a.1.digest, a.0).cmp(&(&b.1.digest, b.0)));
+    Ok(out.into_iter().map(|(_, r)| r).collect())
 }
 
 pub(crate) fn package_candidates(x: &mut dyn Exec, name_or_purl: &str) -> Result<Vec<PackageRow>> {
@@ -326,9 +375,18 @@ pub(crate) fn package_candidates(x: &mut dyn Exec, name_or_purl: &str) -> Result
     );
     let is_purl = name_or_purl.starts_with("pkg:");
     let rows = if is_purl {
+        // A prefix is the byte range [prefix, prefix + U+10FFFF): an index range scan.
+        // PostgreSQL compares in its "C" collation, as its packages_purl index is built; its
+        // default collation orders punctuation linguistically and would split the range.
+        let upper = format!("{name_or_purl}\u{10FFFF}");
+        let range = if x.is_postgres() {
+            "p.purl COLLATE \"C\" >= $1 AND p.purl COLLATE \"C\" < $2"
+        } else {
+            "p.purl >= $1 AND p.purl < $2"
+        };
         x.query(
-            &format!("{SELECT} AND p.purl LIKE $1 ESCAPE '\\' ORDER BY s.digest, p.idx"),
-            &[format!("{}%", like_literal(name_or_purl)).into()],
+            &format!("{SELECT} AND {range} ORDER BY s.digest, p.idx"),
+            &[name_or_purl.into(), upper.into()],
         )?
     } else {
         x.query(
@@ -336,11 +394,11 @@ pub(crate) fn package_candidates(x: &mut dyn Exec, name_or_purl: &str) -> Result
             &[name_or_purl.into()],
         )?
     };
-    let refs = latest_refs(x)?;
+    let scans: BTreeSet<String> = rows.iter().map(|r| r.text(0)).collect::<Result<_>>()?;
+    let refs = refs_for(x, &scans)?;
     let mut out = Vec::new();
     for r in rows {
         let purl = r.text(4)?;
-        // SQLite's LIKE ignores ASCII case; a purl prefix is exact.
         if is_purl && !purl.starts_with(name_or_purl) {
             continue;
         }

@@ -217,6 +217,10 @@ fn concurrent_writers_lose_nothing(url: &str) {
                     // Every thread also writes one shared scan: it must stay one row.
                     s.write_scan(&scan(D1, "1:100", "3.0.11-1~deb12u2"))
                         .unwrap();
+                    // And one image under a database version of its own: four scan rows,
+                    // exactly one of them current.
+                    s.write_scan(&scan(D2, &format!("1:{t}"), "3.0.11-1~deb12u2"))
+                        .unwrap();
                 }
             })
         })
@@ -225,11 +229,13 @@ fn concurrent_writers_lose_nothing(url: &str) {
         t.join().unwrap();
     }
     let mut s = Store::open(url).unwrap();
-    assert_eq!(s.scan_count().unwrap(), 41);
-    assert_eq!(s.images(None).unwrap().len(), 41);
-    // The shared scan has its packages once, not once per writer.
+    assert_eq!(s.scan_count().unwrap(), 45);
+    assert_eq!(s.images(None).unwrap().len(), 42);
+    // The shared scans have their packages once, not once per writer or database version.
     let (rows, _) = s.packages("pkg:deb/debian/zlib1g", None).unwrap();
     assert_eq!(rows.iter().filter(|r| r.digest == D1).count(), 1);
+    assert_eq!(rows.iter().filter(|r| r.digest == D2).count(), 1);
+    assert_eq!(s.findings("CVE-2024-0001").unwrap().len(), 42);
 }
 
 fn rematch_records_new_and_resolved(url: &str) {
