@@ -237,14 +237,15 @@ pub(crate) fn images(x: &mut dyn Exec, pattern: Option<&str>) -> Result<Vec<Imag
             x.query(
                 &format!(
                     "{SELECT} AND (s.digest LIKE $1 ESCAPE '\\' OR s.target_path LIKE $2 ESCAPE '\\' \
-                     OR EXISTS (SELECT 1 FROM image_refs r WHERE r.scan_id = s.id \
-                     AND r.ref LIKE $2 ESCAPE '\\')) ORDER BY s.digest, s.db_version DESC"
+                     OR s.id IN (SELECT r.scan_id FROM image_refs r \
+                     WHERE r.ref LIKE $2 ESCAPE '\\')) ORDER BY s.digest, s.db_version DESC"
                 ),
                 &[format!("{lit}%").into(), format!("%{lit}%").into()],
             )?
         }
     };
-    let mut refs = latest_refs(x)?;
+    let scans: BTreeSet<String> = rows.iter().map(|r| r.text(0)).collect::<Result<_>>()?;
+    let mut refs = refs_for(x, &scans)?;
     let mut out: Vec<ImageRow> = Vec::new();
     for r in rows {
         let digest = r.text(1)?;
@@ -324,17 +325,24 @@ pub(crate) fn findings(x: &mut dyn Exec, id: &str) -> Result<Vec<FindingRow>> {
         &[id.into()],
     )?;
     let mut aliases: BTreeMap<(String, i64), Vec<String>> = BTreeMap::new();
-    for r in x.query(
-        "SELECT a.scan_id, a.finding_idx, a.alias FROM finding_aliases a \
-         WHERE (a.scan_id, a.finding_idx) IN (SELECT f.scan_id, f.idx FROM findings f \
-         WHERE f.finding_id = $1 UNION SELECT b.scan_id, b.finding_idx FROM finding_aliases b \
-         WHERE b.alias = $1) ORDER BY a.alias",
-        &[id.into()],
-    )? {
-        aliases
-            .entry((r.text(0)?, r.int(1)?))
-            .or_default()
-            .push(r.text(2)?);
+    // Every alias of the findings found, by the same two lookups (each joined on
+    // finding_aliases' primary key).
+    let mut seen = BTreeSet::new();
+    for sql in [
+        "SELECT a.scan_id, a.finding_idx, a.alias FROM findings f JOIN finding_aliases a \
+         ON a.scan_id = f.scan_id AND a.finding_idx = f.idx WHERE f.finding_id = $1",
+        "SELECT a.scan_id, a.finding_idx, a.alias FROM finding_aliases b JOIN finding_aliases a \
+         ON a.scan_id = b.scan_id AND a.finding_idx = b.finding_idx WHERE b.alias = $1",
+    ] {
+        for r in x.query(sql, &[id.into()])? {
+            let row = (r.text(0)?, r.int(1)?, r.text(2)?);
+            if seen.insert(row.clone()) {
+                aliases.entry((row.0, row.1)).or_default().push(row.2);
+            }
+        }
+    }
+    for list in aliases.values_mut() {
+        list.sort();
     }
     let mut rows: BTreeMap<(String, i64), (String, FindingRecord)> = BTreeMap::new();
     for r in by_id.iter().chain(&by_alias) {
