@@ -153,6 +153,43 @@ fn finding(input: &Input<'_>, p: &InstalledPackage, m: &Match) -> Finding {
     }
 }
 
+/// The structured parts of a vulnerability finding, read back from the fields [`finding`]
+/// writes (the results store keeps them as columns): the aliases lead `references` (the
+/// advisory's own references are URLs), the installed version is the message's second word,
+/// and the fixed versions follow "fixed in". `None` for other kinds of finding.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Details {
+    pub aliases: Vec<String>,
+    pub installed_version: String,
+    pub fixed_versions: Vec<String>,
+}
+
+pub fn details(f: &Finding) -> Option<Details> {
+    if f.kind != Kind::Vulnerability {
+        return None;
+    }
+    // "{name} {version} ({ecosystem}): {fixed in A, B | no fixed version yet}[ (also X, Y)]"
+    let (head, rest) = f.message.split_once(" (")?;
+    let installed_version = head.split_once(' ')?.1.to_owned();
+    let after = rest.split_once("): ")?.1;
+    let fixed = after.split(" (also ").next().unwrap_or(after);
+    let fixed_versions = fixed
+        .strip_prefix("fixed in ")
+        .map(|v| v.split(", ").map(str::to_owned).collect())
+        .unwrap_or_default();
+    let aliases = f
+        .references
+        .iter()
+        .take_while(|r| !r.contains("://"))
+        .cloned()
+        .collect();
+    Some(Details {
+        aliases,
+        installed_version,
+        fixed_versions,
+    })
+}
+
 /// RustSec's informational advisories (`unmaintained`, `unsound`, `notice`) are what
 /// cargo-audit lists as warnings rather than vulnerabilities: they are reported at LOW, whatever
 /// score a merged GHSA copy carries (and an unmaintained crate, which has none, is still worth
@@ -188,6 +225,7 @@ fn severity_and_title(m: &Match) -> (Severity, String) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use drydock_image::Image;
 
     fn m(severity: Option<drydock_vulndb::Severity>, informational: Option<&str>) -> Match {
         Match {
@@ -207,6 +245,57 @@ mod tests {
             informational: informational.map(str::to_owned),
             end_of_life: false,
         }
+    }
+
+    /// `details` reads back exactly what `finding` wrote, with and without aliases and fixes.
+    #[test]
+    fn details_read_back_what_finding_wrote() {
+        let image = Image::sbom(std::path::Path::new("sbom.json"));
+        let scan = drydock_analyze::Scan {
+            layers: Vec::new(),
+            tree: Default::default(),
+            outputs: Vec::new(),
+            diagnostics: Vec::new(),
+            os: None,
+            packages: Vec::new(),
+        };
+        let options = crate::Options::default();
+        let input = Input {
+            image: &image,
+            scan: &scan,
+            options: &options,
+        };
+        let p = InstalledPackage {
+            class: PackageClass::Os,
+            ecosystem: "dpkg".into(),
+            name: "libssl3".into(),
+            version: "3.0.11-1~deb12u2".into(),
+            purl: "pkg:deb/debian/libssl3@3.0.11-1~deb12u2".into(),
+            arch: None,
+            source_name: Some("openssl".into()),
+            source_version: None,
+            licenses: Vec::new(),
+            dev: false,
+            location: "var/lib/dpkg/status".into(),
+            dependencies: Vec::new(),
+            layer: 0,
+            unpublished: false,
+        };
+        let mut with = m(None, None);
+        with.fixed_versions = vec!["3.0.13-1~deb12u1".into(), "3.1.0".into()];
+        with.aliases = vec!["CVE-2024-0001".into(), "GHSA-aaaa-bbbb-cccc".into()];
+        with.references = vec!["https://example.org/advisory".into()];
+        let d = details(&finding(&input, &p, &with)).expect("a vulnerability finding");
+        assert_eq!(d.installed_version, "3.0.11-1~deb12u2");
+        assert_eq!(d.fixed_versions, vec!["3.0.13-1~deb12u1", "3.1.0"]);
+        assert_eq!(d.aliases, vec!["CVE-2024-0001", "GHSA-aaaa-bbbb-cccc"]);
+        let mut without = m(None, None);
+        without.fixed_versions.clear();
+        without.aliases.clear();
+        without.references = vec!["https://example.org/advisory".into()];
+        let d = details(&finding(&input, &p, &without)).expect("a vulnerability finding");
+        assert_eq!(d.installed_version, "3.0.11-1~deb12u2");
+        assert!(d.fixed_versions.is_empty() && d.aliases.is_empty());
     }
 
     #[test]

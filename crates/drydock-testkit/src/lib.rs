@@ -6,6 +6,7 @@
 pub mod cli;
 pub mod fuzz;
 pub mod podman;
+pub mod postgres;
 pub mod registry;
 pub mod token;
 

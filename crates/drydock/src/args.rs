@@ -20,6 +20,7 @@
 //! ignore-unfixed = true
 //! quiet = true
 //! policy = ["policies/"]
+//! store = "/var/lib/drydock/store.sqlite"   # or postgres://…: `--store` for image, rootfs, sbom-scan
 //! ```
 
 use crate::cli::{CacheDir, Common, DbDir, Scanner};
@@ -47,6 +48,8 @@ struct File {
     /// `7d`, `48h`: as `--db-warn-age` / `--db-max-age` take them.
     db_warn_age: Option<String>,
     db_max_age: Option<String>,
+    /// The results store (`--store`, `drydock store`): a path, sqlite://PATH or postgres://….
+    store: Option<String>,
 }
 
 fn read(path: &Path) -> Result<Option<File>> {
@@ -85,6 +88,7 @@ impl File {
             ignore_status: self.ignore_status.or(lower.ignore_status),
             db_warn_age: self.db_warn_age.or(lower.db_warn_age),
             db_max_age: self.db_max_age.or(lower.db_max_age),
+            store: self.store.or(lower.store),
         }
     }
 }
@@ -94,6 +98,26 @@ pub fn apply(common: &mut Common, matches: &ArgMatches) -> Result<()> {
     let project = read(Path::new("drydock.toml"))?;
     let user = user_file().map(|p| read(&p)).transpose()?.flatten();
     apply_files(common, matches, project, user)
+}
+
+/// `store` from the project file, else the user file, where `--store` and `DRYDOCK_STORE` gave
+/// none (clap has already put either of them in `store`).
+pub fn apply_store(store: &mut Option<String>) -> Result<()> {
+    if store.is_some() {
+        return Ok(());
+    }
+    let project = read(Path::new("drydock.toml"))?;
+    let user = user_file().map(|p| read(&p)).transpose()?.flatten();
+    *store = store_from(project, user);
+    Ok(())
+}
+
+/// The project file's `store`, else the user file's.
+fn store_from(project: Option<File>, user: Option<File>) -> Option<String> {
+    project
+        .unwrap_or_default()
+        .over(user.unwrap_or_default())
+        .store
 }
 
 /// The project file over the user file, then over what the flags and environment left unset.
@@ -449,6 +473,7 @@ policy = ["{tag}-policy"]
 ignore-status = ["{status}"]
 db-warn-age = "{warn}"
 db-max-age = "{max}"
+store = "{tag}.sqlite"
 "#
         );
         match toml::from_str(&text) {
@@ -504,6 +529,20 @@ db-max-age = "{max}"
     fn project_file_wins_over_user_file_for_every_key() {
         assert_file_won(&applied(&[], file(true), file(false)), true);
         assert_file_won(&applied(&[], file(false), file(true)), false);
+    }
+
+    /// `store`: the project file's, else the user file's (flags and DRYDOCK_STORE are clap's).
+    #[test]
+    fn store_key_project_over_user() {
+        assert_eq!(
+            store_from(Some(file(true)), Some(file(false))).as_deref(),
+            Some("a.sqlite")
+        );
+        assert_eq!(
+            store_from(Some(File::default()), Some(file(false))).as_deref(),
+            Some("b.sqlite")
+        );
+        assert_eq!(store_from(None, None), None);
     }
 
     /// The user file fills what the project file leaves out.

@@ -41,6 +41,8 @@ pub enum Command {
         /// The SBOM file
         file: PathBuf,
         #[command(flatten)]
+        store: StoreTarget,
+        #[command(flatten)]
         common: Common,
     },
     /// Check Dockerfiles, Kubernetes manifests, Compose files and daemon.json under a path
@@ -91,7 +93,89 @@ pub enum Command {
         /// The directory to treat as `/`
         dir: PathBuf,
         #[command(flatten)]
+        store: StoreTarget,
+        #[command(flatten)]
         common: Common,
+    },
+    /// The results store: what scans written with `--store` hold, queried across the fleet and
+    /// re-matched against a newer advisory database without reading any image again
+    #[command(subcommand)]
+    Store(StoreCommand),
+}
+
+/// `--store URL` of the scan commands (`image`, `rootfs`, `sbom-scan`).
+#[derive(Args, Clone, Default)]
+pub struct StoreTarget {
+    /// Also write the scan to a results store (`drydock store`): a SQLite file (a path or
+    /// sqlite://PATH) or postgres://USER:PASSWORD@HOST/DB; idempotent per image digest and
+    /// advisory database
+    #[arg(long, env = "DRYDOCK_STORE", value_name = "URL")]
+    pub store: Option<String>,
+}
+
+/// Which store `drydock store …` reads, and how it prints.
+#[derive(Args, Clone)]
+pub struct StoreAt {
+    /// The results store: a SQLite file (a path or sqlite://PATH) or postgres://…
+    /// [default: `store` in drydock.toml, else $XDG_DATA_HOME/drydock/store.sqlite]
+    #[arg(long, env = "DRYDOCK_STORE", value_name = "URL")]
+    pub store: Option<String>,
+    /// JSON instead of the table
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Subcommand)]
+pub enum StoreCommand {
+    /// Fleet questions over the latest stored scan of every image
+    #[command(subcommand)]
+    Query(StoreQuery),
+    /// Re-evaluate every stored inventory against the current advisory database and record
+    /// the findings that are new or resolved since (no image is read again)
+    Rematch {
+        #[command(flatten)]
+        at: StoreAt,
+        #[command(flatten)]
+        db: DbDir,
+    },
+    /// New and resolved findings `store rematch` recorded since a time
+    Deltas {
+        /// RFC 3339 time (2026-12-05T08:00:00Z), a date (2026-12-05, UTC), seconds since the
+        /// epoch, or an age (24h, 7d)
+        #[arg(long, value_name = "TIME", default_value = "1d")]
+        since: String,
+        #[command(flatten)]
+        at: StoreAt,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum StoreQuery {
+    /// Images by digest prefix or by name (a part of a reference or of the scanned path); every
+    /// image without one
+    Images {
+        pattern: Option<String>,
+        #[command(flatten)]
+        at: StoreAt,
+    },
+    /// Findings by id or alias: `CVE-2024-2511` also finds the GHSA, PYSEC or distribution
+    /// records that name it as an alias
+    Finding {
+        id: String,
+        #[command(flatten)]
+        at: StoreAt,
+    },
+    /// Packages by name (binary or source package) or purl prefix (`pkg:deb/debian/openssl`),
+    /// optionally within a version range compared in the package's own scheme (dpkg, rpm,
+    /// PEP 440...)
+    Package {
+        /// A package or source package name, or a purl prefix starting with `pkg:`
+        name: String,
+        /// Comma-separated bounds, all of which must hold: `<3.0.13-1~deb12u1`, `>=1.2,<1.5`
+        #[arg(long = "version", value_name = "RANGE")]
+        range: Option<String>,
+        #[command(flatten)]
+        at: StoreAt,
     },
 }
 
@@ -128,6 +212,8 @@ pub struct ImageArgs {
     /// Image to pick when the source holds several (ref name, image name or repo tag)
     #[arg(long = "ref")]
     pub reference: Option<String>,
+    #[command(flatten)]
+    pub store: StoreTarget,
     #[command(flatten)]
     pub common: Common,
 }

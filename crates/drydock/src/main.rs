@@ -50,17 +50,37 @@ fn run(mut cli: Cli, matches: &clap::ArgMatches) -> Result<ExitCode> {
             }
             _ => {}
         }
+        // `store` in drydock.toml, where neither --store nor DRYDOCK_STORE gave one.
+        match &mut cli.command {
+            Command::Image(cli::ImageArgs { store, .. })
+            | Command::SbomScan { store, .. }
+            | Command::Rootfs { store, .. } => args::apply_store(&mut store.store)?,
+            Command::Store(
+                cli::StoreCommand::Rematch { at, .. }
+                | cli::StoreCommand::Deltas { at, .. }
+                | cli::StoreCommand::Query(
+                    cli::StoreQuery::Images { at, .. }
+                    | cli::StoreQuery::Finding { at, .. }
+                    | cli::StoreQuery::Package { at, .. },
+                ),
+            ) => args::apply_store(&mut at.store)?,
+            _ => {}
+        }
     }
     match cli.command {
         Command::Image(a) => cmd::image::run(a),
-        Command::Rootfs { dir, common } => cmd::rootfs::run(&dir, &common),
+        Command::Rootfs { dir, store, common } => cmd::rootfs::run(&dir, &store, &common),
         Command::Sbom {
             path,
             platform,
             reference,
             common,
         } => cmd::sbom::run(&path, platform, reference, common),
-        Command::SbomScan { file, common } => cmd::sbom_scan::run(&file, common),
+        Command::SbomScan {
+            file,
+            store,
+            common,
+        } => cmd::sbom_scan::run(&file, &store, common),
         Command::Config { path, common } => cmd::config::run(&path, &common),
         Command::Host { root, common } => cmd::host::run(&root, &common),
         Command::Rules {
@@ -74,5 +94,6 @@ fn run(mut cli: Cli, matches: &clap::ArgMatches) -> Result<ExitCode> {
         Command::Fleet(c) => cmd::fleet::run(c),
         Command::Completions { shell } => cmd::completions::run(shell),
         Command::Man => cmd::man::run(),
+        Command::Store(c) => cmd::store::run(c),
     }
 }

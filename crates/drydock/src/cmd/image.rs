@@ -17,6 +17,7 @@ pub fn run(args: ImageArgs) -> Result<ExitCode> {
         image_src,
         platform,
         reference,
+        store,
         common,
     } = args;
     let mut targets = images;
@@ -43,7 +44,7 @@ pub fn run(args: ImageArgs) -> Result<ExitCode> {
                 .display()
         ),
         [one] if !super::many::wants_dirs(&common) => {
-            super::scan_image(&sources.open(one)?, &common)
+            super::scan_image(&sources.open(one)?, &common, store.store.as_deref())
         }
         _ => {
             sources.check_explicit_scope(&targets)?;
@@ -52,6 +53,7 @@ pub fn run(args: ImageArgs) -> Result<ExitCode> {
                 &|t| sources.open(t),
                 usize::from(parallel),
                 &common,
+                store.store.as_deref(),
             )
         }
     }

@@ -33,9 +33,10 @@ pub fn run(
     open: &(dyn Fn(&Path) -> Result<Image> + Sync),
     parallel: usize,
     common: &Common,
+    store: Option<&str>,
 ) -> Result<ExitCode> {
     let dirs = format_dirs(common)?;
-    let session = super::Session::new(common, true)?;
+    let session = super::Session::new(common, true)?.with_store(store, common)?;
     let results: Vec<Mutex<Option<Result<Done>>>> =
         targets.iter().map(|_| Mutex::new(None)).collect();
     let next = AtomicUsize::new(0);

@@ -17,6 +17,7 @@ pub mod rootfs;
 pub mod rules;
 pub mod sbom;
 pub mod sbom_scan;
+pub mod store;
 
 use crate::cli::{Common, Scanner};
 use crate::{args, output};
@@ -30,9 +31,9 @@ use std::process::ExitCode;
 use std::sync::{Arc, Mutex};
 
 /// Scans an opened image (or root filesystem) with the scanners the options ask for, and emits
-/// the report.
-pub fn scan_image(image: &Image, common: &Common) -> Result<ExitCode> {
-    let session = Session::new(common, false)?;
+/// the report (and writes it to the results store `store` names, if any).
+pub fn scan_image(image: &Image, common: &Common, store: Option<&str>) -> Result<ExitCode> {
+    let session = Session::new(common, false)?.with_store(store, common)?;
     session.scan(image, common, !common.quiet, |report| {
         output::emit(report, common)
     })
@@ -44,6 +45,8 @@ pub struct Session {
     kinds: Vec<Kind>,
     scan_options: drydock_scan::Options,
     engine: Engine,
+    /// `--store`: every report is also written there (one connection, shared by the images).
+    store: Option<Mutex<drydock_store::Store>>,
 }
 
 impl Session {
@@ -160,7 +163,39 @@ impl Session {
             kinds,
             scan_options,
             engine,
+            store: None,
         })
+    }
+
+    /// Opens (and migrates) the results store `--store` names, so a bad URL fails before any
+    /// image is read. The store keeps findings as the report shows them, redacted: with
+    /// `--show-secrets` the report holds raw values, so the two are refused together.
+    pub fn with_store(mut self, url: Option<&str>, common: &Common) -> Result<Session> {
+        let Some(url) = url else {
+            return Ok(self);
+        };
+        if common.show_secrets {
+            anyhow::bail!(
+                "--store keeps secrets only as reports redact them: it cannot be combined with --show-secrets"
+            );
+        }
+        let location = drydock_store::Location::parse(url)?;
+        let shown = location.display();
+        let store = drydock_store::Store::open_location(location)
+            .with_context(|| format!("cannot open the results store {shown}"))?;
+        self.store = Some(Mutex::new(store));
+        Ok(self)
+    }
+
+    /// The advisory database the vulnerability findings come from, as the store records it.
+    fn db_record(&self) -> drydock_store::DbRecord {
+        let imported = self
+            .scan_options
+            .vulndb
+            .as_ref()
+            .filter(|_| self.kinds.contains(&Kind::Vulnerability))
+            .and_then(|m| m.lock().ok()?.source().imported_at().ok().flatten());
+        store::db_record(imported)
     }
 
     /// Scans one image and hands its report to `sink`.
@@ -212,7 +247,10 @@ impl Session {
             findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
             notes.extend(custom_notes);
         }
-        let (findings, suppressed) = suppress(findings, common, &mut notes)?;
+        let (mut findings, suppressed) = suppress_unfiltered(findings, common, &mut notes)?;
+        // The store keeps every finding; `--severity` only narrows what is shown.
+        let unfiltered = self.store.as_ref().map(|_| findings.clone());
+        severity_filter(&mut findings, common);
         let mut report = Report::new(image, scan, &findings)
             .with_notes(&notes)
             .with_suppressed(&suppressed);
@@ -225,12 +263,44 @@ impl Session {
             let redactor = drydock_scan::secrets::metadata_redactor(&input);
             report = report.redact_metadata(|s| redactor.apply(s));
         }
-        sink(&report)
+        let out = sink(&report)?;
+        if let (Some(store), Some(all)) = (&self.store, unfiltered) {
+            let record = store::record(image, scan, &all, &suppressed, self.db_record());
+            let mut store = store
+                .lock()
+                .map_err(|_| anyhow::anyhow!("results store lock poisoned"))?;
+            let shown = store.location().display();
+            store
+                .write_scan(&record)
+                .with_context(|| format!("cannot write the scan to the results store {shown}"))?;
+        }
+        Ok(out)
     }
 }
 
 /// Applies `.drydockignore` and VEX suppressions, then the `--severity` filter.
 pub fn suppress(
+    findings: Vec<drydock_finding::Finding>,
+    common: &Common,
+    notes: &mut Vec<String>,
+) -> Result<(
+    Vec<drydock_finding::Finding>,
+    Vec<drydock_finding::Suppressed>,
+)> {
+    let (mut kept, suppressed) = suppress_unfiltered(findings, common, notes)?;
+    severity_filter(&mut kept, common);
+    Ok((kept, suppressed))
+}
+
+/// `--severity`: the findings shown.
+fn severity_filter(findings: &mut Vec<drydock_finding::Finding>, common: &Common) {
+    if !common.severity.is_empty() {
+        findings.retain(|f| common.severity.contains(&f.severity));
+    }
+}
+
+/// Applies `.drydockignore` and VEX suppressions.
+fn suppress_unfiltered(
     findings: Vec<drydock_finding::Finding>,
     common: &Common,
     notes: &mut Vec<String>,
@@ -260,7 +330,7 @@ pub fn suppress(
             &text,
         )?);
     }
-    let (mut kept, suppressed, expired) =
+    let (kept, suppressed, expired) =
         drydock_scan::suppress::apply(findings, &rules, &drydock_finding::time::today());
     for n in &expired {
         if !common.quiet {
@@ -268,9 +338,6 @@ pub fn suppress(
         }
     }
     notes.extend(expired);
-    if !common.severity.is_empty() {
-        kept.retain(|f| common.severity.contains(&f.severity));
-    }
     Ok((kept, suppressed))
 }
 

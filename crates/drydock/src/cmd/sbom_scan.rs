@@ -1,14 +1,14 @@
 //! `drydock sbom-scan FILE`: the vulnerabilities of the packages an SBOM lists, judged by the
 //! same matcher and reported in the same formats as an image scan.
 
-use crate::cli::{Common, Scanner};
+use crate::cli::{Common, Scanner, StoreTarget};
 use anyhow::{Context, Result};
 use drydock_image::Image;
 use std::io::Read;
 use std::path::Path;
 use std::process::ExitCode;
 
-pub fn run(file: &Path, mut common: Common) -> Result<ExitCode> {
+pub fn run(file: &Path, store: &StoreTarget, mut common: Common) -> Result<ExitCode> {
     // An SBOM lists packages, not files: vulnerabilities are all there is to check.
     if common.scanners.iter().any(|s| *s != Scanner::Vuln) {
         anyhow::bail!("sbom-scan checks vulnerabilities only (--scanners vuln)");
@@ -39,7 +39,8 @@ pub fn run(file: &Path, mut common: Common) -> Result<ExitCode> {
         os: inventory.os,
         packages: inventory.packages,
     };
-    let session = super::Session::new(&common, false)?;
+    let session =
+        super::Session::new(&common, false)?.with_store(store.store.as_deref(), &common)?;
     session.judge(&image, &scan, &common, |report| {
         crate::output::emit(report, &common)
     })

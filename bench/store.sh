@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# The results store at fleet size: N images (default 10,000) built from real scans, written to
+# SQLite and to a throwaway PostgreSQL cluster (drydock-testkit's), the fleet queries timed on
+# each, then `drydock store rematch` against every advisory in ../shared. Writes
+# bench/results-store.md. Not run in CI (needs ../shared, PostgreSQL's initdb/pg_ctl, minutes).
+#
+#   bench/store.sh [N]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+n=${1:-10000}
+target=${CARGO_TARGET_DIR:-target}
+cargo build --release -q -p drydock
+cargo build --release -q -p drydock-store --example fleet_bench
+dd=$target/release/drydock
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+export DRYDOCK_SKIP_DB_UPDATE=1 DRYDOCK_NO_CACHE=1 DRYDOCK_QUIET=1 DRYDOCK_DB_DIR=$work/db
+adv=../shared/data/advisories
+pkgdb=../shared/data/pkgdb
+$dd db import $adv/govulndb $adv/rustsec $adv/pypa $adv/ghsa $adv/ubuntu $adv/alpine-secdb \
+  $adv/debian12/DSA-*.json >/dev/null
+
+# The real inventories: the Debian image, and root filesystems around ../shared's package
+# databases (a Debian 12 host, the same aged, an Ubuntu and an Alpine one).
+rootfs() { # DIR DB-PATH STATUS-FILE ID VERSION_ID
+  mkdir -p "$1/etc" "$(dirname "$1/$2")"
+  cp "$3" "$1/$2"
+  printf 'ID=%s\nVERSION_ID="%s"\n' "$4" "$5" >"$1/etc/os-release"
+}
+rootfs "$work/host" var/lib/dpkg/status $pkgdb/dpkg/debian12-host.status debian 12
+rootfs "$work/old" var/lib/dpkg/status $adv/debian12/debian12-old.status debian 12
+rootfs "$work/ubuntu" var/lib/dpkg/status $pkgdb/dpkg/trivy-ubuntu-valid.status ubuntu 20.04
+rootfs "$work/alpine" lib/apk/db/installed $pkgdb/apk/trivy-alpine-installed alpine 3.11
+$dd image ../shared/images/debian-min.tar -f json -o "$work/min.json" || true
+for r in host old ubuntu alpine; do
+  $dd rootfs "$work/$r" -f json -o "$work/$r.json" || true
+done
+
+{
+  echo "# Results store at fleet size"
+  echo
+  echo "\`bench/store.sh $n\` on $(nproc) cores, $(date -u +%Y-%m-%d). Release build; images built"
+  echo "from 5 real scans (debian-min, a Debian 12 host, the same aged, Ubuntu, Alpine), each"
+  echo "image's inventory varied (every 17th package left out, shifted per image)."
+  "$target/release/examples/fleet_bench" "$n" "$work/out" --drydock "$dd" --db-dir "$work/db" \
+    "$work/min.json" "$work/host.json" "$work/old.json" "$work/ubuntu.json" "$work/alpine.json"
+} | tee bench/results-store.md
