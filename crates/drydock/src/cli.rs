@@ -229,6 +229,10 @@ pub enum FleetCommand {
         /// I/N, 0 <= I < N; `/N` takes I from $JOB_COMPLETION_INDEX (an Indexed Job's pods)
         #[arg(long, value_parser = parse_shard)]
         shard: Shard,
+        /// Read the results store's URL from FILE (a mounted Secret), so the password is in
+        /// neither the pod's arguments nor its environment
+        #[arg(long, value_name = "FILE", conflicts_with = "store")]
+        store_file: Option<PathBuf>,
         #[command(flatten)]
         image: Box<ImageArgs>,
     },

@@ -268,3 +268,94 @@ fn a_shard_index_past_the_count_is_refused() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("below the count"));
 }
+
+/// The worker contract against a real PostgreSQL store, as an Indexed Job runs it: two shards
+/// at once store every image once; then shard 0 is killed with SIGKILL while it works through
+/// its share and run again, as the Job's backoffLimitPerIndex would: nothing is lost and
+/// nothing duplicated.
+#[test]
+fn workers_store_every_image_once_even_when_killed() {
+    let Some(pg) = drydock_testkit::postgres::Postgres::start() else {
+        return;
+    };
+    let Some(registry) = Registry::start() else {
+        return;
+    };
+    let names: Vec<String> = (0..8).map(|i| format!("fleet/img{i}:1")).collect();
+    let names_ref: Vec<&str> = names.iter().map(String::as_str).collect();
+    populate(&registry, &names_ref);
+    let dir = tempfile::tempdir().unwrap();
+    let list = dir.path().join("images.txt");
+    let refs: Vec<String> = names
+        .iter()
+        .map(|n| format!("{}/{n}", registry.host))
+        .collect();
+    std::fs::write(&list, refs.join("\n") + "\n").unwrap();
+    let url = pg.create_database("fleet");
+    // As the plan mounts it: the URL in a file, not in the arguments or the environment.
+    let url_file = dir.path().join("store-url");
+    std::fs::write(&url_file, format!("{url}\n")).unwrap();
+    let worker = |index: u32, parallel: &str| {
+        let mut cmd = drydock_testkit::drydock_cmd!();
+        cmd.args(["fleet", "work", "--shard", "/2", "--store-file"])
+            .arg(&url_file)
+            .arg("--images-from")
+            .arg(&list)
+            .args([
+                "--skip-db-update",
+                "--scanners",
+                "misconfig",
+                "--parallel",
+                parallel,
+            ])
+            .args(["--format", "json", "--output"])
+            .arg(dir.path().join(format!("out{index}.json")))
+            .env("JOB_COMPLETION_INDEX", index.to_string())
+            .env("DOCKER_CONFIG", dir.path())
+            .env(
+                "DRYDOCK_CACHE_DIR",
+                dir.path().join(format!("cache{index}")),
+            )
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped());
+        cmd
+    };
+    let stored = || {
+        let mut store = drydock_store::Store::open(&url).unwrap();
+        let mut images: Vec<String> = store
+            .images(None)
+            .unwrap()
+            .into_iter()
+            .flat_map(|i| i.references)
+            .collect();
+        images.sort();
+        (store.scan_count().unwrap(), images)
+    };
+
+    // Shard 0 is killed once its first image is stored, part way through its share.
+    let mut first = worker(0, "1").spawn().unwrap();
+    let started = std::time::Instant::now();
+    while stored().0 == 0 && started.elapsed() < std::time::Duration::from_secs(20) {
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    first.kill().unwrap(); // SIGKILL
+    let _ = first.wait();
+    let at_kill = stored().0;
+    eprintln!("shard 0 killed with {at_kill} of its 4 images stored");
+    assert!(at_kill >= 1);
+
+    // The Job runs the index again, beside the other shard.
+    let running: Vec<_> = (0..2).map(|i| worker(i, "1").spawn().unwrap()).collect();
+    for (i, child) in running.into_iter().enumerate() {
+        let out = child.wait_with_output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "shard {i}: {err}");
+        assert!(
+            !err.contains(&pg.password),
+            "the store password was printed"
+        );
+    }
+    let mut want = refs.clone();
+    want.sort();
+    assert_eq!(stored(), (8, want), "lost or duplicated after the kill");
+}

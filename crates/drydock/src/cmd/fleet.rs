@@ -18,8 +18,34 @@ const LIST_MAX: usize = 900 << 10;
 pub fn run(cmd: FleetCommand) -> Result<ExitCode> {
     match cmd {
         FleetCommand::Plan(args) => plan(&args),
-        FleetCommand::Work { shard, image } => work(shard, *image),
+        FleetCommand::Work {
+            shard,
+            store_file,
+            mut image,
+        } => {
+            if let Some(file) = store_file {
+                image.store.store = Some(read_store_url(&file)?);
+            }
+            work(shard, *image)
+        }
     }
+}
+
+/// The store URL from a file: one line, at most 4 KiB; its content is never printed (it holds
+/// the password).
+fn read_store_url(file: &std::path::Path) -> Result<String> {
+    use std::io::Read;
+    let mut text = String::new();
+    std::fs::File::open(file)
+        .and_then(|f| f.take(4096).read_to_string(&mut text))
+        .with_context(|| format!("cannot read the store URL from {}", file.display()))?;
+    let url = text.trim();
+    anyhow::ensure!(
+        !url.is_empty() && !url.contains('\n'),
+        "{}: expected one line holding the store URL",
+        file.display()
+    );
+    Ok(url.to_owned())
 }
 
 /// This shard's images: positions `index`, `index + count`, ... of the list as written.
@@ -271,7 +297,7 @@ fn manifests(args: &PlanArgs, list: &str) -> String {
          \x20     securityContext:\n        runAsNonRoot: true\n        runAsUser: 65532\n        runAsGroup: 65532\n        fsGroup: 65532\n\
          \x20       seccompProfile:\n          type: RuntimeDefault\n\
          {init}      containers:\n        - name: worker\n          image: {worker_image}\n          imagePullPolicy: IfNotPresent\n\
-         \x20         args: [fleet, work, --images-from, /etc/drydock/images.txt, --shard, \"$(JOB_COMPLETION_INDEX)/{shards}\", --format, json, --output, /tmp/last.json]\n\
+         \x20         args: [fleet, work, --images-from, /etc/drydock/images.txt, --shard, \"$(JOB_COMPLETION_INDEX)/{shards}\", --store-file, /etc/drydock-store/url]\n\
          \x20         env:\n{env}          volumeMounts:\n{worker_mounts}{container_security}\
          \x20         resources:\n            requests: {{cpu: 500m, memory: 512Mi}}\n            limits: {{cpu: \"2\", memory: 2Gi}}\n      volumes:\n{volumes}",
         par = parallelism(args),
