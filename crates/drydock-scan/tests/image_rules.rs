@@ -63,6 +63,7 @@ fn bad() -> ImageSpec {
         "DB_PASSWORD=hunter2hunter2".into(),
         "GPG_KEY=A035C8C19219BA821ECEA86B64E628F8D684696D".into(),
         "CACHE_DSN=redis://app:Zq81mN0pL2@cache:6379/0".into(),
+        "POSTGRES_HOST_AUTH_METHOD=trust".into(),
     ];
     spec.history = vec![
         "ADD https://example.com/rootfs.tar.gz / # buildkit".into(),
@@ -88,6 +89,7 @@ fn good() -> ImageSpec {
         "GPG_KEY=A035C8C19219BA821ECEA86B64E628F8D684696D".into(),
         // A public client key, meant to ship in front-end code.
         "SENTRY_DSN=https://3b8f0c2e1d4a@o12345.ingest.sentry.io/67890".into(),
+        "POSTGRES_HOST_AUTH_METHOD=scram-sha-256".into(),
     ];
     spec.history = vec!["COPY app /app # buildkit".into()];
     spec.healthcheck = true;

@@ -3,7 +3,7 @@
 use super::config_location;
 use crate::Input;
 use drydock_finding::{Kind, Location, Rule, Severity};
-use drydock_secrets::heuristics::{known_secret_value, secret_pair};
+use drydock_secrets::heuristics::{auth_disabled, known_secret_value, secret_pair};
 use drydock_secrets::redact;
 
 pub static ROOT_USER: Rule = Rule {
@@ -38,6 +38,16 @@ pub static SECRET_ENV: Rule = Rule {
     why: "ENV values are stored in the image config, visible to anyone who can pull the image (`docker inspect`), and inherited by every container.",
     fix: "Pass secrets at run time (orchestrator secrets, mounted files, `--secret` build mounts) instead of ENV or ARG.",
     references: &["CIS Docker Benchmark 4.10", "Dockle CIS-DI-0010"],
+};
+
+pub static AUTH_OFF_ENV: Rule = Rule {
+    id: "DD-IMG-014",
+    kind: Kind::Misconfiguration,
+    severity: Severity::High,
+    title: "Authentication turned off in the image environment",
+    why: "Database and dashboard images read settings such as POSTGRES_HOST_AUTH_METHOD=trust, MYSQL_ALLOW_EMPTY_PASSWORD or GF_AUTH_ANONYMOUS_ENABLED from the environment; baked into the image config, every container started from it serves without a password unless its operator knows to override the variable.",
+    fix: "Remove the variable from the image (ENV in the Dockerfile) and have the service require a password given at run time from a secret store.",
+    references: &["OWASP Docker Security Cheat Sheet: rule 12"],
 };
 
 pub static REMOTE_ADD: Rule = Rule {
@@ -162,6 +172,23 @@ pub fn secret_env(input: &Input<'_>) -> Hits {
                 config_location(format!("config.Env[{i}]")),
                 format!("{k} is set to {}{what}", redact(v)),
             )
+        })
+        .collect()
+}
+
+pub fn auth_off_env(input: &Input<'_>) -> Hits {
+    input
+        .image
+        .config
+        .iter()
+        .flat_map(|c| c.config.env.iter().enumerate())
+        .filter_map(|(i, kv)| {
+            let (k, v) = kv.split_once('=')?;
+            let what = auth_disabled(k, v)?;
+            Some((
+                config_location(format!("config.Env[{i}]")),
+                format!("{k}: {what}"),
+            ))
         })
         .collect()
 }

@@ -67,6 +67,10 @@ pub static CHECKS: &[Entry] = &[
         rule: &config::EOL_OS,
         run: config::eol_os,
     },
+    Check {
+        rule: &config::AUTH_OFF_ENV,
+        run: config::auth_off_env,
+    },
 ];
 
 pub fn check(input: &Input<'_>) -> Vec<Finding> {
