@@ -103,6 +103,20 @@ pub struct RawRange {
     pub events: Option<Vec<Value>>,
 }
 
+fn one_or_many<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Vec<RawRange>>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum OneOrMany {
+        Many(Vec<RawRange>),
+        One(RawRange),
+    }
+    Ok(match Option::<OneOrMany>::deserialize(d)? {
+        Some(OneOrMany::Many(v)) => Some(v),
+        Some(OneOrMany::One(r)) => Some(vec![r]),
+        None => None,
+    })
+}
+
 /// `affected[]` as written.
 #[derive(Debug, Clone, Deserialize)]
 pub struct RawAffected {
@@ -110,7 +124,9 @@ pub struct RawAffected {
     pub package: Option<RawPackage>,
     /// Per-package severity (schema 1.7).
     pub severity: Option<Vec<RawSeverity>>,
-    /// Ranges.
+    /// Ranges. Photon OS's feed writes a single range as an object instead of a list in some
+    /// records; it is read as a list of one (anything else is still a schema error).
+    #[serde(default, deserialize_with = "one_or_many")]
     pub ranges: Option<Vec<RawRange>>,
     /// Explicit version list.
     pub versions: Option<Vec<Value>>,

@@ -32,6 +32,11 @@ const AZURE: &str = r#"{"id":"AZL-TEST-0001","upstream":["CVE-TEST-0003"],
  "affected":[{"package":{"ecosystem":"Azure Linux:2","name":"curl"},
    "ranges":[{"type":"ECOSYSTEM","events":[{"introduced":"0"},{"fixed":"7.76.0-7.cm2"}]}]}]}"#;
 
+/// The real record's shape with `ranges` as one object, as some of Photon's records have it.
+const PHOTON_OBJECT_RANGE: &str = r#"{"id":"PHSA-TEST-5.0-0001","related":["CVE-TEST-0004"],
+ "affected":[{"package":{"ecosystem":"Photon OS:5.0","name":"openssl","purl":"pkg:rpm/vmware/openssl?distro=photon-5"},
+   "ranges":{"type":"ECOSYSTEM","events":[{"introduced":"0"},{"fixed":"3.0.9-4.ph5"}]}}]}"#;
+
 fn db() -> (tempfile::TempDir, Database) {
     let tmp = tempfile::tempdir().unwrap();
     let inline = tmp.path().join("inline");
@@ -40,6 +45,7 @@ fn db() -> (tempfile::TempDir, Database) {
         ("rh.json", RED_HAT),
         ("suse.json", SUSE),
         ("azl.json", AZURE),
+        ("photon-object-range.json", PHOTON_OBJECT_RANGE),
     ] {
         std::fs::write(inline.join(name), text).unwrap();
     }
@@ -52,7 +58,7 @@ fn db() -> (tempfile::TempDir, Database) {
         .collect();
     let dir = tmp.path().join("db");
     let summary = drydock_vulndb::import(&dir, &inputs, ImportOptions::default()).unwrap();
-    assert_eq!(summary.total, 6, "{summary:?}");
+    assert_eq!(summary.total, 8, "{summary:?}");
     let db = Database::open(&dir).unwrap();
     (tmp, db)
 }
@@ -211,5 +217,43 @@ fn azure_linux_and_cbl_mariner_by_major_release() {
             Query::distro("Azure Linux", "2.0", "curl", "7.76.0-6.cm2")
         ),
         ["AZL-TEST-0001"]
+    );
+}
+
+#[test]
+fn photon_os_by_release_with_its_related_cves_as_ids() {
+    let (_t, db) = db();
+    let m = Matcher::new(db);
+    // The real PHSA-2024-4.0-0685: the Photon 4 kernel before 5.10.224-4.ph4.
+    let linux = |v: &str| found(&m, Query::distro("Photon OS", "4.0", "linux", v));
+    assert_eq!(linux("5.10.224-3.ph4"), ["PHSA-2024-4.0-0685"]);
+    assert!(linux("5.10.224-4.ph4").is_empty());
+    assert!(linux("5.10.225-1.ph4").is_empty());
+    // Another release's kernel is not this record's.
+    assert!(
+        found(
+            &m,
+            Query::distro("Photon OS", "5.0", "linux", "5.10.224-3.ph4")
+        )
+        .is_empty()
+    );
+    // Photon lists the CVEs an update fixes under `related`: the finding names them.
+    let hit = m
+        .find(&Query::distro(
+            "Photon OS",
+            "4.0",
+            "linux",
+            "5.10.224-3.ph4",
+        ))
+        .unwrap();
+    assert!(hit[0].id.starts_with("CVE-2024-438"), "{:?}", hit[0].id);
+    assert_eq!(hit[0].ids().filter(|i| i.starts_with("CVE-")).count(), 3);
+    // A record whose `ranges` is one object is read, not dropped.
+    assert_eq!(
+        found(
+            &m,
+            Query::distro("Photon OS", "5.0", "openssl", "3.0.9-3.ph5")
+        ),
+        ["PHSA-TEST-5.0-0001"]
     );
 }
