@@ -132,6 +132,16 @@ fn bench(name: &str, url: &str, n: usize, bases: &[ScanRecord], rematch: Option<
         "| write {n} scans (one transaction each) | {:.1} s |",
         t.elapsed().as_secs_f64()
     );
+    if store.is_postgres() {
+        // What autovacuum does after a bulk load; without statistics the planner guesses.
+        let t = Instant::now();
+        let mut c = postgres::Client::connect(url, postgres::NoTls).unwrap();
+        c.batch_execute("ANALYZE").unwrap();
+        println!(
+            "| ANALYZE (autovacuum's job after a bulk load) | {:.1} s |",
+            t.elapsed().as_secs_f64()
+        );
+    }
     let c: Constraint = "<3.0.13-1~deb12u1".parse().unwrap();
     for round in ["cold", "warm"] {
         time(&format!("{round}: images matching `app42:`"), || {
@@ -217,8 +227,14 @@ fn main() {
         "\nSQLite store size: {:.1} MiB",
         size as f64 / (1 << 20) as f64
     );
-    if let Some(pg) = drydock_testkit::postgres::Postgres::start() {
-        let url = pg.create_database("fleet");
+    // FLEET_BENCH_PG: a PostgreSQL URL to use instead of a throwaway cluster (to look at plans).
+    let external = std::env::var("FLEET_BENCH_PG").ok();
+    let cluster = match external {
+        Some(_) => None,
+        None => drydock_testkit::postgres::Postgres::start(),
+    };
+    let url = external.or_else(|| cluster.as_ref().map(|pg| pg.create_database("fleet")));
+    if let Some(url) = url {
         bench("PostgreSQL", &url, n, &bases, r);
         let mut c = postgres::Client::connect(&url, postgres::NoTls).unwrap();
         let size: i64 = c
