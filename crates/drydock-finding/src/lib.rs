@@ -153,6 +153,20 @@ pub struct Finding {
     pub fix: Option<String>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub references: Vec<String>,
+    /// Vulnerabilities: the facts `message` spells out for people, kept structured for the
+    /// results store. Not in reports (they show the message).
+    #[serde(skip)]
+    pub vulnerability: Option<VulnFacts>,
+}
+
+/// What a vulnerability finding says in its message, as data.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct VulnFacts {
+    /// The advisory's other ids (CVE, GHSA, distribution records).
+    pub aliases: Vec<String>,
+    pub installed_version: String,
+    /// Empty when no fixed version is published.
+    pub fixed_versions: Vec<String>,
 }
 
 impl Finding {
@@ -171,6 +185,7 @@ impl Finding {
             package: None,
             fix: Some(rule.fix.to_owned()),
             references: rule.references.iter().map(|r| (*r).to_owned()).collect(),
+            vulnerability: None,
         }
     }
 

@@ -706,6 +706,7 @@ fn finding(check: &Check, rule: &str, doc: &Document, item: &serde_json::Value) 
         package: None,
         fix: meta.recommended_actions.clone(),
         references: meta.references.clone(),
+        vulnerability: None,
     }
 }
 

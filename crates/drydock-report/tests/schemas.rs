@@ -289,6 +289,7 @@ fn cyclonedx_vex_lists_open_and_suppressed_vulnerabilities() {
         package: Some(purl.clone()),
         fix: Some("Upgrade openssl to 3.0.17-1~deb12u1 or later.".into()),
         references: vec!["CVE-2025-0001".into()],
+        vulnerability: None,
     };
     let findings = vec![vuln("CVE-2025-0001")];
     let suppressed = vec![Suppressed {

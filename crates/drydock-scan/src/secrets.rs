@@ -114,5 +114,6 @@ fn finding(input: &Input<'_>, m: &SecretMatch, location: Location, note: &str) -
         package: None,
         fix: Some("Revoke and rotate the credential, then rebuild without it: pass secrets at run time or with build secret mounts, never in files, ENV, ARG or commands.".into()),
         references: Vec::new(),
+        vulnerability: None,
     }
 }

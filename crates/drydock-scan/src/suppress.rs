@@ -219,6 +219,7 @@ mod tests {
             package: package.map(Into::into),
             fix: None,
             references: aliases.iter().map(|a| (*a).to_owned()).collect(),
+            vulnerability: None,
         }
     }
 

@@ -150,44 +150,12 @@ fn finding(input: &Input<'_>, p: &InstalledPackage, m: &Match) -> Finding {
             )
         }),
         references,
+        vulnerability: Some(drydock_finding::VulnFacts {
+            aliases: m.aliases.clone(),
+            installed_version: p.version.clone(),
+            fixed_versions: m.fixed_versions.clone(),
+        }),
     }
-}
-
-/// The structured parts of a vulnerability finding, read back from the fields [`finding`]
-/// writes (the results store keeps them as columns): the aliases lead `references` (the
-/// advisory's own references are URLs), the installed version is the message's second word,
-/// and the fixed versions follow "fixed in". `None` for other kinds of finding.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Details {
-    pub aliases: Vec<String>,
-    pub installed_version: String,
-    pub fixed_versions: Vec<String>,
-}
-
-pub fn details(f: &Finding) -> Option<Details> {
-    if f.kind != Kind::Vulnerability {
-        return None;
-    }
-    // "{name} {version} ({ecosystem}): {fixed in A, B | no fixed version yet}[ (also X, Y)]"
-    let (head, rest) = f.message.split_once(" (")?;
-    let installed_version = head.split_once(' ')?.1.to_owned();
-    let after = rest.split_once("): ")?.1;
-    let fixed = after.split(" (also ").next().unwrap_or(after);
-    let fixed_versions = fixed
-        .strip_prefix("fixed in ")
-        .map(|v| v.split(", ").map(str::to_owned).collect())
-        .unwrap_or_default();
-    let aliases = f
-        .references
-        .iter()
-        .take_while(|r| !r.contains("://"))
-        .cloned()
-        .collect();
-    Some(Details {
-        aliases,
-        installed_version,
-        fixed_versions,
-    })
 }
 
 /// RustSec's informational advisories (`unmaintained`, `unsound`, `notice`) are what
@@ -247,9 +215,9 @@ mod tests {
         }
     }
 
-    /// `details` reads back exactly what `finding` wrote, with and without aliases and fixes.
+    /// A finding carries the facts its message spells out, with and without aliases and fixes.
     #[test]
-    fn details_read_back_what_finding_wrote() {
+    fn findings_carry_the_facts_their_message_spells_out() {
         let image = Image::sbom(std::path::Path::new("sbom.json"));
         let scan = drydock_analyze::Scan {
             layers: Vec::new(),
@@ -285,7 +253,9 @@ mod tests {
         with.fixed_versions = vec!["3.0.13-1~deb12u1".into(), "3.1.0".into()];
         with.aliases = vec!["CVE-2024-0001".into(), "GHSA-aaaa-bbbb-cccc".into()];
         with.references = vec!["https://example.org/advisory".into()];
-        let d = details(&finding(&input, &p, &with)).expect("a vulnerability finding");
+        let f = finding(&input, &p, &with);
+        assert!(f.message.contains("3.0.11-1~deb12u2") && f.message.contains("3.0.13-1~deb12u1"));
+        let d = f.vulnerability.expect("a vulnerability finding");
         assert_eq!(d.installed_version, "3.0.11-1~deb12u2");
         assert_eq!(d.fixed_versions, vec!["3.0.13-1~deb12u1", "3.1.0"]);
         assert_eq!(d.aliases, vec!["CVE-2024-0001", "GHSA-aaaa-bbbb-cccc"]);
@@ -293,7 +263,9 @@ mod tests {
         without.fixed_versions.clear();
         without.aliases.clear();
         without.references = vec!["https://example.org/advisory".into()];
-        let d = details(&finding(&input, &p, &without)).expect("a vulnerability finding");
+        let d = finding(&input, &p, &without)
+            .vulnerability
+            .expect("a vulnerability finding");
         assert_eq!(d.installed_version, "3.0.11-1~deb12u2");
         assert!(d.fixed_versions.is_empty() && d.aliases.is_empty());
     }

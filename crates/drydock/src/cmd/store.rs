@@ -241,10 +241,10 @@ fn kind(k: Kind) -> &'static str {
     }
 }
 
-/// A finding as the store keeps it: the report's (redacted) text plus the vulnerability
-/// details drydock-scan reads back from it.
+/// A finding as the store keeps it: the report's (redacted) text plus a vulnerability's
+/// facts as columns.
 fn finding_record(f: &Finding, suppressed: Option<&Suppressed>) -> FindingRecord {
-    let details = drydock_scan::vulns::details(f);
+    let details = f.vulnerability.as_ref();
     let l = &f.location;
     let location = match (l.layer, &l.path) {
         (Some(n), Some(p)) => Some(format!("layer {n} {p}")),
@@ -257,14 +257,10 @@ fn finding_record(f: &Finding, suppressed: Option<&Suppressed>) -> FindingRecord
         kind: kind(f.kind).into(),
         severity: f.severity.as_str().into(),
         status: f.status.clone(),
-        aliases: details
-            .as_ref()
-            .map(|d| d.aliases.clone())
-            .unwrap_or_default(),
+        aliases: details.map(|d| d.aliases.clone()).unwrap_or_default(),
         package: f.package.clone(),
-        installed_version: details.as_ref().map(|d| d.installed_version.clone()),
+        installed_version: details.map(|d| d.installed_version.clone()),
         fixed_version: details
-            .as_ref()
             .filter(|d| !d.fixed_versions.is_empty())
             .map(|d| d.fixed_versions.join(", ")),
         title: f.title.clone(),
