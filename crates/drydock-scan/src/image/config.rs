@@ -143,25 +143,29 @@ pub fn sensitive_ports(input: &Input<'_>) -> Hits {
         .collect()
 }
 
-/// Env entries that hold a secret: index, name, value and what kind of credential it looks like.
-fn secret_env_entries<'a>(
-    input: &'a Input<'_>,
-) -> impl Iterator<Item = (usize, &'a str, &'a str, Option<&'static str>)> {
+/// The image config's Env as (index, name, value); entries without `=` are skipped.
+fn env_entries<'a>(input: &'a Input<'_>) -> impl Iterator<Item = (usize, &'a str, &'a str)> {
     input
         .image
         .config
         .iter()
         .flat_map(|c| c.config.env.iter().enumerate())
-        .filter_map(|(i, kv)| {
-            let (k, v) = kv.split_once('=')?;
-            // The same judgement as for a Dockerfile's ENV: a credential-shaped value under any
-            // name, or a literal under a secret's name (not a path to a mounted secret file).
-            match known_secret_value(v) {
-                Some(what) => Some((i, k, v, Some(what))),
-                None if secret_pair(k, v) => Some((i, k, v, None)),
-                None => None,
-            }
-        })
+        .filter_map(|(i, kv)| kv.split_once('=').map(|(k, v)| (i, k, v)))
+}
+
+/// Env entries that hold a secret: index, name, value and what kind of credential it looks like.
+fn secret_env_entries<'a>(
+    input: &'a Input<'_>,
+) -> impl Iterator<Item = (usize, &'a str, &'a str, Option<&'static str>)> {
+    env_entries(input).filter_map(|(i, k, v)| {
+        // The same judgement as for a Dockerfile's ENV: a credential-shaped value under any
+        // name, or a literal under a secret's name (not a path to a mounted secret file).
+        match known_secret_value(v) {
+            Some(what) => Some((i, k, v, Some(what))),
+            None if secret_pair(k, v) => Some((i, k, v, None)),
+            None => None,
+        }
+    })
 }
 
 pub fn secret_env(input: &Input<'_>) -> Hits {
@@ -177,13 +181,8 @@ pub fn secret_env(input: &Input<'_>) -> Hits {
 }
 
 pub fn auth_off_env(input: &Input<'_>) -> Hits {
-    input
-        .image
-        .config
-        .iter()
-        .flat_map(|c| c.config.env.iter().enumerate())
-        .filter_map(|(i, kv)| {
-            let (k, v) = kv.split_once('=')?;
+    env_entries(input)
+        .filter_map(|(i, k, v)| {
             let what = auth_disabled(k, v)?;
             Some((
                 config_location(format!("config.Env[{i}]")),
