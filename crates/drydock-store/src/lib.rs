@@ -89,20 +89,35 @@ impl Location {
     }
 }
 
-/// `postgres://user:secret@host/db` → `postgres://user:***@host/db`.
+/// `postgres://user:secret@host/db` → `postgres://user:***@host/db`; a `password=` query
+/// parameter (libpq's other place for it) is masked too.
 fn redact_password(url: &str) -> String {
     let Some((scheme, rest)) = url.split_once("://") else {
         return url.to_owned();
     };
     let authority_end = rest.find(['/', '?']).unwrap_or(rest.len());
     let (authority, tail) = rest.split_at(authority_end);
-    match authority.rsplit_once('@') {
+    let authority = match authority.rsplit_once('@') {
         Some((userinfo, host)) => match userinfo.split_once(':') {
-            Some((user, _)) => format!("{scheme}://{user}:***@{host}{tail}"),
-            None => url.to_owned(),
+            Some((user, _)) => format!("{user}:***@{host}"),
+            None => authority.to_owned(),
         },
-        None => url.to_owned(),
-    }
+        None => authority.to_owned(),
+    };
+    let tail = match tail.split_once('?') {
+        Some((path, query)) => {
+            let query: Vec<String> = query
+                .split('&')
+                .map(|kv| match kv.split_once('=') {
+                    Some((k, _)) if k.eq_ignore_ascii_case("password") => format!("{k}=***"),
+                    _ => kv.to_owned(),
+                })
+                .collect();
+            format!("{path}?{}", query.join("&"))
+        }
+        None => tail.to_owned(),
+    };
+    format!("{scheme}://{authority}{tail}")
 }
 
 enum Conn {
@@ -269,5 +284,12 @@ mod tests {
         let l = Location::parse("postgres://drydock:s3cret@db.internal:5432/fleet").unwrap();
         assert_eq!(l.display(), "postgres://drydock:***@db.internal:5432/fleet");
         assert!(!l.display().contains("s3cret"));
+        let q =
+            Location::parse("postgres://db.internal/fleet?user=d&password=s3cret&sslmode=disable")
+                .unwrap();
+        assert_eq!(
+            q.display(),
+            "postgres://db.internal/fleet?user=d&password=***&sslmode=disable"
+        );
     }
 }
