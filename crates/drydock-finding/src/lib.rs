@@ -60,7 +60,9 @@ impl std::str::FromStr for Severity {
 }
 
 /// Which scanner a finding comes from.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Kind {
     Vulnerability,
@@ -111,7 +113,8 @@ impl Rule {
 
 /// Where a finding is: the layer that holds it (and whether later layers removed it), a path and
 /// a line, or a synthetic place such as `config.Env[3]` for image metadata.
-#[derive(Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+// Deserialize: `drydock image --server` reads back the findings a server matched.
+#[derive(Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Serialize, serde::Deserialize)]
 pub struct Location {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub layer: Option<usize>,
@@ -127,7 +130,7 @@ pub struct Location {
 }
 
 /// One rule (or advisory) firing at one place.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, serde::Deserialize)]
 pub struct Finding {
     /// Rule id or advisory id.
     pub id: String,
@@ -151,7 +154,7 @@ pub struct Finding {
     pub package: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fix: Option<String>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub references: Vec<String>,
     /// Vulnerabilities: the facts `message` spells out for people, kept structured for the
     /// results store. Not in reports (they show the message).

@@ -236,6 +236,43 @@ impl Store {
         self.tx(|x| queries::record_rematch(x, db_version, at, fresh))
     }
 
+    /// The latest scan of the image with exactly this digest, whole; `None` if unknown.
+    pub fn image(&mut self, digest: &str) -> Result<Option<ImageDetail>> {
+        self.tx(|x| queries::image_detail(x, digest))
+    }
+
+    /// Counts over the latest scan of every image, and the rematch trend per day since
+    /// `trend_since`.
+    pub fn overview(&mut self, trend_since: i64) -> Result<Overview> {
+        self.tx(|x| queries::overview(x, trend_since))
+    }
+
+    /// Adds a server bearer token by its SHA-256 (hex); the token itself is never stored.
+    /// A name already taken is an error.
+    pub fn token_add(&mut self, name: &str, hash: &str, scopes: &[String]) -> Result<()> {
+        self.tx(|x| queries::token_add(x, name, hash, scopes))
+    }
+
+    /// The token whose SHA-256 (hex) is `hash`, if any.
+    pub fn token_lookup(&mut self, hash: &str) -> Result<Option<TokenRow>> {
+        self.tx(|x| queries::token_lookup(x, hash))
+    }
+
+    /// Every token (names and scopes; no hashes).
+    pub fn tokens(&mut self) -> Result<Vec<TokenRow>> {
+        self.tx(queries::tokens)
+    }
+
+    /// Every token with its hash: what a server keeps in memory to authenticate requests.
+    pub fn token_hashes(&mut self) -> Result<Vec<(String, TokenRow)>> {
+        self.tx(queries::token_hashes)
+    }
+
+    /// Removes the token named `name`; whether there was one.
+    pub fn token_revoke(&mut self, name: &str) -> Result<bool> {
+        self.tx(|x| queries::token_revoke(x, name))
+    }
+
     /// Deltas recorded at or after `since` (seconds since the epoch), oldest first.
     pub fn deltas(&mut self, since: i64) -> Result<Vec<DeltaRow>> {
         self.tx(|x| queries::deltas(x, since))

@@ -8,18 +8,21 @@ use crate::error::{Error, Result};
 /// The numbered migrations, in order, each with the statement that differs by backend (if
 /// any) as (SQLite, PostgreSQL). Append only: a released migration never changes.
 type Migration = (i64, &'static str, Option<(&'static str, &'static str)>);
-const MIGRATIONS: &[Migration] = &[(
-    1,
-    include_str!("../migrations/0001_init.sql"),
-    // Byte order for purl prefix ranges: SQLite's default collation, PostgreSQL's "C".
-    Some((
-        "CREATE INDEX packages_purl ON packages (purl)",
-        "CREATE INDEX packages_purl ON packages (purl COLLATE \"C\")",
-    )),
-)];
+const MIGRATIONS: &[Migration] = &[
+    (
+        1,
+        include_str!("../migrations/0001_init.sql"),
+        // Byte order for purl prefix ranges: SQLite's default collation, PostgreSQL's "C".
+        Some((
+            "CREATE INDEX packages_purl ON packages (purl)",
+            "CREATE INDEX packages_purl ON packages (purl COLLATE \"C\")",
+        )),
+    ),
+    (2, include_str!("../migrations/0002_api_tokens.sql"), None),
+];
 
 /// The schema version this build writes.
-pub const SCHEMA_VERSION: i64 = 1;
+pub const SCHEMA_VERSION: i64 = 2;
 
 const CREATE: &str = "CREATE TABLE IF NOT EXISTS schema_version (version BIGINT PRIMARY KEY, applied_at BIGINT NOT NULL)";
 

@@ -1,10 +1,11 @@
 //! What is written to and read from the store: plain data, independent of the report types
 //! (the binary converts its `Report` into a [`ScanRecord`]).
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
 /// How a scan's digest was obtained.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum DigestKind {
     /// The image manifest's digest (registry, archive, layout, engine images).
@@ -27,7 +28,7 @@ impl DigestKind {
 }
 
 /// The operating system detected in an image.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OsRecord {
     /// os-release `ID` (`debian`, `alpine`).
     pub family: String,
@@ -38,7 +39,7 @@ pub struct OsRecord {
     pub name: Option<String>,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LayerRecord {
     pub index: i64,
     pub digest: Option<String>,
@@ -46,7 +47,7 @@ pub struct LayerRecord {
 }
 
 /// One package of the inventory, with what re-matching needs.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PackageRecord {
     /// `os` or `lang`.
     pub class: String,
@@ -62,12 +63,12 @@ pub struct PackageRecord {
     pub layer: i64,
     pub location: String,
     /// Not from the ecosystem's registry (workspace, path, git): never matched.
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub unpublished: bool,
 }
 
 /// Why a finding was suppressed.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Suppression {
     /// `file:line` of the ignore entry, or the VEX statement.
     pub by: String,
@@ -75,7 +76,7 @@ pub struct Suppression {
 }
 
 /// One finding as the report shows it (redacted).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FindingRecord {
     pub id: String,
     /// `vulnerability`, `secret`, `credential`, `misconfiguration`.
@@ -83,7 +84,7 @@ pub struct FindingRecord {
     pub severity: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub aliases: Vec<String>,
     /// The package's purl.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -103,7 +104,7 @@ pub struct FindingRecord {
 }
 
 /// The advisory database a scan was matched against.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DbRecord {
     /// `SCHEMA:IMPORTED_AT` of drydock-vulndb, or `none` without a database.
     pub version: String,
@@ -112,7 +113,7 @@ pub struct DbRecord {
 }
 
 /// One scan of one image, as `--store` writes it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ScanRecord {
     pub digest: String,
     pub digest_kind: DigestKind,
@@ -206,4 +207,52 @@ pub struct DeltaRow {
     pub digest: String,
     pub references: Vec<String>,
     pub db_version: String,
+}
+
+/// One image as the server's image page shows it: its latest scan, whole.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ImageDetail {
+    pub image: ImageRow,
+    pub scan_id: String,
+    pub analyzer: String,
+    pub target_kind: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub config_digest: Option<String>,
+    pub first_scanned: i64,
+    pub matched_at: i64,
+    pub layers: Vec<LayerRecord>,
+    pub packages: Vec<PackageRecord>,
+    /// Every finding of the scan, suppressed ones with their reason, aliases filled in.
+    pub findings: Vec<FindingRecord>,
+}
+
+/// The fleet at a glance: what the overview page and `GET /api/v1/overview` show.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Overview {
+    pub images: u64,
+    pub packages: u64,
+    /// Images by their worst unsuppressed finding (`CRITICAL` … `LOW`, `UNKNOWN`, `NONE`).
+    pub images_by_worst: BTreeMap<String, u64>,
+    /// Unsuppressed findings by severity, over the latest scan of every image.
+    pub findings_by_severity: BTreeMap<String, u64>,
+    /// New and resolved findings per UTC day, from `store rematch` deltas, oldest first.
+    pub trend: Vec<TrendDay>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct TrendDay {
+    /// Seconds since the epoch at the day's UTC midnight.
+    pub day: i64,
+    pub new: u64,
+    pub resolved: u64,
+}
+
+/// A server bearer token as listed (never the token, never its hash).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct TokenRow {
+    pub name: String,
+    pub scopes: Vec<String>,
+    pub created_at: i64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_used: Option<i64>,
 }

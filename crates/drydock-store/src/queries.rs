@@ -632,3 +632,228 @@ pub(crate) fn deltas(x: &mut dyn Exec, since: i64) -> Result<Vec<DeltaRow>> {
     }
     Ok(out)
 }
+
+/// The latest scan of `digest` (exact), whole.
+pub(crate) fn image_detail(x: &mut dyn Exec, digest: &str) -> Result<Option<ImageDetail>> {
+    let Some(image) = images(x, Some(digest))?
+        .into_iter()
+        .find(|i| i.digest == digest)
+    else {
+        return Ok(None);
+    };
+    let rows = x.query(
+        concat!(
+            "SELECT s.id, s.analyzer, s.target_kind, s.config_digest, s.first_scanned, \
+             s.matched_at FROM scans s WHERE s.digest = $1 AND ",
+            latest!(),
+            " ORDER BY s.db_version DESC"
+        ),
+        &[digest.into()],
+    )?;
+    let Some(s) = rows.first() else {
+        return Ok(None);
+    };
+    let scan = s.text(0)?;
+    let layers = x
+        .query(
+            "SELECT idx, digest, diff_id FROM layers WHERE scan_id = $1 ORDER BY idx",
+            &[scan.as_str().into()],
+        )?
+        .iter()
+        .map(|r| {
+            Ok(LayerRecord {
+                index: r.int(0)?,
+                digest: r.opt_text(1)?,
+                diff_id: r.opt_text(2)?,
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let packages = x
+        .query(
+            "SELECT class, ecosystem, name, version, purl, source_name, source_version, layer, \
+             location, unpublished FROM packages WHERE scan_id = $1 ORDER BY idx",
+            &[scan.as_str().into()],
+        )?
+        .iter()
+        .map(|r| {
+            Ok(PackageRecord {
+                class: r.text(0)?,
+                ecosystem: r.text(1)?,
+                name: r.text(2)?,
+                version: r.text(3)?,
+                purl: r.text(4)?,
+                source_name: r.opt_text(5)?,
+                source_version: r.opt_text(6)?,
+                layer: r.int(7)?,
+                location: r.text(8)?,
+                unpublished: r.bool(9)?,
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let mut aliases: BTreeMap<i64, Vec<String>> = BTreeMap::new();
+    for r in x.query(
+        "SELECT finding_idx, alias FROM finding_aliases WHERE scan_id = $1 \
+         ORDER BY finding_idx, alias",
+        &[scan.as_str().into()],
+    )? {
+        aliases.entry(r.int(0)?).or_default().push(r.text(1)?);
+    }
+    let findings = x
+        .query(
+            &format!(
+                "SELECT f.idx, {FINDING_COLUMNS} FROM findings f WHERE f.scan_id = $1 \
+                 ORDER BY f.idx"
+            ),
+            &[scan.as_str().into()],
+        )?
+        .iter()
+        .map(|r| {
+            let mut f = finding_from(r, 1)?;
+            f.aliases = aliases.remove(&r.int(0)?).unwrap_or_default();
+            Ok(f)
+        })
+        .collect::<Result<Vec<_>>>()?;
+    Ok(Some(ImageDetail {
+        image,
+        analyzer: s.text(1)?,
+        target_kind: s.text(2)?,
+        config_digest: s.opt_text(3)?,
+        first_scanned: s.int(4)?,
+        matched_at: s.int(5)?,
+        scan_id: scan,
+        layers,
+        packages,
+        findings,
+    }))
+}
+
+/// Severity order, worst first, as reports name them.
+const SEVERITIES: &[&str] = &["CRITICAL", "HIGH", "MEDIUM", "LOW", "UNKNOWN"];
+
+pub(crate) fn overview(x: &mut dyn Exec, trend_since: i64) -> Result<Overview> {
+    let mut o = Overview::default();
+    let scans = x.query(
+        concat!(
+            "SELECT COUNT(*), (SELECT COUNT(*) FROM packages p JOIN scans s ON s.id = p.scan_id \
+             WHERE ",
+            latest!(),
+            ") FROM scans s WHERE ",
+            latest!()
+        ),
+        &[],
+    )?;
+    if let Some(r) = scans.first() {
+        o.images = u64::try_from(r.int(0)?).unwrap_or(0);
+        o.packages = u64::try_from(r.int(1)?).unwrap_or(0);
+    }
+    let rows = x.query(
+        concat!(
+            "SELECT s.id, f.severity, COUNT(*) FROM findings f JOIN scans s ON s.id = f.scan_id \
+             WHERE NOT f.suppressed AND ",
+            latest!(),
+            " GROUP BY s.id, f.severity"
+        ),
+        &[],
+    )?;
+    let rank = |s: &str| {
+        SEVERITIES
+            .iter()
+            .position(|x| *x == s)
+            .unwrap_or(SEVERITIES.len())
+    };
+    let mut worst: BTreeMap<String, usize> = BTreeMap::new();
+    for r in rows {
+        let severity = r.text(1)?;
+        *o.findings_by_severity.entry(severity.clone()).or_default() +=
+            u64::try_from(r.int(2)?).unwrap_or(0);
+        let w = worst.entry(r.text(0)?).or_insert(usize::MAX);
+        *w = (*w).min(rank(&severity));
+    }
+    for w in worst.values() {
+        let name = SEVERITIES.get(*w).copied().unwrap_or("UNKNOWN");
+        *o.images_by_worst.entry(name.to_owned()).or_default() += 1;
+    }
+    let clean = o.images.saturating_sub(worst.len() as u64);
+    if clean > 0 {
+        o.images_by_worst.insert("NONE".into(), clean);
+    }
+    let mut days: BTreeMap<i64, TrendDay> = BTreeMap::new();
+    for r in x.query(
+        "SELECT at, change, COUNT(*) FROM deltas WHERE at >= $1 GROUP BY at, change",
+        &[trend_since.into()],
+    )? {
+        let day = r.int(0)?.div_euclid(86_400) * 86_400;
+        let n = u64::try_from(r.int(2)?).unwrap_or(0);
+        let d = days.entry(day).or_insert(TrendDay {
+            day,
+            ..Default::default()
+        });
+        if r.text(1)? == "new" {
+            d.new += n;
+        } else {
+            d.resolved += n;
+        }
+    }
+    o.trend = days.into_values().collect();
+    Ok(o)
+}
+
+pub(crate) fn token_add(x: &mut dyn Exec, name: &str, hash: &str, scopes: &[String]) -> Result<()> {
+    x.execute(
+        "INSERT INTO api_tokens (name, hash, scopes, created_at) VALUES ($1, $2, $3, $4)",
+        &[
+            name.into(),
+            hash.into(),
+            scopes.join(",").into(),
+            crate::now().into(),
+        ],
+    )?;
+    Ok(())
+}
+
+/// The token's name and scopes, if `hash` is a known token's.
+pub(crate) fn token_lookup(x: &mut dyn Exec, hash: &str) -> Result<Option<TokenRow>> {
+    let rows = x.query(
+        "SELECT name, scopes, created_at, last_used FROM api_tokens WHERE hash = $1",
+        &[hash.into()],
+    )?;
+    rows.first().map(token_from).transpose()
+}
+
+fn token_from(r: &Row) -> Result<TokenRow> {
+    Ok(TokenRow {
+        name: r.text(0)?,
+        scopes: r
+            .text(1)?
+            .split(',')
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+            .collect(),
+        created_at: r.int(2)?,
+        last_used: r.opt_int(3)?,
+    })
+}
+
+pub(crate) fn tokens(x: &mut dyn Exec) -> Result<Vec<TokenRow>> {
+    x.query(
+        "SELECT name, scopes, created_at, last_used FROM api_tokens ORDER BY name",
+        &[],
+    )?
+    .iter()
+    .map(token_from)
+    .collect()
+}
+
+pub(crate) fn token_revoke(x: &mut dyn Exec, name: &str) -> Result<bool> {
+    Ok(x.execute("DELETE FROM api_tokens WHERE name = $1", &[name.into()])? > 0)
+}
+
+pub(crate) fn token_hashes(x: &mut dyn Exec) -> Result<Vec<(String, TokenRow)>> {
+    x.query(
+        "SELECT name, scopes, created_at, last_used, hash FROM api_tokens ORDER BY name",
+        &[],
+    )?
+    .iter()
+    .map(|r| Ok((r.text(4)?, token_from(r)?)))
+    .collect()
+}

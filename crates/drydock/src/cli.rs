@@ -101,6 +101,89 @@ pub enum Command {
     /// re-matched against a newer advisory database without reading any image again
     #[command(subcommand)]
     Store(StoreCommand),
+    /// Serve the results store: a JSON API (described at /openapi.json) with bearer tokens, a
+    /// web UI, Prometheus metrics; clients upload inventories (`image --server`), the server
+    /// matches them with its advisory database. `server token` manages the tokens
+    Server(Box<ServerArgs>),
+}
+
+/// `--store URL` or `--store-file FILE` of `server`.
+#[derive(Args, Clone)]
+pub struct ServerStore {
+    /// The results store: a SQLite file (a path or sqlite://PATH) or postgres://…
+    /// [default: `store` in drydock.toml, else $XDG_DATA_HOME/drydock/store.sqlite]
+    #[arg(long, env = "DRYDOCK_STORE", value_name = "URL")]
+    pub store: Option<String>,
+    /// Read the store URL from FILE (a mounted Secret): the password stays out of the
+    /// process's arguments and environment
+    #[arg(long, value_name = "FILE", conflicts_with = "store")]
+    pub store_file: Option<PathBuf>,
+}
+
+#[derive(Args)]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct ServerArgs {
+    #[command(subcommand)]
+    pub token: Option<ServerCommand>,
+    /// Address to listen on; anything but loopback is a choice (use --tls-cert/--tls-key)
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    pub listen: std::net::SocketAddr,
+    #[command(flatten)]
+    pub store: ServerStore,
+    #[command(flatten)]
+    pub db: DbDir,
+    /// PEM certificate chain: serve HTTPS (with --tls-key)
+    #[arg(long, value_name = "FILE", requires = "tls_key")]
+    pub tls_cert: Option<PathBuf>,
+    /// PEM private key of --tls-cert
+    #[arg(long, value_name = "FILE", requires = "tls_cert")]
+    pub tls_key: Option<PathBuf>,
+    /// Largest request body accepted, in MiB
+    #[arg(long, default_value_t = 32, value_parser = clap::value_parser!(u32).range(1..=1024))]
+    pub max_body_mib: u32,
+    /// A registry `POST /api/v1/scans` may pull from (host or host:port); repeatable. Without
+    /// one, scans by reference are refused
+    #[arg(long, value_name = "HOST")]
+    pub allow_registry: Vec<String>,
+    /// Scans by reference running at once
+    #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u32).range(1..=64))]
+    pub max_scans: u32,
+    /// Store connections
+    #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u32).range(1..=64))]
+    pub pool: u32,
+}
+
+#[derive(Subcommand)]
+pub enum ServerCommand {
+    /// Manage the server's bearer tokens (stored as hashes in the results store)
+    #[command(subcommand)]
+    Token(TokenCommand),
+}
+
+#[derive(Subcommand)]
+pub enum TokenCommand {
+    /// Create a token and print it (once: only its SHA-256 is stored)
+    Add {
+        /// A name to list and revoke it by
+        name: String,
+        /// read (queries, metrics), submit (upload inventories, scan by reference), admin
+        /// (tokens; implies the others); repeatable
+        #[arg(long = "scope", required = true)]
+        scopes: Vec<String>,
+        #[command(flatten)]
+        store: ServerStore,
+    },
+    /// List the tokens (names, scopes, dates)
+    List {
+        #[command(flatten)]
+        store: ServerStore,
+    },
+    /// Revoke a token
+    Revoke {
+        name: String,
+        #[command(flatten)]
+        store: ServerStore,
+    },
 }
 
 /// `--store URL` of the scan commands (`image`, `rootfs`, `sbom-scan`).

@@ -64,6 +64,14 @@ fn run(mut cli: Cli, matches: &clap::ArgMatches) -> Result<ExitCode> {
                     | cli::StoreQuery::Package { at, .. },
                 ),
             ) => args::apply_store(&mut at.store)?,
+            Command::Server(a) => match &mut a.token {
+                None => args::apply_store(&mut a.store.store)?,
+                Some(cli::ServerCommand::Token(
+                    cli::TokenCommand::Add { store, .. }
+                    | cli::TokenCommand::List { store }
+                    | cli::TokenCommand::Revoke { store, .. },
+                )) => args::apply_store(&mut store.store)?,
+            },
             _ => {}
         }
     }
@@ -95,5 +103,6 @@ fn run(mut cli: Cli, matches: &clap::ArgMatches) -> Result<ExitCode> {
         Command::Completions { shell } => cmd::completions::run(shell),
         Command::Man => cmd::man::run(),
         Command::Store(c) => cmd::store::run(c),
+        Command::Server(a) => cmd::server::run(*a),
     }
 }

@@ -33,7 +33,7 @@ pub fn run(cmd: FleetCommand) -> Result<ExitCode> {
 
 /// The store URL from a file: one line, at most 4 KiB; its content is never printed (it holds
 /// the password).
-fn read_store_url(file: &std::path::Path) -> Result<String> {
+pub(crate) fn read_store_url(file: &std::path::Path) -> Result<String> {
     use std::io::Read;
     let mut text = String::new();
     std::fs::File::open(file)

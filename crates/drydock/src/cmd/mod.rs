@@ -17,6 +17,7 @@ pub mod rootfs;
 pub mod rules;
 pub mod sbom;
 pub mod sbom_scan;
+pub mod server;
 pub mod store;
 
 use crate::cli::{Common, Scanner};

@@ -156,7 +156,7 @@ pub fn run(c: StoreCommand) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn open(at: &StoreAt) -> Result<Store> {
+pub fn open(at: &StoreAt) -> Result<Store> {
     let location = match &at.store {
         Some(url) => drydock_store::Location::parse(url)?,
         None => drydock_store::Location::default_sqlite()?,
@@ -243,7 +243,7 @@ fn kind(k: Kind) -> &'static str {
 
 /// A finding as the store keeps it: the report's (redacted) text plus a vulnerability's
 /// facts as columns.
-fn finding_record(f: &Finding, suppressed: Option<&Suppressed>) -> FindingRecord {
+pub fn finding_record(f: &Finding, suppressed: Option<&Suppressed>) -> FindingRecord {
     let details = f.vulnerability.as_ref();
     let l = &f.location;
     let location = match (l.layer, &l.path) {
@@ -399,29 +399,7 @@ fn rematch(at: &StoreAt, db: &crate::cli::DbDir) -> Result<ExitCode> {
     let inventories = store.inventories()?;
     let mut fresh = Vec::with_capacity(inventories.len());
     for inv in &inventories {
-        let image = Image::sbom(Path::new(&inv.target_path));
-        let scan = Scan {
-            layers: Vec::new(),
-            tree: Default::default(),
-            outputs: Vec::new(),
-            diagnostics: Vec::new(),
-            os: inv.os.as_ref().map(|o| OsInfo {
-                family: o.family.clone(),
-                version: o.version.clone(),
-                name: o.name.clone(),
-                codename: None,
-                eol_date: None,
-                eol: None,
-                source: drydock_fs::ImagePath::new("etc/os-release"),
-            }),
-            packages: inv.packages.iter().map(installed).collect(),
-        };
-        let input = drydock_scan::Input {
-            image: &image,
-            scan: &scan,
-            options: &options,
-        };
-        let (findings, _notes) = drydock_scan::scan(&input, &[Kind::Vulnerability]);
+        let findings = match_inventory(&options, &inv.target_path, inv.os.as_ref(), &inv.packages);
         fresh.push((
             inv.scan_id.clone(),
             findings.iter().map(|f| finding_record(f, None)).collect(),
@@ -442,6 +420,40 @@ fn rematch(at: &StoreAt, db: &crate::cli::DbDir) -> Result<ExitCode> {
         drydock_finding::time::rfc3339(now)
     );
     Ok(ExitCode::SUCCESS)
+}
+
+/// The vulnerability findings of a stored (or uploaded) inventory: rebuilt as the scan an SBOM
+/// gives (`Image::sbom`, packages and OS, no layers) and handed to `drydock_scan::scan` with
+/// only the vulnerability scanner, so the matching is the one every scan uses.
+pub fn match_inventory(
+    options: &drydock_scan::Options,
+    name: &str,
+    os: Option<&OsRecord>,
+    packages: &[PackageRecord],
+) -> Vec<Finding> {
+    let image = Image::sbom(Path::new(name));
+    let scan = Scan {
+        layers: Vec::new(),
+        tree: Default::default(),
+        outputs: Vec::new(),
+        diagnostics: Vec::new(),
+        os: os.map(|o| OsInfo {
+            family: o.family.clone(),
+            version: o.version.clone(),
+            name: o.name.clone(),
+            codename: None,
+            eol_date: None,
+            eol: None,
+            source: drydock_fs::ImagePath::new("etc/os-release"),
+        }),
+        packages: packages.iter().map(installed).collect(),
+    };
+    let input = drydock_scan::Input {
+        image: &image,
+        scan: &scan,
+        options,
+    };
+    drydock_scan::scan(&input, &[Kind::Vulnerability]).0
 }
 
 fn installed(p: &PackageRecord) -> InstalledPackage {

@@ -1,0 +1,297 @@
+//! `drydock server` and `drydock server token add|list|revoke`. HTTP, tokens and the store
+//! live in drydock-server; this file hands it the scan pipeline ([`Pipeline`]): matching an
+//! uploaded inventory with the advisory database, scanning an image by reference (a child
+//! `drydock image --store` process: a hostile image that crashes a scan cannot take the server
+//! down, and the scan is the one the CLI runs), and redacting uploaded text.
+
+use crate::cli::{DbDir, ServerArgs, ServerCommand, ServerStore, TokenCommand};
+use anyhow::{Context, Result};
+use drydock_server::auth;
+use drydock_store::{DbRecord, Location, OsRecord, PackageRecord, Store};
+use std::io::Read;
+use std::path::PathBuf;
+use std::process::{Command, ExitCode, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant, SystemTime};
+
+pub fn run(args: ServerArgs) -> Result<ExitCode> {
+    match args.token {
+        Some(ServerCommand::Token(t)) => token(t),
+        None => serve(args),
+    }
+}
+
+/// The store URL: `--store-file`, else `--store` (or drydock.toml's), else the default file.
+fn store_url(s: &ServerStore) -> Result<String> {
+    if let Some(file) = &s.store_file {
+        return super::fleet::read_store_url(file);
+    }
+    match &s.store {
+        Some(url) => Ok(url.clone()),
+        None => match Location::default_sqlite()? {
+            Location::Sqlite(p) => Ok(p.display().to_string()),
+            Location::Postgres(u) => Ok(u),
+        },
+    }
+}
+
+fn open(s: &ServerStore) -> Result<Store> {
+    let location = Location::parse(&store_url(s)?)?;
+    let shown = location.display();
+    Store::open_location(location).with_context(|| format!("cannot open the results store {shown}"))
+}
+
+fn token(cmd: TokenCommand) -> Result<ExitCode> {
+    match cmd {
+        TokenCommand::Add {
+            name,
+            scopes,
+            store,
+        } => {
+            auth::check_name(&name).map_err(anyhow::Error::msg)?;
+            let mut parsed = Vec::new();
+            for s in scopes.iter().flat_map(|s| s.split(',')) {
+                parsed.push(auth::Scope::parse(s.trim()).map_err(anyhow::Error::msg)?);
+            }
+            parsed.sort();
+            parsed.dedup();
+            let scopes: Vec<String> = parsed.iter().map(|s| s.as_str().to_owned()).collect();
+            let mut store = open(&store)?;
+            if store.tokens()?.iter().any(|t| t.name == name) {
+                anyhow::bail!("a token named {name:?} exists: revoke it first");
+            }
+            let (token, hash) = auth::generate().map_err(anyhow::Error::msg)?;
+            store.token_add(&name, &hash, &scopes)?;
+            eprintln!(
+                "drydock: token {name:?} ({}) created; it is shown once, only its hash is kept:",
+                scopes.join(", ")
+            );
+            println!("{token}");
+        }
+        TokenCommand::List { store } => {
+            for t in open(&store)?.tokens()? {
+                println!(
+                    "{}\t{}\tcreated {}",
+                    t.name,
+                    t.scopes.join(","),
+                    drydock_finding::time::rfc3339(t.created_at)
+                );
+            }
+        }
+        TokenCommand::Revoke { name, store } => {
+            if !open(&store)?.token_revoke(&name)? {
+                anyhow::bail!("no token named {name:?}");
+            }
+            eprintln!("drydock: token {name:?} revoked");
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn serve(args: ServerArgs) -> Result<ExitCode> {
+    let url = store_url(&args.store)?;
+    let location = Location::parse(&url)?;
+    let mut config = drydock_server::Config::new(args.listen, location.clone());
+    config.tls = args.tls_cert.clone().zip(args.tls_key.clone());
+    config.max_body = (args.max_body_mib as usize) << 20;
+    config.allow_registries = args
+        .allow_registry
+        .iter()
+        .map(|r| r.trim().to_ascii_lowercase())
+        .collect();
+    config.max_scans = args.max_scans as usize;
+    config.pool = args.pool as usize;
+    if !args.listen.ip().is_loopback() && config.tls.is_none() {
+        eprintln!(
+            "drydock server: warning: listening on {} without TLS: tokens and results cross the network in clear (give --tls-cert/--tls-key, or terminate TLS in front)",
+            args.listen
+        );
+    }
+    let pipeline = Pipeline::new(&args.db, url)?;
+    if pipeline.db_path.exists() {
+        eprintln!(
+            "drydock server: advisory database {}",
+            pipeline.db_path.display()
+        );
+    } else {
+        eprintln!(
+            "drydock server: warning: no advisory database in {}: inventory uploads are refused until `drydock db update --db-dir {}` fills it",
+            pipeline.db_dir.display(),
+            pipeline.db_dir.display()
+        );
+    }
+    let scheme = if config.tls.is_some() {
+        "https"
+    } else {
+        "http"
+    };
+    let shown = location.display();
+    drydock_server::run(config, Arc::new(pipeline), |addr| {
+        eprintln!("drydock server: store {shown}; listening on {scheme}://{addr}");
+    })
+    .context("drydock server")?;
+    eprintln!("drydock server: stopped");
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The advisory database as last opened, and the file's modification time then.
+struct Opened {
+    modified: SystemTime,
+    options: drydock_scan::Options,
+    db: DbRecord,
+}
+
+struct Pipeline {
+    db_dir: PathBuf,
+    db_path: PathBuf,
+    opened: Mutex<Option<Opened>>,
+    secrets: drydock_secrets::Engine,
+    store_url: String,
+    exe: PathBuf,
+}
+
+impl Pipeline {
+    fn new(db: &DbDir, store_url: String) -> Result<Pipeline> {
+        let db_dir = db.resolve()?;
+        Ok(Pipeline {
+            db_path: drydock_vulndb::Database::path_in(&db_dir),
+            db_dir,
+            opened: Mutex::new(None),
+            secrets: drydock_secrets::Engine::builtin(),
+            store_url,
+            exe: std::env::current_exe().context("cannot find drydock's own executable")?,
+        })
+    }
+
+    /// The matcher options, reopened when `db update` replaced the database since.
+    fn options(&self) -> Result<(drydock_scan::Options, DbRecord), String> {
+        let modified = std::fs::metadata(&self.db_path)
+            .and_then(|m| m.modified())
+            .map_err(|_| {
+                format!(
+                    "the server has no advisory database ({}): drydock db update --db-dir {}",
+                    self.db_path.display(),
+                    self.db_dir.display()
+                )
+            })?;
+        let mut guard = self.opened.lock().map_err(|_| "matcher lock poisoned")?;
+        if let Some(o) = guard.as_ref().filter(|o| o.modified == modified) {
+            return Ok((o.options.clone(), o.db.clone()));
+        }
+        let database = drydock_vulndb::Database::open(&self.db_dir).map_err(|e| {
+            format!(
+                "cannot open the advisory database in {}: {e}",
+                self.db_dir.display()
+            )
+        })?;
+        let db = super::store::db_record(database.imported_at().ok().flatten());
+        let options = drydock_scan::Options {
+            vulndb: Some(Arc::new(Mutex::new(drydock_vulndb::Matcher::new(database)))),
+            ..Default::default()
+        };
+        *guard = Some(Opened {
+            modified,
+            options: options.clone(),
+            db: db.clone(),
+        });
+        Ok((options, db))
+    }
+}
+
+/// A child's report is one image's JSON; anything larger is not one.
+const MAX_REPORT: u64 = 512 << 20;
+
+impl drydock_server::Backend for Pipeline {
+    fn match_inventory(
+        &self,
+        os: Option<&OsRecord>,
+        packages: &[PackageRecord],
+    ) -> Result<drydock_server::Matched, String> {
+        let (options, db) = self.options()?;
+        let findings = super::store::match_inventory(&options, "upload", os, packages);
+        let records = findings
+            .iter()
+            .map(|f| super::store::finding_record(f, None))
+            .collect();
+        Ok(drydock_server::Matched {
+            findings,
+            records,
+            db,
+        })
+    }
+
+    fn scan_reference(&self, reference: &str, timeout: Duration) -> Result<String, String> {
+        // The store URL through the environment, not argv: other users can read a process's
+        // arguments, not its environment.
+        let mut child = Command::new(&self.exe)
+            .args(["image", "--format", "json", "--quiet", "--skip-db-update"])
+            .arg("--db-dir")
+            .arg(&self.db_dir)
+            .arg("--")
+            .arg(reference)
+            .env("DRYDOCK_STORE", &self.store_url)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .map_err(|e| format!("cannot start {}: {e}", self.exe.display()))?;
+        let stdout = child.stdout.take();
+        let stderr = child.stderr.take();
+        let out = std::thread::spawn(move || {
+            let mut s = Vec::new();
+            if let Some(o) = stdout {
+                let _ = o.take(MAX_REPORT).read_to_end(&mut s);
+            }
+            s
+        });
+        let err = std::thread::spawn(move || {
+            let mut s = String::new();
+            if let Some(e) = stderr {
+                let _ = e.take(64 << 10).read_to_string(&mut s);
+            }
+            s
+        });
+        let started = Instant::now();
+        let status = loop {
+            match child.try_wait() {
+                Ok(Some(s)) => break s,
+                Ok(None) if started.elapsed() > timeout => {
+                    let _ = child.kill();
+                    let _ = child.wait();
+                    return Err(format!("no result within {} s", timeout.as_secs()));
+                }
+                Ok(None) => std::thread::sleep(Duration::from_millis(50)),
+                Err(e) => return Err(format!("waiting for the scan: {e}")),
+            }
+        };
+        let stdout = out.join().unwrap_or_default();
+        let stderr = err.join().unwrap_or_default();
+        // 0 clean, 1 findings at the --exit-code gate (not set here); anything else failed.
+        if !status.success() {
+            let why = stderr
+                .lines()
+                .filter(|l| !l.trim().is_empty())
+                .last()
+                .unwrap_or("the scan failed")
+                .trim_start_matches("drydock: ")
+                .to_owned();
+            return Err(why);
+        }
+        let report: serde_json::Value = serde_json::from_slice(&stdout)
+            .map_err(|e| format!("the scan's report is not JSON: {e}"))?;
+        let image = &report["image"];
+        image["manifest_digest"]
+            .as_str()
+            .or_else(|| image["id"].as_str())
+            .map(str::to_owned)
+            .ok_or_else(|| "the scan's report names no image digest".to_owned())
+    }
+
+    fn redact(&self, text: &str) -> String {
+        let found = self.secrets.scan_text("upload", text);
+        if found.is_empty() {
+            return text.to_owned();
+        }
+        drydock_secrets::Redactor::new(found.into_iter().map(|m| m.secret)).apply(text)
+    }
+}
