@@ -541,7 +541,7 @@ impl Client {
 /// `SSL_CERT_DIR`, where an organisation's CA is installed), read once per process, plus
 /// `extra` (`--ca-cert`). A system without a CA store (a minimal container) falls back to
 /// Mozilla's roots compiled in (webpki-roots), unless `--ca-cert` was given.
-fn root_certs(extra: &[Vec<u8>]) -> ureq::tls::RootCerts {
+pub fn root_certs(extra: &[Vec<u8>]) -> ureq::tls::RootCerts {
     static NATIVE: OnceLock<Vec<Vec<u8>>> = OnceLock::new();
     let native = NATIVE.get_or_init(|| {
         rustls_native_certs::load_native_certs()

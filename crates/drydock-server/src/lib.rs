@@ -16,6 +16,7 @@
 
 pub mod api;
 pub mod auth;
+pub mod client;
 mod metrics;
 pub mod openapi;
 mod pool;

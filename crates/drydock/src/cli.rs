@@ -194,6 +194,22 @@ pub struct StoreTarget {
     /// advisory database
     #[arg(long, env = "DRYDOCK_STORE", value_name = "URL")]
     pub store: Option<String>,
+    /// Client/server mode: analyse here, send the inventory and the (redacted) secret,
+    /// credential and misconfiguration findings to this `drydock server`, which matches
+    /// vulnerabilities with its advisory database and stores the scan; no local database needed
+    #[arg(
+        long,
+        env = "DRYDOCK_SERVER",
+        value_name = "URL",
+        conflicts_with = "store"
+    )]
+    pub server: Option<String>,
+    /// File holding the server's bearer token (a `submit` token) [or $DRYDOCK_SERVER_TOKEN]
+    #[arg(long, value_name = "FILE", requires = "server")]
+    pub server_token_file: Option<PathBuf>,
+    /// PEM certificate(s) to trust for the server's TLS, besides the system's
+    #[arg(long, value_name = "FILE", requires = "server")]
+    pub server_ca: Option<PathBuf>,
 }
 
 /// Which store `drydock store …` reads, and how it prints.

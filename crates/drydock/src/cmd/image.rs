@@ -44,7 +44,7 @@ pub fn run(args: ImageArgs) -> Result<ExitCode> {
                 .display()
         ),
         [one] if !super::many::wants_dirs(&common) => {
-            super::scan_image(&sources.open(one)?, &common, store.store.as_deref())
+            super::scan_image(&sources.open(one)?, &common, &store)
         }
         _ => {
             sources.check_explicit_scope(&targets)?;
@@ -53,7 +53,7 @@ pub fn run(args: ImageArgs) -> Result<ExitCode> {
                 &|t| sources.open(t),
                 usize::from(parallel),
                 &common,
-                store.store.as_deref(),
+                &store,
             )
         }
     }

@@ -33,10 +33,10 @@ pub fn run(
     open: &(dyn Fn(&Path) -> Result<Image> + Sync),
     parallel: usize,
     common: &Common,
-    store: Option<&str>,
+    target: &crate::cli::StoreTarget,
 ) -> Result<ExitCode> {
     let dirs = format_dirs(common)?;
-    let session = super::Session::new(common, true)?.with_store(store, common)?;
+    let session = super::Session::for_target(common, true, target)?;
     let results: Vec<Mutex<Option<Result<Done>>>> =
         targets.iter().map(|_| Mutex::new(None)).collect();
     let next = AtomicUsize::new(0);

@@ -20,7 +20,7 @@ pub mod sbom_scan;
 pub mod server;
 pub mod store;
 
-use crate::cli::{Common, Scanner};
+use crate::cli::{Common, Scanner, StoreTarget};
 use crate::{args, output};
 use anyhow::{Context, Result};
 use drydock_analyze::Engine;
@@ -33,8 +33,8 @@ use std::sync::{Arc, Mutex};
 
 /// Scans an opened image (or root filesystem) with the scanners the options ask for, and emits
 /// the report (and writes it to the results store `store` names, if any).
-pub fn scan_image(image: &Image, common: &Common, store: Option<&str>) -> Result<ExitCode> {
-    let session = Session::new(common, false)?.with_store(store, common)?;
+pub fn scan_image(image: &Image, common: &Common, target: &StoreTarget) -> Result<ExitCode> {
+    let session = Session::for_target(common, false, target)?;
     session.scan(image, common, !common.quiet, |report| {
         output::emit(report, common)
     })
@@ -48,10 +48,64 @@ pub struct Session {
     engine: Engine,
     /// `--store`: every report is also written there (one connection, shared by the images).
     store: Option<Mutex<drydock_store::Store>>,
+    /// `--server`: inventories go there, vulnerabilities come back.
+    server: Option<Remote>,
+}
+
+/// The server of client/server mode.
+struct Remote {
+    client: drydock_server::client::Client,
+    url: String,
+    /// Whether its vulnerabilities join the report (`--scanners` selects vuln).
+    vulns: bool,
 }
 
 impl Session {
     pub fn new(common: &Common, shared_layers: bool) -> Result<Session> {
+        Self::build(common, shared_layers, None)
+    }
+
+    /// A session writing where `target` says: `--store`, or `--server` (client/server mode,
+    /// no local advisory database).
+    pub fn for_target(
+        common: &Common,
+        shared_layers: bool,
+        target: &StoreTarget,
+    ) -> Result<Session> {
+        let Some(url) = &target.server else {
+            return Self::new(common, shared_layers)?.with_store(target.store.as_deref(), common);
+        };
+        if common.show_secrets {
+            anyhow::bail!(
+                "--server receives secrets only as reports redact them: it cannot be combined with --show-secrets"
+            );
+        }
+        let token = match &target.server_token_file {
+            Some(file) => read_token(file)?,
+            None => std::env::var("DRYDOCK_SERVER_TOKEN").map_err(|_| {
+                anyhow::anyhow!(
+                    "--server needs a token: --server-token-file FILE or $DRYDOCK_SERVER_TOKEN (drydock server token add NAME --scope submit)"
+                )
+            })?,
+        };
+        let roots = match &target.server_ca {
+            Some(path) => drydock_registry::client::load_ca_file(path)
+                .with_context(|| format!("--server-ca {}", path.display()))?,
+            None => Vec::new(),
+        };
+        let client = drydock_server::client::Client::new(url, token.trim(), &roots)?;
+        Self::build(
+            common,
+            shared_layers,
+            Some(Remote {
+                client,
+                url: url.clone(),
+                vulns: false,
+            }),
+        )
+    }
+
+    fn build(common: &Common, shared_layers: bool, mut server: Option<Remote>) -> Result<Session> {
         let explicit = !common.scanners.is_empty();
         let scanners = if explicit {
             common.scanners.clone()
@@ -71,6 +125,11 @@ impl Session {
                 Scanner::Secret => kinds.push(Kind::Secret),
                 Scanner::Credential => kinds.push(Kind::Credential),
                 Scanner::None => {}
+                Scanner::Vuln if server.is_some() => {
+                    if let Some(r) = &mut server {
+                        r.vulns = true;
+                    }
+                }
                 Scanner::Vuln => match args::open_vulndb(common, explicit)? {
                     Some(db) => {
                         vulndb = Some(Arc::new(Mutex::new(drydock_vulndb::Matcher::new(db))));
@@ -165,6 +224,7 @@ impl Session {
             scan_options,
             engine,
             store: None,
+            server,
         })
     }
 
@@ -236,6 +296,20 @@ impl Session {
             kinds,
         );
         notes.extend(image.notes.iter().cloned());
+        if let Some(remote) = &self.server {
+            // What goes up: the inventory and these findings, as `--store` would write them
+            // (redacted); what comes back: the vulnerabilities the server matched.
+            let record = store::record(image, scan, &findings, &[], store::db_record(None));
+            let uploaded = remote.client.upload(&record)?;
+            if remote.vulns {
+                findings.extend(uploaded.vulnerabilities);
+                findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+            }
+            notes.push(format!(
+                "vulnerabilities matched by {} against advisory database {}; stored as scan {}",
+                remote.url, uploaded.db_version, uploaded.scan_id
+            ));
+        }
         if kinds.contains(&Kind::Misconfiguration) && !common.policy.is_empty() {
             let docs: Vec<_> = image
                 .config
@@ -277,6 +351,22 @@ impl Session {
         }
         Ok(out)
     }
+}
+
+/// A bearer token from a file: one line, at most 4 KiB.
+fn read_token(file: &std::path::Path) -> Result<String> {
+    use std::io::Read;
+    let mut text = String::new();
+    std::fs::File::open(file)
+        .and_then(|f| f.take(4096).read_to_string(&mut text))
+        .with_context(|| format!("cannot read the server token from {}", file.display()))?;
+    let token = text.trim();
+    anyhow::ensure!(
+        !token.is_empty() && !token.contains(char::is_whitespace),
+        "{}: expected one line holding the token",
+        file.display()
+    );
+    Ok(token.to_owned())
 }
 
 /// Applies `.drydockignore` and VEX suppressions, then the `--severity` filter.

@@ -7,5 +7,5 @@ use std::path::Path;
 use std::process::ExitCode;
 
 pub fn run(dir: &Path, store: &StoreTarget, common: &Common) -> Result<ExitCode> {
-    super::scan_image(&Image::rootfs(dir)?, common, store.store.as_deref())
+    super::scan_image(&Image::rootfs(dir)?, common, store)
 }

@@ -36,5 +36,5 @@ pub fn run(
             common.offline,
         )?
     };
-    super::scan_image(&image, &common, None)
+    super::scan_image(&image, &common, &Default::default())
 }

@@ -39,8 +39,7 @@ pub fn run(file: &Path, store: &StoreTarget, mut common: Common) -> Result<ExitC
         os: inventory.os,
         packages: inventory.packages,
     };
-    let session =
-        super::Session::new(&common, false)?.with_store(store.store.as_deref(), &common)?;
+    let session = super::Session::for_target(&common, false, store)?;
     session.judge(&image, &scan, &common, |report| {
         crate::output::emit(report, &common)
     })
