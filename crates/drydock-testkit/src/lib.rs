@@ -8,6 +8,7 @@ pub mod fuzz;
 pub mod podman;
 pub mod postgres;
 pub mod registry;
+pub mod server;
 pub mod token;
 
 use sha2::{Digest, Sha256};

@@ -287,7 +287,7 @@ impl Registry {
 
 /// A CA and a server certificate for `127.0.0.1`/`localhost` signed by it (a CA certificate
 /// itself is refused as a server certificate by webpki), written as PEM files in `dir`.
-fn tls_files(dir: &Path) -> (PathBuf, PathBuf, PathBuf) {
+pub fn tls_files(dir: &Path) -> (PathBuf, PathBuf, PathBuf) {
     std::fs::create_dir_all(dir).expect("cert dir");
     let ca_key = rcgen::KeyPair::generate().expect("CA key");
     let mut ca_params = rcgen::CertificateParams::new(Vec::<String>::new()).expect("CA params");

@@ -21,7 +21,7 @@ pub struct Cli {
 pub enum Command {
     /// Scan an image: a registry reference, a `docker save` archive, an OCI layout (directory or
     /// tar), or `docker://NAME` / `podman://NAME` in the local engine
-    Image(ImageArgs),
+    Image(Box<ImageArgs>),
     /// Software bill of materials of an image or directory (short for `--format cyclonedx`)
     Sbom {
         /// An image archive or layout, or a root filesystem directory

@@ -37,8 +37,8 @@ fn run(mut cli: Cli, matches: &clap::ArgMatches) -> Result<ExitCode> {
     // `drydock.toml` fills what the flags left at their defaults.
     if let Some((_, sub)) = matches.subcommand() {
         match &mut cli.command {
-            Command::Image(cli::ImageArgs { common, .. })
-            | Command::Sbom { common, .. }
+            Command::Image(a) => args::apply(&mut a.common, sub)?,
+            Command::Sbom { common, .. }
             | Command::SbomScan { common, .. }
             | Command::Rootfs { common, .. }
             | Command::Config { common, .. }
@@ -52,9 +52,10 @@ fn run(mut cli: Cli, matches: &clap::ArgMatches) -> Result<ExitCode> {
         }
         // `store` in drydock.toml, where neither --store nor DRYDOCK_STORE gave one.
         match &mut cli.command {
-            Command::Image(cli::ImageArgs { store, .. })
-            | Command::SbomScan { store, .. }
-            | Command::Rootfs { store, .. } => args::apply_store(&mut store.store)?,
+            Command::Image(a) => args::apply_store(&mut a.store.store)?,
+            Command::SbomScan { store, .. } | Command::Rootfs { store, .. } => {
+                args::apply_store(&mut store.store)?
+            }
             Command::Store(
                 cli::StoreCommand::Rematch { at, .. }
                 | cli::StoreCommand::Deltas { at, .. }
@@ -76,7 +77,7 @@ fn run(mut cli: Cli, matches: &clap::ArgMatches) -> Result<ExitCode> {
         }
     }
     match cli.command {
-        Command::Image(a) => cmd::image::run(a),
+        Command::Image(a) => cmd::image::run(*a),
         Command::Rootfs { dir, store, common } => cmd::rootfs::run(&dir, &store, &common),
         Command::Sbom {
             path,

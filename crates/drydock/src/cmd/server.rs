@@ -270,8 +270,7 @@ impl drydock_server::Backend for Pipeline {
         if !status.success() {
             let why = stderr
                 .lines()
-                .filter(|l| !l.trim().is_empty())
-                .last()
+                .rfind(|l| !l.trim().is_empty())
                 .unwrap_or("the scan failed")
                 .trim_start_matches("drydock: ")
                 .to_owned();

@@ -1,0 +1,637 @@
+//! `drydock server` end to end, through the binary: a real server process on loopback, real
+//! scans (the shared Debian 12 advisories and dpkg databases), a real registry for scans by
+//! reference, a real PostgreSQL store, TLS from a throwaway CA. Checked: bearer tokens and
+//! scopes (401/403), tokens stored only as hashes, body limits and malformed input, every
+//! documented route answering, metrics, client/server mode giving the same findings as a local
+//! scan, server-side redaction of uploaded secrets, scans by reference only from allowed
+//! registries, TLS, and a graceful stop.
+#![allow(clippy::unwrap_used)]
+
+use drydock_testkit::server::Server;
+use serde_json::{Value, json};
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+fn drydock(args: &[&str]) -> Output {
+    drydock_testkit::drydock_cmd!()
+        .env("DRYDOCK_NO_CACHE", "1")
+        .env("DRYDOCK_QUIET", "1")
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+fn ok(out: Output) -> Output {
+    assert!(
+        out.status.success(),
+        "exit {:?}\nstdout: {}\nstderr: {}",
+        out.status,
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
+fn token(store: &str, name: &str, scopes: &[&str]) -> String {
+    let mut args = vec!["server", "token", "add", name, "--store", store];
+    for s in scopes {
+        args.extend(["--scope", s]);
+    }
+    let out = ok(drydock(&args));
+    String::from_utf8(out.stdout).unwrap().trim().to_owned()
+}
+
+fn start(store: &str, db: &Path, extra: &[&str]) -> Server {
+    let mut cmd = drydock_testkit::drydock_cmd!();
+    cmd.args(["server", "--listen", "127.0.0.1:0", "--store", store])
+        .arg("--db-dir")
+        .arg(db)
+        .args(extra);
+    Server::start(cmd)
+}
+
+fn agent() -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .max_redirects(0)
+        .build()
+        .new_agent()
+}
+
+/// (status, headers' WWW-Authenticate, body)
+fn call(
+    method: &str,
+    url: &str,
+    token: Option<&str>,
+    body: Option<&[u8]>,
+) -> (u16, String, String) {
+    let a = agent();
+    let auth = token.map(|t| format!("Bearer {t}"));
+    let mut r = match (method, body) {
+        ("GET", _) => {
+            let mut b = a.get(url);
+            if let Some(h) = &auth {
+                b = b.header("Authorization", h);
+            }
+            b.call()
+        }
+        ("DELETE", _) => {
+            let mut b = a.delete(url);
+            if let Some(h) = &auth {
+                b = b.header("Authorization", h);
+            }
+            b.call()
+        }
+        (_, body) => {
+            let mut b = a.post(url).header("Content-Type", "application/json");
+            if let Some(h) = &auth {
+                b = b.header("Authorization", h);
+            }
+            b.send(body.unwrap_or_default())
+        }
+    }
+    .unwrap();
+    let challenge = r
+        .headers()
+        .get("www-authenticate")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    let text = r
+        .body_mut()
+        .with_config()
+        .limit(64 << 20)
+        .read_to_string()
+        .unwrap_or_default();
+    (r.status().as_u16(), challenge, text)
+}
+
+fn get_json(url: &str, token: &str) -> Value {
+    let (status, _, body) = call("GET", url, Some(token), None);
+    assert_eq!(status, 200, "{url}: {body}");
+    serde_json::from_str(&body).unwrap()
+}
+
+/// An advisory database of the real Debian 12 DSAs in ../shared.
+fn debian_db(dir: &Path) -> Option<()> {
+    let dsa = drydock_testkit::shared("data/advisories/debian12")?;
+    let mut args = vec!["db".to_owned(), "import".into(), "--db-dir".into()];
+    args.push(dir.display().to_string());
+    for e in std::fs::read_dir(dsa).unwrap() {
+        let p = e.unwrap().path();
+        if p.extension().is_some_and(|x| x == "json") {
+            args.push(p.display().to_string());
+        }
+    }
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    ok(drydock(&args));
+    Some(())
+}
+
+/// A Debian 12 root filesystem with the shared old dpkg database: real vulnerable packages.
+fn old_rootfs(dir: &Path) -> Option<PathBuf> {
+    let status = drydock_testkit::shared("data/advisories/debian12/debian12-old.status")?;
+    std::fs::create_dir_all(dir.join("etc")).unwrap();
+    std::fs::create_dir_all(dir.join("var/lib/dpkg")).unwrap();
+    std::fs::copy(status, dir.join("var/lib/dpkg/status")).unwrap();
+    std::fs::write(
+        dir.join("etc/os-release"),
+        "ID=debian\nVERSION_ID=\"12\"\nPRETTY_NAME=\"Debian GNU/Linux 12 (bookworm)\"\n",
+    )
+    .unwrap();
+    // A secret and a misconfiguration the client finds itself.
+    std::fs::create_dir_all(dir.join("app")).unwrap();
+    std::fs::write(
+        dir.join("app/.env"),
+        "DB_PASSWORD=Tr0ub4dor-and-3-more-words\n",
+    )
+    .unwrap();
+    Some(dir.to_path_buf())
+}
+
+#[test]
+fn tokens_scopes_limits_and_routes() {
+    let tmp = tempfile::tempdir().unwrap();
+    let store = tmp.path().join("s.sqlite").display().to_string();
+    let admin = token(&store, "admin", &["admin"]);
+    let read = token(&store, "reader", &["read"]);
+    let submit = token(&store, "ci", &["submit"]);
+    let server = start(&store, &tmp.path().join("db"), &["--max-body-mib", "1"]);
+    let u = |p: &str| format!("{}{p}", server.url());
+
+    // Public routes.
+    assert_eq!(call("GET", &u("/healthz"), None, None).0, 200);
+    assert_eq!(call("GET", &u("/readyz"), None, None).0, 200);
+
+    // 401 without a token or with an unknown one, 403 with the wrong scope.
+    let (s, challenge, body) = call("GET", &u("/api/v1/images"), None, None);
+    assert_eq!(s, 401, "{body}");
+    assert!(challenge.starts_with("Bearer"), "{challenge}");
+    let (s, _, _) = call("GET", &u("/api/v1/images"), Some("ddt_0000"), None);
+    assert_eq!(s, 401);
+    let (s, challenge, body) = call("GET", &u("/api/v1/images"), Some(&submit), None);
+    assert_eq!(s, 403, "{body}");
+    assert!(
+        challenge.contains("insufficient_scope") && challenge.contains("scope=\"read\""),
+        "{challenge}"
+    );
+    assert_eq!(call("GET", &u("/api/v1/images"), Some(&read), None).0, 200);
+    assert_eq!(call("GET", &u("/metrics"), None, None).0, 401);
+    assert_eq!(call("GET", &u("/api/v1/tokens"), Some(&read), None).0, 403);
+    // admin implies read.
+    assert_eq!(call("GET", &u("/api/v1/images"), Some(&admin), None).0, 200);
+
+    // Tokens through the API: created once, listed without the token, revoked.
+    let (s, _, body) = call(
+        "POST",
+        &u("/api/v1/tokens"),
+        Some(&admin),
+        Some(br#"{"name":"runner-7","scopes":["read"]}"#),
+    );
+    assert_eq!(s, 201, "{body}");
+    let created: Value = serde_json::from_str(&body).unwrap();
+    let new_token = created["token"].as_str().unwrap().to_owned();
+    assert!(new_token.starts_with("ddt_"));
+    assert_eq!(
+        call("GET", &u("/api/v1/images"), Some(&new_token), None).0,
+        200
+    );
+    let listed = get_json(&u("/api/v1/tokens"), &admin);
+    let text = listed.to_string();
+    assert!(text.contains("runner-7") && !text.contains(&new_token));
+    let (s, _, _) = call(
+        "POST",
+        &u("/api/v1/tokens"),
+        Some(&admin),
+        Some(br#"{"name":"runner-7","scopes":["read"]}"#),
+    );
+    assert_eq!(s, 409);
+    let (s, _, body) = call(
+        "POST",
+        &u("/api/v1/tokens"),
+        Some(&admin),
+        Some(br#"{"name":"x","scopes":["root"]}"#),
+    );
+    assert_eq!(s, 400, "{body}");
+    assert_eq!(
+        call("DELETE", &u("/api/v1/tokens/runner-7"), Some(&admin), None).0,
+        204
+    );
+    assert_eq!(
+        call("GET", &u("/api/v1/images"), Some(&new_token), None).0,
+        401
+    );
+
+    // No token is stored in clear: the store file holds none of them.
+    let mut bytes = std::fs::read(&store).unwrap();
+    if let Ok(wal) = std::fs::read(format!("{store}-wal")) {
+        bytes.extend(wal);
+    }
+    let hay = String::from_utf8_lossy(&bytes);
+    for t in [&admin, &read, &submit, &new_token] {
+        assert!(!hay.contains(t.as_str()), "a token is stored in clear");
+    }
+
+    // Body limit, malformed JSON, a digest that is not one.
+    let big = vec![b' '; 2 << 20];
+    let (s, _, _) = call("POST", &u("/api/v1/inventories"), Some(&submit), Some(&big));
+    assert_eq!(s, 413);
+    let (s, _, body) = call(
+        "POST",
+        &u("/api/v1/inventories"),
+        Some(&submit),
+        Some(b"{\"digest\": "),
+    );
+    assert_eq!(s, 400, "{body}");
+    let (s, _, body) = call(
+        "POST",
+        &u("/api/v1/inventories"),
+        Some(&submit),
+        Some(b"{\"digest\": []}"),
+    );
+    assert_eq!(s, 422, "{body}");
+    let record = json!({
+        "digest": "sha256:../../etc/passwd", "digest_kind": "inventory", "references": [],
+        "target_kind": "rootfs", "target_path": "x", "layers": [], "packages": [],
+        "findings": [], "analyzer": "t", "db": {"version": "none"}, "scanned_at": 0
+    });
+    let (s, _, body) = call(
+        "POST",
+        &u("/api/v1/inventories"),
+        Some(&submit),
+        Some(record.to_string().as_bytes()),
+    );
+    assert_eq!(s, 400, "{body}");
+    assert!(body.contains("sha256"), "{body}");
+    // A read token cannot upload.
+    assert_eq!(
+        call(
+            "POST",
+            &u("/api/v1/inventories"),
+            Some(&read),
+            Some(record.to_string().as_bytes())
+        )
+        .0,
+        403
+    );
+
+    // Every documented route answers (no 404/405 from the router), with the admin token.
+    let doc: Value = serde_json::from_str(&call("GET", &u("/openapi.json"), None, None).2).unwrap();
+    assert_eq!(doc["openapi"], "3.1.0");
+    let paths = doc["paths"].as_object().unwrap();
+    assert!(paths.len() >= 14, "{} paths", paths.len());
+    for (path, ops) in paths {
+        for method in ops.as_object().unwrap().keys() {
+            let concrete = path
+                .replace("{digest}", &format!("sha256:{}", "0".repeat(64)))
+                .replace("{id}", "CVE-2024-0001")
+                .replace("{name}", "nobody");
+            let query = match path.as_str() {
+                "/api/v1/packages" => "?name=openssl",
+                "/api/v1/deltas" => "?since=0",
+                _ => "",
+            };
+            let (s, _, body) = call(
+                &method.to_ascii_uppercase(),
+                &u(&format!("{concrete}{query}")),
+                Some(&admin),
+                Some(b"{}"),
+            );
+            assert!(
+                s != 405 && !body.contains("no such route"),
+                "{method} {path}: {s} {body}"
+            );
+        }
+    }
+
+    // Metrics count what happened, by route template.
+    let (s, _, metrics) = call("GET", &u("/metrics"), Some(&read), None);
+    assert_eq!(s, 200);
+    assert!(
+        metrics.contains(
+            "drydock_http_requests_total{route=\"/api/v1/images\",method=\"GET\",status=\"401\"}"
+        ),
+        "{metrics}"
+    );
+    assert!(metrics.contains("drydock_http_request_duration_seconds_bucket"));
+    assert!(!metrics.contains("sha256:0000"), "paths leaked into labels");
+
+    assert!(server.stop(), "the server did not stop cleanly on SIGTERM");
+}
+
+/// Findings of a JSON report, comparable across runs.
+fn findings(report: &Value) -> Vec<(String, String, String, String)> {
+    let mut v: Vec<_> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["id"].as_str().unwrap().to_owned(),
+                f["package"].as_str().unwrap_or_default().to_owned(),
+                f["severity"].as_str().unwrap().to_owned(),
+                f["message"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+fn client_server(store: &str, tmp: &Path) {
+    let db = tmp.join("db");
+    let (Some(()), Some(rootfs)) = (debian_db(&db), old_rootfs(&tmp.join("rootfs"))) else {
+        return;
+    };
+    let read = token(store, "reader", &["read"]);
+    let submit = token(store, "ci", &["submit"]);
+    let server = start(store, &db, &[]);
+    let token_file = tmp.join("token");
+    std::fs::write(&token_file, format!("{submit}\n")).unwrap();
+    let root = rootfs.display().to_string();
+    let url = server.url();
+
+    // The client has no advisory database: its own --db-dir is empty.
+    let empty = tmp.join("client-db");
+    let remote = ok(drydock_testkit::drydock_cmd!()
+        .args(["rootfs", &root, "--format", "json", "--server", &url])
+        .arg("--server-token-file")
+        .arg(&token_file)
+        .arg("--db-dir")
+        .arg(&empty)
+        .output()
+        .unwrap());
+    let remote: Value = serde_json::from_slice(&remote.stdout).unwrap();
+    let local = ok(drydock(&[
+        "rootfs",
+        &root,
+        "--format",
+        "json",
+        "--db-dir",
+        &db.display().to_string(),
+    ]));
+    let local: Value = serde_json::from_slice(&local.stdout).unwrap();
+    let (r, l) = (findings(&remote), findings(&local));
+    assert!(
+        r.iter().filter(|f| f.3.contains("(Debian:12)")).count() >= 5,
+        "few vulnerabilities: {r:?}"
+    );
+    assert!(
+        r.iter()
+            .any(|f| f.0 == "DD-SEC-001" || f.3.contains("DB_PASSWORD"))
+            || r.len() == l.len()
+    );
+    assert_eq!(r, l, "client/server mode differs from a local scan");
+    assert!(
+        !std::fs::read_dir(&empty).is_ok_and(|mut d| d.next().is_some()),
+        "the client downloaded or wrote an advisory database"
+    );
+
+    // Without a token: a clear error, nothing sent.
+    let out = drydock_testkit::drydock_cmd!()
+        .args(["rootfs", &root, "--server", &url])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("needs a token"));
+
+    // The server stored it: fleet queries find the image, its findings by alias, packages.
+    let u = |p: &str| format!("{url}{p}");
+    let images = get_json(&u("/api/v1/images"), &read);
+    let image = images
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["target_path"].as_str() == Some(&root))
+        .unwrap_or_else(|| panic!("uploaded scan not stored: {images}"));
+    let digest = image["digest"].as_str().unwrap();
+    let detail = get_json(&u(&format!("/api/v1/images/{digest}")), &read);
+    let stored = detail["findings"].as_array().unwrap();
+    assert_eq!(
+        stored.len(),
+        r.len(),
+        "stored findings differ from the report"
+    );
+    assert!(
+        stored.iter().all(|f| !f["message"]
+            .as_str()
+            .unwrap()
+            .contains("Tr0ub4dor-and-3-more-words")),
+        "a secret reached the store in clear"
+    );
+    let with_alias = stored
+        .iter()
+        .find(|f| f["aliases"].as_array().is_some_and(|a| !a.is_empty()))
+        .expect("a vulnerability with an alias");
+    let alias = with_alias["aliases"][0].as_str().unwrap();
+    let rows = get_json(&u(&format!("/api/v1/findings/{alias}")), &read);
+    assert!(
+        rows.as_array()
+            .unwrap()
+            .iter()
+            .any(|row| row["digest"] == digest),
+        "{alias} does not find the image: {rows}"
+    );
+    let pkg = with_alias["package"].as_str().unwrap();
+    let name = pkg
+        .split('/')
+        .nth(2)
+        .and_then(|n| n.split('@').next())
+        .unwrap();
+    let version = with_alias["installed_version"].as_str().unwrap();
+    let hits = get_json(
+        &u(&format!(
+            "/api/v1/packages?name={name}&range=%3C%3D{}",
+            version.replace('+', "%2B").replace('~', "%7E")
+        )),
+        &read,
+    );
+    assert!(
+        hits["matches"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p["digest"] == digest),
+        "{name} <= {version}: {hits}"
+    );
+    let overview = get_json(&u("/api/v1/overview"), &read);
+    assert!(overview["images"].as_u64().unwrap() >= 1, "{overview}");
+
+    // A hostile client sends a secret in clear: the server masks it before storing.
+    let sample = drydock_testkit::shared("data/secrets/gitleaks/rule-samples.jsonl")
+        .map(|p| std::fs::read_to_string(p).unwrap())
+        .and_then(|text| {
+            text.lines()
+                .filter_map(|l| serde_json::from_str::<Value>(l).ok())
+                .find(|v| v["rule_id"] == "notion-api-token" && v["label"] == "tp")
+                .and_then(|v| v["sample"].as_str().map(str::to_owned))
+        });
+    if let Some(sample) = sample {
+        let secret = sample
+            .split(|c: char| !c.is_ascii_alphanumeric() && c != '_')
+            .find(|w| w.starts_with("ntn_"))
+            .unwrap()
+            .to_owned();
+        let record = json!({
+            "digest": format!("sha256:{}", "ab".repeat(32)), "digest_kind": "inventory",
+            "references": ["hostile/client:1"], "target_kind": "rootfs", "target_path": "/x",
+            "layers": [], "packages": [],
+            "findings": [{
+                "id": "DD-SEC-001", "kind": "secret", "severity": "HIGH", "title": "token",
+                "message": format!("found {sample}"), "location": "layer 0 /app/env"
+            }],
+            "analyzer": "evil", "db": {"version": "none"}, "scanned_at": 0
+        });
+        let (s, _, body) = call(
+            "POST",
+            &u("/api/v1/inventories"),
+            Some(&submit),
+            Some(record.to_string().as_bytes()),
+        );
+        assert_eq!(s, 201, "{body}");
+        let detail = get_json(
+            &u(&format!("/api/v1/images/sha256:{}", "ab".repeat(32))),
+            &read,
+        );
+        let text = detail["findings"].to_string();
+        assert!(text.contains("ntn_"), "{text}");
+        assert!(
+            !text.contains(&secret),
+            "the server stored an uploaded secret in clear"
+        );
+    }
+}
+
+#[test]
+fn client_server_mode_on_sqlite() {
+    let tmp = tempfile::tempdir().unwrap();
+    let store = tmp.path().join("fleet.sqlite").display().to_string();
+    client_server(&store, tmp.path());
+}
+
+#[test]
+fn client_server_mode_on_postgres() {
+    let Some(pg) = drydock_testkit::postgres::Postgres::start() else {
+        return;
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let url = pg.create_database("server_cs");
+    client_server(&url, tmp.path());
+}
+
+#[test]
+fn scans_by_reference_only_from_allowed_registries() {
+    let Some(registry) = drydock_testkit::registry::Registry::start() else {
+        return;
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let layout = tmp.path().join("img");
+    drydock_testkit::image(vec![drydock_testkit::layer(vec![
+        drydock_testkit::file("etc/os-release", "ID=alpine\nVERSION_ID=3.19.1\n"),
+        drydock_testkit::file("lib/apk/db/installed", "P:musl\nV:1.2.4-r2\nA:x86_64\n\n"),
+    ])])
+    .write_oci_dir(&layout);
+    registry.push_oci(&layout, "team/app:1", false);
+    let store = tmp.path().join("s.sqlite").display().to_string();
+    let submit = token(&store, "ci", &["submit"]);
+    let read = token(&store, "r", &["read"]);
+    let host = registry.host.clone();
+    let server = start(&store, &tmp.path().join("db"), &["--allow-registry", &host]);
+    let u = |p: &str| format!("{}{p}", server.url());
+    let scan = |reference: &str| {
+        call(
+            "POST",
+            &u("/api/v1/scans"),
+            Some(&submit),
+            Some(json!({ "reference": reference }).to_string().as_bytes()),
+        )
+    };
+    let (s, _, body) = scan(&format!("{host}/team/app:1"));
+    assert_eq!(s, 201, "{body}\n{}", server.log());
+    let row: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(row["digest_kind"], "manifest");
+    assert!(
+        row["references"].to_string().contains("team/app:1"),
+        "{row}"
+    );
+    let images = get_json(&u("/api/v1/images"), &read);
+    assert_eq!(images.as_array().unwrap().len(), 1);
+
+    // Another registry, a path, a scheme, an option: refused, nothing pulled or read.
+    let (s, _, body) = scan("127.0.0.1:1/team/app:1");
+    assert_eq!(s, 403, "{body}");
+    for hostile in ["/etc", "docker://debian", "--help", "../../x", "oci:/tmp/x"] {
+        let (s, _, body) = scan(hostile);
+        assert!(s == 400 || s == 403, "{hostile}: {s} {body}");
+    }
+    // A missing image: the registry's answer, as a 502.
+    let (s, _, body) = scan(&format!("{host}/team/nope:1"));
+    assert_eq!(s, 502, "{body}");
+}
+
+#[test]
+fn tls_with_a_private_ca() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (ca, cert, key) = drydock_testkit::registry::tls_files(&tmp.path().join("tls"));
+    let store = tmp.path().join("s.sqlite").display().to_string();
+    let submit = token(&store, "ci", &["submit"]);
+    let server = start(
+        &store,
+        &tmp.path().join("db"),
+        &[
+            "--tls-cert",
+            &cert.display().to_string(),
+            "--tls-key",
+            &key.display().to_string(),
+        ],
+    );
+    assert_eq!(server.scheme, "https");
+    let rootfs = tmp.path().join("root");
+    std::fs::create_dir_all(rootfs.join("etc")).unwrap();
+    std::fs::write(
+        rootfs.join("etc/os-release"),
+        "ID=debian\nVERSION_ID=\"12\"\n",
+    )
+    .unwrap();
+    let token_file = tmp.path().join("token");
+    std::fs::write(&token_file, &submit).unwrap();
+    let run = |ca: Option<&Path>| {
+        let mut c = drydock_testkit::drydock_cmd!();
+        c.args([
+            "rootfs",
+            &rootfs.display().to_string(),
+            "--server",
+            &server.url(),
+        ])
+        .arg("--server-token-file")
+        .arg(&token_file);
+        if let Some(ca) = ca {
+            c.arg("--server-ca").arg(ca);
+        }
+        c.output().unwrap()
+    };
+    // The server has no advisory database: the upload is refused with that reason, over TLS.
+    let out = run(Some(&ca));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("no advisory database"), "{err}");
+    // Without the CA the certificate is not trusted: nothing is sent.
+    let out = run(None);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(
+        err.to_ascii_lowercase().contains("certificate") || err.contains("UnknownIssuer"),
+        "{err}"
+    );
+    // Plain HTTP to a non-loopback server is refused before connecting.
+    let out = drydock_testkit::drydock_cmd!()
+        .args([
+            "rootfs",
+            &rootfs.display().to_string(),
+            "--server",
+            "http://192.0.2.1:8080",
+        ])
+        .env("DRYDOCK_SERVER_TOKEN", &submit)
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&out.stderr).contains("loopback only"));
+}
