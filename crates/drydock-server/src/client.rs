@@ -44,7 +44,13 @@ const MAX_ANSWER: u64 = 256 << 20;
 impl Client {
     /// `base` is the server's URL (`https://drydock.example:8080`); `extra_roots` are DER
     /// certificates to trust besides the system's (`--server-ca`).
-    pub fn new(base: &str, token: &str, extra_roots: &[Vec<u8>]) -> Result<Client, ClientError> {
+    /// `plain_http` allows http:// to a host that is not loopback (an explicit choice).
+    pub fn new(
+        base: &str,
+        token: &str,
+        extra_roots: &[Vec<u8>],
+        plain_http: bool,
+    ) -> Result<Client, ClientError> {
         let base = base.trim_end_matches('/').to_owned();
         let uri: ureq::http::Uri = base
             .parse()
@@ -56,11 +62,11 @@ impl Client {
                 .is_ok_and(|ip| ip.is_loopback());
         match uri.scheme_str() {
             Some("https") => {}
-            Some("http") if loopback => {}
+            Some("http") if loopback || plain_http => {}
             Some("http") => {
                 return Err(ClientError::Url(
                     base,
-                    "plain http is for loopback only: the token would cross the network in clear (use https://)".into(),
+                    "plain http is for loopback only: the token would cross the network in clear (use https://, or --server-plain-http on a network protected otherwise)".into(),
                 ));
             }
             _ => {
@@ -147,15 +153,15 @@ mod tests {
 
     #[test]
     fn plain_http_only_to_loopback() {
-        assert!(Client::new("http://127.0.0.1:8080", "t", &[]).is_ok());
-        assert!(Client::new("http://localhost:8080/", "t", &[]).is_ok());
-        assert!(Client::new("http://[::1]:8080", "t", &[]).is_ok());
-        assert!(Client::new("https://drydock.example", "t", &[]).is_ok());
+        assert!(Client::new("http://127.0.0.1:8080", "t", &[], false).is_ok());
+        assert!(Client::new("http://localhost:8080/", "t", &[], false).is_ok());
+        assert!(Client::new("http://[::1]:8080", "t", &[], false).is_ok());
+        assert!(Client::new("https://drydock.example", "t", &[], false).is_ok());
         let e = Client::new("http://drydock.example:8080", "t", &[])
             .err()
             .unwrap();
         assert!(e.to_string().contains("loopback only"), "{e}");
-        assert!(Client::new("ftp://x", "t", &[]).is_err());
-        assert!(Client::new("https://x/api?x=1", "t", &[]).is_err());
+        assert!(Client::new("ftp://x", "t", &[], true).is_err());
+        assert!(Client::new("https://x/api?x=1", "t", &[], false).is_err());
     }
 }

@@ -210,6 +210,10 @@ pub struct StoreTarget {
     /// PEM certificate(s) to trust for the server's TLS, besides the system's
     #[arg(long, value_name = "FILE", requires = "server")]
     pub server_ca: Option<PathBuf>,
+    /// Allow http:// to a server that is not on loopback: the token crosses the network in
+    /// clear. For a cluster network whose traffic is protected otherwise (a mesh's mTLS)
+    #[arg(long, requires = "server")]
+    pub server_plain_http: bool,
 }
 
 /// Which store `drydock store …` reads, and how it prints.
@@ -406,8 +410,18 @@ pub struct PlanArgs {
     pub registry_secret: Option<String>,
     /// Advisory database for the workers: an init container runs `db update --from REF`
     /// (see `drydock db push`); without it each pod downloads osv.dev's data
-    #[arg(long, value_name = "REF")]
+    #[arg(long, value_name = "REF", conflicts_with = "server")]
     pub db_from: Option<String>,
+    /// Workers send inventories to this `drydock server` (client/server mode: no store URL
+    /// and no advisory database in the pods) instead of writing a store
+    #[arg(long, value_name = "URL")]
+    pub server: Option<String>,
+    /// Secret whose key `token` is a `submit` token of --server
+    #[arg(long, default_value = "drydock-server-token", value_name = "SECRET")]
+    pub server_token_secret: String,
+    /// Secret whose key `ca.pem` is the CA of --server's certificate (a private CA)
+    #[arg(long, value_name = "SECRET", requires = "server")]
+    pub server_ca_secret: Option<String>,
     /// Most images a plan may hold (a registry listing stops with an error past it)
     #[arg(long, default_value_t = 100_000)]
     pub max_images: usize,

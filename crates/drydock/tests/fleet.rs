@@ -132,6 +132,76 @@ fn plan_lists_a_registry_by_prefix_and_validates() {
 
 /// `kubernetes-validate` (PyPI) checks the manifests against the published schemas offline;
 /// skipped with a message where it is not installed (CI installs it).
+/// With `--server` the workers get the server's URL and token (and CA) from Secrets, and no
+/// store URL; the manifests validate and pass the rules as the store variant does.
+#[test]
+fn plan_for_a_server_validates() {
+    let dir = tempfile::tempdir().unwrap();
+    let list = dir.path().join("images.txt");
+    std::fs::write(&list, "ghcr.io/example/app:1\nquay.io/example/db:2\n").unwrap();
+    let (yaml, stderr, ok) = plan(&[
+        "--images-from",
+        &list.display().to_string(),
+        "--server",
+        "https://drydock.drydock.svc:8080",
+        "--server-ca-secret",
+        "drydock-ca",
+        "--shards",
+        "3",
+    ]);
+    assert!(ok, "{stderr}");
+    assert!(yaml.contains(
+        "--server, \"https://drydock.drydock.svc:8080\", --server-token-file, /etc/drydock-server/token, --server-ca, /etc/drydock-server-ca/ca.pem]"
+    ));
+    assert!(yaml.contains("secretName: drydock-server-token"));
+    assert!(!yaml.contains("--store-file") && !yaml.contains("drydock-store"));
+    assert!(!yaml.contains("--server-plain-http"));
+    let path = dir.path().join("plan.yaml");
+    std::fs::write(&path, &yaml).unwrap();
+    validate_schemas(&path);
+    let out = drydock_testkit::drydock_cmd!()
+        .args(["config", "--format", "json"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let serious: Vec<_> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| !matches!(f["severity"].as_str(), Some("LOW" | "INFO" | "UNKNOWN")))
+        .map(|f| f["id"].to_string())
+        .collect();
+    assert!(serious.is_empty(), "{serious:?}");
+
+    // Plain http is allowed with a warning, and the workers say so explicitly.
+    let (yaml, stderr, ok) = plan(&[
+        "--images-from",
+        &list.display().to_string(),
+        "--server",
+        "http://drydock.drydock.svc:8080",
+    ]);
+    assert!(ok, "{stderr}");
+    assert!(stderr.contains("plain http"), "{stderr}");
+    assert!(yaml.contains("--server-plain-http"));
+    // Anything but a scheme, host and port is refused (it goes into YAML verbatim).
+    for bad in [
+        "drydock:8080",
+        "https://x/\"]}",
+        "https://x:1/path",
+        "ftp://x",
+    ] {
+        let (_, stderr, ok) = plan(&[
+            "--images-from",
+            &list.display().to_string(),
+            "--server",
+            bad,
+        ]);
+        assert!(!ok, "{bad} accepted");
+        assert!(stderr.contains("--server"), "{stderr}");
+    }
+}
+
 fn validate_schemas(path: &Path) {
     let tool =
         std::env::var("KUBERNETES_VALIDATE").unwrap_or_else(|_| "kubernetes-validate".into());
@@ -269,21 +339,22 @@ fn a_shard_index_past_the_count_is_refused() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("below the count"));
 }
 
-/// The worker contract against a real PostgreSQL store, as an Indexed Job runs it: two shards
-/// at once store every image once; then shard 0 is killed with SIGKILL while it works through
-/// its share and run again, as the Job's backoffLimitPerIndex would: nothing is lost and
-/// nothing duplicated.
-#[test]
-fn workers_store_every_image_once_even_when_killed() {
-    let Some(pg) = drydock_testkit::postgres::Postgres::start() else {
-        return;
-    };
-    let Some(registry) = Registry::start() else {
-        return;
-    };
+/// Where the workers send their results.
+enum Sink<'a> {
+    /// `--store-file FILE` (a PostgreSQL URL).
+    Store(&'a Path),
+    /// `--server URL --server-token-file FILE`.
+    Server(String, &'a Path),
+}
+
+/// The worker contract as an Indexed Job runs it: two shards at once store every image once;
+/// then shard 0 is killed with SIGKILL while it works through its share and run again, as the
+/// Job's backoffLimitPerIndex would: nothing is lost and nothing duplicated. `url` is the
+/// PostgreSQL store the results end up in, directly or through the server.
+fn kill_and_rerun(registry: &Registry, url: &str, sink: Sink<'_>, secret: &str) {
     let names: Vec<String> = (0..8).map(|i| format!("fleet/img{i}:1")).collect();
     let names_ref: Vec<&str> = names.iter().map(String::as_str).collect();
-    populate(&registry, &names_ref);
+    populate(registry, &names_ref);
     let dir = tempfile::tempdir().unwrap();
     let list = dir.path().join("images.txt");
     let refs: Vec<String> = names
@@ -291,15 +362,17 @@ fn workers_store_every_image_once_even_when_killed() {
         .map(|n| format!("{}/{n}", registry.host))
         .collect();
     std::fs::write(&list, refs.join("\n") + "\n").unwrap();
-    let url = pg.create_database("fleet");
-    // As the plan mounts it: the URL in a file, not in the arguments or the environment.
-    let url_file = dir.path().join("store-url");
-    std::fs::write(&url_file, format!("{url}\n")).unwrap();
     let worker = |index: u32, parallel: &str| {
         let mut cmd = drydock_testkit::drydock_cmd!();
-        cmd.args(["fleet", "work", "--shard", "/2", "--store-file"])
-            .arg(&url_file)
-            .arg("--images-from")
+        cmd.args(["fleet", "work", "--shard", "/2"]);
+        match &sink {
+            Sink::Store(file) => cmd.arg("--store-file").arg(file),
+            Sink::Server(server, token) => cmd
+                .args(["--server", server])
+                .arg("--server-token-file")
+                .arg(token),
+        };
+        cmd.arg("--images-from")
             .arg(&list)
             .args([
                 "--skip-db-update",
@@ -321,7 +394,7 @@ fn workers_store_every_image_once_even_when_killed() {
         cmd
     };
     let stored = || {
-        let mut store = drydock_store::Store::open(&url).unwrap();
+        let mut store = drydock_store::Store::open(url).unwrap();
         let mut images: Vec<String> = store
             .images(None)
             .unwrap()
@@ -331,16 +404,17 @@ fn workers_store_every_image_once_even_when_killed() {
         images.sort();
         (store.scan_count().unwrap(), images)
     };
+    let before = stored().0;
 
     // Shard 0 is killed once its first image is stored, part way through its share.
     let mut first = worker(0, "1").spawn().unwrap();
     let started = std::time::Instant::now();
-    while stored().0 == 0 && started.elapsed() < std::time::Duration::from_secs(20) {
+    while stored().0 == before && started.elapsed() < std::time::Duration::from_secs(20) {
         std::thread::sleep(std::time::Duration::from_millis(10));
     }
     first.kill().unwrap(); // SIGKILL
     let _ = first.wait();
-    let at_kill = stored().0;
+    let at_kill = stored().0 - before;
     eprintln!("shard 0 killed with {at_kill} of its 4 images stored");
     assert!(at_kill >= 1);
 
@@ -350,12 +424,89 @@ fn workers_store_every_image_once_even_when_killed() {
         let out = child.wait_with_output().unwrap();
         let err = String::from_utf8_lossy(&out.stderr);
         assert!(out.status.success(), "shard {i}: {err}");
-        assert!(
-            !err.contains(&pg.password),
-            "the store password was printed"
-        );
+        assert!(!err.contains(secret), "a secret was printed");
     }
     let mut want = refs.clone();
     want.sort();
     assert_eq!(stored(), (8, want), "lost or duplicated after the kill");
+}
+
+#[test]
+fn workers_store_every_image_once_even_when_killed() {
+    let Some(pg) = drydock_testkit::postgres::Postgres::start() else {
+        return;
+    };
+    let Some(registry) = Registry::start() else {
+        return;
+    };
+    let url = pg.create_database("fleet");
+    // As the plan mounts it: the URL in a file, not in the arguments or the environment.
+    let dir = tempfile::tempdir().unwrap();
+    let url_file = dir.path().join("store-url");
+    std::fs::write(&url_file, format!("{url}\n")).unwrap();
+    kill_and_rerun(&registry, &url, Sink::Store(&url_file), &pg.password);
+}
+
+/// The same contract through a real `drydock server` on PostgreSQL: the workers hold a token,
+/// no store URL and no advisory database.
+#[test]
+fn workers_through_a_server_lose_and_duplicate_nothing() {
+    let Some(pg) = drydock_testkit::postgres::Postgres::start() else {
+        return;
+    };
+    let Some(registry) = Registry::start() else {
+        return;
+    };
+    let url = pg.create_database("fleet_server");
+    let dir = tempfile::tempdir().unwrap();
+    let out = drydock_testkit::drydock_cmd!()
+        .args([
+            "server", "token", "add", "workers", "--scope", "submit", "--store", &url,
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let token = String::from_utf8(out.stdout).unwrap().trim().to_owned();
+    let token_file = dir.path().join("token");
+    std::fs::write(&token_file, &token).unwrap();
+    // The server's advisory database: empty of advisories, but a database (matching runs).
+    let db = dir.path().join("db");
+    let empty = dir.path().join("empty.json");
+    std::fs::write(&empty, "[]").unwrap();
+    let out = drydock_testkit::drydock_cmd!()
+        .args(["db", "import", "--db-dir"])
+        .arg(&db)
+        .arg(&empty)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mut cmd = drydock_testkit::drydock_cmd!();
+    cmd.args([
+        "server",
+        "--listen",
+        "127.0.0.1:0",
+        "--store",
+        &url,
+        "--db-dir",
+    ])
+    .arg(&db);
+    let server = drydock_testkit::server::Server::start(cmd);
+    kill_and_rerun(
+        &registry,
+        &url,
+        Sink::Server(server.url(), &token_file),
+        &token,
+    );
+    assert!(
+        !server.log().contains(&pg.password),
+        "the store password was logged"
+    );
 }

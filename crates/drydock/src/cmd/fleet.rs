@@ -80,6 +80,31 @@ fn work(shard: Shard, mut image: ImageArgs) -> Result<ExitCode> {
     super::image::run(image)
 }
 
+/// `--server` goes into the manifests verbatim: an http(s) URL of a host and port only, in the
+/// characters a host name or address has. Plain http is allowed (a cluster Service usually
+/// is) and said in a warning: the workers then pass --server-plain-http.
+fn check_server_url(url: &str) -> Result<()> {
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))
+        .ok_or_else(|| anyhow::anyhow!("--server {url:?}: expected https://HOST[:PORT]"))?;
+    let rest = rest.trim_end_matches('/');
+    let ok = !rest.is_empty()
+        && rest
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b':' | b'[' | b']'));
+    anyhow::ensure!(
+        ok,
+        "--server {url:?}: expected https://HOST[:PORT], nothing after the port"
+    );
+    if url.starts_with("http://") {
+        eprintln!(
+            "drydock: warning: --server {url} is plain http: the workers' token crosses the cluster network in clear (they run with --server-plain-http)"
+        );
+    }
+    Ok(())
+}
+
 /// RFC 1123 label: what Kubernetes accepts as a name here.
 fn check_name(what: &str, name: &str) -> Result<()> {
     let ok = !name.is_empty()
@@ -176,6 +201,13 @@ fn plan(args: &PlanArgs) -> Result<ExitCode> {
     if let Some(r) = &args.db_from {
         drydock_registry::Reference::parse(r).with_context(|| format!("--db-from {r:?}"))?;
     }
+    if let Some(url) = &args.server {
+        check_name("server-token-secret", &args.server_token_secret)?;
+        if let Some(s) = &args.server_ca_secret {
+            check_name("server-ca-secret", s)?;
+        }
+        check_server_url(url)?;
+    }
     let list = images(args)?;
     anyhow::ensure!(!list.is_empty(), "no images to plan");
     let text = list.join("\n") + "\n";
@@ -224,10 +256,17 @@ fn manifests(args: &PlanArgs, list: &str) -> String {
     let _ = write!(
         out,
         "# drydock fleet plan: {count} images, {shards} shards. Apply with kubectl apply -f; the\n\
-         # Secret {store_secret} (key url: the results store, postgres://...) must exist first.\n\
+         # Secret {needed} must exist first.\n\
          apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {name}-images\n  namespace: {ns}\n  labels:\n    {labels}\n\
          data:\n  images.txt: |\n",
         count = list.lines().count(),
+        needed = match &args.server {
+            None => format!("{store_secret} (key url: the results store, postgres://...)"),
+            Some(_) => format!(
+                "{} (key token: a submit token of the server)",
+                args.server_token_secret
+            ),
+        },
     );
     for line in list.lines() {
         let _ = writeln!(out, "    {line}");
@@ -271,14 +310,50 @@ fn manifests(args: &PlanArgs, list: &str) -> String {
          \x20           - {name: DRYDOCK_CACHE_DIR, value: /cache}\n\
          \x20           - {name: DRYDOCK_DB_DIR, value: /db}\n\
          \x20           - {name: DOCKER_CONFIG, value: /etc/drydock-auth}\n";
-    // The store's URL holds its password: a file from the Secret, not an environment variable.
-    let _ = write!(
-        volumes,
-        "        - name: store\n          secret:\n            secretName: {store_secret}\n            items:\n              - {{key: url, path: url}}\n"
-    );
-    let worker_mounts = format!(
-        "{mounts}            - {{name: store, mountPath: /etc/drydock-store, readOnly: true}}\n"
-    );
+    // Where results go: the store (its URL holds its password: a file from the Secret, not an
+    // environment variable), or the server (its token likewise).
+    let (sink_args, worker_mounts) = match &args.server {
+        None => {
+            let _ = write!(
+                volumes,
+                "        - name: store\n          secret:\n            secretName: {store_secret}\n            items:\n              - {{key: url, path: url}}\n"
+            );
+            (
+                "--store-file, /etc/drydock-store/url".to_owned(),
+                format!(
+                    "{mounts}            - {{name: store, mountPath: /etc/drydock-store, readOnly: true}}\n"
+                ),
+            )
+        }
+        Some(url) => {
+            let _ = write!(
+                volumes,
+                "        - name: server-token\n          secret:\n            secretName: {}\n            items:\n              - {{key: token, path: token}}\n",
+                args.server_token_secret
+            );
+            let mut mounts = format!(
+                "{mounts}            - {{name: server-token, mountPath: /etc/drydock-server, readOnly: true}}\n"
+            );
+            let mut sink = format!(
+                "--server, \"{}\", --server-token-file, /etc/drydock-server/token",
+                url.trim_end_matches('/')
+            );
+            if let Some(ca) = &args.server_ca_secret {
+                let _ = write!(
+                    volumes,
+                    "        - name: server-ca\n          secret:\n            secretName: {ca}\n            items:\n              - {{key: ca.pem, path: ca.pem}}\n"
+                );
+                mounts.push_str(
+                    "            - {name: server-ca, mountPath: /etc/drydock-server-ca, readOnly: true}\n",
+                );
+                sink.push_str(", --server-ca, /etc/drydock-server-ca/ca.pem");
+            }
+            if url.starts_with("http://") {
+                sink.push_str(", --server-plain-http");
+            }
+            (sink, mounts)
+        }
+    };
     let init = match &args.db_from {
         Some(db) => format!(
             "      initContainers:\n        - name: advisory-db\n          image: {worker_image}\n          imagePullPolicy: IfNotPresent\n\
@@ -297,7 +372,7 @@ fn manifests(args: &PlanArgs, list: &str) -> String {
          \x20     securityContext:\n        runAsNonRoot: true\n        runAsUser: 65532\n        runAsGroup: 65532\n        fsGroup: 65532\n\
          \x20       seccompProfile:\n          type: RuntimeDefault\n\
          {init}      containers:\n        - name: worker\n          image: {worker_image}\n          imagePullPolicy: IfNotPresent\n\
-         \x20         args: [fleet, work, --images-from, /etc/drydock/images.txt, --shard, \"$(JOB_COMPLETION_INDEX)/{shards}\", --store-file, /etc/drydock-store/url]\n\
+         \x20         args: [fleet, work, --images-from, /etc/drydock/images.txt, --shard, \"$(JOB_COMPLETION_INDEX)/{shards}\", {sink_args}]\n\
          \x20         env:\n{env}          volumeMounts:\n{worker_mounts}{container_security}\
          \x20         resources:\n            requests: {{cpu: 500m, memory: 512Mi}}\n            limits: {{cpu: \"2\", memory: 2Gi}}\n      volumes:\n{volumes}",
         par = parallelism(args),

@@ -93,7 +93,12 @@ impl Session {
                 .with_context(|| format!("--server-ca {}", path.display()))?,
             None => Vec::new(),
         };
-        let client = drydock_server::client::Client::new(url, token.trim(), &roots)?;
+        let client = drydock_server::client::Client::new(
+            url,
+            token.trim(),
+            &roots,
+            target.server_plain_http,
+        )?;
         Self::build(
             common,
             shared_layers,
