@@ -157,10 +157,11 @@ mod tests {
         assert!(Client::new("http://localhost:8080/", "t", &[], false).is_ok());
         assert!(Client::new("http://[::1]:8080", "t", &[], false).is_ok());
         assert!(Client::new("https://drydock.example", "t", &[], false).is_ok());
-        let e = Client::new("http://drydock.example:8080", "t", &[])
+        let e = Client::new("http://drydock.example:8080", "t", &[], false)
             .err()
             .unwrap();
         assert!(e.to_string().contains("loopback only"), "{e}");
+        assert!(Client::new("http://drydock.svc:8080", "t", &[], true).is_ok());
         assert!(Client::new("ftp://x", "t", &[], true).is_err());
         assert!(Client::new("https://x/api?x=1", "t", &[], false).is_err());
     }
