@@ -93,20 +93,21 @@ impl LayerCache {
             Err(e) => return Err(format!("{}: {e}", path.display())),
         };
         // Streamed from the file: a million-entry layer's entry is tens of MB, read once.
-        let mut reader = io::BufReader::new(file.take(MAX_ENTRY_BYTES));
-        let mut head = [0u8; 12];
-        let ours = reader.read_exact(&mut head).is_ok()
-            && head[..8] == MAGIC[..]
-            && u32::from_le_bytes([head[8], head[9], head[10], head[11]]) == FORMAT;
-        if !ours {
-            return Err(format!(
-                "{}: not a drydock layer cache entry",
-                path.display()
-            ));
-        }
-        rmp_serde::from_read(reader)
+        decode(io::BufReader::new(file.take(MAX_ENTRY_BYTES)))
             .map(Some)
             .map_err(|e| format!("{}: {e}", path.display()))
+    }
+
+    /// Writes an entry already encoded ([`encode`]; from the remote tier) as [`Self::put`] does.
+    pub(crate) fn put_encoded(&self, key: &Digest, bytes: &[u8]) -> Result<(), String> {
+        let path = self.path(key);
+        let mut tmp = tempfile::NamedTempFile::new_in(&self.dir)
+            .map_err(|e| format!("{}: {e}", self.dir.display()))?;
+        tmp.write_all(bytes)
+            .map_err(|e| format!("{}: {e}", self.dir.display()))?;
+        tmp.persist(&path)
+            .map_err(|e| format!("{}: {}", path.display(), e.error))?;
+        Ok(())
     }
 
     /// Written straight to the file from the pass (nothing copied first), then renamed in.
@@ -135,6 +136,40 @@ impl LayerCache {
     fn path(&self, key: &Digest) -> PathBuf {
         self.dir.join(format!("{}.bin", key.hex()))
     }
+}
+
+/// An entry as the cache file holds it: magic, format, MessagePack. The remote tier
+/// ([`RemoteLayers`]) carries the same bytes.
+pub(crate) fn encode(entry: &EntryOut<'_>) -> Result<Vec<u8>, String> {
+    let mut out = Vec::with_capacity(1 << 16);
+    out.extend_from_slice(MAGIC);
+    out.extend_from_slice(&FORMAT.to_le_bytes());
+    rmp_serde::encode::write_named(&mut out, entry).map_err(|e| e.to_string())?;
+    Ok(out)
+}
+
+/// Reads what [`encode`] wrote; anything else (another format, damage) is an error.
+pub(crate) fn decode(mut reader: impl Read) -> Result<Entry, String> {
+    let mut head = [0u8; 12];
+    let ours = reader.read_exact(&mut head).is_ok()
+        && head[..8] == MAGIC[..]
+        && u32::from_le_bytes([head[8], head[9], head[10], head[11]]) == FORMAT;
+    if !ours {
+        return Err("not a drydock layer cache entry of this format".into());
+    }
+    rmp_serde::from_read(reader).map_err(|e| e.to_string())
+}
+
+/// A second tier behind the disk cache, shared by several machines (a `drydock server`):
+/// encoded entries by cache key. The key covers the drydock build and every analyzer's
+/// configuration, so only identical scanners share. What `get` returns is trusted as the
+/// layer's analysis: an implementation must authenticate it (the binary's seals entries with a
+/// key the fleet holds and the server does not).
+pub trait RemoteLayers: Send + Sync {
+    /// The entry under `key`, if the remote has one that opens; `None` on any failure.
+    fn get(&self, key: &Digest) -> Option<Vec<u8>>;
+    /// Offers an entry; an error is reported as a note, never fails the scan.
+    fn put(&self, key: &Digest, entry: &[u8]) -> Result<(), String>;
 }
 
 /// The cache key of one layer; `None` when the layer has no digest to key on (directories).

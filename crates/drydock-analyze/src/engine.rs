@@ -69,6 +69,8 @@ pub struct Engine {
     dispatch: Dispatcher,
     limits: Limits,
     cache: Option<LayerCache>,
+    /// Layer analyses shared with other machines, behind the disk cache.
+    remote: Option<std::sync::Arc<dyn cache::RemoteLayers>>,
     /// Layers shared by the images of one run (`drydock image A B C`), by cache key.
     run: Option<RunMemo>,
 }
@@ -153,6 +155,7 @@ impl Engine {
             dispatch,
             limits,
             cache: None,
+            remote: None,
             run: None,
         })
     }
@@ -161,6 +164,13 @@ impl Engine {
     /// [`RunMemo`]); for a run over many images.
     pub fn with_shared_layers(mut self) -> Self {
         self.run = Some(RunMemo::default());
+        self
+    }
+
+    /// Shares per-layer results with other machines through `remote`, behind the disk cache
+    /// (which must be on: a remote hit is written to it).
+    pub fn with_remote(mut self, remote: std::sync::Arc<dyn cache::RemoteLayers>) -> Self {
+        self.remote = Some(remote);
         self
     }
 
@@ -422,13 +432,37 @@ impl Engine {
             Ok(None) => {}
             Err(e) => notes.push(format!("layer cache entry unreadable ({e}); layer re-read")),
         }
+        if let Some(bytes) = self.remote.as_ref().and_then(|r| r.get(&key)) {
+            match cache::decode(&bytes[..]).map(|entry| self.cached_pass(entry)) {
+                Ok(Some(pass)) => {
+                    if let Err(e) = cache.put_encoded(&key, &bytes) {
+                        notes.push(format!("layer cache not written: {e}"));
+                    }
+                    progress(image.layer_blob_len(i).unwrap_or(0));
+                    return Ok(pass);
+                }
+                Ok(None) => notes.push(
+                    "shared layer analysis does not fit this build; layer re-read".to_owned(),
+                ),
+                Err(e) => notes.push(format!(
+                    "shared layer analysis unreadable ({e}); layer re-read"
+                )),
+            }
+        }
         let mut pass = self.first_pass(image, i, progress)?;
         // Only what the stream verified is cached: a layer cut short by a limit is not the blob.
         if pass.stats.diff_id.is_none() {
             return Ok(pass);
         }
-        if let Err(e) = cache.put(&key, &pass.entry_out()) {
+        let entry = pass.entry_out();
+        if let Err(e) = cache.put(&key, &entry) {
             notes.push(format!("layer cache not written: {e}"));
+        }
+        if let Some(remote) = &self.remote {
+            let shared = cache::encode(&entry).and_then(|bytes| remote.put(&key, &bytes));
+            if let Err(e) = shared {
+                notes.push(format!("layer analysis not shared: {e}"));
+            }
         }
         pass.diagnostics
             .extend(notes.into_iter().map(|message| Diagnostic {

@@ -242,6 +242,24 @@ pub const ROUTES: &[Route] = &[
     },
     Route {
         method: "GET",
+        path: "/api/v1/layers/{key}",
+        scope: Some(Scope::Submit),
+        summary: "A shared layer analysis by layer-cache key: bytes sealed by a client with its fleet's key (the server cannot read them); 404 when none is stored.",
+        query: &[],
+        body: None,
+        ok: (200, "bytes"),
+    },
+    Route {
+        method: "PUT",
+        path: "/api/v1/layers/{key}",
+        scope: Some(Scope::Submit),
+        summary: "Store a sealed layer analysis under its layer-cache key (replacing what was there), for other machines of the fleet to skip that layer.",
+        query: &[],
+        body: Some("bytes"),
+        ok: (204, "none"),
+    },
+    Route {
+        method: "GET",
         path: "/api/v1/tokens",
         scope: Some(Scope::Admin),
         summary: "Bearer tokens (names, scopes, dates; never the token).",
@@ -283,6 +301,8 @@ fn handler(method: &str, path: &str) -> MethodRouter<Arc<AppState>> {
         ("GET", "/api/v1/deltas") => get(deltas),
         ("POST", "/api/v1/inventories") => post(inventory),
         ("POST", "/api/v1/scans") => post(scan),
+        ("GET", "/api/v1/layers/{key}") => get(layer_get),
+        ("PUT", "/api/v1/layers/{key}") => axum::routing::put(layer_put),
         ("GET", "/api/v1/tokens") => get(tokens),
         ("POST", "/api/v1/tokens") => post(token_create),
         ("DELETE", "/api/v1/tokens/{name}") => axum::routing::delete(token_revoke),
@@ -713,6 +733,45 @@ async fn scan(
         .find(|i| i.digest == digest)
         .ok_or_else(|| ApiError::internal(format!("scan of {shown} wrote no image {digest}")))?;
     Ok((StatusCode::CREATED, Json(row)))
+}
+
+fn layer_key(key: &str) -> Result<(), ApiError> {
+    if crate::layers::valid_key(key) {
+        Ok(())
+    } else {
+        Err(ApiError::bad_request(format!(
+            "layer key {key:?}: 64 lowercase hex digits"
+        )))
+    }
+}
+
+async fn layer_get(State(state): St, Path(key): Path<String>) -> Result<Response, ApiError> {
+    layer_key(&key)?;
+    let shown = key.clone();
+    match state.pool.with(move |s| s.layer_get(&key)).await? {
+        Some(bytes) => Ok((
+            [(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/octet-stream"),
+            )],
+            bytes,
+        )
+            .into_response()),
+        None => Err(ApiError::not_found(format!("no shared layer {shown}"))),
+    }
+}
+
+async fn layer_put(
+    State(state): St,
+    Path(key): Path<String>,
+    body: axum::body::Bytes,
+) -> Result<StatusCode, ApiError> {
+    layer_key(&key)?;
+    if body.is_empty() {
+        return Err(ApiError::bad_request("an empty layer analysis"));
+    }
+    state.pool.with(move |s| s.layer_put(&key, &body)).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 async fn tokens(State(state): St) -> Result<Json<Vec<drydock_store::TokenRow>>, ApiError> {

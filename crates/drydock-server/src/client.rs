@@ -32,6 +32,7 @@ pub struct Uploaded {
     pub vulnerabilities: Vec<drydock_finding::Finding>,
 }
 
+#[derive(Clone)]
 pub struct Client {
     base: String,
     token: String,
@@ -98,6 +99,63 @@ impl Client {
             token: token.to_owned(),
             agent: ureq::Agent::new_with_config(config),
         })
+    }
+
+    fn layer_url(&self, key: &str) -> String {
+        format!("{}/api/v1/layers/{key}", self.base)
+    }
+
+    /// The sealed layer analysis under `key` ([`crate::layers`]), if the server has one.
+    pub fn layer_get(&self, key: &str) -> Result<Option<Vec<u8>>, ClientError> {
+        let url = self.layer_url(key);
+        let http = |reason: String| ClientError::Http {
+            url: url.clone(),
+            reason,
+        };
+        let mut r = self
+            .agent
+            .get(&url)
+            .header("Authorization", &format!("Bearer {}", self.token))
+            .call()
+            .map_err(|e| http(e.to_string()))?;
+        match r.status().as_u16() {
+            200 => r
+                .body_mut()
+                .with_config()
+                .limit(MAX_ANSWER)
+                .read_to_vec()
+                .map(Some)
+                .map_err(|e| http(e.to_string())),
+            404 => Ok(None),
+            status => Err(ClientError::Status {
+                url: url.clone(),
+                status,
+                message: "fetching a shared layer".into(),
+            }),
+        }
+    }
+
+    /// Stores a sealed layer analysis under `key`.
+    pub fn layer_put(&self, key: &str, sealed: &[u8]) -> Result<(), ClientError> {
+        let url = self.layer_url(key);
+        let r = self
+            .agent
+            .put(&url)
+            .header("Authorization", &format!("Bearer {}", self.token))
+            .header("Content-Type", "application/octet-stream")
+            .send(sealed)
+            .map_err(|e| ClientError::Http {
+                url: url.clone(),
+                reason: e.to_string(),
+            })?;
+        match r.status().as_u16() {
+            204 => Ok(()),
+            status => Err(ClientError::Status {
+                url,
+                status,
+                message: "storing a shared layer".into(),
+            }),
+        }
     }
 
     /// Uploads one image's inventory.

@@ -17,6 +17,7 @@
 pub mod api;
 pub mod auth;
 pub mod client;
+pub mod layers;
 mod metrics;
 pub mod openapi;
 mod pool;

@@ -224,17 +224,29 @@ pub fn document() -> Value {
         if !parameters.is_empty() {
             op.insert("parameters".into(), Value::Array(parameters));
         }
-        if let Some(body) = r.body {
-            op.insert(
-                "requestBody".into(),
-                json!({"required": true, "content": {"application/json": {"schema": reference(body)}}}),
-            );
+        match r.body {
+            Some("bytes") => {
+                op.insert(
+                    "requestBody".into(),
+                    json!({"required": true, "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}}),
+                );
+            }
+            Some(body) => {
+                op.insert(
+                    "requestBody".into(),
+                    json!({"required": true, "content": {"application/json": {"schema": reference(body)}}}),
+                );
+            }
+            None => {}
         }
         let (status, schema) = r.ok;
         let ok = match schema {
             "none" => json!({"description": "Done."}),
             "text" => {
                 json!({"description": "OK.", "content": {"text/plain": {"schema": string()}}})
+            }
+            "bytes" => {
+                json!({"description": "OK.", "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}})
             }
             "object" => {
                 json!({"description": "OK.", "content": {"application/json": {"schema": {"type": "object"}}}})

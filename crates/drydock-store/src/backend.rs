@@ -15,6 +15,7 @@ pub(crate) enum Value {
     Int(i64),
     Text(String),
     Bool(bool),
+    Bytes(Vec<u8>),
 }
 
 impl From<&str> for Value {
@@ -35,6 +36,11 @@ impl From<&String> for Value {
 impl From<i64> for Value {
     fn from(n: i64) -> Self {
         Value::Int(n)
+    }
+}
+impl From<Vec<u8>> for Value {
+    fn from(b: Vec<u8>) -> Self {
+        Value::Bytes(b)
     }
 }
 impl From<bool> for Value {
@@ -89,6 +95,15 @@ impl Row {
             Value::Int(n) => Ok(Some(*n)),
             v => Err(Error::Data(format!(
                 "column {i}: expected an integer, got {v:?}"
+            ))),
+        }
+    }
+
+    pub fn bytes(&self, i: usize) -> Result<Vec<u8>> {
+        match self.get(i)? {
+            Value::Bytes(b) => Ok(b.clone()),
+            v => Err(Error::Data(format!(
+                "column {i}: expected bytes, got {v:?}"
             ))),
         }
     }
@@ -156,6 +171,7 @@ impl rusqlite::ToSql for Value {
             Value::Int(n) => ToSqlOutput::Borrowed(ValueRef::Integer(*n)),
             Value::Text(s) => ToSqlOutput::Borrowed(ValueRef::Text(s.as_bytes())),
             Value::Bool(b) => ToSqlOutput::Borrowed(ValueRef::Integer(i64::from(*b))),
+            Value::Bytes(b) => ToSqlOutput::Borrowed(ValueRef::Blob(b)),
         })
     }
 }
@@ -244,6 +260,7 @@ impl Exec for SqliteTx<'_> {
                     ValueRef::Null => Value::Null,
                     ValueRef::Integer(n) => Value::Int(n),
                     ValueRef::Text(t) => Value::Text(String::from_utf8_lossy(t).into_owned()),
+                    ValueRef::Blob(b) => Value::Bytes(b.to_vec()),
                     v => {
                         return Err(Error::Data(format!(
                             "{}: column {i} holds {:?}, not a store type",
@@ -302,6 +319,7 @@ impl postgres::types::ToSql for Value {
             },
             Value::Text(s) => s.to_sql(ty, out),
             Value::Bool(b) => b.to_sql(ty, out),
+            Value::Bytes(b) => b.to_sql(ty, out),
         }
     }
 
@@ -392,6 +410,9 @@ impl Exec for PgTx<'_> {
                         .try_get::<_, Option<i16>>(i)
                         .map(|v| v.map(|n| Value::Int(n.into()))),
                     Type::BOOL => r.try_get::<_, Option<bool>>(i).map(|v| v.map(Value::Bool)),
+                    Type::BYTEA => r
+                        .try_get::<_, Option<Vec<u8>>>(i)
+                        .map(|v| v.map(Value::Bytes)),
                     Type::TEXT | Type::VARCHAR | Type::NAME | Type::BPCHAR => r
                         .try_get::<_, Option<String>>(i)
                         .map(|v| v.map(Value::Text)),

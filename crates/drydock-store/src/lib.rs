@@ -273,6 +273,18 @@ impl Store {
         self.tx(|x| queries::token_revoke(x, name))
     }
 
+    /// Keeps a shared layer analysis (opaque bytes) under its layer-cache key, replacing what
+    /// was there: a client that could not open the stored one (forged by a token holder without
+    /// the fleet's key, or sealed with an old key) writes the real one over it.
+    pub fn layer_put(&mut self, key: &str, data: &[u8]) -> Result<()> {
+        self.tx(|x| queries::layer_put(x, key, data))
+    }
+
+    /// The shared layer analysis under `key`, if any.
+    pub fn layer_get(&mut self, key: &str) -> Result<Option<Vec<u8>>> {
+        self.tx(|x| queries::layer_get(x, key))
+    }
+
     /// Deltas recorded at or after `since` (seconds since the epoch), oldest first.
     pub fn deltas(&mut self, since: i64) -> Result<Vec<DeltaRow>> {
         self.tx(|x| queries::deltas(x, since))

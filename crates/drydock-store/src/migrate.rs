@@ -19,10 +19,20 @@ const MIGRATIONS: &[Migration] = &[
         )),
     ),
     (2, include_str!("../migrations/0002_api_tokens.sql"), None),
+    (
+        3,
+        include_str!("../migrations/0003_layer_blobs.sql"),
+        Some((
+            "CREATE TABLE layer_blobs (key TEXT PRIMARY KEY, data BLOB NOT NULL, \
+             size BIGINT NOT NULL, created_at BIGINT NOT NULL)",
+            "CREATE TABLE layer_blobs (key TEXT PRIMARY KEY, data BYTEA NOT NULL, \
+             size BIGINT NOT NULL, created_at BIGINT NOT NULL)",
+        )),
+    ),
 ];
 
 /// The schema version this build writes.
-pub const SCHEMA_VERSION: i64 = 2;
+pub const SCHEMA_VERSION: i64 = 3;
 
 const CREATE: &str = "CREATE TABLE IF NOT EXISTS schema_version (version BIGINT PRIMARY KEY, applied_at BIGINT NOT NULL)";
 

@@ -857,3 +857,23 @@ pub(crate) fn token_hashes(x: &mut dyn Exec) -> Result<Vec<(String, TokenRow)>> 
     .map(|r| Ok((r.text(4)?, token_from(r)?)))
     .collect()
 }
+
+pub(crate) fn layer_put(x: &mut dyn Exec, key: &str, data: &[u8]) -> Result<()> {
+    x.execute(
+        "INSERT INTO layer_blobs (key, data, size, created_at) VALUES ($1, $2, $3, $4) \
+         ON CONFLICT (key) DO UPDATE SET data = excluded.data, size = excluded.size, \
+         created_at = excluded.created_at",
+        &[
+            key.into(),
+            data.to_vec().into(),
+            int(data.len()),
+            crate::now().into(),
+        ],
+    )?;
+    Ok(())
+}
+
+pub(crate) fn layer_get(x: &mut dyn Exec, key: &str) -> Result<Option<Vec<u8>>> {
+    let rows = x.query("SELECT data FROM layer_blobs WHERE key = $1", &[key.into()])?;
+    rows.first().map(|r| r.bytes(0)).transpose()
+}

@@ -158,6 +158,9 @@ pub enum ServerCommand {
     /// Manage the server's bearer tokens (stored as hashes in the results store)
     #[command(subcommand)]
     Token(TokenCommand),
+    /// Print a new random layer key: clients holding it share layer analyses through the
+    /// server (`--layer-key-file`), which stores them sealed and cannot read them
+    LayerKey,
 }
 
 #[derive(Subcommand)]
@@ -210,6 +213,16 @@ pub struct StoreTarget {
     /// PEM certificate(s) to trust for the server's TLS, besides the system's
     #[arg(long, value_name = "FILE", requires = "server")]
     pub server_ca: Option<PathBuf>,
+    /// Share layer analyses with the fleet through the server, sealed with the key in FILE
+    /// (`drydock server layer-key`; the server cannot read them): layers another machine
+    /// analysed are not downloaded again [or $DRYDOCK_LAYER_KEY_FILE]
+    #[arg(
+        long,
+        value_name = "FILE",
+        env = "DRYDOCK_LAYER_KEY_FILE",
+        requires = "server"
+    )]
+    pub layer_key_file: Option<PathBuf>,
     /// Allow http:// to a server that is not on loopback: the token crosses the network in
     /// clear. For a cluster network whose traffic is protected otherwise (a mesh's mTLS)
     #[arg(long, requires = "server")]
@@ -422,6 +435,10 @@ pub struct PlanArgs {
     /// Secret whose key `ca.pem` is the CA of --server's certificate (a private CA)
     #[arg(long, value_name = "SECRET", requires = "server")]
     pub server_ca_secret: Option<String>,
+    /// Secret whose key `key` is the fleet's layer key (`drydock server layer-key`): the pods
+    /// share layer analyses through the server, so a base layer is read once per fleet
+    #[arg(long, value_name = "SECRET", requires = "server")]
+    pub layer_key_secret: Option<String>,
     /// Most images a plan may hold (a registry listing stops with an error past it)
     #[arg(long, default_value_t = 100_000)]
     pub max_images: usize,

@@ -67,6 +67,7 @@ fn run(mut cli: Cli, matches: &clap::ArgMatches) -> Result<ExitCode> {
             ) => args::apply_store(&mut at.store)?,
             Command::Server(a) => match &mut a.token {
                 None => args::apply_store(&mut a.store.store)?,
+                Some(cli::ServerCommand::LayerKey) => {}
                 Some(cli::ServerCommand::Token(
                     cli::TokenCommand::Add { store, .. }
                     | cli::TokenCommand::List { store }

@@ -146,13 +146,16 @@ fn plan_for_a_server_validates() {
         "https://drydock.drydock.svc:8080",
         "--server-ca-secret",
         "drydock-ca",
+        "--layer-key-secret",
+        "drydock-layer-key",
         "--shards",
         "3",
     ]);
     assert!(ok, "{stderr}");
     assert!(yaml.contains(
-        "--server, \"https://drydock.drydock.svc:8080\", --server-token-file, /etc/drydock-server/token, --server-ca, /etc/drydock-server-ca/ca.pem]"
-    ));
+        "--server, \"https://drydock.drydock.svc:8080\", --server-token-file, /etc/drydock-server/token, --server-ca, /etc/drydock-server-ca/ca.pem, --layer-key-file, /etc/drydock-layer-key/key]"
+    ), "{yaml}");
+    assert!(yaml.contains("secretName: drydock-layer-key"));
     assert!(yaml.contains("secretName: drydock-server-token"));
     assert!(!yaml.contains("--store-file") && !yaml.contains("drydock-store"));
     assert!(!yaml.contains("--server-plain-http"));

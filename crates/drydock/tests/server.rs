@@ -9,6 +9,7 @@
 
 use drydock_testkit::server::Server;
 use serde_json::{Value, json};
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
@@ -634,4 +635,138 @@ fn tls_with_a_private_ca() {
         .output()
         .unwrap();
     assert!(String::from_utf8_lossy(&out.stderr).contains("loopback only"));
+}
+
+/// Blob digests fetched (`GET /v2/…/blobs/sha256:…`) in the registry's access log.
+fn blob_gets(registry: &drydock_testkit::registry::Registry) -> Vec<String> {
+    registry
+        .requests()
+        .into_iter()
+        .filter(|r| r.starts_with("GET ") && r.contains("/blobs/sha256:"))
+        .filter_map(|r| r.rsplit('/').next().map(str::to_owned))
+        .collect()
+}
+
+/// Layer analyses shared across machines through the server: machine A scans an image, B
+/// scans another with the same base layer and never downloads that layer, yet reports exactly
+/// what C (not sharing) reports. A machine with another fleet's key cannot use them (it reads
+/// the layer), and the server's store holds the analyses sealed: the base layer's secret is
+/// nowhere in it.
+#[test]
+fn layers_are_shared_across_machines_through_the_server() {
+    let Some(registry) = drydock_testkit::registry::Registry::start() else {
+        return;
+    };
+    let Some(status) = drydock_testkit::shared("data/advisories/debian12/debian12-old.status")
+    else {
+        return;
+    };
+    use drydock_testkit::{file, image, layer};
+    let tmp = tempfile::tempdir().unwrap();
+    let db = tmp.path().join("db");
+    if debian_db(&db).is_none() {
+        return;
+    }
+    let secret = "Tr0ub4dor-and-3-more-words";
+    let base = || {
+        layer(vec![
+            file(
+                "etc/os-release",
+                "ID=debian\nVERSION_ID=\"12\"\nPRETTY_NAME=\"Debian GNU/Linux 12 (bookworm)\"\n",
+            ),
+            file("var/lib/dpkg/status", std::fs::read(&status).unwrap()),
+            file("app/.env", format!("DB_PASSWORD={secret}\n")),
+        ])
+    };
+    for (name, top) in [("team/one:1", "one"), ("team/two:1", "two")] {
+        let layout = tmp.path().join(top);
+        image(vec![
+            base(),
+            layer(vec![file(format!("srv/{top}.txt"), top)]),
+        ])
+        .write_oci_dir(&layout);
+        registry.push_oci(&layout, name, false);
+    }
+    let store = tmp.path().join("s.sqlite").display().to_string();
+    let submit = token(&store, "workers", &["submit"]);
+    let server = start(&store, &db, &[]);
+    let token_file = tmp.path().join("token");
+    std::fs::write(&token_file, &submit).unwrap();
+    let key = |name: &str| {
+        let out = ok(drydock(&["server", "layer-key"]));
+        let path = tmp.path().join(name);
+        std::fs::write(&path, out.stdout).unwrap();
+        path
+    };
+    let fleet_key = key("fleet.key");
+    let other_key = key("other.key");
+    // One machine: its own HOME and layer cache.
+    let scan = |machine: &str, image: &str, layer_key: Option<&Path>| {
+        let mut c = drydock_testkit::drydock_cmd!();
+        c.args(["image", &format!("{}/{image}", registry.host)])
+            .args(["--format", "json", "--server", &server.url()])
+            .arg("--server-token-file")
+            .arg(&token_file)
+            .env(
+                "DRYDOCK_CACHE_DIR",
+                tmp.path().join(format!("cache-{machine}")),
+            )
+            .env("DOCKER_CONFIG", tmp.path());
+        if let Some(k) = layer_key {
+            c.arg("--layer-key-file").arg(k);
+        }
+        let out = ok(c.output().unwrap());
+        let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+        (
+            findings(&report),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+
+    let before = blob_gets(&registry).len();
+    let (a, _) = scan("a", "team/one:1", Some(&fleet_key));
+    let after_a = blob_gets(&registry);
+    let fetched_a: BTreeSet<String> = after_a[before..].iter().cloned().collect();
+    assert!(fetched_a.len() >= 3, "config and two layers: {fetched_a:?}");
+    assert!(a.iter().any(|f| f.3.contains("(Debian:12)")), "{a:?}");
+
+    let (b, _) = scan("b", "team/two:1", Some(&fleet_key));
+    let after_b = blob_gets(&registry);
+    let fetched_b: BTreeSet<String> = after_b[after_a.len()..].iter().cloned().collect();
+    let (c, _) = scan("c", "team/two:1", None);
+    let after_c = blob_gets(&registry);
+    let fetched_c: BTreeSet<String> = after_c[after_b.len()..].iter().cloned().collect();
+    let base_blob: Vec<&String> = fetched_a.intersection(&fetched_c).collect();
+    assert_eq!(
+        base_blob.len(),
+        1,
+        "one base layer shared: {fetched_a:?} {fetched_c:?}"
+    );
+    assert!(
+        !fetched_b.contains(base_blob[0]),
+        "machine B downloaded the base layer machine A analysed: {fetched_b:?}"
+    );
+    assert_eq!(b, c, "a shared layer analysis changed the findings");
+    assert!(
+        b.iter()
+            .any(|f| f.3.contains("DB_PASSWORD=") && !f.3.contains(secret)),
+        "the base layer's secret finding is missing: {b:?}"
+    );
+
+    // Another fleet's key opens nothing: that machine reads the layer itself.
+    let (d, _) = scan("d", "team/two:1", Some(&other_key));
+    let fetched_d: BTreeSet<String> = blob_gets(&registry)[after_c.len()..]
+        .iter()
+        .cloned()
+        .collect();
+    assert!(fetched_d.contains(base_blob[0]), "{fetched_d:?}");
+    assert_eq!(d, c);
+
+    // The server holds the analyses sealed: the layer's secret is nowhere in its store.
+    let mut bytes = std::fs::read(&store).unwrap();
+    if let Ok(wal) = std::fs::read(format!("{store}-wal")) {
+        bytes.extend(wal);
+    }
+    let hay = String::from_utf8_lossy(&bytes);
+    assert!(!hay.contains(secret), "a layer's secret is stored in clear");
 }

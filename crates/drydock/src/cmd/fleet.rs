@@ -203,8 +203,11 @@ fn plan(args: &PlanArgs) -> Result<ExitCode> {
     }
     if let Some(url) = &args.server {
         check_name("server-token-secret", &args.server_token_secret)?;
-        if let Some(s) = &args.server_ca_secret {
-            check_name("server-ca-secret", s)?;
+        for s in [&args.server_ca_secret, &args.layer_key_secret]
+            .into_iter()
+            .flatten()
+        {
+            check_name("secret", s)?;
         }
         check_server_url(url)?;
     }
@@ -347,6 +350,16 @@ fn manifests(args: &PlanArgs, list: &str) -> String {
                     "            - {name: server-ca, mountPath: /etc/drydock-server-ca, readOnly: true}\n",
                 );
                 sink.push_str(", --server-ca, /etc/drydock-server-ca/ca.pem");
+            }
+            if let Some(key) = &args.layer_key_secret {
+                let _ = write!(
+                    volumes,
+                    "        - name: layer-key\n          secret:\n            secretName: {key}\n            items:\n              - {{key: key, path: key}}\n"
+                );
+                mounts.push_str(
+                    "            - {name: layer-key, mountPath: /etc/drydock-layer-key, readOnly: true}\n",
+                );
+                sink.push_str(", --layer-key-file, /etc/drydock-layer-key/key");
             }
             if url.starts_with("http://") {
                 sink.push_str(", --server-plain-http");

@@ -62,7 +62,7 @@ struct Remote {
 
 impl Session {
     pub fn new(common: &Common, shared_layers: bool) -> Result<Session> {
-        Self::build(common, shared_layers, None)
+        Self::build(common, shared_layers, None, None)
     }
 
     /// A session writing where `target` says: `--store`, or `--server` (client/server mode,
@@ -99,6 +99,25 @@ impl Session {
             &roots,
             target.server_plain_http,
         )?;
+        let layers: Option<Arc<dyn drydock_analyze::cache::RemoteLayers>> = match &target
+            .layer_key_file
+        {
+            None => None,
+            Some(file) => {
+                let text = std::fs::read_to_string(file)
+                    .with_context(|| format!("cannot read the layer key {}", file.display()))?;
+                let key = drydock_server::layers::LayerKey::parse(&text)
+                    .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
+                anyhow::ensure!(
+                    !common.no_cache,
+                    "--layer-key-file shares layers through the layer cache: it cannot be combined with --no-cache"
+                );
+                Some(Arc::new(server::SharedLayers {
+                    client: client.clone(),
+                    key,
+                }))
+            }
+        };
         Self::build(
             common,
             shared_layers,
@@ -107,10 +126,16 @@ impl Session {
                 url: url.clone(),
                 vulns: false,
             }),
+            layers,
         )
     }
 
-    fn build(common: &Common, shared_layers: bool, mut server: Option<Remote>) -> Result<Session> {
+    fn build(
+        common: &Common,
+        shared_layers: bool,
+        mut server: Option<Remote>,
+        layers: Option<Arc<dyn drydock_analyze::cache::RemoteLayers>>,
+    ) -> Result<Session> {
         let explicit = !common.scanners.is_empty();
         let scanners = if explicit {
             common.scanners.clone()
@@ -220,6 +245,9 @@ impl Session {
                     dir.join("layers").display()
                 ),
             }
+        }
+        if let Some(remote) = layers {
+            engine = engine.with_remote(remote);
         }
         if shared_layers {
             engine = engine.with_shared_layers();

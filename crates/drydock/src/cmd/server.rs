@@ -17,6 +17,13 @@ use std::time::{Duration, Instant, SystemTime};
 pub fn run(args: ServerArgs) -> Result<ExitCode> {
     match args.token {
         Some(ServerCommand::Token(t)) => token(t),
+        Some(ServerCommand::LayerKey) => {
+            println!(
+                "{}",
+                drydock_server::layers::LayerKey::generate().map_err(anyhow::Error::msg)?
+            );
+            Ok(ExitCode::SUCCESS)
+        }
         None => serve(args),
     }
 }
@@ -292,5 +299,29 @@ impl drydock_server::Backend for Pipeline {
             return text.to_owned();
         }
         drydock_secrets::Redactor::new(found.into_iter().map(|m| m.secret)).apply(text)
+    }
+}
+
+/// The server as the engine's remote layer tier: entries sealed with the fleet's key on the way
+/// up, opened with it on the way down; whatever does not open (another key, tampering, a
+/// server error) is a miss, and the layer is read.
+pub struct SharedLayers {
+    pub client: drydock_server::client::Client,
+    pub key: drydock_server::layers::LayerKey,
+}
+
+impl drydock_analyze::cache::RemoteLayers for SharedLayers {
+    fn get(&self, key: &drydock_fs::Digest) -> Option<Vec<u8>> {
+        let key = key.hex();
+        let sealed = self.client.layer_get(&key).ok().flatten()?;
+        self.key.open(&key, &sealed)
+    }
+
+    fn put(&self, key: &drydock_fs::Digest, entry: &[u8]) -> Result<(), String> {
+        let key = key.hex();
+        let sealed = self.key.seal(&key, entry)?;
+        self.client
+            .layer_put(&key, &sealed)
+            .map_err(|e| e.to_string())
     }
 }
