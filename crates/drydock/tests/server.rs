@@ -83,6 +83,13 @@ fn call(
             }
             b.call()
         }
+        ("PUT", body) => {
+            let mut b = a.put(url).header("Content-Type", "application/octet-stream");
+            if let Some(h) = &auth {
+                b = b.header("Authorization", h);
+            }
+            b.send(body.unwrap_or_default())
+        }
         (_, body) => {
             let mut b = a.post(url).header("Content-Type", "application/json");
             if let Some(h) = &auth {
@@ -286,7 +293,8 @@ fn tokens_scopes_limits_and_routes() {
             let concrete = path
                 .replace("{digest}", &format!("sha256:{}", "0".repeat(64)))
                 .replace("{id}", "CVE-2024-0001")
-                .replace("{name}", "nobody");
+                .replace("{name}", "nobody")
+                .replace("{key}", &"ab".repeat(32));
             let query = match path.as_str() {
                 "/api/v1/packages" => "?name=openssl",
                 "/api/v1/deltas" => "?since=0",
