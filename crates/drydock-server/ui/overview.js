@@ -16,7 +16,13 @@ DD.run("Fleet overview", async (main) => {
     { class: "stats", id: "counts" },
     stat("Images", ov.images, "images"),
     stat("Packages", ov.packages, "packages"),
-    stat("Findings", Object.values(ov.findings_by_severity || {}).reduce((a, b) => a + b, 0), "findings")
+    stat("Findings", Object.values(ov.findings_by_severity || {}).reduce((a, b) => a + b, 0), "findings"),
+    el(
+      "div",
+      { class: "stat stat-wide", id: "by-severity" },
+      el("span", { class: "label" }, "Unsuppressed findings by severity"),
+      DD.severityCounts(ov.findings_by_severity || {})
+    )
   );
 
   const list = DD.table(
@@ -49,10 +55,9 @@ DD.run("Fleet overview", async (main) => {
     el("h1", {}, "Fleet overview"),
     counts,
     el("div", { class: "grid-2" },
-      DD.section("Findings by severity", DD.severityCounts(ov.findings_by_severity || {})),
-      DD.section("Images by worst severity", worstBars(ov.images_by_worst || {}, ov.images))
+      DD.section("Images by worst severity", worstBars(ov.images_by_worst || {}, ov.images)),
+      DD.section("New and resolved findings, last " + TREND_DAYS + " days", trend(ov.trend || []))
     ),
-    DD.section("New and resolved findings, last " + TREND_DAYS + " days", trend(ov.trend || [])),
     el(
       "section",
       { class: "card", id: "images" },
@@ -113,7 +118,7 @@ function trend(days) {
   }
   const totalNew = days.reduce((a, d) => a + d.new, 0);
   const totalResolved = days.reduce((a, d) => a + d.resolved, 0);
-  const W = 1000, H = 120, mid = H / 2, pad = 4, step = W / TREND_DAYS;
+  const W = 600, H = 150, mid = H / 2, pad = 4, step = W / TREND_DAYS;
   const max = Math.max(1, ...series.map((d) => Math.max(d.new, d.resolved)));
   const scale = (n) => (n / max) * (mid - pad);
   const chart = svg("svg", { viewBox: "0 0 " + W + " " + (H + 18), class: "trend", role: "img", "aria-label": "New and resolved findings per day" });
