@@ -12,8 +12,9 @@
 use drydock_finding::Finding;
 pub use drydock_finding::Suppressed;
 
-/// One way to suppress findings, with where it was written.
-#[derive(Clone, Debug)]
+/// One way to suppress findings, with where it was written. Serializable: the results store
+/// keeps a scan's rules so `store rematch` applies them to what a newer database finds.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Rule {
     id: String,
     path: Option<String>,

@@ -629,7 +629,11 @@ async fn inventory(
                 f.location = Some(backend.redact(l));
             }
         }
-        let matched = backend.match_inventory(record.os.as_ref(), &record.packages)?;
+        let matched = backend.match_inventory(
+            record.os.as_ref(),
+            &record.packages,
+            record.filters.as_deref(),
+        )?;
         record.findings.extend(matched.records.iter().cloned());
         record.db = matched.db.clone();
         record.scanned_at = drydock_store::now();

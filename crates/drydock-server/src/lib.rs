@@ -73,20 +73,22 @@ impl Config {
 
 /// What an uploaded inventory's vulnerabilities are, from the server's advisory database.
 pub struct Matched {
-    /// As reports show them (what `drydock image --server` prints).
+    /// As reports show them before suppression (the client applies its own rules).
     pub findings: Vec<drydock_finding::Finding>,
-    /// As the store keeps them.
+    /// As the store keeps them (suppressed ones with their reason).
     pub records: Vec<FindingRecord>,
     pub db: DbRecord,
 }
 
 /// The scan pipeline, as the binary provides it.
 pub trait Backend: Send + Sync + 'static {
-    /// Matches an inventory against the advisory database.
+    /// Matches an inventory against the advisory database, with the suppression it came with
+    /// (`ScanRecord::filters`: the client's ignored fix statuses and ignore/VEX rules).
     fn match_inventory(
         &self,
         os: Option<&OsRecord>,
         packages: &[PackageRecord],
+        filters: Option<&str>,
     ) -> Result<Matched, String>;
 
     /// Pulls `reference` from its registry, scans it and writes the scan to the store; the

@@ -87,6 +87,7 @@ fn load(path: &str) -> ScanRecord {
             built: None,
         },
         scanned_at: now(),
+        filters: None,
     }
 }
 

@@ -29,10 +29,11 @@ const MIGRATIONS: &[Migration] = &[
              size BIGINT NOT NULL, created_at BIGINT NOT NULL)",
         )),
     ),
+    (4, include_str!("../migrations/0004_scan_filters.sql"), None),
 ];
 
 /// The schema version this build writes.
-pub const SCHEMA_VERSION: i64 = 3;
+pub const SCHEMA_VERSION: i64 = 4;
 
 const CREATE: &str = "CREATE TABLE IF NOT EXISTS schema_version (version BIGINT PRIMARY KEY, applied_at BIGINT NOT NULL)";
 

@@ -133,6 +133,10 @@ pub struct ScanRecord {
     pub db: DbRecord,
     /// Seconds since the epoch.
     pub scanned_at: i64,
+    /// The suppression the scan ran with, as the binary writes it (JSON, opaque to the store):
+    /// `store rematch` applies it again to what a newer database finds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub filters: Option<String>,
 }
 
 /// `store query images`.
@@ -177,6 +181,8 @@ pub struct PackageRow {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct StoredInventory {
     pub scan_id: String,
+    /// [`ScanRecord::filters`].
+    pub filters: Option<String>,
     pub digest: String,
     pub target_path: String,
     pub os: Option<OsRecord>,

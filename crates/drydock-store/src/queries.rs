@@ -62,15 +62,15 @@ pub(crate) fn write_scan(x: &mut dyn Exec, s: &ScanRecord) -> Result<String> {
     x.execute(
         "INSERT INTO scans (id, digest, digest_kind, db_version, db_built, analyzer, target_kind, \
          target_path, config_digest, os_family, os_version, os_name, first_scanned, last_scanned, \
-         matched_db_version, matched_at, current) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13, $4, $13, TRUE) \
+         matched_db_version, matched_at, current, filters) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13, $4, $13, TRUE, $14) \
          ON CONFLICT (digest, db_version) DO UPDATE SET digest_kind = excluded.digest_kind, \
          db_built = excluded.db_built, analyzer = excluded.analyzer, \
          target_kind = excluded.target_kind, target_path = excluded.target_path, \
          config_digest = excluded.config_digest, os_family = excluded.os_family, \
          os_version = excluded.os_version, os_name = excluded.os_name, \
          last_scanned = excluded.last_scanned, matched_db_version = excluded.matched_db_version, \
-         matched_at = excluded.matched_at, current = TRUE",
+         matched_at = excluded.matched_at, current = TRUE, filters = excluded.filters",
         &[
             (&id).into(),
             (&s.digest).into(),
@@ -85,6 +85,7 @@ pub(crate) fn write_scan(x: &mut dyn Exec, s: &ScanRecord) -> Result<String> {
             os.map(|o| &o.version).into(),
             os.and_then(|o| o.name.as_ref()).into(),
             s.scanned_at.into(),
+            s.filters.as_ref().into(),
         ],
     )?;
     x.execute(
@@ -427,8 +428,8 @@ pub(crate) fn package_candidates(x: &mut dyn Exec, name_or_purl: &str) -> Result
 pub(crate) fn inventories(x: &mut dyn Exec) -> Result<Vec<StoredInventory>> {
     let scans = x.query(
         concat!(
-            "SELECT s.id, s.digest, s.target_path, s.os_family, s.os_version, s.os_name \
-             FROM scans s WHERE ",
+            "SELECT s.id, s.digest, s.target_path, s.os_family, s.os_version, s.os_name, \
+             s.filters FROM scans s WHERE ",
             latest!(),
             " ORDER BY s.digest, s.db_version DESC"
         ),
@@ -450,6 +451,7 @@ pub(crate) fn inventories(x: &mut dyn Exec) -> Result<Vec<StoredInventory>> {
         };
         out.push(StoredInventory {
             scan_id: r.text(0)?,
+            filters: r.opt_text(6)?,
             digest,
             target_path: r.text(2)?,
             os,
@@ -553,14 +555,15 @@ pub(crate) fn record_rematch(
                 ],
             )
         };
+        // A suppressed finding is no news either way: it was ignored on purpose.
         for (k, f) in &new {
-            if !old.contains_key(k) {
+            if !old.contains_key(k) && f.suppressed.is_none() {
                 delta(x, "new", f)?;
                 summary.new += 1;
             }
         }
         for (k, f) in &old {
-            if !new.contains_key(k) {
+            if !new.contains_key(k) && f.suppressed.is_none() {
                 delta(x, "resolved", f)?;
                 summary.resolved += 1;
             }

@@ -98,6 +98,7 @@ fn scan(digest: &str, db: &str, libssl: &str) -> ScanRecord {
             built: Some(1_700_000_000),
         },
         scanned_at: now(),
+        filters: None,
     }
 }
 

@@ -84,7 +84,9 @@ fn call(
             b.call()
         }
         ("PUT", body) => {
-            let mut b = a.put(url).header("Content-Type", "application/octet-stream");
+            let mut b = a
+                .put(url)
+                .header("Content-Type", "application/octet-stream");
             if let Some(h) = &auth {
                 b = b.header("Authorization", h);
             }

@@ -310,6 +310,67 @@ fn scenario(store: &str, tmp: &Path) {
     );
 }
 
+/// A rematch applies the suppression the scan ran with: an advisory the newer database brings
+/// that the scan's ignore file names is stored suppressed, with the file's reason, and is not a
+/// `new` delta.
+#[test]
+fn rematch_keeps_the_scans_suppression() {
+    let Some(old_status) = drydock_testkit::shared("data/advisories/debian12/debian12-old.status")
+    else {
+        return;
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let (db1, db2) = (tmp.path().join("db1"), tmp.path().join("db2"));
+    if debian_db(&db1, &["DSA-5532-1"]).is_none() || debian_db(&db2, &[]).is_none() {
+        return;
+    }
+    let store = tmp.path().join("s.sqlite").display().to_string();
+    let root = rootfs(&tmp.path().join("root"), &old_status);
+    let ignore = tmp.path().join("ignore");
+    std::fs::write(&ignore, "CVE-2023-5363 # accepted: not reachable here\n").unwrap();
+    ok(drydock(&[
+        "rootfs",
+        &root.display().to_string(),
+        "--store",
+        &store,
+        "--db-dir",
+        &db1.display().to_string(),
+        "--ignorefile",
+        &ignore.display().to_string(),
+    ]));
+    let summary = json(&[
+        "store",
+        "rematch",
+        "--store",
+        &store,
+        "--db-dir",
+        &db2.display().to_string(),
+        "--json",
+    ]);
+    assert_eq!(
+        (summary["new"].as_u64(), summary["resolved"].as_u64()),
+        (Some(0), Some(0)),
+        "an ignored advisory came back as new: {summary:#}"
+    );
+    let rows = json(&[
+        "store",
+        "query",
+        "finding",
+        "DSA-5532-1",
+        "--store",
+        &store,
+        "--json",
+    ]);
+    let rows = rows.as_array().unwrap();
+    assert_eq!(rows.len(), 2);
+    for r in rows {
+        assert_eq!(
+            r["finding"]["suppressed"]["reason"], "accepted: not reachable here",
+            "{r:#}"
+        );
+    }
+}
+
 #[test]
 fn sqlite_scan_query_rematch() {
     let tmp = tempfile::tempdir().unwrap();

@@ -329,10 +329,19 @@ impl Session {
             kinds,
         );
         notes.extend(image.notes.iter().cloned());
+        let rules = suppression_rules(common)?;
+        let filters = store::Filters::new(&scan_options.ignore_status, &rules).to_json();
         if let Some(remote) = &self.server {
             // What goes up: the inventory and these findings, as `--store` would write them
-            // (redacted); what comes back: the vulnerabilities the server matched.
-            let record = store::record(image, scan, &findings, &[], store::db_record(None));
+            // (redacted, suppressed by the rules, which go along so the server applies them to
+            // the vulnerabilities too); what comes back: the vulnerabilities it matched.
+            let (kept, gone, _) = drydock_scan::suppress::apply(
+                findings.clone(),
+                &rules,
+                &drydock_finding::time::today(),
+            );
+            let mut record = store::record(image, scan, &kept, &gone, store::db_record(None));
+            record.filters = filters.clone();
             let uploaded = remote.client.upload(&record)?;
             if remote.vulns {
                 findings.extend(uploaded.vulnerabilities);
@@ -355,7 +364,7 @@ impl Session {
             findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
             notes.extend(custom_notes);
         }
-        let (mut findings, suppressed) = suppress_unfiltered(findings, common, &mut notes)?;
+        let (mut findings, suppressed) = apply_suppression(findings, &rules, common, &mut notes);
         // The store keeps every finding; `--severity` only narrows what is shown.
         let unfiltered = self.store.as_ref().map(|_| findings.clone());
         severity_filter(&mut findings, common);
@@ -373,7 +382,8 @@ impl Session {
         }
         let out = sink(&report)?;
         if let (Some(store), Some(all)) = (&self.store, unfiltered) {
-            let record = store::record(image, scan, &all, &suppressed, self.db_record());
+            let mut record = store::record(image, scan, &all, &suppressed, self.db_record());
+            record.filters = filters;
             let mut store = store
                 .lock()
                 .map_err(|_| anyhow::anyhow!("results store lock poisoned"))?;
@@ -432,6 +442,12 @@ fn suppress_unfiltered(
     Vec<drydock_finding::Finding>,
     Vec<drydock_finding::Suppressed>,
 )> {
+    let rules = suppression_rules(common)?;
+    Ok(apply_suppression(findings, &rules, common, notes))
+}
+
+/// The rules of `.drydockignore` (or `--ignorefile`) and `--vex`.
+fn suppression_rules(common: &Common) -> Result<Vec<drydock_scan::suppress::Rule>> {
     let mut rules = Vec::new();
     let default = PathBuf::from(".drydockignore");
     let ignorefile = common
@@ -454,15 +470,28 @@ fn suppress_unfiltered(
             &text,
         )?);
     }
+    Ok(rules)
+}
+
+/// Splits findings by `rules`; expired rules are warnings and notes.
+fn apply_suppression(
+    findings: Vec<drydock_finding::Finding>,
+    rules: &[drydock_scan::suppress::Rule],
+    common: &Common,
+    notes: &mut Vec<String>,
+) -> (
+    Vec<drydock_finding::Finding>,
+    Vec<drydock_finding::Suppressed>,
+) {
     let (kept, suppressed, expired) =
-        drydock_scan::suppress::apply(findings, &rules, &drydock_finding::time::today());
+        drydock_scan::suppress::apply(findings, rules, &drydock_finding::time::today());
     for n in &expired {
         if !common.quiet {
             eprintln!("drydock: warning: {n}");
         }
     }
     notes.extend(expired);
-    Ok((kept, suppressed))
+    (kept, suppressed)
 }
 
 /// Renders what `drydock-config` found in files (config or host). Files it could not read or

@@ -213,13 +213,11 @@ impl drydock_server::Backend for Pipeline {
         &self,
         os: Option<&OsRecord>,
         packages: &[PackageRecord],
+        filters: Option<&str>,
     ) -> Result<drydock_server::Matched, String> {
         let (options, db) = self.options()?;
-        let findings = super::store::match_inventory(&options, "upload", os, packages);
-        let records = findings
-            .iter()
-            .map(|f| super::store::finding_record(f, None))
-            .collect();
+        let (findings, records) =
+            super::store::rematch_one(&options, filters, "upload", os, packages);
         Ok(drydock_server::Matched {
             findings,
             records,

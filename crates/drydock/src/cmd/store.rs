@@ -356,6 +356,7 @@ pub fn record(
         analyzer: format!("drydock {}", env!("CARGO_PKG_VERSION")),
         db,
         scanned_at: i64::try_from(drydock_finding::time::now_secs()).unwrap_or(i64::MAX),
+        filters: None,
     }
 }
 
@@ -399,11 +400,14 @@ fn rematch(at: &StoreAt, db: &crate::cli::DbDir) -> Result<ExitCode> {
     let inventories = store.inventories()?;
     let mut fresh = Vec::with_capacity(inventories.len());
     for inv in &inventories {
-        let findings = match_inventory(&options, &inv.target_path, inv.os.as_ref(), &inv.packages);
-        fresh.push((
-            inv.scan_id.clone(),
-            findings.iter().map(|f| finding_record(f, None)).collect(),
-        ));
+        let (_, records) = rematch_one(
+            &options,
+            inv.filters.as_deref(),
+            &inv.target_path,
+            inv.os.as_ref(),
+            &inv.packages,
+        );
+        fresh.push((inv.scan_id.clone(), records));
     }
     let now = i64::try_from(drydock_finding::time::now_secs()).unwrap_or(i64::MAX);
     let summary = store.record_rematch(&db.version, now, &fresh)?;
@@ -420,6 +424,83 @@ fn rematch(at: &StoreAt, db: &crate::cli::DbDir) -> Result<ExitCode> {
         drydock_finding::time::rfc3339(now)
     );
     Ok(ExitCode::SUCCESS)
+}
+
+/// The suppression a scan ran with, as the store keeps it (`ScanRecord::filters`): the fix
+/// statuses it ignored (`--ignore-status`, `--ignore-unfixed`) and its `.drydockignore` / VEX
+/// rules. Re-matching applies them again, so a newer database neither brings back what the
+/// scan ignored nor reports it as new.
+#[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
+pub struct Filters {
+    #[serde(default)]
+    pub ignore_status: Vec<String>,
+    #[serde(default)]
+    pub rules: Vec<drydock_scan::suppress::Rule>,
+}
+
+impl Filters {
+    pub fn new(ignore_status: &[&str], rules: &[drydock_scan::suppress::Rule]) -> Filters {
+        Filters {
+            ignore_status: ignore_status.iter().map(|s| (*s).to_owned()).collect(),
+            rules: rules.to_vec(),
+        }
+    }
+
+    /// `None` when there is nothing to keep.
+    pub fn to_json(&self) -> Option<String> {
+        if self.ignore_status.is_empty() && self.rules.is_empty() {
+            return None;
+        }
+        serde_json::to_string(self).ok()
+    }
+
+    /// What a stored scan holds; unreadable (a newer drydock's) counts as none, with a warning.
+    pub fn parse(text: Option<&str>) -> Filters {
+        match text {
+            None => Filters::default(),
+            Some(t) => serde_json::from_str(t).unwrap_or_else(|e| {
+                eprintln!("drydock: warning: a stored scan's suppression is unreadable ({e}); matched without it");
+                Filters::default()
+            }),
+        }
+    }
+
+    /// The statuses as the scanner takes them (only the ones it knows).
+    fn statuses(&self) -> Vec<&'static str> {
+        ["fixed", "affected", "end_of_life"]
+            .into_iter()
+            .filter(|s| self.ignore_status.iter().any(|i| i == s))
+            .collect()
+    }
+}
+
+/// An inventory re-matched with the suppression it was scanned with: the findings a report
+/// would show (unsuppressed) and every finding as the store keeps it (suppressed ones with
+/// their reason).
+pub fn rematch_one(
+    options: &drydock_scan::Options,
+    filters: Option<&str>,
+    name: &str,
+    os: Option<&OsRecord>,
+    packages: &[PackageRecord],
+) -> (Vec<Finding>, Vec<FindingRecord>) {
+    let filters = Filters::parse(filters);
+    let mut options = options.clone();
+    options.ignore_status = filters.statuses();
+    let findings = match_inventory(&options, name, os, packages);
+    let (kept, suppressed, _) = drydock_scan::suppress::apply(
+        findings.clone(),
+        &filters.rules,
+        &drydock_finding::time::today(),
+    );
+    let mut records: Vec<FindingRecord> = kept.iter().map(|f| finding_record(f, None)).collect();
+    records.extend(
+        suppressed
+            .iter()
+            .map(|s| finding_record(&s.finding, Some(s))),
+    );
+    // The report's view: what the statuses let through (the client suppresses by its rules).
+    (findings, records)
 }
 
 /// The vulnerability findings of a stored (or uploaded) inventory: rebuilt as the scan an SBOM
