@@ -285,6 +285,12 @@ impl Store {
         self.tx(|x| queries::layer_get(x, key))
     }
 
+    /// Images whose findings were last matched against another advisory database than
+    /// `db_version`: what a rematch would bring up to date.
+    pub fn stale_scans(&mut self, db_version: &str) -> Result<u64> {
+        self.tx(|x| queries::stale_scans(x, db_version))
+    }
+
     /// Deltas recorded at or after `since` (seconds since the epoch), oldest first.
     pub fn deltas(&mut self, since: i64) -> Result<Vec<DeltaRow>> {
         self.tx(|x| queries::deltas(x, since))

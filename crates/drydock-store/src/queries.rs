@@ -880,3 +880,15 @@ pub(crate) fn layer_get(x: &mut dyn Exec, key: &str) -> Result<Option<Vec<u8>>> 
     let rows = x.query("SELECT data FROM layer_blobs WHERE key = $1", &[key.into()])?;
     rows.first().map(|r| r.bytes(0)).transpose()
 }
+
+pub(crate) fn stale_scans(x: &mut dyn Exec, db_version: &str) -> Result<u64> {
+    let rows = x.query(
+        concat!(
+            "SELECT COUNT(*) FROM scans s WHERE s.matched_db_version <> $1 AND ",
+            latest!()
+        ),
+        &[db_version.into()],
+    )?;
+    let n = rows.first().map(|r| r.int(0)).transpose()?.unwrap_or(0);
+    Ok(u64::try_from(n).unwrap_or(0))
+}

@@ -151,6 +151,11 @@ pub struct ServerArgs {
     /// Store connections
     #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u32).range(1..=64))]
     pub pool: u32,
+    /// Every SECONDS, check whether the advisory database changed (`db update`); if stored
+    /// images were matched against another one, re-match them all and record the deltas, as
+    /// `store rematch` does. 0: never
+    #[arg(long, value_name = "SECONDS", default_value_t = 60)]
+    pub rematch_check: u64,
 }
 
 #[derive(Subcommand)]

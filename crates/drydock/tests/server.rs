@@ -780,3 +780,85 @@ fn layers_are_shared_across_machines_through_the_server() {
     let hay = String::from_utf8_lossy(&bytes);
     assert!(!hay.contains(secret), "a layer's secret is stored in clear");
 }
+
+/// "What became vulnerable overnight" with nobody running `store rematch`: the server notices
+/// that the advisory database changed under it and re-matches the stored inventories; the new
+/// advisory's findings show up as deltas through the API.
+#[test]
+fn the_server_rematches_when_the_database_changes() {
+    let Some(dsa) = drydock_testkit::shared("data/advisories/debian12") else {
+        return;
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let Some(root) = old_rootfs(&tmp.path().join("root")) else {
+        return;
+    };
+    // The database without DSA-5532-1 (openssl, CVE-2023-5363) first.
+    let db = tmp.path().join("db");
+    let mut args = vec!["db".to_owned(), "import".into(), "--db-dir".into()];
+    args.push(db.display().to_string());
+    for e in std::fs::read_dir(&dsa).unwrap() {
+        let p = e.unwrap().path();
+        let name = p.file_stem().unwrap().to_string_lossy().into_owned();
+        if p.extension().is_some_and(|x| x == "json") && name != "DSA-5532-1" {
+            args.push(p.display().to_string());
+        }
+    }
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    ok(drydock(&args));
+    let store = tmp.path().join("s.sqlite").display().to_string();
+    let read = token(&store, "r", &["read"]);
+    let submit = token(&store, "ci", &["submit"]);
+    let server = start(&store, &db, &["--rematch-check", "1"]);
+    ok(drydock_testkit::drydock_cmd!()
+        .args([
+            "rootfs",
+            &root.display().to_string(),
+            "--server",
+            &server.url(),
+        ])
+        .env("DRYDOCK_SERVER_TOKEN", &submit)
+        .output()
+        .unwrap());
+    let deltas =
+        |server: &Server| get_json(&format!("{}/api/v1/deltas?since=0", server.url()), &read);
+    assert!(deltas(&server).as_array().unwrap().is_empty());
+
+    // `db update` (here: the missing advisory imported) while the server runs.
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    ok(drydock(&[
+        "db",
+        "import",
+        "--db-dir",
+        &db.display().to_string(),
+        &dsa.join("DSA-5532-1.json").display().to_string(),
+    ]));
+    let started = std::time::Instant::now();
+    let found = loop {
+        let d = deltas(&server);
+        if !d.as_array().unwrap().is_empty() {
+            break d;
+        }
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(30),
+            "no rematch within 30 s:\n{}",
+            server.log()
+        );
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    };
+    let ids: BTreeSet<&str> = found
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            assert_eq!(d["change"], "new");
+            d["finding_id"].as_str().unwrap()
+        })
+        .collect();
+    assert_eq!(ids, BTreeSet::from(["CVE-2023-5363"]), "{found:#}");
+    assert!(
+        server.log().contains("rematched 1 images"),
+        "{}",
+        server.log()
+    );
+}

@@ -114,7 +114,14 @@ fn serve(args: ServerArgs) -> Result<ExitCode> {
             args.listen
         );
     }
-    let pipeline = Pipeline::new(&args.db, url)?;
+    let pipeline = Arc::new(Pipeline::new(&args.db, url.clone())?);
+    if args.rematch_check > 0 {
+        let (p, every) = (pipeline.clone(), Duration::from_secs(args.rematch_check));
+        std::thread::Builder::new()
+            .name("rematch".into())
+            .spawn(move || rematch_loop(&p, &url, every))
+            .context("cannot start the rematch thread")?;
+    }
     if pipeline.db_path.exists() {
         eprintln!(
             "drydock server: advisory database {}",
@@ -133,12 +140,54 @@ fn serve(args: ServerArgs) -> Result<ExitCode> {
         "http"
     };
     let shown = location.display();
-    drydock_server::run(config, Arc::new(pipeline), |addr| {
+    drydock_server::run(config, pipeline, |addr| {
         eprintln!("drydock server: store {shown}; listening on {scheme}://{addr}");
     })
     .context("drydock server")?;
     eprintln!("drydock server: stopped");
     Ok(ExitCode::SUCCESS)
+}
+
+/// Keeps the stored findings current with the advisory database: whenever stored images were
+/// matched against another database than the one on disk (after `db update`, or a restart on a
+/// newer one), every inventory is re-matched and the new and resolved findings recorded, so
+/// "what became vulnerable overnight" needs no one to run `store rematch`.
+fn rematch_loop(pipeline: &Pipeline, url: &str, every: Duration) {
+    let mut store: Option<Store> = None;
+    loop {
+        if let Err(e) = rematch_if_stale(pipeline, url, &mut store) {
+            eprintln!("drydock server: warning: rematch: {e:#}");
+            store = None;
+        }
+        std::thread::sleep(every);
+    }
+}
+
+fn rematch_if_stale(pipeline: &Pipeline, url: &str, store: &mut Option<Store>) -> Result<()> {
+    let Ok((options, db)) = pipeline.options() else {
+        return Ok(()); // No database yet: nothing to match against.
+    };
+    if store.is_none() {
+        *store = Some(Store::open(url)?);
+    }
+    let Some(s) = store.as_mut() else {
+        return Ok(());
+    };
+    let stale = s.stale_scans(&db.version)?;
+    if stale == 0 {
+        return Ok(());
+    }
+    let started = Instant::now();
+    let (summary, _) = super::store::rematch_store(s, &options, &db)?;
+    eprintln!(
+        "drydock server: advisory database {}: rematched {} images in {:.1} s: {} new, {} resolved",
+        db.version,
+        summary.scans,
+        started.elapsed().as_secs_f64(),
+        summary.new,
+        summary.resolved
+    );
+    Ok(())
 }
 
 /// The advisory database as last opened, and the file's modification time then.

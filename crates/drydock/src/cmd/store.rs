@@ -397,20 +397,7 @@ fn rematch(at: &StoreAt, db: &crate::cli::DbDir) -> Result<ExitCode> {
     };
     let mut store = open(at)?;
     let started = std::time::Instant::now();
-    let inventories = store.inventories()?;
-    let mut fresh = Vec::with_capacity(inventories.len());
-    for inv in &inventories {
-        let (_, records) = rematch_one(
-            &options,
-            inv.filters.as_deref(),
-            &inv.target_path,
-            inv.os.as_ref(),
-            &inv.packages,
-        );
-        fresh.push((inv.scan_id.clone(), records));
-    }
-    let now = i64::try_from(drydock_finding::time::now_secs()).unwrap_or(i64::MAX);
-    let summary = store.record_rematch(&db.version, now, &fresh)?;
+    let (summary, now) = rematch_store(&mut store, &options, &db)?;
     if at.json {
         return json(&summary);
     }
@@ -424,6 +411,29 @@ fn rematch(at: &StoreAt, db: &crate::cli::DbDir) -> Result<ExitCode> {
         drydock_finding::time::rfc3339(now)
     );
     Ok(ExitCode::SUCCESS)
+}
+
+/// Every stored inventory re-matched against the database `options` holds (`db` names it), the
+/// new and resolved findings recorded as deltas; `store rematch` and the server run this.
+pub fn rematch_store(
+    store: &mut Store,
+    options: &drydock_scan::Options,
+    db: &DbRecord,
+) -> Result<(drydock_store::RematchSummary, i64)> {
+    let inventories = store.inventories()?;
+    let mut fresh = Vec::with_capacity(inventories.len());
+    for inv in &inventories {
+        let (_, records) = rematch_one(
+            options,
+            inv.filters.as_deref(),
+            &inv.target_path,
+            inv.os.as_ref(),
+            &inv.packages,
+        );
+        fresh.push((inv.scan_id.clone(), records));
+    }
+    let now = i64::try_from(drydock_finding::time::now_secs()).unwrap_or(i64::MAX);
+    Ok((store.record_rematch(&db.version, now, &fresh)?, now))
 }
 
 /// The suppression a scan ran with, as the store keeps it (`ScanRecord::filters`): the fix
