@@ -411,3 +411,41 @@ fn sqlite_is_wal_and_refuses_a_newer_schema() {
 fn rusqlite_conn(path: &std::path::Path) -> rusqlite::Connection {
     rusqlite::Connection::open(path).unwrap()
 }
+
+/// PostgreSQL over TLS: a cluster that refuses plain TCP (`hostssl` only). With its CA given
+/// (`sslrootcert`) the store connects and works, with `verify-full` as libpq spells it too;
+/// without the CA the certificate is not trusted, and `sslmode=disable` is refused by the
+/// server, so the TLS connection is what carried the scan.
+#[test]
+fn postgres_over_tls() {
+    let Some((pg, ca)) = drydock_testkit::postgres::Postgres::start_tls() else {
+        return;
+    };
+    let url = pg.create_database("tls");
+    let with = |q: &str| format!("{url}?{q}");
+    let ca = ca.display().to_string();
+    let mut s = Store::open(&with(&format!("sslmode=require&sslrootcert={ca}"))).unwrap();
+    s.write_scan(&scan(
+        &format!("sha256:{}", "c".repeat(64)),
+        "1:1",
+        "3.0.11-1~deb12u1",
+    ))
+    .unwrap();
+    assert_eq!(s.scan_count().unwrap(), 1);
+    let mut s = Store::open(&with(&format!("sslmode=verify-full&sslrootcert={ca}"))).unwrap();
+    assert_eq!(s.scan_count().unwrap(), 1);
+    let untrusted = Store::open(&with("sslmode=require"))
+        .err()
+        .unwrap()
+        .to_string();
+    assert!(untrusted.contains("sslrootcert"), "{untrusted}");
+    let plain = Store::open(&with("sslmode=disable"))
+        .err()
+        .unwrap()
+        .to_string();
+    assert!(!plain.contains(&pg.password), "{plain}");
+    assert!(
+        plain.contains("pg_hba") || plain.contains("no encryption") || plain.contains("SSL"),
+        "{plain}"
+    );
+}

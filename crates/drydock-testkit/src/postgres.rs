@@ -76,6 +76,22 @@ impl Postgres {
     /// Initialises and starts a cluster; `None` (with a visible message) when PostgreSQL is not
     /// installed or cannot run here, a failure under CI.
     pub fn start() -> Option<Self> {
+        Self::launch(None)
+    }
+
+    /// A cluster that takes TCP connections over TLS only (`hostssl` in pg_hba.conf, no plain
+    /// `host` line), with a certificate for 127.0.0.1 signed by a throwaway CA; the CA's PEM
+    /// file is returned with it.
+    pub fn start_tls() -> Option<(Self, PathBuf)> {
+        let certs = tempfile::tempdir().expect("temp dir");
+        let (ca, cert, key) = crate::registry::tls_files(certs.path());
+        let me = Self::launch(Some((cert, key)))?;
+        let kept = me.dir.path().join("ca.pem");
+        std::fs::copy(&ca, &kept).expect("copy CA");
+        Some((me, kept))
+    }
+
+    fn launch(tls: Option<(PathBuf, PathBuf)>) -> Option<Self> {
         let Some(bin) = bin_dir() else {
             return skip(
                 "initdb/pg_ctl not found in PATH or /usr/lib/postgresql/*/bin (apt-get install postgresql)"
@@ -149,10 +165,30 @@ impl Postgres {
             }
             Err(e) => return skip(format!("cannot run initdb: {e}")),
         }
-        let options = format!(
+        let mut options = format!(
             "-c listen_addresses=127.0.0.1 -p {port} -k {} -c fsync=off -c full_page_writes=off",
             me.dir.path().display()
         );
+        if let Some((cert, key)) = &tls {
+            // The key must belong to the server's user and be private to it.
+            let (crt_to, key_to) = (data.join("server.crt"), data.join("server.key"));
+            std::fs::copy(cert, &crt_to).expect("copy certificate");
+            std::fs::copy(key, &key_to).expect("copy key");
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&key_to, std::fs::Permissions::from_mode(0o600))
+                .expect("key mode");
+            std::fs::write(
+                data.join("pg_hba.conf"),
+                "local all all trust\nhostssl all all 127.0.0.1/32 scram-sha-256\n",
+            )
+            .expect("pg_hba.conf");
+            if let Some(u) = &me.user {
+                for f in [&crt_to, &key_to, &data.join("pg_hba.conf")] {
+                    let _ = Command::new("chown").arg(format!("{u}:")).arg(f).status();
+                }
+            }
+            options.push_str(" -c ssl=on -c ssl_cert_file=server.crt -c ssl_key_file=server.key");
+        }
         let start = me
             .command("pg_ctl")
             .arg("-D")
