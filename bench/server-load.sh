@@ -104,6 +104,35 @@ runuser -u $pguser -- "$pgbin/pg_ctl" -D "$work/pg/data" -l "$work/pg/server.log
 pgver=$("$pgbin/postgres" --version)
 psql_() { runuser -u $pguser -- psql -h "$work/pg" -p "$pgport" -U drydock -Atq "$@"; }
 
+# The runs at a glance, from runs.md: one row per run.
+summary() {
+  awk '
+    /^#### / { name = substr($0, 6); next }
+    /^\| [0-9]+ \| [0-9]+ \|/ && name != "" {
+      split($0, f, "|"); thr[name] = f[6]; p50[name] = f[7]; p99[name] = f[9]; order[++n] = name; next
+    }
+    /^Server: peak RSS/ && name != "" {
+      match($0, /peak RSS [0-9]+ MiB/); rss[name] = substr($0, RSTART + 9, RLENGTH - 9)
+      ok[name] = ($0 ~ /Checks: passed/) ? "0 / 0" : "**checks failed**"; name = ""
+    }
+    END {
+      print "| run | 201/s | p50 ms | p99 ms | server peak RSS | lost / duplicated |"
+      print "|---|---|---|---|---|---|"
+      for (i = 1; i <= n; i++) {
+        k = order[i]; printf "| %s |%s|%s|%s| %s | %s |\n", k, thr[k], p50[k], p99[k], rss[k], ok[k]
+      }
+      # The alternating rounds side by side: PostgreSQL over SQLite.
+      line = ""
+      for (i = 1; i <= n; i++) {
+        k = order[i]
+        if (k !~ /^sqlite, round /) continue
+        r = k; sub(/^sqlite/, "postgres", r)
+        if (r in thr) line = line sprintf("round %s: %.2f; ", substr(k, 15, index(k, ":") - 15), thr[r] / thr[k])
+      }
+      if (line != "") print "\nThroughput, PostgreSQL / SQLite, by round: " substr(line, 1, length(line) - 2) "."
+    }' "$1"
+}
+
 # CPU time the whole machine has spent busy (all CPUs, clock ticks), from /proc/stat.
 busy() { awk '/^cpu / {print $2 + $3 + $4 + $7 + $8 + $9; exit}' /proc/stat; }
 
@@ -196,7 +225,7 @@ run() {
         /%/ {
           p = $1; sub("%", "", p); $1 = ""; s = $0; g = "other"
           if (s ~ /\[k\]/) g = "kernel (syscalls, socket and file copies, scheduling)"
-          else if (s ~ /sqlite3|wal[A-Z]|btree|Btree|pager|Pager|[Vv]dbe|balance|Cell|pcache|unix[A-Z]|sqlite/) g = "SQLite (the store)"
+          else if (s ~ /sqlite3|wal[A-Z]|btree|Btree|pager|Pager|[Vv]dbe|balance|Cell|pcache|unix[A-Z]|sqlite/) g = "SQLite (the store, and the advisory database the matcher reads)"
           else if (s ~ /postgres|fallible_iterator|bytes::/) g = "PostgreSQL client (the store)"
           else if (s ~ /serde|json|from_utf8|itoa|ryu/) g = "JSON (request body in, answer out)"
           else if (s ~ /drydock_vulndb|drydock_version|drydock_scan|drydock_finding|regex|aho_corasick|drydock_secrets/) g = "matching and redaction (drydock_vulndb/version/scan/secrets)"
@@ -304,6 +333,10 @@ fi
   echo "After each run: every digest answered 201 must be listed exactly once by GET /api/v1/images"
   echo "(read token) and nothing else; answers for one digest must agree on scan id and"
   echo "vulnerabilities; the store's rows (sqlite3/psql) are counted independently."
+  echo
+  echo "## Summary"
+  echo
+  summary "$work/runs.md"
   echo
   echo "## Runs (in the order run)"
   cat "$work/runs.md"
