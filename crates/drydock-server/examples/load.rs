@@ -30,8 +30,8 @@ use hyper::body::Bytes;
 use hyper::{Request, StatusCode};
 use hyper_util::rt::TokioIo;
 use std::collections::{BTreeMap, HashMap};
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 use tokio::net::TcpStream;
 
@@ -133,7 +133,10 @@ fn sha256_hex(text: &str) -> String {
 /// Logical image `i`'s digest, out of `records` records.
 fn digest_of(records: usize, i: usize) -> String {
     let base = i % records;
-    format!("sha256:{}", sha256_hex(&format!("drydock-load\n{base}\n{i}")))
+    format!(
+        "sha256:{}",
+        sha256_hex(&format!("drydock-load\n{base}\n{i}"))
+    )
 }
 
 /// Logical image `i`: record `i % records`, its digest, reference and package list its own.
@@ -194,7 +197,10 @@ async fn exchange(
     sender: &mut Sender,
     request: Request<Full<Bytes>>,
 ) -> Result<(StatusCode, Bytes), String> {
-    sender.ready().await.map_err(|e| format!("connection: {e}"))?;
+    sender
+        .ready()
+        .await
+        .map_err(|e| format!("connection: {e}"))?;
     let response = sender
         .send_request(request)
         .await
@@ -375,7 +381,10 @@ fn report(o: &Opts, outcomes: &[Outcome], wall: f64) {
     let mut ok: Vec<Duration> = created.iter().map(|r| r.latency).collect();
     ok.sort();
     let mut errors: BTreeMap<String, usize> = BTreeMap::new();
-    for r in outcomes.iter().filter(|r| r.status != 201 || r.error.is_some()) {
+    for r in outcomes
+        .iter()
+        .filter(|r| r.status != 201 || r.error.is_some())
+    {
         let key = match (&r.error, r.status) {
             (Some(e), 0) => e.clone(),
             (Some(e), s) => format!("{s}: {e}"),
@@ -427,7 +436,9 @@ fn report(o: &Opts, outcomes: &[Outcome], wall: f64) {
         println!(
             "| {} ({}) | {} | ~{vulns} | {} | {:.1} | {:.1} |",
             rec.target_path.rsplit('/').next().unwrap_or_default(),
-            rec.os.as_ref().map_or(String::new(), |o| format!("{} {}", o.family, o.version)),
+            rec.os
+                .as_ref()
+                .map_or(String::new(), |o| format!("{} {}", o.family, o.version)),
             rec.packages.len(),
             lat.len(),
             pct(&lat, 50.0),
