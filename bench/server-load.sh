@@ -237,8 +237,9 @@ run() {
         END { for (g in share) printf "| %s | %.1f%% |\n", g, share[g] }' | sort -t'|' -k3 -rn
     fi
   } | tee -a "$work/runs.md"
-  [ $status = 0 ] || echo "run $name: checks failed" >&2
+  [ $status = 0 ] || { echo "run $name: checks failed" >&2; failed=$((failed + 1)); }
 }
+failed=0
 
 # Alternating: SQLite first in odd rounds, PostgreSQL first in even ones.
 for round in $(seq "$rounds"); do
@@ -297,9 +298,9 @@ $(sed 's/^[0-9TZ:.-]*\t//' "$work/trivy.err")
     sleep 1
     dport=$(sed -n 's|.*listening on http://127.0.0.1:\([0-9]*\).*|\1|p' "$work/peer.err")
     many() { # K copies of a command at once; the wall seconds until the last ends
-      local s; s=$(date +%s.%N)
-      for _ in $(seq $k); do "$@" >/dev/null 2>&1 & done
-      wait
+      local s w=(); s=$(date +%s.%N)
+      for _ in $(seq $k); do "$@" >/dev/null 2>&1 & w+=($!); done
+      wait "${w[@]}"
       awk -v a="$s" -v b="$(date +%s.%N)" 'BEGIN {printf "%.2f", b - a}'
     }
     peer="| round | drydock s ($k clients) | trivy s ($k clients) | drydock/trivy |
@@ -346,3 +347,4 @@ fi
   echo "$peer"
 } >bench/results-server.md
 echo "wrote bench/results-server.md"
+[ "$failed" = 0 ] || { echo "$failed run(s) failed their checks" >&2; exit 1; }
