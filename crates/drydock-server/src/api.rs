@@ -25,6 +25,9 @@ pub struct AppState {
     pub backend: Arc<dyn Backend>,
     pub metrics: Metrics,
     pub scans: Semaphore,
+    /// Requests with a body being read or handled at once: with the body limit, what bounds the
+    /// memory uploads can pin (connections alone would allow 1024 bodies).
+    pub uploads: std::sync::Arc<Semaphore>,
 }
 
 type St = State<Arc<AppState>>;
@@ -316,6 +319,12 @@ pub fn router(state: Arc<AppState>) -> Router {
     let mut app = Router::new();
     for r in ROUTES {
         let mut m = handler(r.method, r.path);
+        // Inventories and layer analyses: the large bodies (a scan request is a few bytes
+        // and waits for its own permit, sometimes minutes).
+        if matches!(r.body, Some("ScanRecord" | "bytes")) {
+            m = m.route_layer(middleware::from_fn_with_state(state.clone(), bounded));
+        }
+        // Added last, so it runs first: no permit for a request without the right token.
         if let Some(scope) = r.scope {
             m = m.route_layer(middleware::from_fn_with_state(
                 (state.clone(), scope),
@@ -331,6 +340,14 @@ pub fn router(state: Arc<AppState>) -> Router {
         .fallback(|| async { ApiError::not_found("no such route") })
         .layer(DefaultBodyLimit::max(max_body))
         .with_state(state)
+}
+
+/// Waits for an upload permit before the body is read.
+async fn bounded(State(state): St, request: Request, next: Next) -> Response {
+    let Ok(_permit) = state.uploads.clone().acquire_owned().await else {
+        return ApiError::unavailable("the server is shutting down").into_response();
+    };
+    next.run(request).await
 }
 
 /// Authenticates the request for `scope`.

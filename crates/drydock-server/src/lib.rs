@@ -40,6 +40,9 @@ pub struct Config {
     pub tls: Option<(PathBuf, PathBuf)>,
     /// Largest request body accepted, in bytes.
     pub max_body: usize,
+    /// Uploads (requests with a body) read and handled at once; more wait. With `max_body`,
+    /// the bound on the memory bodies can hold.
+    pub max_uploads: usize,
     /// Store connections (each a blocking thread while in use).
     pub pool: usize,
     /// Registries `POST /api/v1/scans` may pull from (`host` or `host:port`); none: refused.
@@ -61,6 +64,7 @@ impl Config {
             store,
             tls: None,
             max_body: 32 << 20,
+            max_uploads: 16,
             pool: 4,
             allow_registries: Vec::new(),
             max_scans: 2,

@@ -14,6 +14,19 @@ pub struct Pool {
     permits: Arc<Semaphore>,
 }
 
+/// A synchronous PostgreSQL client runs its own small runtime and blocks on it when dropped,
+/// which panics on a thread running tokio's runtime (where the pool's last owner may let it go:
+/// the serve loop's `block_on`, or the runtime shutting down). The idle connections are
+/// therefore dropped on a plain thread of their own.
+impl Drop for Pool {
+    fn drop(&mut self) {
+        let idle = self.idle.get_mut().map(std::mem::take).unwrap_or_default();
+        if !idle.is_empty() {
+            let _ = std::thread::spawn(move || drop(idle)).join();
+        }
+    }
+}
+
 impl Pool {
     /// Opens (and migrates) one connection now, so a bad store fails at start.
     pub fn open(location: Location, size: usize) -> drydock_store::Result<Pool> {
@@ -50,6 +63,7 @@ impl Pool {
                 None => Store::open_location(pool.location.clone())?,
             };
             let out = f(&mut store);
+            // (Dropped here otherwise: a blocking-pool thread may block, unlike the others.)
             if out.is_ok()
                 && let Ok(mut v) = pool.idle.lock()
             {

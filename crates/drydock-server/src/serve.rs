@@ -39,6 +39,7 @@ pub fn run(
         .map_err(Error::Runtime)?;
     let state = Arc::new(AppState {
         scans: Semaphore::new(config.max_scans.max(1)),
+        uploads: Arc::new(Semaphore::new(config.max_uploads.max(1))),
         config,
         pool,
         tokens: Tokens::new(),

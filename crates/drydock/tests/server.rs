@@ -511,6 +511,10 @@ fn client_server(store: &str, tmp: &Path) {
             "the server stored an uploaded secret in clear"
         );
     }
+    // SIGTERM: a clean exit, on PostgreSQL too (its clients must not be dropped on tokio's
+    // threads).
+    let log = server.log();
+    assert!(server.stop(), "the server did not stop cleanly:\n{log}");
 }
 
 #[test]
