@@ -654,11 +654,14 @@ async fn inventory(
         record.findings.extend(matched.records.iter().cloned());
         record.db = matched.db.clone();
         record.scanned_at = drydock_store::now();
-        Ok::<_, String>((record, matched))
+        Ok::<_, crate::MatchError>((record, matched))
     })
     .await
     .map_err(|e| ApiError::internal(format!("matching failed: {e}")))?
-    .map_err(|e| ApiError::unavailable(format!("matching failed: {e}")))?;
+    .map_err(|e| match e {
+        crate::MatchError::Refused(why) => ApiError::bad_request(format!("inventory: {why}")),
+        crate::MatchError::Failed(why) => ApiError::unavailable(format!("matching failed: {why}")),
+    })?;
     let digest = record.digest.clone();
     let db_version = record.db.version.clone();
     let scan_id = state.pool.with(move |s| s.write_scan(&record)).await?;

@@ -84,6 +84,15 @@ pub struct Matched {
     pub db: DbRecord,
 }
 
+/// Why an inventory was not matched.
+#[derive(Debug)]
+pub enum MatchError {
+    /// The upload itself is unacceptable (400).
+    Refused(String),
+    /// The server cannot match now (no advisory database...: 503).
+    Failed(String),
+}
+
 /// The scan pipeline, as the binary provides it.
 pub trait Backend: Send + Sync + 'static {
     /// Matches an inventory against the advisory database, with the suppression it came with
@@ -93,7 +102,7 @@ pub trait Backend: Send + Sync + 'static {
         os: Option<&OsRecord>,
         packages: &[PackageRecord],
         filters: Option<&str>,
-    ) -> Result<Matched, String>;
+    ) -> Result<Matched, MatchError>;
 
     /// Pulls `reference` from its registry, scans it and writes the scan to the store; the
     /// image's digest. `reference` is already checked against the allowed registries.

@@ -511,6 +511,25 @@ fn client_server(store: &str, tmp: &Path) {
             "the server stored an uploaded secret in clear"
         );
     }
+    // Suppression rules come with an upload and each is tried on every finding: capped.
+    let rule = json!({"id": "CVE-0", "path": null, "package": null, "expires": null,
+                      "reason": "r", "source": "s"});
+    let filters = json!({"ignore_status": [], "rules": vec![rule; 10_001]}).to_string();
+    let record = json!({
+        "digest": format!("sha256:{}", "cd".repeat(32)), "digest_kind": "inventory",
+        "references": [], "target_kind": "rootfs", "target_path": "/y", "layers": [],
+        "packages": [], "findings": [], "analyzer": "t", "db": {"version": "none"},
+        "scanned_at": 0, "filters": filters
+    });
+    let (s, _, body) = call(
+        "POST",
+        &u("/api/v1/inventories"),
+        Some(&submit),
+        Some(record.to_string().as_bytes()),
+    );
+    assert_eq!(s, 400, "{body}");
+    assert!(body.contains("suppression rules"), "{body}");
+
     // SIGTERM: a clean exit, on PostgreSQL too (its clients must not be dropped on tokio's
     // threads).
     let log = server.log();

@@ -254,6 +254,9 @@ impl Pipeline {
     }
 }
 
+/// Suppression rules one upload may carry (a `.drydockignore` has tens).
+const MAX_RULES: usize = 10_000;
+
 /// A child's report is one image's JSON; anything larger is not one.
 const MAX_REPORT: u64 = 512 << 20;
 
@@ -263,8 +266,16 @@ impl drydock_server::Backend for Pipeline {
         os: Option<&OsRecord>,
         packages: &[PackageRecord],
         filters: Option<&str>,
-    ) -> Result<drydock_server::Matched, String> {
-        let (options, db) = self.options()?;
+    ) -> Result<drydock_server::Matched, drydock_server::MatchError> {
+        use drydock_server::MatchError;
+        let (options, db) = self.options().map_err(MatchError::Failed)?;
+        // Every rule is tried against every finding: a client's list is capped.
+        let rules = super::store::Filters::parse(filters).rules.len();
+        if rules > MAX_RULES {
+            return Err(MatchError::Refused(format!(
+                "{rules} suppression rules, more than the {MAX_RULES} an upload may carry"
+            )));
+        }
         let (findings, records) =
             super::store::rematch_one(&options, filters, "upload", os, packages);
         Ok(drydock_server::Matched {
@@ -284,6 +295,11 @@ impl drydock_server::Backend for Pipeline {
             .arg("--")
             .arg(reference)
             .env("DRYDOCK_STORE", &self.store_url)
+            // The child writes this server's store; a client-mode setting in the server's
+            // environment must not send the scan elsewhere.
+            .env_remove("DRYDOCK_SERVER")
+            .env_remove("DRYDOCK_SERVER_TOKEN")
+            .env_remove("DRYDOCK_LAYER_KEY_FILE")
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
