@@ -32,7 +32,7 @@ use std::process::ExitCode;
 use std::sync::{Arc, Mutex};
 
 /// Scans an opened image (or root filesystem) with the scanners the options ask for, and emits
-/// the report (and writes it to the results store `store` names, if any).
+/// the report (and writes it where `target` says: a results store, or a server).
 pub fn scan_image(image: &Image, common: &Common, target: &StoreTarget) -> Result<ExitCode> {
     let session = Session::for_target(common, false, target)?;
     session.scan(image, common, !common.quiet, |report| {
@@ -49,15 +49,7 @@ pub struct Session {
     /// `--store`: every report is also written there (one connection, shared by the images).
     store: Option<Mutex<drydock_store::Store>>,
     /// `--server`: inventories go there, vulnerabilities come back.
-    server: Option<Remote>,
-}
-
-/// The server of client/server mode.
-struct Remote {
-    client: drydock_server::client::Client,
-    url: String,
-    /// Whether its vulnerabilities join the report (`--scanners` selects vuln).
-    vulns: bool,
+    server: Option<server::Remote>,
 }
 
 impl Session {
@@ -75,65 +67,14 @@ impl Session {
         let Some(url) = &target.server else {
             return Self::new(common, shared_layers)?.with_store(target.store.as_deref(), common);
         };
-        if common.show_secrets {
-            anyhow::bail!(
-                "--server receives secrets only as reports redact them: it cannot be combined with --show-secrets"
-            );
-        }
-        let token = match &target.server_token_file {
-            Some(file) => read_token(file)?,
-            None => std::env::var("DRYDOCK_SERVER_TOKEN").map_err(|_| {
-                anyhow::anyhow!(
-                    "--server needs a token: --server-token-file FILE or $DRYDOCK_SERVER_TOKEN (drydock server token add NAME --scope submit)"
-                )
-            })?,
-        };
-        let roots = match &target.server_ca {
-            Some(path) => drydock_registry::client::load_ca_file(path)
-                .with_context(|| format!("--server-ca {}", path.display()))?,
-            None => Vec::new(),
-        };
-        let client = drydock_server::client::Client::new(
-            url,
-            token.trim(),
-            &roots,
-            target.server_plain_http,
-        )?;
-        let layers: Option<Arc<dyn drydock_analyze::cache::RemoteLayers>> = match &target
-            .layer_key_file
-        {
-            None => None,
-            Some(file) => {
-                let text = std::fs::read_to_string(file)
-                    .with_context(|| format!("cannot read the layer key {}", file.display()))?;
-                let key = drydock_server::layers::LayerKey::parse(&text)
-                    .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
-                anyhow::ensure!(
-                    !common.no_cache,
-                    "--layer-key-file shares layers through the layer cache: it cannot be combined with --no-cache"
-                );
-                Some(Arc::new(server::SharedLayers {
-                    client: client.clone(),
-                    key,
-                }))
-            }
-        };
-        Self::build(
-            common,
-            shared_layers,
-            Some(Remote {
-                client,
-                url: url.clone(),
-                vulns: false,
-            }),
-            layers,
-        )
+        let (remote, layers) = server::client_side(url, target, common)?;
+        Self::build(common, shared_layers, Some(remote), layers)
     }
 
     fn build(
         common: &Common,
         shared_layers: bool,
-        mut server: Option<Remote>,
+        mut server: Option<server::Remote>,
         layers: Option<Arc<dyn drydock_analyze::cache::RemoteLayers>>,
     ) -> Result<Session> {
         let explicit = !common.scanners.is_empty();
@@ -394,22 +335,6 @@ impl Session {
         }
         Ok(out)
     }
-}
-
-/// A bearer token from a file: one line, at most 4 KiB.
-fn read_token(file: &std::path::Path) -> Result<String> {
-    use std::io::Read;
-    let mut text = String::new();
-    std::fs::File::open(file)
-        .and_then(|f| f.take(4096).read_to_string(&mut text))
-        .with_context(|| format!("cannot read the server token from {}", file.display()))?;
-    let token = text.trim();
-    anyhow::ensure!(
-        !token.is_empty() && !token.contains(char::is_whitespace),
-        "{}: expected one line holding the token",
-        file.display()
-    );
-    Ok(token.to_owned())
 }
 
 /// Applies `.drydockignore` and VEX suppressions, then the `--severity` filter.

@@ -2,7 +2,8 @@
 //! live in drydock-server; this file hands it the scan pipeline ([`Pipeline`]): matching an
 //! uploaded inventory with the advisory database, scanning an image by reference (a child
 //! `drydock image --store` process: a hostile image that crashes a scan cannot take the server
-//! down, and the scan is the one the CLI runs), and redacting uploaded text.
+//! down, and the scan is the one the CLI runs), and redacting uploaded text. Also the client
+//! side of `--server` the scan commands share ([`client_side`], [`SharedLayers`]).
 
 use crate::cli::{DbDir, ServerArgs, ServerCommand, ServerStore, TokenCommand};
 use anyhow::{Context, Result};
@@ -387,4 +388,86 @@ impl drydock_analyze::cache::RemoteLayers for SharedLayers {
             .layer_put(&key, &sealed)
             .map_err(|e| e.to_string())
     }
+}
+
+/// The server of client/server mode, as a scan session holds it.
+pub struct Remote {
+    pub client: drydock_server::client::Client,
+    pub url: String,
+    /// Whether its vulnerabilities join the report (`--scanners` selects vuln).
+    pub vulns: bool,
+}
+
+/// `--server URL` and its flags turned into the client, and the shared layer tier when a
+/// layer key is given.
+pub fn client_side(
+    url: &str,
+    target: &crate::cli::StoreTarget,
+    common: &crate::cli::Common,
+) -> Result<(
+    Remote,
+    Option<Arc<dyn drydock_analyze::cache::RemoteLayers>>,
+)> {
+    if common.show_secrets {
+        anyhow::bail!(
+            "--server receives secrets only as reports redact them: it cannot be combined with --show-secrets"
+        );
+    }
+    let token = match &target.server_token_file {
+        Some(file) => read_token(file)?,
+        None => std::env::var("DRYDOCK_SERVER_TOKEN").map_err(|_| {
+            anyhow::anyhow!(
+                "--server needs a token: --server-token-file FILE or $DRYDOCK_SERVER_TOKEN (drydock server token add NAME --scope submit)"
+            )
+        })?,
+    };
+    let roots = match &target.server_ca {
+        Some(path) => drydock_registry::client::load_ca_file(path)
+            .with_context(|| format!("--server-ca {}", path.display()))?,
+        None => Vec::new(),
+    };
+    let client =
+        drydock_server::client::Client::new(url, token.trim(), &roots, target.server_plain_http)?;
+    let layers: Option<Arc<dyn drydock_analyze::cache::RemoteLayers>> = match &target.layer_key_file
+    {
+        None => None,
+        Some(file) => {
+            let text = std::fs::read_to_string(file)
+                .with_context(|| format!("cannot read the layer key {}", file.display()))?;
+            let key = drydock_server::layers::LayerKey::parse(&text)
+                .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
+            anyhow::ensure!(
+                !common.no_cache,
+                "--layer-key-file shares layers through the layer cache: it cannot be combined with --no-cache"
+            );
+            Some(Arc::new(SharedLayers {
+                client: client.clone(),
+                key,
+            }))
+        }
+    };
+    Ok((
+        Remote {
+            client,
+            url: url.to_owned(),
+            vulns: false,
+        },
+        layers,
+    ))
+}
+
+/// A bearer token from a file: one line, at most 4 KiB.
+fn read_token(file: &std::path::Path) -> Result<String> {
+    use std::io::Read;
+    let mut text = String::new();
+    std::fs::File::open(file)
+        .and_then(|f| f.take(4096).read_to_string(&mut text))
+        .with_context(|| format!("cannot read the server token from {}", file.display()))?;
+    let token = text.trim();
+    anyhow::ensure!(
+        !token.is_empty() && !token.contains(char::is_whitespace),
+        "{}: expected one line holding the token",
+        file.display()
+    );
+    Ok(token.to_owned())
 }
