@@ -25,16 +25,16 @@ const JS: &str = "text/javascript; charset=utf-8";
 const CSS: &str = "text/css; charset=utf-8";
 const SVG: &str = "image/svg+xml";
 
-/// The pages: path, file.
-const PAGES: &[(&str, &str)] = &[
-    ("/", include_str!("../ui/overview.html")),
-    ("/ui/image", include_str!("../ui/image.html")),
-    (
-        "/ui/vulnerability",
-        include_str!("../ui/vulnerability.html"),
-    ),
-    ("/ui/deltas", include_str!("../ui/deltas.html")),
+/// The pages: path, title, and the page's name (its script `NAME.js`). Each is the one shell,
+/// `ui/page.html`, with these filled in.
+const PAGES: &[(&str, &str, &str)] = &[
+    ("/", "Fleet overview", "overview"),
+    ("/ui/image", "Image", "image"),
+    ("/ui/vulnerability", "Vulnerability", "vulnerability"),
+    ("/ui/deltas", "Deltas", "deltas"),
 ];
+
+const SHELL: &str = include_str!("../ui/page.html");
 
 /// Everything under `/ui/assets/`: name, content type, bytes. The only files served.
 const ASSETS: &[(&str, &str, &[u8])] = &[
@@ -58,10 +58,15 @@ pub fn routes() -> Router<Arc<AppState>> {
 /// The UI routes, for any state (they use none).
 fn router<S: Clone + Send + Sync + 'static>() -> Router<S> {
     let mut r = Router::new();
-    for (path, html) in PAGES {
+    for (path, title, page) in PAGES {
+        let html =
+            axum::body::Bytes::from(SHELL.replace("{{title}}", title).replace("{{page}}", page));
         r = r.route(
             path,
-            get(move || async move { respond(HTML, html.as_bytes()) }),
+            get(move || {
+                let html = html.clone();
+                async move { respond(HTML, html) }
+            }),
         );
     }
     r.route("/ui/assets/{name}", get(asset))
@@ -69,7 +74,7 @@ fn router<S: Clone + Send + Sync + 'static>() -> Router<S> {
 
 async fn asset(Path(name): Path<String>) -> Response {
     match ASSETS.iter().find(|(n, _, _)| *n == name) {
-        Some((_, content_type, bytes)) => respond(content_type, bytes),
+        Some((_, content_type, bytes)) => respond(content_type, *bytes),
         None => {
             let mut r = (StatusCode::NOT_FOUND, "no such asset\n").into_response();
             secure(&mut r);
@@ -78,10 +83,10 @@ async fn asset(Path(name): Path<String>) -> Response {
     }
 }
 
-fn respond(content_type: &'static str, body: &'static [u8]) -> Response {
+fn respond(content_type: &'static str, body: impl Into<axum::body::Bytes>) -> Response {
     let mut r = (
         [(header::CONTENT_TYPE, HeaderValue::from_static(content_type))],
-        body,
+        body.into(),
     )
         .into_response();
     secure(&mut r);
@@ -154,7 +159,7 @@ mod tests {
     /// no page has inline script or style (the policy would block them).
     #[tokio::test]
     async fn pages_name_only_embedded_assets() {
-        for (path, _) in PAGES {
+        for (path, _, _) in PAGES {
             let html = text(get(path).await).await;
             for attr in ["src=\"", "href=\""] {
                 for part in html.split(attr).skip(1) {
