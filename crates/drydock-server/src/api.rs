@@ -548,44 +548,7 @@ pub fn parse_time(s: &str) -> Option<i64> {
     if !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) {
         return s.parse().ok();
     }
-    let (date, time) = match s.split_once('T') {
-        Some((d, t)) => (d, Some(t.strip_suffix('Z')?)),
-        None => (s, None),
-    };
-    let mut d = date.split('-');
-    let (y, m, day): (i64, i64, i64) = (
-        d.next()?.parse().ok()?,
-        d.next()?.parse().ok()?,
-        d.next()?.parse().ok()?,
-    );
-    if d.next().is_some() || !(1..=12).contains(&m) || !(1..=31).contains(&day) {
-        return None;
-    }
-    let mut secs = days_from_civil(y, m, day) * 86_400;
-    if let Some(t) = time {
-        let mut t = t.split(':');
-        let (h, mi, se): (i64, i64, i64) = (
-            t.next()?.parse().ok()?,
-            t.next()?.parse().ok()?,
-            t.next()?.parse().ok()?,
-        );
-        if t.next().is_some() || h > 23 || mi > 59 || se > 60 {
-            return None;
-        }
-        secs += h * 3600 + mi * 60 + se;
-    }
-    Some(secs)
-}
-
-/// Howard Hinnant's days-from-civil.
-fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = if m > 2 { m - 3 } else { m + 9 };
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
+    drydock_finding::time::parse_rfc3339(s)
 }
 
 /// Upper bounds on an uploaded inventory's lists (the body limit bounds the bytes; these keep

@@ -577,7 +577,7 @@ fn parse_since(s: &str) -> Result<i64> {
     if !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) && s.len() > 4 {
         return s.parse().context("--since: seconds since the epoch");
     }
-    if let Some(secs) = parse_rfc3339(s) {
+    if let Some(secs) = drydock_finding::time::parse_rfc3339(s) {
         return Ok(secs);
     }
     let age = crate::cli::parse_age(s).map_err(|e| {
@@ -587,48 +587,6 @@ fn parse_since(s: &str) -> Result<i64> {
     })?;
     let now = i64::try_from(drydock_finding::time::now_secs()).unwrap_or(i64::MAX);
     Ok(now.saturating_sub(i64::try_from(age.as_secs()).unwrap_or(i64::MAX)))
-}
-
-/// `YYYY-MM-DD` or `YYYY-MM-DDTHH:MM:SSZ` (UTC only).
-fn parse_rfc3339(s: &str) -> Option<i64> {
-    let (date, time) = match s.split_once(['T', ' ']) {
-        Some((d, t)) => (d, Some(t.strip_suffix('Z')?)),
-        None => (s, None),
-    };
-    let mut d = date.split('-');
-    let (y, m, day): (i64, i64, i64) = (
-        d.next()?.parse().ok()?,
-        d.next()?.parse().ok()?,
-        d.next()?.parse().ok()?,
-    );
-    if d.next().is_some() || !(1..=12).contains(&m) || !(1..=31).contains(&day) {
-        return None;
-    }
-    let mut secs = days_from_civil(y, m, day) * 86_400;
-    if let Some(t) = time {
-        let mut t = t.split(':');
-        let (h, mi, se): (i64, i64, i64) = (
-            t.next()?.parse().ok()?,
-            t.next()?.parse().ok()?,
-            t.next()?.parse().ok()?,
-        );
-        if t.next().is_some() || h > 23 || mi > 59 || se > 60 {
-            return None;
-        }
-        secs += h * 3600 + mi * 60 + se;
-    }
-    Some(secs)
-}
-
-/// Howard Hinnant's days-from-civil (the inverse of drydock-finding's `civil_from_days`).
-fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = if m > 2 { m - 3 } else { m + 9 };
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
 }
 
 #[cfg(test)]
@@ -648,13 +606,5 @@ mod tests {
         assert!((now - 86_400 - day).abs() <= 2);
         assert!(parse_since("yesterday").is_err());
         assert!(parse_since("2023-13-01").is_err());
-    }
-
-    #[test]
-    fn dates_round_trip_with_drydock_finding() {
-        for secs in [0, 951_782_400, 1_700_000_000, 4_102_444_800] {
-            let text = drydock_finding::time::rfc3339(secs);
-            assert_eq!(parse_rfc3339(&text), Some(secs), "{text}");
-        }
     }
 }
