@@ -24,28 +24,11 @@ pub fn run(cmd: FleetCommand) -> Result<ExitCode> {
             mut image,
         } => {
             if let Some(file) = store_file {
-                image.store.store = Some(read_store_url(&file)?);
+                image.store.store = Some(crate::args::read_secret_line(&file, "the store URL")?);
             }
             work(shard, *image)
         }
     }
-}
-
-/// The store URL from a file: one line, at most 4 KiB; its content is never printed (it holds
-/// the password).
-pub(crate) fn read_store_url(file: &std::path::Path) -> Result<String> {
-    use std::io::Read;
-    let mut text = String::new();
-    std::fs::File::open(file)
-        .and_then(|f| f.take(4096).read_to_string(&mut text))
-        .with_context(|| format!("cannot read the store URL from {}", file.display()))?;
-    let url = text.trim();
-    anyhow::ensure!(
-        !url.is_empty() && !url.contains('\n'),
-        "{}: expected one line holding the store URL",
-        file.display()
-    );
-    Ok(url.to_owned())
 }
 
 /// This shard's images: positions `index`, `index + count`, ... of the list as written.

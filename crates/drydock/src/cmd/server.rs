@@ -32,7 +32,7 @@ pub fn run(args: ServerArgs) -> Result<ExitCode> {
 /// The store URL: `--store-file`, else `--store` (or drydock.toml's), else the default file.
 fn store_url(s: &ServerStore) -> Result<String> {
     if let Some(file) = &s.store_file {
-        return super::fleet::read_store_url(file);
+        return crate::args::read_secret_line(file, "the store URL");
     }
     match &s.store {
         Some(url) => Ok(url.clone()),
@@ -414,7 +414,7 @@ pub fn client_side(
         );
     }
     let token = match &target.server_token_file {
-        Some(file) => read_token(file)?,
+        Some(file) => crate::args::read_secret_line(file, "the server token")?,
         None => std::env::var("DRYDOCK_SERVER_TOKEN").map_err(|_| {
             anyhow::anyhow!(
                 "--server needs a token: --server-token-file FILE or $DRYDOCK_SERVER_TOKEN (drydock server token add NAME --scope submit)"
@@ -454,20 +454,4 @@ pub fn client_side(
         },
         layers,
     ))
-}
-
-/// A bearer token from a file: one line, at most 4 KiB.
-fn read_token(file: &std::path::Path) -> Result<String> {
-    use std::io::Read;
-    let mut text = String::new();
-    std::fs::File::open(file)
-        .and_then(|f| f.take(4096).read_to_string(&mut text))
-        .with_context(|| format!("cannot read the server token from {}", file.display()))?;
-    let token = text.trim();
-    anyhow::ensure!(
-        !token.is_empty() && !token.contains(char::is_whitespace),
-        "{}: expected one line holding the token",
-        file.display()
-    );
-    Ok(token.to_owned())
 }
