@@ -439,6 +439,24 @@ pub fn ignored_statuses(common: &Common) -> Vec<&'static str> {
     out
 }
 
+/// A secret kept in a file of one line (a mounted Kubernetes Secret: the store URL with its
+/// password, a server token), at most 4 KiB, so it is in neither the process's arguments nor
+/// its environment. Its content is never printed.
+pub fn read_secret_line(file: &Path, what: &str) -> Result<String> {
+    use std::io::Read;
+    let mut text = String::new();
+    std::fs::File::open(file)
+        .and_then(|f| f.take(4096).read_to_string(&mut text))
+        .with_context(|| format!("cannot read {what} from {}", file.display()))?;
+    let line = text.trim();
+    anyhow::ensure!(
+        !line.is_empty() && !line.contains(char::is_whitespace),
+        "{}: expected one line holding {what}",
+        file.display()
+    );
+    Ok(line.to_owned())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -572,22 +590,4 @@ store = "{tag}.sqlite"
         // Keys without a flag still come from the project file.
         assert_eq!(c.db.db_dir, Some(PathBuf::from("a-db")));
     }
-}
-
-/// A secret kept in a file of one line (a mounted Kubernetes Secret: the store URL with its
-/// password, a server token), at most 4 KiB, so it is in neither the process's arguments nor
-/// its environment. Its content is never printed.
-pub fn read_secret_line(file: &Path, what: &str) -> Result<String> {
-    use std::io::Read;
-    let mut text = String::new();
-    std::fs::File::open(file)
-        .and_then(|f| f.take(4096).read_to_string(&mut text))
-        .with_context(|| format!("cannot read {what} from {}", file.display()))?;
-    let line = text.trim();
-    anyhow::ensure!(
-        !line.is_empty() && !line.contains(char::is_whitespace),
-        "{}: expected one line holding {what}",
-        file.display()
-    );
-    Ok(line.to_owned())
 }
