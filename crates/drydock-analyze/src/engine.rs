@@ -455,14 +455,25 @@ impl Engine {
             return Ok(pass);
         }
         let entry = pass.entry_out();
-        if let Err(e) = cache.put(&key, &entry) {
-            notes.push(format!("layer cache not written: {e}"));
-        }
-        if let Some(remote) = &self.remote {
-            let shared = cache::encode(&entry).and_then(|bytes| remote.put(&key, &bytes));
-            if let Err(e) = shared {
-                notes.push(format!("layer analysis not shared: {e}"));
+        match &self.remote {
+            // Streamed straight to the file when only the disk keeps it.
+            None => {
+                if let Err(e) = cache.put(&key, &entry) {
+                    notes.push(format!("layer cache not written: {e}"));
+                }
             }
+            // Encoded once for both tiers.
+            Some(remote) => match cache::encode(&entry) {
+                Ok(bytes) => {
+                    if let Err(e) = cache.put_encoded(&key, &bytes) {
+                        notes.push(format!("layer cache not written: {e}"));
+                    }
+                    if let Err(e) = remote.put(&key, &bytes) {
+                        notes.push(format!("layer analysis not shared: {e}"));
+                    }
+                }
+                Err(e) => notes.push(format!("layer cache not written: {e}")),
+            },
         }
         pass.diagnostics
             .extend(notes.into_iter().map(|message| Diagnostic {
