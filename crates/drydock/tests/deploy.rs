@@ -6,6 +6,8 @@
 //! LOW bar would let them go unnoticed. A weakened copy shows the rules do see these files.
 #![allow(clippy::unwrap_used)]
 
+mod common;
+
 use std::path::{Path, PathBuf};
 
 fn deploy_dir() -> PathBuf {
@@ -51,57 +53,12 @@ fn manifests() -> Vec<PathBuf> {
     all
 }
 
-/// `drydock config DIR --format json`: the findings as (severity, id, message).
-fn config_findings(dir: &Path) -> Vec<(String, String, String)> {
-    let out = drydock_testkit::drydock_cmd!()
-        .args(["config", "--format", "json"])
-        .arg(dir)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "drydock config {}: {}",
-        dir.display(),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    report["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| {
-            let s = |k: &str| f[k].as_str().unwrap_or_default().to_owned();
-            (s("severity"), s("id"), s("message"))
-        })
-        .collect()
-}
-
 #[test]
 fn deploy_validates_against_the_kubernetes_schemas() {
     let files = manifests();
-    let tool =
-        std::env::var("KUBERNETES_VALIDATE").unwrap_or_else(|_| "kubernetes-validate".into());
-    let out = match std::process::Command::new(&tool)
-        .args(["--strict", "--kubernetes-version", "1.30"])
-        .args(&files)
-        .output()
-    {
-        Ok(out) => out,
-        Err(e) => {
-            assert!(
-                std::env::var_os("CI").is_none(),
-                "kubernetes-validate cannot run in CI: {e}"
-            );
-            eprintln!("SKIPPED schema validation: {tool}: {e}");
-            return;
-        }
+    let Some(text) = common::kubernetes_validate(&files) else {
+        return;
     };
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert!(out.status.success(), "{text}");
     // One "passed" line per resource: a file the tool skipped (no kind, empty) fails here.
     for file in &files {
         let name = file.display().to_string();
@@ -116,12 +73,8 @@ fn deploy_validates_against_the_kubernetes_schemas() {
 #[test]
 fn drydock_config_reports_nothing_on_deploy() {
     manifests();
-    let findings = config_findings(&deploy_dir());
-    let serious: Vec<&String> = findings
-        .iter()
-        .filter(|(sev, ..)| !matches!(sev.as_str(), "LOW" | "INFO" | "UNKNOWN"))
-        .map(|(_, id, _)| id)
-        .collect();
+    let findings = common::config_findings(&deploy_dir());
+    let serious = common::above_low(&findings);
     assert!(serious.is_empty(), "above LOW on deploy/: {serious:?}");
     assert!(
         findings.is_empty(),
@@ -161,7 +114,7 @@ fn a_weakened_copy_of_deploy_is_reported() {
         "  podSelector: {}\n",
         "  podSelector: {matchLabels: {x: y}}\n",
     );
-    let findings = config_findings(dir.path());
+    let findings = common::config_findings(dir.path());
     let ids: Vec<&str> = findings.iter().map(|(_, id, _)| id.as_str()).collect();
     // Writable root (LOW), no memory limit (LOW), postgres/ without a default deny (MEDIUM).
     for want in ["DD-K8S-021", "DD-K8S-022", "DD-K8S-035"] {

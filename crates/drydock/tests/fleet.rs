@@ -5,6 +5,8 @@
 //! own Kubernetes rules; the shards of `fleet work` scan every image exactly once.
 #![allow(clippy::unwrap_used)]
 
+mod common;
+
 use drydock_testkit::registry::Registry;
 use drydock_testkit::{file, image, layer};
 use std::collections::BTreeSet;
@@ -112,26 +114,12 @@ fn plan_lists_a_registry_by_prefix_and_validates() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("plan.yaml");
     std::fs::write(&path, &yaml).unwrap();
-    validate_schemas(&path);
+    common::kubernetes_validate(std::slice::from_ref(&path));
     // drydock's own Kubernetes rules: nothing above LOW.
-    let out = drydock_testkit::drydock_cmd!()
-        .args(["config", "--format", "json"])
-        .arg(&path)
-        .output()
-        .unwrap();
-    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    let serious: Vec<_> = report["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|f| !matches!(f["severity"].as_str(), Some("LOW" | "INFO" | "UNKNOWN")))
-        .map(|f| f["id"].to_string())
-        .collect();
+    let serious = common::above_low(&common::config_findings(&path));
     assert!(serious.is_empty(), "{serious:?}");
 }
 
-/// `kubernetes-validate` (PyPI) checks the manifests against the published schemas offline;
-/// skipped with a message where it is not installed (CI installs it).
 /// With `--server` the workers get the server's URL and token (and CA) from Secrets, and no
 /// store URL; the manifests validate and pass the rules as the store variant does.
 #[test]
@@ -161,20 +149,8 @@ fn plan_for_a_server_validates() {
     assert!(!yaml.contains("--server-plain-http"));
     let path = dir.path().join("plan.yaml");
     std::fs::write(&path, &yaml).unwrap();
-    validate_schemas(&path);
-    let out = drydock_testkit::drydock_cmd!()
-        .args(["config", "--format", "json"])
-        .arg(&path)
-        .output()
-        .unwrap();
-    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    let serious: Vec<_> = report["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|f| !matches!(f["severity"].as_str(), Some("LOW" | "INFO" | "UNKNOWN")))
-        .map(|f| f["id"].to_string())
-        .collect();
+    common::kubernetes_validate(std::slice::from_ref(&path));
+    let serious = common::above_low(&common::config_findings(&path));
     assert!(serious.is_empty(), "{serious:?}");
 
     // Plain http is allowed with a warning, and the workers say so explicitly.
@@ -203,32 +179,6 @@ fn plan_for_a_server_validates() {
         assert!(!ok, "{bad} accepted");
         assert!(stderr.contains("--server"), "{stderr}");
     }
-}
-
-fn validate_schemas(path: &Path) {
-    let tool =
-        std::env::var("KUBERNETES_VALIDATE").unwrap_or_else(|_| "kubernetes-validate".into());
-    let out = match std::process::Command::new(&tool)
-        .args(["--strict", "-k", "1.30.0"])
-        .arg(path)
-        .output()
-    {
-        Ok(out) => out,
-        Err(e) => {
-            assert!(
-                std::env::var_os("CI").is_none(),
-                "kubernetes-validate cannot run in CI: {e}"
-            );
-            eprintln!("SKIPPED schema validation: {tool}: {e}");
-            return;
-        }
-    };
-    assert!(
-        out.status.success(),
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
 }
 
 #[test]

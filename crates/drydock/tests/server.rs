@@ -7,31 +7,14 @@
 //! registries, TLS, and a graceful stop.
 #![allow(clippy::unwrap_used)]
 
+mod common;
+
 use drydock_testkit::server::Server;
 use serde_json::{Value, json};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
-use std::process::Output;
 
-fn drydock(args: &[&str]) -> Output {
-    drydock_testkit::drydock_cmd!()
-        .env("DRYDOCK_NO_CACHE", "1")
-        .env("DRYDOCK_QUIET", "1")
-        .args(args)
-        .output()
-        .unwrap()
-}
-
-fn ok(out: Output) -> Output {
-    assert!(
-        out.status.success(),
-        "exit {:?}\nstdout: {}\nstderr: {}",
-        out.status,
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out
-}
+use common::{drydock, ok};
 
 fn token(store: &str, name: &str, scopes: &[&str]) -> String {
     let mut args = vec!["server", "token", "add", name, "--store", store];
@@ -124,31 +107,13 @@ fn get_json(url: &str, token: &str) -> Value {
 
 /// An advisory database of the real Debian 12 DSAs in ../shared.
 fn debian_db(dir: &Path) -> Option<()> {
-    let dsa = drydock_testkit::shared("data/advisories/debian12")?;
-    let mut args = vec!["db".to_owned(), "import".into(), "--db-dir".into()];
-    args.push(dir.display().to_string());
-    for e in std::fs::read_dir(dsa).unwrap() {
-        let p = e.unwrap().path();
-        if p.extension().is_some_and(|x| x == "json") {
-            args.push(p.display().to_string());
-        }
-    }
-    let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    ok(drydock(&args));
-    Some(())
+    common::debian_db(dir, &[])
 }
 
 /// A Debian 12 root filesystem with the shared old dpkg database: real vulnerable packages.
 fn old_rootfs(dir: &Path) -> Option<PathBuf> {
     let status = drydock_testkit::shared("data/advisories/debian12/debian12-old.status")?;
-    std::fs::create_dir_all(dir.join("etc")).unwrap();
-    std::fs::create_dir_all(dir.join("var/lib/dpkg")).unwrap();
-    std::fs::copy(status, dir.join("var/lib/dpkg/status")).unwrap();
-    std::fs::write(
-        dir.join("etc/os-release"),
-        "ID=debian\nVERSION_ID=\"12\"\nPRETTY_NAME=\"Debian GNU/Linux 12 (bookworm)\"\n",
-    )
-    .unwrap();
+    common::debian12_rootfs(dir, &std::fs::read(status).unwrap());
     // A secret and a misconfiguration the client finds itself.
     std::fs::create_dir_all(dir.join("app")).unwrap();
     std::fs::write(

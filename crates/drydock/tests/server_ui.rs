@@ -7,59 +7,18 @@
 //! writes nothing in the repository).
 #![allow(clippy::unwrap_used)]
 
+mod common;
+
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 
-fn drydock(args: &[&str]) -> Output {
-    drydock_testkit::drydock_cmd!()
-        .env("DRYDOCK_NO_CACHE", "1")
-        .env("DRYDOCK_QUIET", "1")
-        .args(args)
-        .output()
-        .unwrap()
-}
+use common::{debian_db, drydock, ok};
 
-fn ok(out: Output) -> Output {
-    assert!(
-        out.status.success(),
-        "exit {:?}\nstdout: {}\nstderr: {}",
-        out.status,
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out
-}
-
-/// An advisory database of the real Debian 12 DSAs in ../shared, less those in `leave_out`.
-fn debian_db(dir: &Path, leave_out: &[&str]) -> Option<()> {
-    let dsa = drydock_testkit::shared("data/advisories/debian12")?;
-    let mut args = vec!["db".to_owned(), "import".into(), "--db-dir".into()];
-    args.push(dir.display().to_string());
-    for e in std::fs::read_dir(dsa).unwrap() {
-        let p = e.unwrap().path();
-        let name = p.file_stem().unwrap().to_string_lossy().into_owned();
-        if p.extension().is_some_and(|x| x == "json") && !leave_out.contains(&name.as_str()) {
-            args.push(p.display().to_string());
-        }
-    }
-    let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    ok(drydock(&args));
-    Some(())
-}
-
-/// A Debian 12 root filesystem whose dpkg database is `status`.
+/// A Debian 12 root filesystem whose dpkg database is `status`, by path.
 fn rootfs(dir: &Path, status: &[u8]) -> String {
-    std::fs::create_dir_all(dir.join("etc")).unwrap();
-    std::fs::create_dir_all(dir.join("var/lib/dpkg")).unwrap();
-    std::fs::write(dir.join("var/lib/dpkg/status"), status).unwrap();
-    std::fs::write(
-        dir.join("etc/os-release"),
-        "ID=debian\nVERSION_ID=\"12\"\nPRETTY_NAME=\"Debian GNU/Linux 12 (bookworm)\"\n",
-    )
-    .unwrap();
-    dir.display().to_string()
+    common::debian12_rootfs(dir, status).display().to_string()
 }
 
 fn chromium() -> Option<PathBuf> {

@@ -4,62 +4,15 @@
 //! cluster (drydock-testkit's throwaway one; skipped with a message outside CI without it).
 #![allow(clippy::unwrap_used)]
 
+mod common;
+
 use std::path::{Path, PathBuf};
-use std::process::Output;
 
-fn drydock(args: &[&str]) -> Output {
-    drydock_testkit::drydock_cmd!()
-        .env("DRYDOCK_NO_CACHE", "1")
-        .env("DRYDOCK_QUIET", "1")
-        .args(args)
-        .output()
-        .unwrap()
-}
+use common::{debian_db, drydock, json, ok};
 
-fn ok(out: Output) -> Output {
-    assert!(
-        out.status.success(),
-        "exit {:?}\nstdout: {}\nstderr: {}",
-        out.status,
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out
-}
-
-fn json(args: &[&str]) -> serde_json::Value {
-    let out = ok(drydock(args));
-    serde_json::from_slice(&out.stdout).unwrap()
-}
-
-/// An advisory database of the real Debian 12 DSAs in ../shared, less those in `leave_out`.
-fn debian_db(dir: &Path, leave_out: &[&str]) -> Option<()> {
-    let dsa = drydock_testkit::shared("data/advisories/debian12")?;
-    let mut args = vec!["db".to_owned(), "import".into(), "--db-dir".into()];
-    args.push(dir.display().to_string());
-    for e in std::fs::read_dir(dsa).unwrap() {
-        let p = e.unwrap().path();
-        let name = p.file_stem().unwrap().to_string_lossy().into_owned();
-        if p.extension().is_some_and(|x| x == "json") && !leave_out.contains(&name.as_str()) {
-            args.push(p.display().to_string());
-        }
-    }
-    let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    ok(drydock(&args));
-    Some(())
-}
-
-/// A Debian 12 root filesystem whose dpkg database is `status`.
+/// A Debian 12 root filesystem whose dpkg database is the file `status`.
 fn rootfs(dir: &Path, status: &Path) -> PathBuf {
-    std::fs::create_dir_all(dir.join("etc")).unwrap();
-    std::fs::create_dir_all(dir.join("var/lib/dpkg")).unwrap();
-    std::fs::copy(status, dir.join("var/lib/dpkg/status")).unwrap();
-    std::fs::write(
-        dir.join("etc/os-release"),
-        "ID=debian\nVERSION_ID=\"12\"\nPRETTY_NAME=\"Debian GNU/Linux 12 (bookworm)\"\n",
-    )
-    .unwrap();
-    dir.to_path_buf()
+    common::debian12_rootfs(dir, &std::fs::read(status).unwrap())
 }
 
 fn digests(v: &serde_json::Value) -> Vec<String> {
