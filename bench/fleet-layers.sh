@@ -25,24 +25,8 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-
-host=127.0.0.1:$(free_port)
-cat >"$work/registry.yml" <<EOF
-version: 0.1
-log:
-  level: warn
-  accesslog:
-    disabled: false
-storage:
-  filesystem:
-    rootdirectory: $work/registry
-http:
-  addr: $host
-EOF
-docker-registry serve "$work/registry.yml" >"$work/registry.log" 2>&1 &
-reg_pid=$!
-for _ in $(seq 50); do curl -sf "http://$host/v2/" >/dev/null && break; sleep 0.2; done
+. bench/lib.sh
+start_registry "$work"
 skopeo copy --quiet --preserve-digests --dest-tls-verify=false \
   "oci:$imgs/debian-big.oci" "docker://$host/debian-big:12"
 ref=$host/debian-big:12

@@ -22,15 +22,8 @@ $dd db import $adv/govulndb $adv/rustsec $adv/pypa $adv/ghsa $adv/ubuntu $adv/al
 
 # The real inventories: the Debian image, and root filesystems around ../shared's package
 # databases (a Debian 12 host, the same aged, an Ubuntu and an Alpine one).
-rootfs() { # DIR DB-PATH STATUS-FILE ID VERSION_ID
-  mkdir -p "$1/etc" "$(dirname "$1/$2")"
-  cp "$3" "$1/$2"
-  printf 'ID=%s\nVERSION_ID="%s"\n' "$4" "$5" >"$1/etc/os-release"
-}
-rootfs "$work/host" var/lib/dpkg/status $pkgdb/dpkg/debian12-host.status debian 12
-rootfs "$work/old" var/lib/dpkg/status $adv/debian12/debian12-old.status debian 12
-rootfs "$work/ubuntu" var/lib/dpkg/status $pkgdb/dpkg/trivy-ubuntu-valid.status ubuntu 20.04
-rootfs "$work/alpine" lib/apk/db/installed $pkgdb/apk/trivy-alpine-installed alpine 3.11
+. bench/lib.sh
+real_rootfs "$work"
 $dd image ../shared/images/debian-min.tar -f json -o "$work/min.json" || true
 for r in host old ubuntu alpine; do
   $dd rootfs "$work/$r" -f json -o "$work/$r.json" || true
