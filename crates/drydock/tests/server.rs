@@ -535,7 +535,28 @@ fn scans_by_reference_only_from_allowed_registries() {
     let submit = token(&store, "ci", &["submit"]);
     let read = token(&store, "r", &["read"]);
     let host = registry.host.clone();
-    let server = start(&store, &tmp.path().join("db"), &["--allow-registry", &host]);
+    // The server runs in a directory holding an OCI layout at the path a reference to a
+    // missing image spells: the scan must ask the registry, never read that directory.
+    let cwd = tmp.path().join("cwd");
+    std::fs::create_dir_all(cwd.join(format!("{host}/team"))).unwrap();
+    drydock_testkit::image(vec![drydock_testkit::layer(vec![drydock_testkit::file(
+        "etc/os-release",
+        "ID=alpine\nVERSION_ID=3.19.1\n",
+    )])])
+    .write_oci_dir(&cwd.join(format!("{host}/team/local:1")));
+    let mut cmd = drydock_testkit::drydock_cmd!();
+    cmd.current_dir(&cwd)
+        .args([
+            "server",
+            "--listen",
+            "127.0.0.1:0",
+            "--store",
+            &store,
+            "--db-dir",
+        ])
+        .arg(tmp.path().join("db"))
+        .args(["--allow-registry", &host]);
+    let server = Server::start(cmd);
     let u = |p: &str| format!("{}{p}", server.url());
     let scan = |reference: &str| {
         call(
@@ -563,6 +584,8 @@ fn scans_by_reference_only_from_allowed_registries() {
         let (s, _, body) = scan(hostile);
         assert!(s == 400 || s == 403, "{hostile}: {s} {body}");
     }
+    let (s, _, body) = scan(&format!("{host}/team/local:1"));
+    assert_eq!(s, 502, "a local directory was scanned as the image: {body}");
     // A missing image: the registry's answer, as a 502.
     let (s, _, body) = scan(&format!("{host}/team/nope:1"));
     assert_eq!(s, 502, "{body}");

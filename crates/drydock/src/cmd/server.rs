@@ -293,8 +293,10 @@ impl drydock_server::Backend for Pipeline {
             .args(["image", "--format", "json", "--quiet", "--skip-db-update"])
             .arg("--db-dir")
             .arg(&self.db_dir)
-            .arg("--")
-            .arg(reference)
+            // From the registry only, whatever the environment says (DRYDOCK_IMAGE_SRC), and
+            // never as a path: a file of that name in the server's directory is not read.
+            .args(["--image-src", "registry", "--"])
+            .arg(format!("registry://{reference}"))
             .env("DRYDOCK_STORE", &self.store_url)
             // The child writes this server's store; a client-mode setting in the server's
             // environment must not send the scan elsewhere.
