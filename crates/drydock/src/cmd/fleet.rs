@@ -88,6 +88,26 @@ fn check_server_url(url: &str) -> Result<()> {
     Ok(())
 }
 
+/// One key of a Secret as a file: the pod volume `name`, and its read-only mount at `dir`
+/// (holding `item.1`).
+fn secret_file(
+    (volumes, mounts): (&mut String, &mut String),
+    name: &str,
+    secret: &str,
+    item: (&str, &str),
+    dir: &str,
+) {
+    let _ = write!(
+        volumes,
+        "        - name: {name}\n          secret:\n            secretName: {secret}\n            items:\n              - {{key: {}, path: {}}}\n",
+        item.0, item.1
+    );
+    let _ = writeln!(
+        mounts,
+        "            - {{name: {name}, mountPath: {dir}, readOnly: true}}"
+    );
+}
+
 /// RFC 1123 label: what Kubernetes accepts as a name here.
 fn check_name(what: &str, name: &str) -> Result<()> {
     let ok = !name.is_empty()
@@ -278,12 +298,12 @@ fn manifests(args: &PlanArgs, list: &str) -> String {
          \x20           - {name: db, mountPath: /db}\n",
     );
     if let Some(secret) = &args.registry_secret {
-        let _ = write!(
-            volumes,
-            "        - name: registry-auth\n          secret:\n            secretName: {secret}\n            items:\n              - {{key: .dockerconfigjson, path: config.json}}\n"
-        );
-        mounts.push_str(
-            "            - {name: registry-auth, mountPath: /etc/drydock-auth, readOnly: true}\n",
+        secret_file(
+            (&mut volumes, &mut mounts),
+            "registry-auth",
+            secret,
+            (".dockerconfigjson", "config.json"),
+            "/etc/drydock-auth",
         );
     }
     let container_security = "          securityContext:\n\
@@ -298,56 +318,56 @@ fn manifests(args: &PlanArgs, list: &str) -> String {
          \x20           - {name: DOCKER_CONFIG, value: /etc/drydock-auth}\n";
     // Where results go: the store (its URL holds its password: a file from the Secret, not an
     // environment variable), or the server (its token likewise).
-    let (sink_args, worker_mounts) = match &args.server {
+    let mut worker_mounts = mounts.clone();
+    let sink_args = match &args.server {
         None => {
-            let _ = write!(
-                volumes,
-                "        - name: store\n          secret:\n            secretName: {store_secret}\n            items:\n              - {{key: url, path: url}}\n"
+            secret_file(
+                (&mut volumes, &mut worker_mounts),
+                "store",
+                store_secret,
+                ("url", "url"),
+                "/etc/drydock-store",
             );
-            (
-                "--store-file, /etc/drydock-store/url".to_owned(),
-                format!(
-                    "{mounts}            - {{name: store, mountPath: /etc/drydock-store, readOnly: true}}\n"
-                ),
-            )
+            "--store-file, /etc/drydock-store/url".to_owned()
         }
         Some(url) => {
-            let _ = write!(
-                volumes,
-                "        - name: server-token\n          secret:\n            secretName: {}\n            items:\n              - {{key: token, path: token}}\n",
-                args.server_token_secret
-            );
-            let mut mounts = format!(
-                "{mounts}            - {{name: server-token, mountPath: /etc/drydock-server, readOnly: true}}\n"
-            );
             let mut sink = format!(
                 "--server, \"{}\", --server-token-file, /etc/drydock-server/token",
                 url.trim_end_matches('/')
             );
-            if let Some(ca) = &args.server_ca_secret {
-                let _ = write!(
-                    volumes,
-                    "        - name: server-ca\n          secret:\n            secretName: {ca}\n            items:\n              - {{key: ca.pem, path: ca.pem}}\n"
-                );
-                mounts.push_str(
-                    "            - {name: server-ca, mountPath: /etc/drydock-server-ca, readOnly: true}\n",
-                );
-                sink.push_str(", --server-ca, /etc/drydock-server-ca/ca.pem");
-            }
-            if let Some(key) = &args.layer_key_secret {
-                let _ = write!(
-                    volumes,
-                    "        - name: layer-key\n          secret:\n            secretName: {key}\n            items:\n              - {{key: key, path: key}}\n"
-                );
-                mounts.push_str(
-                    "            - {name: layer-key, mountPath: /etc/drydock-layer-key, readOnly: true}\n",
-                );
-                sink.push_str(", --layer-key-file, /etc/drydock-layer-key/key");
+            let secrets = [
+                (
+                    Some(&args.server_token_secret),
+                    "server-token",
+                    ("token", "token"),
+                    "/etc/drydock-server",
+                    "",
+                ),
+                (
+                    args.server_ca_secret.as_ref(),
+                    "server-ca",
+                    ("ca.pem", "ca.pem"),
+                    "/etc/drydock-server-ca",
+                    ", --server-ca, /etc/drydock-server-ca/ca.pem",
+                ),
+                (
+                    args.layer_key_secret.as_ref(),
+                    "layer-key",
+                    ("key", "key"),
+                    "/etc/drydock-layer-key",
+                    ", --layer-key-file, /etc/drydock-layer-key/key",
+                ),
+            ];
+            for (secret, name, item, dir, flag) in secrets {
+                if let Some(secret) = secret {
+                    secret_file((&mut volumes, &mut worker_mounts), name, secret, item, dir);
+                    sink.push_str(flag);
+                }
             }
             if url.starts_with("http://") {
                 sink.push_str(", --server-plain-http");
             }
-            (sink, mounts)
+            sink
         }
     };
     let init = match &args.db_from {
