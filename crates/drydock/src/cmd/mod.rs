@@ -346,7 +346,8 @@ pub fn suppress(
     Vec<drydock_finding::Finding>,
     Vec<drydock_finding::Suppressed>,
 )> {
-    let (mut kept, suppressed) = suppress_unfiltered(findings, common, notes)?;
+    let rules = suppression_rules(common)?;
+    let (mut kept, suppressed) = apply_suppression(findings, &rules, common, notes);
     severity_filter(&mut kept, common);
     Ok((kept, suppressed))
 }
@@ -356,19 +357,6 @@ fn severity_filter(findings: &mut Vec<drydock_finding::Finding>, common: &Common
     if !common.severity.is_empty() {
         findings.retain(|f| common.severity.contains(&f.severity));
     }
-}
-
-/// Applies `.drydockignore` and VEX suppressions.
-fn suppress_unfiltered(
-    findings: Vec<drydock_finding::Finding>,
-    common: &Common,
-    notes: &mut Vec<String>,
-) -> Result<(
-    Vec<drydock_finding::Finding>,
-    Vec<drydock_finding::Suppressed>,
-)> {
-    let rules = suppression_rules(common)?;
-    Ok(apply_suppression(findings, &rules, common, notes))
 }
 
 /// The rules of `.drydockignore` (or `--ignorefile`) and `--vex`.
