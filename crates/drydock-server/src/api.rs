@@ -338,8 +338,33 @@ pub fn router(state: Arc<AppState>) -> Router {
     app.merge(crate::ui::routes())
         .route_layer(middleware::from_fn_with_state(state.clone(), observe))
         .fallback(|| async { ApiError::not_found("no such route") })
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            announced_length,
+        ))
         .layer(DefaultBodyLimit::max(max_body))
         .with_state(state)
+}
+
+/// A body announced larger than the limit is refused before any of it is read (the limit on
+/// the body itself still holds for chunked bodies and lying lengths).
+async fn announced_length(State(state): St, request: Request, next: Next) -> Response {
+    let announced = request
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if announced.is_some_and(|n| n > state.config.max_body as u64) {
+        return ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            format!(
+                "the body is larger than the {} bytes this server accepts",
+                state.config.max_body
+            ),
+        )
+        .into_response();
+    }
+    next.run(request).await
 }
 
 /// Waits for an upload permit before the body is read.
